@@ -1,0 +1,46 @@
+// The session's private state, shared by the shim's translation units only.
+// Nothing here is seen by Rust.
+#pragma once
+
+#include "cpplive-clang/shim/session.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Interpreter/Interpreter.h"
+#include "clang/Sema/Sema.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cpplive {
+
+struct Session::Impl {
+  std::unique_ptr<clang::Interpreter> interp;
+  // Text of the diagnostics of the current request; cleared before each.
+  std::string diagnostics;
+  std::unique_ptr<llvm::raw_string_ostream> diag_stream;
+  // Handle table: id - 1 indexes `decls`. Id 1 is the translation unit.
+  std::vector<clang::Decl *> decls;
+  llvm::DenseMap<clang::Decl *, std::uint64_t> ids;
+  unsigned type_counter = 0;
+
+  clang::ASTContext &context() { return interp->getASTContext(); }
+  clang::Sema &sema() { return interp->getCompilerInstance()->getSema(); }
+
+  std::uint64_t id_of(clang::Decl *decl);
+  clang::Decl *decl_of(std::uint64_t id) const;
+  clang::DeclContext *context_of(std::uint64_t id) const;
+
+  // Parses and runs `code`; throws std::runtime_error carrying diagnostics.
+  void declare(llvm::StringRef code);
+  std::string take_diagnostics();
+};
+
+[[noreturn]] void fail(const std::string &message);
+
+} // namespace cpplive

@@ -1,0 +1,423 @@
+// Reflection: names, scopes, members and types as flat records. The shim
+// answers questions; which member to call and how to convert is decided in Rust.
+
+#include "cpplive-clang/shim/impl.h"
+#include "cpplive-clang/src/ffi.rs.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/QualTypeNames.h"
+#include "clang/AST/RecordLayout.h"
+#include "clang/Sema/Lookup.h"
+
+namespace cpplive {
+
+namespace {
+
+using namespace clang;
+
+enum EntityKind : std::uint8_t {
+  kNamespace = 1,
+  kClass = 2,
+  kEnum = 3,
+  kFunction = 4,
+  kVariable = 5,
+  kClassTemplate = 6,
+  kFunctionTemplate = 7,
+  kTypedef = 8,
+  kEnumerator = 9,
+  kField = 10,
+};
+
+PrintingPolicy policy(ASTContext &ctx) {
+  PrintingPolicy pp(ctx.getLangOpts());
+  pp.SuppressTagKeyword = true;
+  pp.FullyQualifiedName = true;
+  pp.SuppressUnwrittenScope = true;
+  pp.PrintCanonicalTypes = true;
+  return pp;
+}
+
+std::uint8_t access_code(AccessSpecifier access) {
+  switch (access) {
+  case AS_protected:
+    return 1;
+  case AS_private:
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+// Completes a class, instantiating a template specialization if needed.
+CXXRecordDecl *complete_record(Session::Impl &impl, CXXRecordDecl *record) {
+  if (!record)
+    return nullptr;
+  if (!record->hasDefinition()) {
+    QualType type = impl.context().getRecordType(record);
+    impl.diagnostics.clear();
+    if (!impl.sema().isCompleteType(SourceLocation(), type))
+      return nullptr;
+  }
+  return record->getDefinition();
+}
+
+TypeRecord type_record(Session::Impl &impl, QualType type) {
+  ASTContext &ctx = impl.context();
+  PrintingPolicy pp = policy(ctx);
+  TypeRecord record;
+  record.spelling = rust::String(TypeName::getFullyQualifiedName(type, ctx, pp, /*WithGlobalNsPrefix=*/true));
+  record.canonical = rust::String(type.getCanonicalType().getAsString(pp));
+
+  QualType bottom = type.getNonReferenceType().getCanonicalType();
+  while (true) {
+    if (const auto *pointer = bottom->getAs<PointerType>())
+      bottom = pointer->getPointeeType().getCanonicalType();
+    else if (const auto *array = ctx.getAsArrayType(bottom))
+      bottom = array->getElementType().getCanonicalType();
+    else
+      break;
+  }
+  if (auto *rd = bottom->getAsCXXRecordDecl()) {
+    record.decl = impl.id_of(rd);
+    record.decl_kind = 1;
+  } else if (const auto *et = bottom->getAs<EnumType>()) {
+    record.decl = impl.id_of(et->getDecl());
+    record.decl_kind = 2;
+  }
+  QualType value_type = type.getNonReferenceType();
+  if (!value_type->isVoidType() && !value_type->isDependentType() && !value_type->isFunctionType() &&
+      !value_type->isIncompleteType())
+    record.size = ctx.getTypeSizeInChars(value_type).getQuantity();
+  return record;
+}
+
+std::string qualified_name(const NamedDecl *decl) {
+  std::string name = "::";
+  llvm::raw_string_ostream os(name);
+  decl->printQualifiedName(os);
+  return os.str();
+}
+
+std::string type_spelling(Session::Impl &impl, QualType type) {
+  return TypeName::getFullyQualifiedName(type, impl.context(), policy(impl.context()), true);
+}
+
+std::uint8_t function_kind(const FunctionDecl *fn) {
+  if (isa<CXXConstructorDecl>(fn))
+    return 3;
+  if (isa<CXXDestructorDecl>(fn))
+    return 4;
+  if (isa<CXXConversionDecl>(fn))
+    return 5;
+  if (const auto *method = dyn_cast<CXXMethodDecl>(fn))
+    return method->isStatic() ? 2 : 1;
+  return 0;
+}
+
+FunctionRecord function_record(Session::Impl &impl, FunctionDecl *fn) {
+  FunctionRecord record;
+  record.id = impl.id_of(fn);
+  record.kind = function_kind(fn);
+  record.name = rust::String(fn->getNameAsString());
+  record.qualified =
+      rust::String(record.kind == 0 ? qualified_name(fn) : fn->getNameAsString());
+  if (const auto *method = dyn_cast<CXXMethodDecl>(fn)) {
+    record.is_const = method->isConst();
+    record.is_virtual = method->isVirtual();
+    record.access = access_code(method->getAccess());
+  } else {
+    record.is_const = false;
+    record.is_virtual = false;
+    record.access = 0;
+  }
+  record.is_deleted = fn->isDeleted();
+  const auto *proto = fn->getType()->getAs<FunctionProtoType>();
+  if (proto && isUnresolvedExceptionSpec(proto->getExceptionSpecType()))
+    proto = impl.sema().ResolveExceptionSpec(fn->getLocation(), proto);
+  record.is_noexcept = proto && !isUnresolvedExceptionSpec(proto->getExceptionSpecType()) && proto->isNothrow();
+
+  if (fn->getReturnType()->isUndeducedType()) {
+    impl.diagnostics.clear();
+    impl.sema().DeduceReturnType(fn, fn->getLocation(), /*Diagnose=*/false);
+  }
+  record.ret = type_record(impl, fn->getReturnType());
+
+  std::string signature = record.kind >= 3 && record.kind <= 4
+                              ? std::string()
+                              : type_spelling(impl, fn->getReturnType()) + " ";
+  signature += record.kind == 0 ? qualified_name(fn).substr(2) : fn->getQualifiedNameAsString();
+  signature += "(";
+  for (unsigned i = 0; i < fn->getNumParams(); ++i) {
+    ParmVarDecl *param = fn->getParamDecl(i);
+    ParamRecord p;
+    p.name = rust::String(param->getNameAsString());
+    p.ty = type_record(impl, param->getType());
+    p.has_default = param->hasDefaultArg();
+    if (i)
+      signature += ", ";
+    signature += type_spelling(impl, param->getType()).substr(0);
+    if (!param->getName().empty())
+      signature += " " + param->getNameAsString();
+    if (p.has_default)
+      signature += " = ...";
+    record.params.push_back(std::move(p));
+  }
+  signature += ")";
+  if (record.is_const)
+    signature += " const";
+  // Drop the leading "::" of global names; they only matter in generated code.
+  std::string readable;
+  for (size_t i = 0; i < signature.size(); ++i) {
+    if (signature.compare(i, 2, "::") == 0 && (i == 0 || signature[i - 1] == ' ' ||
+                                               signature[i - 1] == '(' || signature[i - 1] == '<' ||
+                                               signature[i - 1] == ',')) {
+      ++i;
+      continue;
+    }
+    readable += signature[i];
+  }
+  record.signature = rust::String(readable);
+  return record;
+}
+
+DeclRecord decl_record(Session::Impl &impl, NamedDecl *decl) {
+  DeclRecord record;
+  record.id = 0;
+  record.kind = 0;
+  record.value = 0;
+  record.name = rust::String(decl->getNameAsString());
+  record.qualified = rust::String(qualified_name(decl));
+  decl = decl->getUnderlyingDecl();
+
+  if (auto *alias = dyn_cast<NamespaceAliasDecl>(decl))
+    decl = alias->getNamespace();
+  if (auto *ns = dyn_cast<NamespaceDecl>(decl)) {
+    record.kind = kNamespace;
+    record.id = impl.id_of(ns);
+  } else if (auto *typedef_decl = dyn_cast<TypedefNameDecl>(decl)) {
+    QualType type = typedef_decl->getUnderlyingType().getCanonicalType();
+    if (auto *rd = type->getAsCXXRecordDecl()) {
+      record.kind = kClass;
+      record.id = impl.id_of(rd);
+    } else if (const auto *et = type->getAs<EnumType>()) {
+      record.kind = kEnum;
+      record.id = impl.id_of(et->getDecl());
+    } else {
+      record.kind = kTypedef;
+      record.id = impl.id_of(typedef_decl);
+    }
+    record.ty = type_record(impl, typedef_decl->getUnderlyingType());
+  } else if (auto *rd = dyn_cast<CXXRecordDecl>(decl)) {
+    record.kind = kClass;
+    record.id = impl.id_of(rd);
+    record.qualified = rust::String(type_spelling(impl, impl.context().getRecordType(rd)));
+  } else if (auto *ed = dyn_cast<EnumDecl>(decl)) {
+    record.kind = kEnum;
+    record.id = impl.id_of(ed);
+  } else if (auto *ctd = dyn_cast<ClassTemplateDecl>(decl)) {
+    record.kind = kClassTemplate;
+    record.id = impl.id_of(ctd);
+  } else if (auto *ftd = dyn_cast<FunctionTemplateDecl>(decl)) {
+    record.kind = kFunctionTemplate;
+    record.id = impl.id_of(ftd);
+  } else if (auto *fn = dyn_cast<FunctionDecl>(decl)) {
+    record.kind = kFunction;
+    record.id = impl.id_of(fn);
+  } else if (auto *var = dyn_cast<VarDecl>(decl)) {
+    record.kind = kVariable;
+    record.id = impl.id_of(var);
+    record.ty = type_record(impl, var->getType());
+  } else if (auto *field = dyn_cast<FieldDecl>(decl)) {
+    record.kind = kField;
+    record.id = impl.id_of(field);
+    record.ty = type_record(impl, field->getType());
+  } else if (auto *constant = dyn_cast<EnumConstantDecl>(decl)) {
+    record.kind = kEnumerator;
+    record.id = impl.id_of(constant);
+    const llvm::APSInt &value = constant->getInitVal();
+    record.value = value.isSigned() ? value.getSExtValue() : static_cast<std::int64_t>(value.getZExtValue());
+    record.ty = type_record(impl, impl.context().getEnumType(cast<EnumDecl>(constant->getDeclContext())));
+  }
+  return record;
+}
+
+DeclContext *lookup_context(Session::Impl &impl, std::uint64_t scope) {
+  Decl *decl = impl.decl_of(scope);
+  if (auto *rd = dyn_cast<CXXRecordDecl>(decl)) {
+    CXXRecordDecl *def = complete_record(impl, rd);
+    if (!def)
+      fail("class '" + qualified_name(rd).substr(2) + "' is incomplete");
+    return def;
+  }
+  if (auto *ed = dyn_cast<EnumDecl>(decl))
+    return ed->getDefinition() ? ed->getDefinition() : ed;
+  return impl.context_of(scope);
+}
+
+void lookup_into(Session::Impl &impl, std::uint64_t scope, llvm::StringRef name, LookupResult &result) {
+  DeclContext *context = lookup_context(impl, scope);
+  impl.sema().LookupQualifiedName(result, context);
+}
+
+} // namespace
+
+rust::Vec<DeclRecord> Session::lookup(std::uint64_t scope, rust::Str name) {
+  rust::Vec<DeclRecord> records;
+  std::string text(name);
+  LookupResult result(impl->sema(), DeclarationName(&impl->context().Idents.get(text)), SourceLocation(),
+                      Sema::LookupOrdinaryName);
+  lookup_into(*impl, scope, text, result);
+  for (NamedDecl *decl : result)
+    records.push_back(decl_record(*impl, decl));
+  return records;
+}
+
+rust::Vec<FunctionRecord> Session::functions(std::uint64_t scope, rust::Str name) {
+  rust::Vec<FunctionRecord> records;
+  std::string text(name);
+  LookupResult result(impl->sema(), DeclarationName(&impl->context().Idents.get(text)), SourceLocation(),
+                      Sema::LookupOrdinaryName);
+  lookup_into(*impl, scope, text, result);
+  for (NamedDecl *decl : result)
+    if (auto *fn = dyn_cast<FunctionDecl>(decl->getUnderlyingDecl()))
+      records.push_back(function_record(*impl, fn));
+  return records;
+}
+
+ScopeRecord Session::scope_info(std::uint64_t scope) {
+  Decl *decl = impl->decl_of(scope);
+  ScopeRecord record;
+  record.id = scope;
+  record.kind = 0;
+  record.size = 0;
+  record.is_complete = true;
+  record.is_abstract = false;
+  record.is_polymorphic = false;
+  record.is_scoped_enum = false;
+  if (auto *named = dyn_cast<NamedDecl>(decl)) {
+    record.name = rust::String(named->getNameAsString());
+    record.qualified = rust::String(qualified_name(named));
+  }
+  if (isa<TranslationUnitDecl>(decl) || isa<NamespaceDecl>(decl)) {
+    record.kind = kNamespace;
+  } else if (auto *rd = dyn_cast<CXXRecordDecl>(decl)) {
+    record.kind = kClass;
+    record.qualified = rust::String(type_spelling(*impl, impl->context().getRecordType(rd)));
+    CXXRecordDecl *def = complete_record(*impl, rd);
+    record.is_complete = def != nullptr && !def->isInvalidDecl();
+    if (record.is_complete) {
+      const ASTRecordLayout &layout = impl->context().getASTRecordLayout(def);
+      record.size = layout.getSize().getQuantity();
+      record.is_abstract = def->isAbstract();
+      record.is_polymorphic = def->isPolymorphic();
+      for (const CXXBaseSpecifier &base : def->bases()) {
+        auto *base_decl = base.getType()->getAsCXXRecordDecl();
+        if (!base_decl)
+          continue;
+        BaseRecord b;
+        b.id = impl->id_of(base_decl);
+        b.is_virtual = base.isVirtual();
+        b.offset = base.isVirtual() ? 0 : layout.getBaseClassOffset(base_decl->getDefinition()).getQuantity();
+        b.access = access_code(base.getAccessSpecifier());
+        record.bases.push_back(b);
+      }
+    }
+  } else if (auto *ed = dyn_cast<EnumDecl>(decl)) {
+    record.kind = kEnum;
+    record.is_scoped_enum = ed->isScoped();
+    EnumDecl *def = ed->getDefinition();
+    record.is_complete = def != nullptr;
+    if (def) {
+      record.underlying = type_record(*impl, def->getIntegerType());
+      record.size = record.underlying.size;
+    }
+  } else {
+    fail("declaration " + std::to_string(scope) + " is not a scope");
+  }
+  return record;
+}
+
+rust::Vec<FunctionRecord> Session::methods(std::uint64_t scope) {
+  rust::Vec<FunctionRecord> records;
+  auto *rd = dyn_cast<CXXRecordDecl>(impl->decl_of(scope));
+  if (!rd)
+    fail("declaration " + std::to_string(scope) + " is not a class");
+  CXXRecordDecl *def = complete_record(*impl, rd);
+  if (!def)
+    fail("class '" + qualified_name(rd).substr(2) + "' is incomplete");
+  impl->sema().ForceDeclarationOfImplicitMembers(def);
+  for (CXXMethodDecl *method : def->methods()) {
+    if (method->isDependentContext() || method->isInvalidDecl())
+      continue;
+    records.push_back(function_record(*impl, method));
+  }
+  return records;
+}
+
+rust::Vec<FieldRecord> Session::fields(std::uint64_t scope) {
+  rust::Vec<FieldRecord> records;
+  auto *rd = dyn_cast<CXXRecordDecl>(impl->decl_of(scope));
+  if (!rd)
+    fail("declaration " + std::to_string(scope) + " is not a class");
+  CXXRecordDecl *def = complete_record(*impl, rd);
+  if (!def)
+    fail("class '" + qualified_name(rd).substr(2) + "' is incomplete");
+  ASTContext &ctx = impl->context();
+  std::string class_spelling = type_spelling(*impl, ctx.getRecordType(def));
+  for (Decl *member : def->decls()) {
+    FieldRecord record;
+    if (auto *field = dyn_cast<FieldDecl>(member)) {
+      if (field->isBitField() || field->isAnonymousStructOrUnion() || field->getName().empty())
+        continue;
+      record.is_static = false;
+      record.offset = ctx.getFieldOffset(field) / ctx.getCharWidth();
+      record.name = rust::String(field->getNameAsString());
+      record.ty = type_record(*impl, field->getType());
+      record.access = access_code(field->getAccess());
+    } else if (auto *var = dyn_cast<VarDecl>(member)) {
+      record.is_static = true;
+      record.offset = 0;
+      record.name = rust::String(var->getNameAsString());
+      record.ty = type_record(*impl, var->getType());
+      record.access = access_code(var->getAccess());
+    } else {
+      continue;
+    }
+    record.qualified = rust::String(class_spelling + "::" + std::string(record.name));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+rust::Vec<EnumeratorRecord> Session::enumerators(std::uint64_t scope) {
+  rust::Vec<EnumeratorRecord> records;
+  auto *ed = dyn_cast<EnumDecl>(impl->decl_of(scope));
+  if (!ed || !ed->getDefinition())
+    fail("declaration " + std::to_string(scope) + " is not a complete enum");
+  for (EnumConstantDecl *constant : ed->getDefinition()->enumerators()) {
+    const llvm::APSInt &value = constant->getInitVal();
+    records.push_back(EnumeratorRecord{
+        rust::String(constant->getNameAsString()),
+        value.isSigned() ? value.getSExtValue() : static_cast<std::int64_t>(value.getZExtValue())});
+  }
+  return records;
+}
+
+TypeRecord Session::resolve_type(rust::Str spelling) {
+  std::string alias = "__cpplive_type_" + std::to_string(++impl->type_counter);
+  impl->declare("using " + alias + " = " + std::string(spelling) + ";");
+  LookupResult result(impl->sema(), DeclarationName(&impl->context().Idents.get(alias)), SourceLocation(),
+                      Sema::LookupOrdinaryName);
+  impl->sema().LookupQualifiedName(result, impl->context().getTranslationUnitDecl());
+  auto *typedef_decl = result.getAsSingle<TypedefNameDecl>();
+  if (!typedef_decl)
+    fail("'" + std::string(spelling) + "' does not name a type");
+  QualType type = typedef_decl->getUnderlyingType();
+  if (auto *rd = type->getAsCXXRecordDecl())
+    if (!complete_record(*impl, rd))
+      fail("'" + std::string(spelling) + "' is an incomplete type\n" + impl->take_diagnostics());
+  return type_record(*impl, type);
+}
+
+} // namespace cpplive

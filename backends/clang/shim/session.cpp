@@ -1,0 +1,152 @@
+// The interpreter: creation, incremental declarations, include paths,
+// libraries and symbols. Failures throw std::runtime_error with clang's
+// diagnostics as text; the bridge turns them into Rust `Err`s.
+
+#include "cpplive-clang/shim/impl.h"
+#include "cpplive-clang/src/ffi.rs.h"
+
+#include "clang/Frontend/TextDiagnosticPrinter.h"
+#include "clang/Lex/HeaderSearch.h"
+#include "clang/Lex/Preprocessor.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/TargetSelect.h"
+
+namespace cpplive {
+
+void fail(const std::string &message) { throw std::runtime_error(message); }
+
+namespace {
+
+std::string error_text(llvm::Error err) {
+  std::string text;
+  llvm::handleAllErrors(std::move(err), [&](const llvm::ErrorInfoBase &info) {
+    if (!text.empty())
+      text += "\n";
+    text += info.message();
+  });
+  return text;
+}
+
+} // namespace
+
+std::uint64_t Session::Impl::id_of(clang::Decl *decl) {
+  if (!decl)
+    return 0;
+  decl = decl->getCanonicalDecl();
+  auto found = ids.find(decl);
+  if (found != ids.end())
+    return found->second;
+  decls.push_back(decl);
+  std::uint64_t id = decls.size();
+  ids[decl] = id;
+  return id;
+}
+
+clang::Decl *Session::Impl::decl_of(std::uint64_t id) const {
+  if (id == 0 || id > decls.size())
+    fail("cpplive: unknown declaration id " + std::to_string(id));
+  return decls[id - 1];
+}
+
+clang::DeclContext *Session::Impl::context_of(std::uint64_t id) const {
+  auto *dc = llvm::dyn_cast<clang::DeclContext>(decl_of(id));
+  if (!dc)
+    fail("cpplive: declaration " + std::to_string(id) + " is not a scope");
+  return dc;
+}
+
+std::string Session::Impl::take_diagnostics() {
+  std::string text;
+  text.swap(diagnostics);
+  return text;
+}
+
+void Session::Impl::declare(llvm::StringRef code) {
+  diagnostics.clear();
+  if (llvm::Error err = interp->ParseAndExecute(code)) {
+    std::string reason = error_text(std::move(err));
+    std::string diags = take_diagnostics();
+    // "Parsing failed." adds nothing to clang's own diagnostics.
+    if (diags.empty())
+      fail(reason);
+    if (reason.find("Parsing failed") != std::string::npos)
+      fail(diags);
+    fail(diags + "\n" + reason);
+  }
+}
+
+Session::Session(rust::Slice<const rust::String> args) : impl(new Impl) {
+  static bool targets_ready = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)targets_ready;
+
+  std::vector<std::string> owned;
+  for (const auto &arg : args)
+    owned.emplace_back(std::string(arg));
+  std::vector<const char *> argv;
+  for (const auto &arg : owned)
+    argv.push_back(arg.c_str());
+
+  clang::IncrementalCompilerBuilder builder;
+  builder.SetCompilerArgs(argv);
+  auto ci = builder.CreateCpp();
+  if (!ci)
+    fail("cannot create the C++ compiler: " + error_text(ci.takeError()));
+
+  impl->diag_stream = std::make_unique<llvm::raw_string_ostream>(impl->diagnostics);
+  auto &diag_opts = (*ci)->getDiagnosticOpts();
+  diag_opts.ShowColors = false;
+  (*ci)->getDiagnostics().setClient(
+      new clang::TextDiagnosticPrinter(*impl->diag_stream, &diag_opts), /*ShouldOwnClient=*/true);
+
+  auto interp = clang::Interpreter::create(std::move(*ci));
+  if (!interp)
+    fail("cannot create the C++ interpreter: " + error_text(interp.takeError()) + "\n" +
+         impl->take_diagnostics());
+  impl->interp = std::move(*interp);
+
+  // The host process loaded the C++ runtime privately (Python uses RTLD_LOCAL):
+  // JIT-compiled code must be told where __cxa_throw, operator new & co. live.
+  for (const char *runtime : {"libstdc++.so.6", "libgcc_s.so.1"})
+    if (llvm::Error err = impl->interp->LoadDynamicLibrary(runtime))
+      fail(std::string("cannot load ") + runtime + ": " + error_text(std::move(err)));
+
+  impl->id_of(impl->context().getTranslationUnitDecl());
+}
+
+Session::~Session() = default;
+
+std::unique_ptr<Session> new_session(rust::Slice<const rust::String> args) {
+  return std::make_unique<Session>(args);
+}
+
+void Session::declare(rust::Str code) { impl->declare(llvm::StringRef(code.data(), code.size())); }
+
+void Session::add_include_path(rust::Str dir) {
+  auto *ci = impl->interp->getCompilerInstance();
+  std::string path(dir);
+  auto entry = ci->getFileManager().getOptionalDirectoryRef(path);
+  if (!entry)
+    fail("include path '" + path + "' is not a directory");
+  auto &search = ci->getPreprocessor().getHeaderSearchInfo();
+  search.AddSearchPath(clang::DirectoryLookup(*entry, clang::SrcMgr::C_User, /*isFramework=*/false),
+                       /*isAngled=*/true);
+}
+
+void Session::load_library(rust::Str path) {
+  std::string file(path);
+  if (llvm::Error err = impl->interp->LoadDynamicLibrary(file.c_str()))
+    fail("cannot load library '" + file + "': " + error_text(std::move(err)));
+}
+
+std::uint64_t Session::symbol_address(rust::Str name) const {
+  auto address = impl->interp->getSymbolAddress(llvm::StringRef(name.data(), name.size()));
+  if (!address)
+    fail("symbol '" + std::string(name) + "' not found: " + error_text(address.takeError()));
+  return address->getValue();
+}
+
+} // namespace cpplive

@@ -1,0 +1,122 @@
+//! The one bridge to the C++ shim. Records are plain data; the session is
+//! opaque. Every function returns `Result`: a C++ throw becomes an `Err` with
+//! the text of clang's diagnostics, never an unwinding across the boundary.
+
+#[cxx::bridge(namespace = "cpplive")]
+pub mod bridge {
+    /// A type as clang sees it: `spelling` names it in generated code,
+    /// `canonical` is what `cpplive_core::typename` parses.
+    #[derive(Debug, Clone, Default)]
+    pub struct TypeRecord {
+        pub spelling: String,
+        pub canonical: String,
+        /// Id of the class or enum at the bottom of pointers and references, or 0.
+        pub decl: u64,
+        /// 0 none, 1 class, 2 enum.
+        pub decl_kind: u8,
+        /// Size in bytes of the (non-reference) type when complete, else 0.
+        pub size: u64,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct DeclRecord {
+        pub id: u64,
+        /// See `cpplive_core::model::EntityKind::from_code`.
+        pub kind: u8,
+        pub name: String,
+        /// Fully qualified name usable in generated code (with leading `::`).
+        pub qualified: String,
+        /// The value of an enumerator; for typedefs of non-class types unused.
+        pub value: i64,
+        /// For typedefs of non-class types and for variables: their type.
+        pub ty: TypeRecord,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct ParamRecord {
+        pub name: String,
+        pub ty: TypeRecord,
+        pub has_default: bool,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct FunctionRecord {
+        pub id: u64,
+        pub name: String,
+        /// How generated code names the function: `::ns::f`, or a method name.
+        pub qualified: String,
+        /// 0 free, 1 method, 2 static method, 3 constructor, 4 destructor,
+        /// 5 conversion operator.
+        pub kind: u8,
+        pub is_const: bool,
+        pub is_virtual: bool,
+        pub is_deleted: bool,
+        pub is_noexcept: bool,
+        /// 0 public, 1 protected, 2 private.
+        pub access: u8,
+        pub ret: TypeRecord,
+        pub params: Vec<ParamRecord>,
+        /// Readable signature for error messages and `__doc__`.
+        pub signature: String,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct FieldRecord {
+        pub name: String,
+        pub qualified: String,
+        pub ty: TypeRecord,
+        pub offset: u64,
+        pub is_static: bool,
+        pub access: u8,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct EnumeratorRecord {
+        pub name: String,
+        pub value: i64,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct BaseRecord {
+        pub id: u64,
+        pub offset: u64,
+        pub is_virtual: bool,
+        pub access: u8,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct ScopeRecord {
+        pub id: u64,
+        pub kind: u8,
+        pub name: String,
+        pub qualified: String,
+        pub size: u64,
+        pub is_complete: bool,
+        pub is_abstract: bool,
+        pub is_polymorphic: bool,
+        pub bases: Vec<BaseRecord>,
+        /// For enums: the underlying integer type.
+        pub underlying: TypeRecord,
+        pub is_scoped_enum: bool,
+    }
+
+    unsafe extern "C++" {
+        include!("cpplive-clang/shim/session.h");
+
+        type Session;
+
+        fn new_session(args: &[String]) -> Result<UniquePtr<Session>>;
+        fn declare(self: Pin<&mut Session>, code: &str) -> Result<()>;
+        fn add_include_path(self: Pin<&mut Session>, dir: &str) -> Result<()>;
+        fn load_library(self: Pin<&mut Session>, path: &str) -> Result<()>;
+        fn symbol_address(self: &Session, name: &str) -> Result<u64>;
+
+        fn lookup(self: Pin<&mut Session>, scope: u64, name: &str) -> Result<Vec<DeclRecord>>;
+        fn scope_info(self: Pin<&mut Session>, scope: u64) -> Result<ScopeRecord>;
+        fn methods(self: Pin<&mut Session>, scope: u64) -> Result<Vec<FunctionRecord>>;
+        fn fields(self: Pin<&mut Session>, scope: u64) -> Result<Vec<FieldRecord>>;
+        fn enumerators(self: Pin<&mut Session>, scope: u64) -> Result<Vec<EnumeratorRecord>>;
+        fn functions(self: Pin<&mut Session>, scope: u64, name: &str) -> Result<Vec<FunctionRecord>>;
+        fn resolve_type(self: Pin<&mut Session>, spelling: &str) -> Result<TypeRecord>;
+    }
+}

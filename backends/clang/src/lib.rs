@@ -1,0 +1,249 @@
+//! The live backend: clang 19's incremental interpreter in this process.
+//! Reflection answers are cached here, so a second question about the same
+//! scope never crosses into C++.
+
+mod ffi;
+mod jit;
+mod reflect;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cpplive_core::error::{BackendError, Result};
+use cpplive_core::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
+use cpplive_core::thunk::{AddressFn, DeleterFn, StringViewFn, ThunkFn};
+use cpplive_core::{Backend, ScopeId, TypeRef};
+
+use ffi::bridge;
+
+/// Where Debian's LLVM lives, found at build time.
+const LLVM_LIBDIR: &str = env!("CPPLIVE_LLVM_LIBDIR");
+const LLVM_MAJOR: &str = env!("CPPLIVE_LLVM_MAJOR");
+
+/// Options the interpreter is created with.
+#[derive(Clone, Debug)]
+pub struct ClangOptions {
+    pub std: String,
+    pub extra_args: Vec<String>,
+}
+
+impl Default for ClangOptions {
+    fn default() -> Self {
+        ClangOptions { std: "c++17".into(), extra_args: Vec::new() }
+    }
+}
+
+pub struct ClangBackend {
+    session: cxx::UniquePtr<bridge::Session>,
+    include_paths: Vec<PathBuf>,
+    scopes: HashMap<ScopeId, Arc<ScopeInfo>>,
+    methods: HashMap<ScopeId, Arc<Vec<FunctionInfo>>>,
+    fields: HashMap<ScopeId, Arc<Vec<FieldInfo>>>,
+    enumerators: HashMap<ScopeId, Arc<Vec<EnumeratorInfo>>>,
+    jit: jit::ThunkCache,
+}
+
+// The session is only ever used by one thread at a time (the proxy layer
+// serializes access); clang itself has no thread affinity.
+unsafe impl Send for ClangBackend {}
+
+impl ClangBackend {
+    pub fn new(options: &ClangOptions) -> Result<ClangBackend> {
+        let resource_dir = Path::new(LLVM_LIBDIR).join("clang").join(LLVM_MAJOR);
+        let mut args = vec![
+            "-xc++".to_string(),
+            format!("-std={}", options.std),
+            "-resource-dir".to_string(),
+            resource_dir.display().to_string(),
+            "-fexceptions".to_string(),
+            "-fcxx-exceptions".to_string(),
+            "-O2".to_string(),
+            "-Wno-unused-value".to_string(),
+        ];
+        args.extend(options.extra_args.iter().cloned());
+        let session = bridge::new_session(&args).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let mut backend = ClangBackend {
+            session,
+            include_paths: Vec::new(),
+            scopes: HashMap::new(),
+            methods: HashMap::new(),
+            fields: HashMap::new(),
+            enumerators: HashMap::new(),
+            jit: jit::ThunkCache::default(),
+        };
+        backend.declare(cpplive_core::thunkgen::PRELUDE)?;
+        Ok(backend)
+    }
+
+    fn session(&mut self) -> std::pin::Pin<&mut bridge::Session> {
+        self.session.pin_mut()
+    }
+
+    /// Declarations may complete classes that were incomplete before.
+    fn forget_incomplete(&mut self) {
+        self.scopes.retain(|_, s| s.is_complete);
+    }
+}
+
+fn parse_error(e: cxx::Exception) -> BackendError {
+    BackendError::Parse { diagnostics: e.what().to_string() }
+}
+
+impl Backend for ClangBackend {
+    fn declare(&mut self, code: &str) -> Result<()> {
+        self.session().declare(code).map_err(parse_error)?;
+        self.forget_incomplete();
+        Ok(())
+    }
+
+    fn include(&mut self, header: &str) -> Result<()> {
+        let directive = format!("#include \"{header}\"\n");
+        match self.session().declare(&directive) {
+            Ok(()) => {
+                self.forget_incomplete();
+                Ok(())
+            }
+            Err(e) if e.what().contains("file not found") => {
+                let mut searched: Vec<String> = self.include_paths.iter().map(|p| p.display().to_string()).collect();
+                searched.push("the current directory and the system include paths".into());
+                Err(BackendError::HeaderNotFound { header: header.to_string(), searched: searched.join(", ") })
+            }
+            Err(e) => Err(parse_error(e)),
+        }
+    }
+
+    fn add_include_path(&mut self, dir: &Path) -> Result<()> {
+        let text = dir.display().to_string();
+        self.session().add_include_path(&text).map_err(|e| BackendError::NotFound {
+            what: "include directory".into(),
+            detail: e.what().to_string(),
+        })?;
+        self.include_paths.push(dir.to_path_buf());
+        Ok(())
+    }
+
+    fn load_library(&mut self, path: &Path) -> Result<()> {
+        let text = path.display().to_string();
+        self.session().load_library(&text).map_err(|e| BackendError::LibraryNotFound {
+            name: text.clone(),
+            detail: e.what().to_string(),
+            searched: text.clone(),
+        })
+    }
+
+    fn lookup(&mut self, scope: ScopeId, name: &str) -> Result<Option<Entity>> {
+        let records = self.session().lookup(scope.0, name).map_err(|e| BackendError::NotFound {
+            what: format!("'{name}'"),
+            detail: e.what().to_string(),
+        })?;
+        if records.is_empty() {
+            return Ok(None);
+        }
+        let is_class = self.scope(scope)?.kind == cpplive_core::model::ScopeKind::Class;
+        let class_spelling = if is_class { self.scope(scope)?.qualified.clone() } else { String::new() };
+        let mut functions = Vec::new();
+        for record in &records {
+            match reflect::entity(record) {
+                Some(Entity::Functions(_)) => {
+                    if functions.is_empty() {
+                        let found = self.session().functions(scope.0, name).map_err(parse_error)?;
+                        functions = found
+                            .iter()
+                            .map(|f| reflect::function(f, is_class.then_some(scope), &class_spelling))
+                            .collect();
+                    }
+                }
+                Some(entity) if functions.is_empty() => return Ok(Some(entity)),
+                _ => {}
+            }
+        }
+        if functions.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Entity::Functions(functions)))
+    }
+
+    fn scope(&mut self, scope: ScopeId) -> Result<Arc<ScopeInfo>> {
+        if let Some(info) = self.scopes.get(&scope) {
+            return Ok(info.clone());
+        }
+        let record = self.session().scope_info(scope.0).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let info = Arc::new(reflect::scope(&record));
+        self.scopes.insert(scope, info.clone());
+        Ok(info)
+    }
+
+    fn methods(&mut self, class: ScopeId) -> Result<Arc<Vec<FunctionInfo>>> {
+        if let Some(found) = self.methods.get(&class) {
+            return Ok(found.clone());
+        }
+        let spelling = self.scope(class)?.qualified.clone();
+        let records = self.session().methods(class.0).map_err(|e| BackendError::Instantiation {
+            what: spelling.clone(),
+            diagnostics: e.what().to_string(),
+        })?;
+        let list: Vec<FunctionInfo> = records.iter().map(|r| reflect::function(r, Some(class), &spelling)).collect();
+        let list = Arc::new(list);
+        self.methods.insert(class, list.clone());
+        Ok(list)
+    }
+
+    fn fields(&mut self, class: ScopeId) -> Result<Arc<Vec<FieldInfo>>> {
+        if let Some(found) = self.fields.get(&class) {
+            return Ok(found.clone());
+        }
+        let records = self.session().fields(class.0).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let list = Arc::new(records.iter().map(reflect::field).collect::<Vec<_>>());
+        self.fields.insert(class, list.clone());
+        Ok(list)
+    }
+
+    fn enumerators(&mut self, scope: ScopeId) -> Result<Arc<Vec<EnumeratorInfo>>> {
+        if let Some(found) = self.enumerators.get(&scope) {
+            return Ok(found.clone());
+        }
+        let records =
+            self.session().enumerators(scope.0).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let list = Arc::new(
+            records.iter().map(|r| EnumeratorInfo { name: r.name.clone(), value: r.value }).collect::<Vec<_>>(),
+        );
+        self.enumerators.insert(scope, list.clone());
+        Ok(list)
+    }
+
+    fn resolve_type(&mut self, spelling: &str) -> Result<TypeRef> {
+        let record = self.session().resolve_type(spelling).map_err(|e| BackendError::Instantiation {
+            what: spelling.to_string(),
+            diagnostics: e.what().to_string(),
+        })?;
+        self.forget_incomplete();
+        Ok(reflect::type_ref(&record))
+    }
+
+    fn call_thunks(&mut self, functions: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>> {
+        jit::call_thunks(self, functions)
+    }
+
+    fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn> {
+        let spelling = self.scope(class)?.qualified.clone();
+        jit::deleter(self, class, &spelling)
+    }
+
+    fn variable_address(&mut self, qualified: &str) -> Result<AddressFn> {
+        jit::variable_address(self, qualified)
+    }
+
+    fn string_view(&mut self) -> Result<StringViewFn> {
+        let address = jit::symbol(self, cpplive_core::thunkgen::STRING_VIEW_SYMBOL)?;
+        Ok(unsafe { std::mem::transmute::<usize, StringViewFn>(address) })
+    }
+
+    fn string_deleter(&mut self) -> Result<DeleterFn> {
+        let address = jit::symbol(self, cpplive_core::thunkgen::STRING_DELETE_SYMBOL)?;
+        Ok(unsafe { std::mem::transmute::<usize, DeleterFn>(address) })
+    }
+}
+
+#[cfg(test)]
+mod tests;

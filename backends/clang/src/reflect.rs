@@ -1,0 +1,100 @@
+//! Turns the shim's flat records into the model. Policy about what a record
+//! means lives here, not in C++.
+
+use cpplive_core::ids::{FuncId, ScopeId};
+use cpplive_core::model::{
+    Access, BaseInfo, Entity, FieldInfo, FunctionInfo, FunctionKind, ParamInfo, ScopeInfo, ScopeKind,
+};
+use cpplive_core::types::{DeclRef, TypeRef};
+use cpplive_core::typename;
+
+use crate::ffi::bridge;
+
+pub fn type_ref(record: &bridge::TypeRecord) -> TypeRef {
+    let decl = match record.decl_kind {
+        1 => Some(DeclRef::Class(record.decl)),
+        2 => Some(DeclRef::Enum(record.decl)),
+        _ => None,
+    };
+    typename::parse(&record.canonical, &record.spelling, decl, record.size as usize)
+}
+
+pub fn entity(record: &bridge::DeclRecord) -> Option<Entity> {
+    Some(match record.kind {
+        1 => Entity::Namespace(ScopeId(record.id)),
+        2 => Entity::Class(ScopeId(record.id)),
+        3 => Entity::Enum(ScopeId(record.id)),
+        4 => Entity::Functions(Vec::new()),
+        5 => Entity::Variable { qualified: record.qualified.clone(), ty: type_ref(&record.ty) },
+        6 => Entity::ClassTemplate { qualified: record.qualified.clone() },
+        7 => Entity::FunctionTemplate { qualified: record.qualified.clone() },
+        8 => Entity::Typedef(type_ref(&record.ty)),
+        9 => Entity::Enumerator { value: record.value, ty: type_ref(&record.ty) },
+        10 => Entity::Field,
+        _ => return None,
+    })
+}
+
+pub fn function(record: &bridge::FunctionRecord, class: Option<ScopeId>, class_spelling: &str) -> FunctionInfo {
+    FunctionInfo {
+        id: FuncId(record.id),
+        name: record.name.clone(),
+        qualified: record.qualified.clone(),
+        class,
+        class_spelling: class_spelling.to_string(),
+        kind: FunctionKind::from_code(record.kind),
+        is_const: record.is_const,
+        is_virtual: record.is_virtual,
+        is_deleted: record.is_deleted,
+        is_noexcept: record.is_noexcept,
+        access: Access::from_code(record.access),
+        ret: type_ref(&record.ret),
+        params: record
+            .params
+            .iter()
+            .map(|p| ParamInfo { name: p.name.clone(), ty: type_ref(&p.ty), has_default: p.has_default })
+            .collect(),
+        signature: record.signature.clone(),
+    }
+}
+
+pub fn field(record: &bridge::FieldRecord) -> FieldInfo {
+    FieldInfo {
+        name: record.name.clone(),
+        qualified: record.qualified.clone(),
+        ty: type_ref(&record.ty),
+        offset: record.offset as usize,
+        is_static: record.is_static,
+        access: Access::from_code(record.access),
+    }
+}
+
+pub fn scope(record: &bridge::ScopeRecord) -> ScopeInfo {
+    let kind = match record.kind {
+        2 => ScopeKind::Class,
+        3 => ScopeKind::Enum,
+        _ => ScopeKind::Namespace,
+    };
+    ScopeInfo {
+        id: ScopeId(record.id),
+        kind,
+        name: record.name.clone(),
+        qualified: record.qualified.clone(),
+        size: record.size as usize,
+        is_complete: record.is_complete,
+        is_abstract: record.is_abstract,
+        is_polymorphic: record.is_polymorphic,
+        bases: record
+            .bases
+            .iter()
+            .map(|b| BaseInfo {
+                scope: ScopeId(b.id),
+                offset: b.offset as usize,
+                is_virtual: b.is_virtual,
+                access: Access::from_code(b.access),
+            })
+            .collect(),
+        underlying: (kind == ScopeKind::Enum).then(|| type_ref(&record.underlying)),
+        is_scoped_enum: record.is_scoped_enum,
+    }
+}

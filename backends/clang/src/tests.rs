@@ -1,0 +1,58 @@
+//! Backend tests through the trait, in one process-wide interpreter.
+
+use super::*;
+use cpplive_core::model::Entity;
+use std::sync::Mutex;
+
+static BACKEND: Mutex<Option<ClangBackend>> = Mutex::new(None);
+
+fn with_backend<R>(f: impl FnOnce(&mut ClangBackend) -> R) -> R {
+    let mut guard = BACKEND.lock().unwrap_or_else(|e| e.into_inner());
+    let backend = guard.get_or_insert_with(|| ClangBackend::new(&ClangOptions::default()).expect("interpreter"));
+    f(backend)
+}
+
+#[test]
+fn declares_and_calls_a_function_through_its_thunk() {
+    with_backend(|b| {
+        b.declare("namespace t1 { int twice(int x) { return 2 * x; } }").unwrap();
+        let Some(Entity::Namespace(ns)) = b.lookup(ScopeId::GLOBAL, "t1").unwrap() else { panic!("namespace") };
+        let Some(Entity::Functions(fs)) = b.lookup(ns, "twice").unwrap() else { panic!("function") };
+        assert_eq!(fs.len(), 1);
+        let thunk = b.call_thunks(&[&fs[0]]).unwrap().remove(0).unwrap();
+        let mut arg: i32 = 21;
+        let mut args = [&mut arg as *mut i32 as *mut std::ffi::c_void];
+        let mut ret: i32 = 0;
+        let mut err = cpplive_core::thunk::ThunkError::default();
+        let rc = unsafe {
+            thunk(std::ptr::null_mut(), 1, args.as_mut_ptr(), &mut ret as *mut i32 as *mut _, &mut err)
+        };
+        assert_eq!(rc, 0);
+        assert_eq!(ret, 42);
+    });
+}
+
+#[test]
+fn syntax_errors_carry_diagnostics_and_leave_the_interpreter_usable() {
+    with_backend(|b| {
+        let err = b.declare("int t2_broken( {").unwrap_err();
+        assert!(err.to_string().contains("error"), "{err}");
+        b.declare("int t2_fine() { return 1; }").unwrap();
+        assert!(b.lookup(ScopeId::GLOBAL, "t2_fine").unwrap().is_some());
+    });
+}
+
+#[test]
+fn instantiates_class_templates_and_lists_members() {
+    with_backend(|b| {
+        b.declare("template<class T> struct T3Box { T value; T get() const { return value; } };").unwrap();
+        let t = b.resolve_type("T3Box<double>").unwrap();
+        let class = ScopeId(t.class_id().expect("class"));
+        let info = b.scope(class).unwrap();
+        assert_eq!(info.size, 8);
+        let methods = b.methods(class).unwrap();
+        assert!(methods.iter().any(|m| m.name == "get" && m.is_const));
+        let fields = b.fields(class).unwrap();
+        assert_eq!(fields[0].name, "value");
+    });
+}

@@ -1,0 +1,42 @@
+//! The `Backend` trait: everything the proxy layer asks of C++, grouped as
+//! code, lookup, members, types and thunks. Implemented by the live clang
+//! backend (and, later, by precompiled dictionaries).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::ids::ScopeId;
+use crate::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
+use crate::thunk::{AddressFn, DeleterFn, StringViewFn, ThunkFn};
+use crate::types::TypeRef;
+
+pub trait Backend: Send {
+    // code
+    fn declare(&mut self, code: &str) -> Result<()>;
+    fn include(&mut self, header: &str) -> Result<()>;
+    fn add_include_path(&mut self, dir: &Path) -> Result<()>;
+    fn load_library(&mut self, path: &Path) -> Result<()>;
+
+    // lookup
+    fn lookup(&mut self, scope: ScopeId, name: &str) -> Result<Option<Entity>>;
+    fn scope(&mut self, scope: ScopeId) -> Result<Arc<ScopeInfo>>;
+
+    // members
+    fn methods(&mut self, class: ScopeId) -> Result<Arc<Vec<FunctionInfo>>>;
+    fn fields(&mut self, class: ScopeId) -> Result<Arc<Vec<FieldInfo>>>;
+    fn enumerators(&mut self, scope: ScopeId) -> Result<Arc<Vec<EnumeratorInfo>>>;
+
+    // types and templates
+    /// Resolves a C++ type spelling, instantiating class templates as needed.
+    fn resolve_type(&mut self, spelling: &str) -> Result<TypeRef>;
+
+    // thunks
+    /// Compiles the call thunks of an overload set in one go. Entry `i` is
+    /// the thunk of `functions[i]`, or the reason it could not be made.
+    fn call_thunks(&mut self, functions: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>>;
+    fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn>;
+    fn variable_address(&mut self, qualified: &str) -> Result<AddressFn>;
+    fn string_view(&mut self) -> Result<StringViewFn>;
+    fn string_deleter(&mut self) -> Result<DeleterFn>;
+}

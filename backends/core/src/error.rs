@@ -1,0 +1,25 @@
+//! Everything a backend can fail with. Turned into Python exceptions in one
+//! place (`bindings/src/errors.rs`).
+
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone)]
+pub enum BackendError {
+    /// The compiler rejected code; `diagnostics` is its text.
+    #[error("{diagnostics}")]
+    Parse { diagnostics: String },
+    #[error("{what} not found: {detail}")]
+    NotFound { what: String, detail: String },
+    #[error("header '{header}' not found; searched: {searched}")]
+    HeaderNotFound { header: String, searched: String },
+    #[error("cannot load library '{name}': {detail} (searched: {searched})")]
+    LibraryNotFound { name: String, detail: String, searched: String },
+    #[error("cannot instantiate {what}: {diagnostics}")]
+    Instantiation { what: String, diagnostics: String },
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type Result<T> = std::result::Result<T, BackendError>;

@@ -1,0 +1,17 @@
+//! The narrow waist between the Python proxy layer and the backends: the
+//! reflection model, the `Backend` trait, the thunk ABI and generator, and
+//! the only parser of C++ type names. No clang and no Python here.
+
+pub mod backend;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod thunk;
+pub mod thunkgen;
+pub mod types;
+pub mod typename;
+
+pub use backend::Backend;
+pub use error::BackendError;
+pub use ids::{FuncId, ScopeId};
+pub use types::{Builtin, RefKind, TypeBase, TypeRef};

@@ -1,0 +1,151 @@
+//! The reflection model: what a backend knows of scopes, functions, data and
+//! enums, as plain owned values cached on the Rust side.
+
+use crate::ids::{FuncId, ScopeId};
+use crate::types::TypeRef;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Namespace,
+    Class,
+    Enum,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Protected,
+    Private,
+}
+
+impl Access {
+    pub fn from_code(code: u8) -> Access {
+        match code {
+            1 => Access::Protected,
+            2 => Access::Private,
+            _ => Access::Public,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BaseInfo {
+    pub scope: ScopeId,
+    /// Offset of the base subobject; meaningless when `is_virtual`.
+    pub offset: usize,
+    pub is_virtual: bool,
+    pub access: Access,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScopeInfo {
+    pub id: ScopeId,
+    pub kind: ScopeKind,
+    pub name: String,
+    /// Fully qualified, usable in generated code.
+    pub qualified: String,
+    pub size: usize,
+    pub is_complete: bool,
+    pub is_abstract: bool,
+    pub is_polymorphic: bool,
+    pub bases: Vec<BaseInfo>,
+    /// For enums.
+    pub underlying: Option<TypeRef>,
+    pub is_scoped_enum: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FunctionKind {
+    Free,
+    Method,
+    StaticMethod,
+    Constructor,
+    Destructor,
+    Conversion,
+}
+
+impl FunctionKind {
+    pub fn from_code(code: u8) -> FunctionKind {
+        match code {
+            1 => FunctionKind::Method,
+            2 => FunctionKind::StaticMethod,
+            3 => FunctionKind::Constructor,
+            4 => FunctionKind::Destructor,
+            5 => FunctionKind::Conversion,
+            _ => FunctionKind::Free,
+        }
+    }
+
+    /// Called with an object as `self`.
+    pub fn needs_object(self) -> bool {
+        matches!(self, FunctionKind::Method | FunctionKind::Conversion | FunctionKind::Destructor)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ParamInfo {
+    pub name: String,
+    pub ty: TypeRef,
+    pub has_default: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct FunctionInfo {
+    pub id: FuncId,
+    pub name: String,
+    /// How generated code calls it: `::ns::f` for free functions, the bare
+    /// name for members.
+    pub qualified: String,
+    /// The class of a member, `None` for free functions.
+    pub class: Option<ScopeId>,
+    /// The class's spelling for generated code (members only).
+    pub class_spelling: String,
+    pub kind: FunctionKind,
+    pub is_const: bool,
+    pub is_virtual: bool,
+    pub is_deleted: bool,
+    pub is_noexcept: bool,
+    pub access: Access,
+    pub ret: TypeRef,
+    pub params: Vec<ParamInfo>,
+    pub signature: String,
+}
+
+impl FunctionInfo {
+    pub fn min_args(&self) -> usize {
+        self.params.iter().take_while(|p| !p.has_default).count()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldInfo {
+    pub name: String,
+    pub qualified: String,
+    pub ty: TypeRef,
+    pub offset: usize,
+    pub is_static: bool,
+    pub access: Access,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumeratorInfo {
+    pub name: String,
+    pub value: i64,
+}
+
+/// What a name in a scope refers to.
+#[derive(Clone, Debug)]
+pub enum Entity {
+    Namespace(ScopeId),
+    Class(ScopeId),
+    Enum(ScopeId),
+    Functions(Vec<FunctionInfo>),
+    Variable { qualified: String, ty: TypeRef },
+    ClassTemplate { qualified: String },
+    FunctionTemplate { qualified: String },
+    /// A typedef of a non-class type.
+    Typedef(TypeRef),
+    Enumerator { value: i64, ty: TypeRef },
+    /// A non-static data member (reached through instances).
+    Field,
+}

@@ -1,0 +1,67 @@
+//! The one call ABI. Every C++ callable is reached through a generated
+//! `extern "C"` function of type `ThunkFn`:
+//! - `args[i]` points at the converted argument: a scalar of the parameter's
+//!   exact type, an object's address (for class values and references), a
+//!   pointer value (for pointer parameters), or a `StrView` (for
+//!   `std::string` and `const std::string&`);
+//! - `nargs` says how many arguments are given (defaults fill the rest);
+//! - the result goes to `ret`: scalars in place; pointers and references as
+//!   an address; class values (and `std::string`) as the address of a
+//!   heap object made with `new`, which the caller then owns;
+//! - a C++ exception is caught in the thunk and reported through `err`
+//!   (return value 1); no C++ exception ever unwinds into Rust.
+
+use std::ffi::{c_char, c_int, c_void};
+
+pub type ThunkFn =
+    unsafe extern "C" fn(this: *mut c_void, nargs: c_int, args: *mut *mut c_void, ret: *mut c_void, err: *mut ThunkError) -> c_int;
+
+/// Destroys a heap object of one class (`delete (T*)p`).
+pub type DeleterFn = unsafe extern "C" fn(object: *mut c_void);
+
+/// Returns the address of a variable.
+pub type AddressFn = unsafe extern "C" fn() -> *mut c_void;
+
+/// Reads the bytes of a `std::string`.
+pub type StringViewFn = unsafe extern "C" fn(s: *const c_void, data: *mut *const c_char, size: *mut usize);
+
+/// Filled by a thunk that caught an exception. Both strings are `malloc`ed
+/// (free them with `free`).
+#[repr(C)]
+pub struct ThunkError {
+    pub type_name: *mut c_char,
+    pub what: *mut c_char,
+}
+
+impl Default for ThunkError {
+    fn default() -> Self {
+        ThunkError { type_name: std::ptr::null_mut(), what: std::ptr::null_mut() }
+    }
+}
+
+/// A borrowed string handed to a thunk; it becomes a `std::string` there.
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct StrView {
+    pub data: *const c_char,
+    pub size: usize,
+}
+
+/// One argument's storage: large enough and aligned for any scalar or view.
+#[repr(C, align(16))]
+#[derive(Copy, Clone)]
+pub union ArgSlot {
+    pub i64: i64,
+    pub u64: u64,
+    pub f64: f64,
+    pub f32: f32,
+    pub ptr: *mut c_void,
+    pub view: StrView,
+    pub bytes: [u8; 16],
+}
+
+impl Default for ArgSlot {
+    fn default() -> Self {
+        ArgSlot { bytes: [0; 16] }
+    }
+}

@@ -1,0 +1,186 @@
+//! Generates the C++ source of thunks (see `thunk.rs` for the ABI). One
+//! generator for both deliveries: JIT-compiled by the clang backend, or
+//! compiled ahead of time into a dictionary library.
+
+use std::fmt::Write;
+
+use crate::model::{FunctionInfo, FunctionKind};
+use crate::types::{RefKind, TypeBase, TypeRef};
+
+/// Declared once before any thunk: the error reporting and string helpers.
+pub const PRELUDE: &str = r#"
+#include <new>
+#include <string>
+#include <exception>
+#include <typeinfo>
+#include <type_traits>
+#include <utility>
+#include <cxxabi.h>
+#include <cstdlib>
+#include <cstring>
+namespace __cpplive {
+struct error { char* type; char* what; };
+struct str_view { const char* data; unsigned long size; };
+inline char* dup(const char* s) {
+  unsigned long n = std::strlen(s);
+  char* p = static_cast<char*>(std::malloc(n + 1));
+  std::memcpy(p, s, n + 1);
+  return p;
+}
+inline char* type_name(const std::type_info* info) {
+  if (!info) return dup("unknown");
+  int status = 0;
+  char* name = abi::__cxa_demangle(info->name(), nullptr, nullptr, &status);
+  return name ? name : dup(info->name());
+}
+inline int report(error* e) {
+  try { throw; }
+  catch (const std::exception& x) { e->type = type_name(&typeid(x)); e->what = dup(x.what()); }
+  catch (...) { e->type = type_name(abi::__cxa_current_exception_type()); e->what = dup(""); }
+  return 1;
+}
+template <class T> inline std::string to_string(void* p) {
+  auto* v = static_cast<str_view*>(p);
+  return std::string(v->data, v->size);
+}
+}
+extern "C" void __cpplive_string_view(const void* s, const char** data, unsigned long* size) {
+  auto* str = static_cast<const std::string*>(s);
+  *data = str->data();
+  *size = str->size();
+}
+extern "C" void __cpplive_string_delete(void* s) { delete static_cast<std::string*>(s); }
+"#;
+
+pub const STRING_VIEW_SYMBOL: &str = "__cpplive_string_view";
+pub const STRING_DELETE_SYMBOL: &str = "__cpplive_string_delete";
+
+/// The source of a call thunk named `symbol` for `function`.
+pub fn call_thunk(symbol: &str, function: &FunctionInfo) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "extern \"C\" int {symbol}(void* self, int nargs, void** args, void* ret, __cpplive::error* err) {{"
+    );
+    out.push_str("  (void)self; (void)args; (void)ret;\n  try {\n    switch (nargs) {\n");
+    for count in function.min_args()..=function.params.len() {
+        let args: Vec<String> =
+            function.params[..count].iter().enumerate().map(|(i, p)| argument(i, &p.ty)).collect();
+        let call = call_expression(function, &args.join(", "));
+        let _ = writeln!(out, "    case {count}: {{ {} break; }}", store_result(function, &call));
+    }
+    out.push_str("    default: return 2;\n    }\n    return 0;\n  } catch (...) { return __cpplive::report(err); }\n}\n");
+    out
+}
+
+/// The source of `extern "C" void symbol(void*)` deleting a `class_spelling`.
+pub fn deleter(symbol: &str, class_spelling: &str) -> String {
+    format!("extern \"C\" void {symbol}(void* p) {{ delete static_cast<{class_spelling}*>(p); }}\n")
+}
+
+/// The source of `extern "C" void* symbol()` returning a variable's address.
+pub fn address(symbol: &str, qualified: &str) -> String {
+    format!("extern \"C\" void* {symbol}() {{ return (void*)__builtin_addressof({qualified}); }}\n")
+}
+
+fn argument(index: usize, ty: &TypeRef) -> String {
+    if ty.base == TypeBase::StdString && ty.is_plain() && (ty.reference != RefKind::LValue || ty.base_const) {
+        return format!("__cpplive::to_string<void>(args[{index}])");
+    }
+    let value = format!("(*(std::remove_reference_t<{}>*)args[{index}])", ty.spelling);
+    match ty.reference {
+        RefKind::RValue => format!("std::move{value}"),
+        _ => value,
+    }
+}
+
+fn call_expression(function: &FunctionInfo, args: &str) -> String {
+    let class = &function.class_spelling;
+    match function.kind {
+        FunctionKind::Free => format!("{}({args})", function.qualified),
+        FunctionKind::StaticMethod => format!("{class}::{}({args})", function.qualified),
+        FunctionKind::Constructor => format!("new {class}({args})"),
+        FunctionKind::Destructor => format!("static_cast<{class}*>(self)->~{}()", function.name.trim_start_matches('~')),
+        FunctionKind::Method | FunctionKind::Conversion => {
+            let constness = if function.is_const { "const " } else { "" };
+            format!("static_cast<{constness}{class}*>(self)->{}({args})", function.qualified)
+        }
+    }
+}
+
+fn store_result(function: &FunctionInfo, call: &str) -> String {
+    let ret = &function.ret;
+    if function.kind == FunctionKind::Constructor {
+        return format!("*(void**)ret = (void*){call};");
+    }
+    if ret.is_void() {
+        return format!("{call};");
+    }
+    if ret.reference != RefKind::None {
+        return format!("*(void**)ret = (void*)__builtin_addressof({call});");
+    }
+    if !ret.pointers.is_empty() {
+        return format!("*(void**)ret = (void*)({call});");
+    }
+    let is_class_value = matches!(ret.base, TypeBase::StdString) || ret.class_id().is_some();
+    if is_class_value {
+        let value = ret.value_spelling();
+        let value = value.strip_prefix("const ").unwrap_or(&value);
+        return format!("*(void**)ret = (void*)new {value}({call});");
+    }
+    format!("*(std::remove_cv_t<{}>*)ret = {call};", ret.spelling)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::FuncId;
+    use crate::model::{Access, ParamInfo};
+    use crate::typename::parse_user;
+
+    fn function(kind: FunctionKind, ret: &str, params: &[(&str, bool)]) -> FunctionInfo {
+        FunctionInfo {
+            id: FuncId(1),
+            name: "f".into(),
+            qualified: if kind == FunctionKind::Free { "::ns::f".into() } else { "f".into() },
+            class: None,
+            class_spelling: "::C".into(),
+            kind,
+            is_const: false,
+            is_virtual: false,
+            is_deleted: false,
+            is_noexcept: false,
+            access: Access::Public,
+            ret: parse_user(ret),
+            params: params
+                .iter()
+                .map(|(t, d)| ParamInfo { name: "p".into(), ty: parse_user(t), has_default: *d })
+                .collect(),
+            signature: String::new(),
+        }
+    }
+
+    #[test]
+    fn free_function_with_default_gets_one_case_per_arity() {
+        let src = call_thunk("t1", &function(FunctionKind::Free, "int", &[("int", false), ("double", true)]));
+        assert!(src.contains("case 1: { *(std::remove_cv_t<int>*)ret = ::ns::f((*(std::remove_reference_t<int>*)args[0]));"));
+        assert!(src.contains("case 2:"));
+        assert!(!src.contains("case 0:"));
+    }
+
+    #[test]
+    fn strings_are_built_from_views() {
+        let src = call_thunk("t2", &function(FunctionKind::Free, "void", &[("const std::string &", false)]));
+        assert!(src.contains("::ns::f(__cpplive::to_string<void>(args[0]));"));
+    }
+
+    #[test]
+    fn constructors_and_class_values_are_heap_objects() {
+        let src = call_thunk("t3", &function(FunctionKind::Constructor, "void", &[]));
+        assert!(src.contains("*(void**)ret = (void*)new ::C();"));
+        let mut f = function(FunctionKind::Method, "std::string", &[]);
+        f.is_const = true;
+        let src = call_thunk("t4", &f);
+        assert!(src.contains("new std::string(static_cast<const ::C*>(self)->f())"));
+    }
+}

@@ -1,0 +1,258 @@
+//! The only place a C++ type name is taken apart: canonical spellings from a
+//! backend and names typed by users both become a `TypeRef` here, once.
+
+use crate::types::{Builtin, DeclRef, RefKind, TypeBase, TypeRef};
+
+/// Parses `text` (e.g. `const int &`, `char const*`, `std::vector<int> &&`).
+/// `spelling` is kept for generated code; `decl` names the class or enum at
+/// the bottom when the caller knows it.
+pub fn parse(text: &str, spelling: &str, decl: Option<DeclRef>, size: usize) -> TypeRef {
+    let mut rest = text.trim().to_string();
+    let mut reference = RefKind::None;
+    if let Some(s) = rest.strip_suffix("&&") {
+        reference = RefKind::RValue;
+        rest = s.trim_end().to_string();
+    } else if let Some(s) = rest.strip_suffix('&') {
+        reference = RefKind::LValue;
+        rest = s.trim_end().to_string();
+    }
+
+    let mut array = Vec::new();
+    while rest.ends_with(']') {
+        let Some(open) = rest.rfind('[') else { break };
+        let extent = rest[open + 1..rest.len() - 1].trim().parse::<usize>().ok();
+        array.insert(0, extent);
+        rest = rest[..open].trim_end().to_string();
+    }
+
+    let mut pointers = Vec::new();
+    loop {
+        let (stripped, is_const) = strip_trailing_cv(&rest);
+        if let Some(s) = stripped.strip_suffix('*') {
+            pointers.insert(0, is_const);
+            rest = s.trim_end().to_string();
+        } else {
+            break;
+        }
+    }
+
+    let (base_text, base_const) = strip_cv(&rest);
+    let base = parse_base(&base_text);
+    let decl = match (&base, decl) {
+        (TypeBase::Named(_), d) => d,
+        (_, _) => None,
+    };
+    TypeRef {
+        base,
+        base_const,
+        pointers,
+        array,
+        reference,
+        spelling: if spelling.is_empty() { text.trim().to_string() } else { spelling.to_string() },
+        decl,
+        size,
+    }
+}
+
+/// Parses a user-written name with no backend information (for example the
+/// arguments of `f.__overload__("int, double")`).
+pub fn parse_user(text: &str) -> TypeRef {
+    parse(text, "", None, 0)
+}
+
+/// Splits a comma-separated list of types at top level (not inside `<>` or `()`).
+pub fn split_list(text: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut depth = 0i32;
+    let mut current = String::new();
+    for c in text.chars() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        items.push(current.trim().to_string());
+    }
+    items
+}
+
+/// Removes `::` prefixes that only matter in generated code.
+pub fn readable(spelling: &str) -> String {
+    let mut out = String::with_capacity(spelling.len());
+    let bytes = spelling.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let at_name_start = i == 0 || matches!(bytes[i - 1], b' ' | b'<' | b'(' | b',' | b'*' | b'&');
+        if at_name_start && spelling[i..].starts_with("::") {
+            i += 2;
+            continue;
+        }
+        out.push(bytes[i] as char);
+        i += 1;
+    }
+    out
+}
+
+fn strip_trailing_cv(text: &str) -> (String, bool) {
+    let mut rest = text.trim_end().to_string();
+    let mut is_const = false;
+    loop {
+        if let Some(s) = strip_word_suffix(&rest, "const") {
+            is_const = true;
+            rest = s;
+        } else if let Some(s) = strip_word_suffix(&rest, "volatile") {
+            rest = s;
+        } else {
+            return (rest, is_const);
+        }
+    }
+}
+
+fn strip_word_suffix(text: &str, word: &str) -> Option<String> {
+    let s = text.strip_suffix(word)?;
+    match s.chars().last() {
+        None => Some(String::new()),
+        Some(c) if c.is_alphanumeric() || c == '_' => None,
+        Some(_) => Some(s.trim_end().to_string()),
+    }
+}
+
+/// Removes `const`/`volatile` written before or after the base name.
+fn strip_cv(text: &str) -> (String, bool) {
+    let mut is_const = false;
+    let mut words: Vec<&str> = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut pieces = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' | '(' => depth += 1,
+            '>' | ')' => depth -= 1,
+            ' ' if depth == 0 => {
+                pieces.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    pieces.push(&text[start..]);
+    for piece in pieces {
+        match piece {
+            "" => {}
+            "const" => is_const = true,
+            "volatile" => {}
+            other => words.push(other),
+        }
+    }
+    (words.join(" "), is_const)
+}
+
+fn parse_base(text: &str) -> TypeBase {
+    if let Some(b) = builtin(text) {
+        return TypeBase::Builtin(b);
+    }
+    let name = text.trim_start_matches("::");
+    let name = name.replace("std::__cxx11::", "std::");
+    if name == "std::string"
+        || name == "std::basic_string<char>"
+        || name.starts_with("std::basic_string<char, std::char_traits<char>")
+    {
+        return TypeBase::StdString;
+    }
+    if name.contains('(') || name.is_empty() {
+        return TypeBase::Other(name);
+    }
+    TypeBase::Named(name)
+}
+
+/// Builtin names, including the synonyms users write.
+pub fn builtin(text: &str) -> Option<Builtin> {
+    let words: Vec<&str> = text.split_whitespace().filter(|w| *w != "int" || text.split_whitespace().count() == 1).collect();
+    let normalized = if text.split_whitespace().count() > 1 { words.join(" ") } else { text.trim().to_string() };
+    Some(match normalized.as_str() {
+        "void" => Builtin::Void,
+        "bool" | "_Bool" => Builtin::Bool,
+        "char" => Builtin::Char,
+        "signed char" => Builtin::SChar,
+        "unsigned char" => Builtin::UChar,
+        "wchar_t" => Builtin::WChar,
+        "char16_t" => Builtin::Char16,
+        "char32_t" => Builtin::Char32,
+        "short" | "signed short" | "short signed" => Builtin::Short,
+        "unsigned short" | "short unsigned" => Builtin::UShort,
+        "int" | "signed" => Builtin::Int,
+        "unsigned" | "unsigned int" => Builtin::UInt,
+        "long" | "signed long" | "long signed" => Builtin::Long,
+        "unsigned long" | "long unsigned" => Builtin::ULong,
+        "long long" | "signed long long" => Builtin::LongLong,
+        "unsigned long long" | "long long unsigned" => Builtin::ULongLong,
+        "float" => Builtin::Float,
+        "double" => Builtin::Double,
+        "long double" => Builtin::LongDouble,
+        "std::nullptr_t" | "nullptr_t" | "decltype(nullptr)" => Builtin::NullPtr,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_and_synonyms() {
+        assert_eq!(parse_user("int").builtin(), Some(Builtin::Int));
+        assert_eq!(parse_user("unsigned long int").builtin(), Some(Builtin::ULong));
+        assert_eq!(parse_user("long long").builtin(), Some(Builtin::LongLong));
+        assert_eq!(parse_user("unsigned").builtin(), Some(Builtin::UInt));
+        assert_eq!(parse_user("short int").builtin(), Some(Builtin::Short));
+    }
+
+    #[test]
+    fn references_pointers_and_const() {
+        let t = parse_user("const int &");
+        assert_eq!(t.reference, RefKind::LValue);
+        assert!(t.base_const);
+        assert_eq!(t.builtin(), Some(Builtin::Int));
+
+        let t = parse_user("const char *");
+        assert!(t.is_c_string());
+        assert!(t.base_const);
+
+        let t = parse_user("char const* const*");
+        assert_eq!(t.pointers, vec![true, false]);
+        assert!(t.base_const);
+
+        let t = parse_user("std::vector<int *> &&");
+        assert_eq!(t.reference, RefKind::RValue);
+        assert!(t.pointers.is_empty());
+        assert_eq!(t.base, TypeBase::Named("std::vector<int *>".into()));
+    }
+
+    #[test]
+    fn arrays_and_strings() {
+        let t = parse_user("double [3][4]");
+        assert_eq!(t.array, vec![Some(3), Some(4)]);
+        assert_eq!(parse_user("std::basic_string<char>").base, TypeBase::StdString);
+        assert_eq!(parse_user("const std::string &").base, TypeBase::StdString);
+        assert!(matches!(parse_user("void (*)(int)").base, TypeBase::Other(_)));
+    }
+
+    #[test]
+    fn splits_top_level_lists() {
+        assert_eq!(split_list("int, std::map<int, double>, float"), vec!["int", "std::map<int, double>", "float"]);
+        assert!(split_list("").is_empty());
+    }
+
+    #[test]
+    fn readable_drops_global_prefixes() {
+        assert_eq!(readable("::std::vector<::Foo> &"), "std::vector<Foo> &");
+    }
+}

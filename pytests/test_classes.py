@@ -1,0 +1,368 @@
+"""Classes, objects, data members, static members, globals and enums.
+
+C++ names used in this file all start with ``cl_``, except the enumerators
+Red, Green, Blue (of the plain enum cl_Color), which live in the global scope.
+"""
+import gc
+
+import pytest
+
+import cpplive
+
+
+@pytest.fixture(scope="module")
+def g():
+    assert cpplive.cppdef("""
+    struct cl_Point {
+        int x, y;
+        cl_Point() : x(0), y(0) {}
+        cl_Point(int v) : x(v), y(v) {}
+        cl_Point(int a, int b) : x(a), y(b) {}
+        int sum() const { return x + y; }
+        void scale(int k) { x *= k; y *= k; }
+        int product() const { return x * y; }
+        static int dist2(int a, int b) { return a * a + b * b; }
+        static cl_Point diagonal(int v) { return cl_Point(v, v); }
+    };
+
+    struct cl_Tracked {
+        static int live;
+        static int dtor_calls;
+        int id;
+        cl_Tracked() : id(-1) { ++live; }
+        cl_Tracked(int i) : id(i) { ++live; }
+        cl_Tracked(const cl_Tracked& o) : id(o.id) { ++live; }
+        ~cl_Tracked() { --live; ++dtor_calls; }
+    };
+    int cl_Tracked::live = 0;
+    int cl_Tracked::dtor_calls = 0;
+    cl_Tracked cl_make_tracked(int i) { return cl_Tracked(i); }
+
+    struct cl_Values {
+        int count = 3;
+        double weight = 2.5;
+        int get_count() const { return count; }
+        double get_weight() const { return weight; }
+    };
+
+    struct cl_Inner { int value = 7; double ratio = 0.5; };
+    struct cl_Outer {
+        cl_Inner inner;
+        int tag = 1;
+        int inner_value() const { return inner.value; }
+        double inner_ratio() const { return inner.ratio; }
+    };
+
+    struct cl_Config {
+        static int level;
+        static double scale;
+        static int get_level() { return level; }
+        static double get_scale() { return scale; }
+    };
+    int cl_Config::level = 4;
+    double cl_Config::scale = 1.5;
+
+    int cl_global_counter = 3;
+    double cl_global_ratio = 0.75;
+    int cl_read_global() { return cl_global_counter; }
+    double cl_read_global_ratio() { return cl_global_ratio; }
+    void cl_bump_global() { ++cl_global_counter; }
+
+    enum cl_Color { Red, Green = 5, Blue };
+    enum class cl_Shape { Circle, Square = 10, Triangle };
+    int cl_color_code(cl_Color c) { return (int)c; }
+    int cl_shape_code(cl_Shape s) { return (int)s; }
+    cl_Shape cl_make_square() { return cl_Shape::Square; }
+    cl_Color cl_make_blue() { return Blue; }
+
+    int cl_sum_cref(const cl_Point& p) { return p.x + p.y; }
+    int cl_sum_val(cl_Point p) { p.x = 1000; return p.y; }
+    int cl_sum_ptr(const cl_Point* p) { return p->x + p->y; }
+    void cl_scale_ref(cl_Point& p, int k) { p.x *= k; p.y *= k; }
+    void cl_set_x_ptr(cl_Point* p, int v) { p->x = v; }
+    cl_Point cl_make_point(int a, int b) { return cl_Point(a, b); }
+    """)
+    return cpplive.gbl
+
+
+# ---------------------------------------------------------------- construction
+
+def test_default_constructor(g):
+    p = g.cl_Point()
+    assert p.x == 0 and p.y == 0
+
+
+def test_one_arg_constructor(g):
+    p = g.cl_Point(5)
+    assert p.x == 5 and p.y == 5
+
+
+def test_two_arg_constructor(g):
+    p = g.cl_Point(2, 9)
+    assert p.x == 2 and p.y == 9
+
+
+def test_constructor_wrong_arguments(g):
+    with pytest.raises(TypeError):
+        g.cl_Point(1, 2, 3)
+    with pytest.raises(TypeError):
+        g.cl_Point("no")
+
+
+def test_isinstance(g):
+    p = g.cl_Point(1, 2)
+    assert isinstance(p, g.cl_Point)
+    assert not isinstance(p, g.cl_Values)
+
+
+def test_distinct_objects_are_independent(g):
+    a = g.cl_Point(1, 1)
+    b = g.cl_Point(1, 1)
+    a.x = 50
+    assert b.x == 1
+
+
+# ---------------------------------------------------------------- lifetime
+
+def test_destructor_runs_when_collected(g):
+    T = g.cl_Tracked
+    live0, dtors0 = T.live, T.dtor_calls
+    obj = T(5)
+    assert obj.id == 5
+    assert T.live == live0 + 1
+    del obj
+    gc.collect()
+    assert T.dtor_calls == dtors0 + 1
+    assert T.live == live0
+
+
+def test_destructor_runs_for_returned_by_value_object(g):
+    T = g.cl_Tracked
+    obj = g.cl_make_tracked(9)
+    assert obj.id == 9
+    live1, dtors1 = T.live, T.dtor_calls
+    del obj
+    gc.collect()
+    assert T.dtor_calls == dtors1 + 1
+    assert T.live == live1 - 1
+
+
+def test_many_objects_all_destroyed(g):
+    T = g.cl_Tracked
+    live0 = T.live
+    objs = [T(i) for i in range(20)]
+    assert T.live == live0 + 20
+    assert [o.id for o in objs] == list(range(20))
+    del objs
+    gc.collect()
+    assert T.live == live0
+
+
+# ---------------------------------------------------------------- methods
+
+def test_const_method(g):
+    p = g.cl_Point(3, 4)
+    assert p.sum() == 7
+    assert p.product() == 12
+
+
+def test_non_const_method_mutates(g):
+    p = g.cl_Point(3, 4)
+    assert p.scale(2) is None
+    assert p.x == 6 and p.y == 8
+    assert p.sum() == 14
+
+
+def test_static_method_on_class(g):
+    assert g.cl_Point.dist2(3, 4) == 25
+
+
+def test_static_method_on_instance(g):
+    p = g.cl_Point()
+    assert p.dist2(6, 8) == 100
+
+
+def test_static_method_returning_object(g):
+    d = g.cl_Point.diagonal(4)
+    assert isinstance(d, g.cl_Point)
+    assert d.x == 4 and d.y == 4
+
+
+def test_method_wrong_arguments(g):
+    p = g.cl_Point(1, 2)
+    with pytest.raises(TypeError):
+        p.scale("x")
+    with pytest.raises(TypeError):
+        p.scale()
+
+
+# ---------------------------------------------------------------- data members
+
+def test_builtin_data_members_read(g):
+    v = g.cl_Values()
+    assert v.count == 3
+    assert v.weight == 2.5
+
+
+def test_builtin_data_members_write_seen_by_cpp(g):
+    v = g.cl_Values()
+    v.count = 41
+    v.weight = -0.125
+    assert v.count == 41
+    assert v.weight == -0.125
+    assert v.get_count() == 41
+    assert v.get_weight() == -0.125
+
+
+def test_data_member_write_wrong_type(g):
+    v = g.cl_Values()
+    with pytest.raises(TypeError):
+        v.count = "many"
+    assert v.count == 3
+
+
+def test_class_typed_member_read(g):
+    o = g.cl_Outer()
+    inner = o.inner
+    assert isinstance(inner, g.cl_Inner)
+    assert inner.value == 7
+    assert inner.ratio == 0.5
+
+
+def test_class_typed_member_modified_in_place(g):
+    o = g.cl_Outer()
+    o.inner.value = 42
+    assert o.inner.value == 42
+    assert o.inner_value() == 42
+    inner = o.inner
+    inner.ratio = 2.25
+    assert o.inner_ratio() == 2.25
+
+
+def test_class_typed_member_assign(g):
+    o = g.cl_Outer()
+    n = g.cl_Inner()
+    n.value = 9
+    o.inner = n
+    assert o.inner_value() == 9
+    n.value = 10                # o.inner is a copy
+    assert o.inner_value() == 9
+
+
+# ---------------------------------------------------------------- static data
+
+def test_static_data_member_read(g):
+    assert g.cl_Config.level == 4
+    assert g.cl_Config.get_level() == 4
+    assert g.cl_Config.scale == 1.5
+
+
+def test_static_data_member_write_through_class(g):
+    try:
+        g.cl_Config.level = 17
+        assert g.cl_Config.level == 17
+        assert g.cl_Config.get_level() == 17
+        g.cl_Config.scale = -2.5
+        assert g.cl_Config.scale == -2.5
+        assert g.cl_Config.get_scale() == -2.5
+    finally:
+        g.cl_Config.level = 4
+        g.cl_Config.scale = 1.5
+    assert g.cl_Config.get_level() == 4
+
+
+def test_static_data_member_visible_from_instance(g):
+    try:
+        g.cl_Config.level = 23
+        c = g.cl_Config()
+        assert c.level == 23
+    finally:
+        g.cl_Config.level = 4
+
+
+# ---------------------------------------------------------------- globals
+
+def test_global_variable_read_write(g):
+    g.cl_global_counter = 11
+    assert g.cl_global_counter == 11
+    assert g.cl_read_global() == 11
+    g.cl_bump_global()
+    assert g.cl_global_counter == 12
+
+
+def test_global_double_variable(g):
+    g.cl_global_ratio = 3.125
+    assert g.cl_read_global_ratio() == 3.125
+    assert g.cl_global_ratio == 3.125
+
+
+# ---------------------------------------------------------------- enums
+
+def test_plain_enum_values(g):
+    assert g.cl_Color.Red == 0
+    assert int(g.cl_Color.Red) == 0
+    assert g.cl_Color.Green == 5
+    assert int(g.cl_Color.Blue) == 6
+
+
+def test_plain_enum_values_in_enclosing_scope(g):
+    assert int(g.Red) == 0
+    assert int(g.Blue) == 6
+
+
+def test_enum_class_values(g):
+    assert int(g.cl_Shape.Circle) == 0
+    assert int(g.cl_Shape.Square) == 10
+    assert int(g.cl_Shape.Triangle) == 11
+
+
+def test_enum_as_argument_and_return(g):
+    assert g.cl_color_code(g.cl_Color.Blue) == 6
+    assert g.cl_shape_code(g.cl_Shape.Triangle) == 11
+    sq = g.cl_make_square()
+    assert int(sq) == 10
+    assert sq == g.cl_Shape.Square
+    assert int(g.cl_make_blue()) == 6
+
+
+# ---------------------------------------------------------------- passing objects
+
+def test_pass_by_const_ref(g):
+    p = g.cl_Point(3, 5)
+    assert g.cl_sum_cref(p) == 8
+
+
+def test_pass_by_value_copies(g):
+    p = g.cl_Point(3, 5)
+    assert g.cl_sum_val(p) == 5
+    assert p.x == 3           # the callee modified its own copy
+
+
+def test_pass_by_pointer(g):
+    p = g.cl_Point(10, 20)
+    assert g.cl_sum_ptr(p) == 30
+    g.cl_set_x_ptr(p, -1)
+    assert p.x == -1
+
+
+def test_pass_by_non_const_ref_mutates(g):
+    p = g.cl_Point(2, 3)
+    g.cl_scale_ref(p, 10)
+    assert p.x == 20 and p.y == 30
+
+
+def test_pass_wrong_class_is_type_error(g):
+    with pytest.raises(TypeError):
+        g.cl_sum_cref(g.cl_Values())
+    with pytest.raises(TypeError):
+        g.cl_sum_cref(5.5)
+
+
+def test_return_by_value_gives_usable_proxy(g):
+    q = g.cl_make_point(3, 4)
+    assert isinstance(q, g.cl_Point)
+    assert q.x == 3 and q.y == 4
+    assert q.sum() == 7
+    q.scale(2)
+    assert q.x == 6
+    assert g.cl_sum_cref(q) == 14
