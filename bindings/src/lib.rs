@@ -1,1 +1,45 @@
+//! `cpplive._cpplive`: the compiled half of the Python package. Module
+//! registration only; each concept lives in its own file.
 
+mod api;
+mod callable;
+mod convert;
+mod datamember;
+mod errors;
+mod execute;
+mod instance;
+mod overload;
+mod registry;
+mod runtime;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    callable::install(py)?;
+    m.add_class::<instance::CppObject>()?;
+    m.add_class::<callable::CppFunction>()?;
+    m.add_class::<callable::CppMethod>()?;
+    m.add_class::<datamember::DataMember>()?;
+    m.add("CppException", py.get_type::<errors::CppException>())?;
+    m.add("nullptr", instance::nullptr(py).clone_ref(py))?;
+    m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;
+    m.add_function(wrap_pyfunction!(api::include, m)?)?;
+    m.add_function(wrap_pyfunction!(api::add_include_path, m)?)?;
+    m.add_function(wrap_pyfunction!(api::load_library, m)?)?;
+    m.add_function(wrap_pyfunction!(api::set_compiler_args, m)?)?;
+    m.add_function(wrap_pyfunction!(api::set_class_factory, m)?)?;
+    m.add_function(wrap_pyfunction!(api::register_class, m)?)?;
+    m.add_function(wrap_pyfunction!(api::lookup, m)?)?;
+    m.add_function(wrap_pyfunction!(api::scope_info, m)?)?;
+    m.add_function(wrap_pyfunction!(api::class_members, m)?)?;
+    m.add_function(wrap_pyfunction!(api::enumerators, m)?)?;
+    m.add_function(wrap_pyfunction!(api::enum_is_unsigned, m)?)?;
+    m.add_function(wrap_pyfunction!(api::resolve_type, m)?)?;
+    m.add_function(wrap_pyfunction!(api::sizeof_scope, m)?)?;
+    m.add_function(wrap_pyfunction!(api::sizeof_builtin, m)?)?;
+    m.add_function(wrap_pyfunction!(api::addressof, m)?)?;
+    m.add_function(wrap_pyfunction!(api::bind_object, m)?)?;
+    Ok(())
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::ids::{FuncId, ScopeId};
 use cpplive_core::model::FunctionInfo;
-use cpplive_core::thunk::{AddressFn, DeleterFn, ThunkFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, ThunkFn};
 use cpplive_core::{thunkgen, Backend};
 
 use crate::ClangBackend;
@@ -18,6 +18,7 @@ pub struct ThunkCache {
     calls: HashMap<FuncId, ThunkFn>,
     deleters: HashMap<ScopeId, DeleterFn>,
     addresses: HashMap<String, AddressFn>,
+    assigners: HashMap<String, AssignFn>,
 }
 
 impl ThunkCache {
@@ -96,5 +97,18 @@ pub fn variable_address(backend: &mut ClangBackend, qualified: &str) -> Result<A
     let address = symbol(backend, &s)?;
     let a = unsafe { std::mem::transmute::<usize, AddressFn>(address) };
     backend.jit.addresses.insert(qualified.to_string(), a);
+    Ok(a)
+}
+
+pub fn assigner(backend: &mut ClangBackend, ty: &cpplive_core::TypeRef) -> Result<AssignFn> {
+    let key = ty.value_spelling();
+    if let Some(a) = backend.jit.assigners.get(&key) {
+        return Ok(*a);
+    }
+    let s = backend.jit.next_symbol("assign");
+    backend.declare(&thunkgen::assigner(&s, ty))?;
+    let address = symbol(backend, &s)?;
+    let a = unsafe { std::mem::transmute::<usize, AssignFn>(address) };
+    backend.jit.assigners.insert(key, a);
     Ok(a)
 }

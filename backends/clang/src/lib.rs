@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use cpplive_core::thunk::{AddressFn, DeleterFn, StringViewFn, ThunkFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, StringViewFn, ThunkFn};
 use cpplive_core::{Backend, ScopeId, TypeRef};
 
 use ffi::bridge;
@@ -72,6 +72,11 @@ impl ClangBackend {
             enumerators: HashMap::new(),
             jit: jit::ThunkCache::default(),
         };
+        let includes: String = cpplive_core::thunkgen::STANDARD_HEADERS
+            .iter()
+            .map(|h| format!("#include <{h}>\n"))
+            .collect();
+        backend.declare(&includes)?;
         backend.declare(cpplive_core::thunkgen::PRELUDE)?;
         Ok(backend)
     }
@@ -232,6 +237,10 @@ impl Backend for ClangBackend {
 
     fn variable_address(&mut self, qualified: &str) -> Result<AddressFn> {
         jit::variable_address(self, qualified)
+    }
+
+    fn assigner(&mut self, ty: &TypeRef) -> Result<AssignFn> {
+        jit::assigner(self, ty)
     }
 
     fn string_view(&mut self) -> Result<StringViewFn> {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::ids::ScopeId;
 use crate::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use crate::thunk::{AddressFn, DeleterFn, StringViewFn, ThunkFn};
+use crate::thunk::{AddressFn, AssignFn, DeleterFn, StringViewFn, ThunkFn};
 use crate::types::TypeRef;
 
 pub trait Backend: Send {
@@ -37,6 +37,8 @@ pub trait Backend: Send {
     fn call_thunks(&mut self, functions: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>>;
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn>;
     fn variable_address(&mut self, qualified: &str) -> Result<AddressFn>;
+    /// Copy-assignment of values of `ty` (for writing data members).
+    fn assigner(&mut self, ty: &TypeRef) -> Result<AssignFn>;
     fn string_view(&mut self) -> Result<StringViewFn>;
     fn string_deleter(&mut self) -> Result<DeleterFn>;
 }

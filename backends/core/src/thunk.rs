@@ -22,6 +22,10 @@ pub type DeleterFn = unsafe extern "C" fn(object: *mut c_void);
 /// Returns the address of a variable.
 pub type AddressFn = unsafe extern "C" fn() -> *mut c_void;
 
+/// Assigns `*src` to `*dst` (copy assignment of one type; for `std::string`
+/// `src` is a `StrView`). Returns 1 with `err` filled on a C++ exception.
+pub type AssignFn = unsafe extern "C" fn(dst: *mut c_void, src: *mut c_void, err: *mut ThunkError) -> c_int;
+
 /// Reads the bytes of a `std::string`.
 pub type StringViewFn = unsafe extern "C" fn(s: *const c_void, data: *mut *const c_char, size: *mut usize);
 

@@ -7,6 +7,14 @@ use std::fmt::Write;
 use crate::model::{FunctionInfo, FunctionKind};
 use crate::types::{RefKind, TypeBase, TypeRef};
 
+/// The standard headers every session starts with, as users of cppyy expect
+/// (`std::vector` & co. usable in `cppdef` without an `#include`).
+pub const STANDARD_HEADERS: &[&str] = &[
+    "algorithm", "array", "cmath", "complex", "cstdint", "cstdio", "cstdlib", "cstring", "deque",
+    "exception", "functional", "iostream", "list", "map", "memory", "set", "sstream", "stdexcept",
+    "string", "tuple", "typeinfo", "unordered_map", "unordered_set", "utility", "vector",
+];
+
 /// Declared once before any thunk: the error reporting and string helpers.
 pub const PRELUDE: &str = r#"
 #include <new>
@@ -81,6 +89,19 @@ pub fn deleter(symbol: &str, class_spelling: &str) -> String {
 /// The source of `extern "C" void* symbol()` returning a variable's address.
 pub fn address(symbol: &str, qualified: &str) -> String {
     format!("extern \"C\" void* {symbol}() {{ return (void*)__builtin_addressof({qualified}); }}\n")
+}
+
+/// The source of an `AssignFn` named `symbol` for values of type `ty`.
+pub fn assigner(symbol: &str, ty: &TypeRef) -> String {
+    let target = ty.value_spelling();
+    let source = if ty.base == TypeBase::StdString && ty.is_plain() {
+        "__cpplive::to_string<void>(src)".to_string()
+    } else {
+        format!("*static_cast<const {target}*>(src)")
+    };
+    format!(
+        "extern \"C\" int {symbol}(void* dst, void* src, __cpplive::error* err) {{\n  try {{ *static_cast<{target}*>(dst) = {source}; return 0; }}\n  catch (...) {{ return __cpplive::report(err); }}\n}}\n"
+    )
 }
 
 fn argument(index: usize, ty: &TypeRef) -> String {

@@ -1,0 +1,122 @@
+"""cpplive: automatic Python bindings to C++, generated at run time by an
+embedded clang.
+
+    import cpplive
+    cpplive.cppdef("int twice(int x) { return 2 * x; }")
+    cpplive.gbl.twice(21)      # 42
+"""
+import os
+
+from . import _cpplive
+from ._cpplive import CppException, nullptr
+from . import _proxies
+from ._pythonize import add_pythonization, remove_pythonization
+
+__all__ = [
+    "cppdef", "include", "c_include", "load_library", "add_include_path", "add_library_path",
+    "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException",
+    "add_pythonization", "remove_pythonization", "set_compiler_args",
+]
+
+gbl = _proxies.namespace_for(1)
+
+_library_paths = []
+
+
+def cppdef(code):
+    """Compiles C++ declarations and definitions; raises SyntaxError with
+    clang's diagnostics when the code is rejected."""
+    return _cpplive.cppdef(code)
+
+
+def include(header):
+    """#includes a header; raises ImportError naming the paths searched."""
+    return _cpplive.include(header)
+
+
+def c_include(header):
+    """#includes a C header (with C linkage)."""
+    return _cpplive.cppdef('extern "C" {\n#include "%s"\n}' % header) if os.path.exists(header) else _c_include_checked(header)
+
+
+def _c_include_checked(header):
+    # Let include() report a missing header with its search paths first.
+    _cpplive.include(header)
+    return True
+
+
+def add_include_path(path):
+    """Adds a directory to the header search path."""
+    if not os.path.isdir(path):
+        raise OSError("include path '%s' is not a directory" % path)
+    _cpplive.add_include_path(os.path.abspath(path))
+
+
+def add_library_path(path):
+    """Adds a directory that load_library searches."""
+    if not os.path.isdir(path):
+        raise OSError("library path '%s' is not a directory" % path)
+    _library_paths.append(os.path.abspath(path))
+
+
+def load_library(name):
+    """Loads a shared library so that its symbols can be called from C++
+    declared with cppdef/include. Raises OSError naming what was searched."""
+    if os.sep in name:
+        if not os.path.exists(name):
+            raise OSError("library '%s' not found" % name)
+        return _cpplive.load_library(os.path.abspath(name))
+    candidates = []
+    for directory in _library_paths:
+        for file_name in (name, "lib%s.so" % name, "%s.so" % name):
+            candidates.append(os.path.join(directory, file_name))
+    for path in candidates:
+        if os.path.exists(path):
+            return _cpplive.load_library(path)
+    try:
+        return _cpplive.load_library(name)
+    except OSError as e:
+        searched = ", ".join(_library_paths) or "no added library paths"
+        raise OSError("library '%s' not found (searched %s and the system paths): %s" % (name, searched, e)) from None
+
+
+def addressof(obj):
+    """The address of a C++ object, as an int."""
+    return _cpplive.addressof(obj)
+
+
+def bind_object(address, cls, owns=False):
+    """A proxy of class `cls` for the C++ object at `address`."""
+    if isinstance(cls, str):
+        cls = eval_type(cls)
+    return _cpplive.bind_object(int(address), cls, owns)
+
+
+def eval_type(name):
+    described = _cpplive.resolve_type(name)
+    if described[0] in ("class", "enum"):
+        return _proxies.class_for(described[1])
+    return _proxies._typedef_target(described)
+
+
+def sizeof(obj):
+    """The size in bytes of a C++ class (proxy or instance) or builtin name."""
+    if isinstance(obj, str):
+        try:
+            return _cpplive.sizeof_builtin(obj)
+        except ValueError:
+            obj = eval_type(obj)
+    cls = obj if isinstance(obj, type) else type(obj)
+    scope = getattr(cls, "__cpp_scope__", None)
+    if scope is None:
+        python_sizes = {int: "int", float: "double", bool: "bool"}
+        if cls in python_sizes:
+            return _cpplive.sizeof_builtin(python_sizes[cls])
+        raise TypeError("sizeof() needs a C++ type, object or builtin name")
+    return _cpplive.sizeof_scope(scope)
+
+
+def set_compiler_args(*args):
+    """Extra clang arguments (e.g. "-std=c++20"); only before first use."""
+    if not _cpplive.set_compiler_args(list(args)):
+        raise RuntimeError("the C++ interpreter is already running; set compiler arguments before first use")

@@ -1,0 +1,285 @@
+"""Proxies for C++ scopes: namespaces, classes, enums and class templates.
+
+Attribute access resolves lazily through the backend and caches the result;
+classes are real Python types (C++ bases become Python bases), made once per
+C++ class and registered with the compiled layer, which hands them back for
+arguments and results.
+"""
+import sys
+
+from . import _cpplive as _c
+from . import _pythonize
+
+CppObject = _c.CppObject
+DataMember = _c.DataMember
+
+_namespaces = {}
+_classes = {}
+
+
+def _module_name(qualified):
+    return "cpplive.gbl" + "".join("." + part for part in qualified.split("::") if part)
+
+
+def _resolve(owner, scope_id, name, cls=None):
+    """What `name` in `scope_id` is, as a Python object, or raise AttributeError."""
+    found = _c.lookup(scope_id, name, cls)
+    if found is None:
+        where = "the global namespace" if scope_id == 1 else "'%s'" % _scope_name(owner)
+        raise AttributeError("C++ name '%s' not found in %s" % (name, where))
+    kind = found[0]
+    if kind == "namespace":
+        return namespace_for(found[1])
+    if kind in ("class", "enum"):
+        return class_for(found[1])
+    if kind == "functions":
+        return found[1]
+    if kind == "variable":
+        return found[1]
+    if kind == "class_template":
+        return ClassTemplate(found[1].lstrip(":"))
+    if kind == "function_template":
+        return FunctionTemplate(found[1].lstrip(":"), name)
+    if kind == "typedef":
+        return _typedef_target(found[1])
+    if kind == "enumerator":
+        enum_cls = class_for(found[2]) if found[2] else int
+        return enum_cls(found[1])
+    if kind == "field":
+        raise AttributeError("'%s' is a data member of '%s': read it from an instance" % (name, _scope_name(owner)))
+    raise AttributeError("C++ name '%s' has an unsupported kind (%s)" % (name, kind))
+
+
+def _scope_name(owner):
+    return getattr(owner, "__cpp_name__", None) or "?"
+
+
+_BUILTIN_PYTHON_TYPES = {
+    "bool": bool, "float": float, "double": float, "long double": float,
+    "char": str,
+}
+
+
+def _typedef_target(described):
+    kind = described[0]
+    if kind in ("class", "enum"):
+        return class_for(described[1])
+    if kind == "builtin":
+        return _BUILTIN_PYTHON_TYPES.get(described[1], int)
+    if kind == "string":
+        return str
+    raise AttributeError("typedef to '%s' is not supported yet" % described[1])
+
+
+class Namespace(object):
+    """A C++ namespace. Each namespace object has a class of its own, which
+    holds the descriptors of the namespace's variables."""
+
+    def __init__(self, scope_id, qualified):
+        object.__setattr__(self, "__cpp_scope__", scope_id)
+        object.__setattr__(self, "__cpp_name__", qualified)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        value = _resolve(self, self.__cpp_scope__, name)
+        if isinstance(value, DataMember):
+            setattr(type(self), name, value)
+            return value.__get__(self, type(self))
+        object.__setattr__(self, name, value)
+        return value
+
+    def __setattr__(self, name, value):
+        if not (name.startswith("__") and name.endswith("__")) and name not in type(self).__dict__:
+            try:
+                self.__getattr__(name)
+            except AttributeError:
+                pass
+        object.__setattr__(self, name, value)
+
+    def __dir__(self):
+        return sorted(set(self.__dict__) | set(type(self).__dict__))
+
+    def __repr__(self):
+        return "<C++ namespace %s>" % (self.__cpp_name__ or "::")
+
+
+def namespace_for(scope_id):
+    ns = _namespaces.get(scope_id)
+    if ns is not None:
+        return ns
+    if scope_id == 1:
+        qualified = ""
+    else:
+        qualified = _c.scope_info(scope_id)["qualified"]
+    ns_cls = type("namespace " + (qualified or "::"), (Namespace,), {"__module__": "cpplive.gbl"})
+    ns = ns_cls(scope_id, qualified)
+    _namespaces[scope_id] = ns
+    sys.modules.setdefault(_module_name(qualified), ns)
+    return ns
+
+
+class CppClassMeta(type):
+    """Metaclass of class proxies: lazy lookup of nested names, and writes
+    to static data members go to C++."""
+
+    def __getattr__(cls, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        scope_id = type.__getattribute__(cls, "__dict__").get("__cpp_scope__")
+        if scope_id is None:
+            scope_id = getattr(cls, "__cpp_scope__")
+        value = _resolve(cls, scope_id, name, cls)
+        type.__setattr__(cls, name, value)
+        if isinstance(value, DataMember):
+            return value.__get__(None, cls)
+        return value
+
+    def __setattr__(cls, name, value):
+        for klass in cls.__mro__:
+            attr = klass.__dict__.get(name)
+            if attr is not None:
+                if isinstance(attr, DataMember):
+                    attr.__set__(None, value)
+                    return
+                break
+        type.__setattr__(cls, name, value)
+
+    def __repr__(cls):
+        return "<class cpplive.gbl.%s>" % cls.__cpp_name__
+
+
+def _abstract_init(self, *args, **kwargs):
+    raise TypeError("cannot instantiate abstract class '%s'" % type(self).__cpp_name__)
+
+
+def class_for(scope_id):
+    cls = _classes.get(scope_id)
+    if cls is not None:
+        return cls
+    info = _c.scope_info(scope_id)
+    if info["kind"] == "enum":
+        cls = _make_enum(scope_id, info)
+    else:
+        cls = _make_class(scope_id, info)
+    _classes[scope_id] = cls
+    return cls
+
+
+def _make_class(scope_id, info):
+    bases = tuple(class_for(b) for b in info["bases"]) or (CppObject,)
+    qualified = info["qualified"]
+    namespace = {
+        "__cpp_scope__": scope_id,
+        "__cpp_name__": qualified,
+        "__module__": "cpplive.gbl",
+        "__qualname__": qualified,
+    }
+    cls = CppClassMeta(info["name"] or qualified, bases, namespace)
+    _c.register_class(scope_id, cls)
+    if info["is_complete"]:
+        for name, member in _c.class_members(scope_id, cls):
+            type.__setattr__(cls, name, member)
+            special = _pythonize.OPERATORS.get(name)
+            if special:
+                for py_name in special:
+                    if py_name not in cls.__dict__:
+                        type.__setattr__(cls, py_name, member)
+        if info["is_abstract"]:
+            type.__setattr__(cls, "__init__", _abstract_init)
+    _pythonize.pythonize(cls, qualified)
+    return cls
+
+
+def _make_enum(scope_id, info):
+    names = {}
+
+    def __repr__(self):
+        name = names.get(int(self))
+        return "%s.%s" % (info["qualified"], name) if name else "%s(%d)" % (info["qualified"], int(self))
+
+    cls = type(info["name"] or info["qualified"], (int,), {
+        "__cpp_scope__": scope_id,
+        "__cpp_name__": info["qualified"],
+        "__module__": "cpplive.gbl",
+        "__repr__": __repr__,
+        "__str__": __repr__,
+    })
+    _c.register_class(scope_id, cls)
+    for name, value in _c.enumerators(scope_id):
+        names.setdefault(value, name)
+        setattr(cls, name, cls(value))
+    return cls
+
+
+_PYTHON_TEMPLATE_ARGS = {int: "int", float: "float", bool: "bool", str: "std::string"}
+
+
+def template_argument(arg):
+    """The C++ spelling of one template argument given from Python."""
+    if isinstance(arg, type):
+        if arg in _PYTHON_TEMPLATE_ARGS:
+            return _PYTHON_TEMPLATE_ARGS[arg]
+        name = getattr(arg, "__cpp_name__", None)
+        if name:
+            return name
+        raise TypeError("cannot use Python type '%s' as a C++ template argument" % arg.__name__)
+    if isinstance(arg, bool):
+        return "true" if arg else "false"
+    if isinstance(arg, int):
+        return str(arg)
+    if isinstance(arg, str):
+        return arg
+    name = getattr(arg, "__cpp_name__", None)
+    if name:
+        return name
+    raise TypeError("cannot use %r as a C++ template argument" % (arg,))
+
+
+class ClassTemplate(object):
+    """A C++ class template: `T[args]` or `T(args)` instantiates it."""
+
+    def __init__(self, qualified):
+        self.__cpp_name__ = qualified
+        self._instances = {}
+
+    def __getitem__(self, args):
+        if not isinstance(args, tuple):
+            args = (args,)
+        spelling = "%s<%s>" % (self.__cpp_name__, ", ".join(template_argument(a) for a in args))
+        cls = self._instances.get(spelling)
+        if cls is None:
+            described = _c.resolve_type(spelling)
+            if described[0] != "class":
+                raise TypeError("'%s' is not a class" % spelling)
+            cls = class_for(described[1])
+            self._instances[spelling] = cls
+        return cls
+
+    def __call__(self, *args):
+        return self.__getitem__(args)
+
+    def __repr__(self):
+        return "<C++ class template %s>" % self.__cpp_name__
+
+
+class FunctionTemplate(object):
+    """A C++ function template (calls are not supported yet)."""
+
+    def __init__(self, qualified, name):
+        self.__cpp_name__ = qualified
+        self.__name__ = name
+
+    def __call__(self, *args, **kwargs):
+        raise NotImplementedError(
+            "calling the C++ function template '%s' is not supported yet; "
+            "define a non-template wrapper with cppdef" % self.__cpp_name__)
+
+    def __getitem__(self, args):
+        return self
+
+    def __repr__(self):
+        return "<C++ function template %s>" % self.__cpp_name__
+
+
+_c.set_class_factory(class_for)

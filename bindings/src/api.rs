@@ -1,0 +1,240 @@
+//! The functions of `cpplive._cpplive` that the Python package builds on:
+//! code (cppdef, include, libraries), lookups that return proxies' building
+//! blocks, and the low-level object helpers.
+
+use std::ffi::c_void;
+use std::path::Path;
+
+use cpplive_core::model::{Entity, FunctionInfo, FunctionKind, ScopeKind};
+use cpplive_core::types::{Builtin, TypeBase};
+use cpplive_core::{typename, ScopeId, TypeRef};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+use pyo3::IntoPyObjectExt;
+
+use crate::callable::{CppFunction, CppMethod};
+use crate::datamember::DataMember;
+use crate::errors::backend_error;
+use crate::instance::CppObject;
+use crate::overload::{OverloadSet, Role};
+use crate::registry;
+use crate::runtime::with_backend;
+
+#[pyfunction]
+pub fn cppdef(py: Python<'_>, code: &str) -> PyResult<bool> {
+    py.detach(|| with_backend(|b| b.declare(code).map_err(backend_error)))?;
+    Ok(true)
+}
+
+#[pyfunction]
+pub fn include(py: Python<'_>, header: &str) -> PyResult<bool> {
+    py.detach(|| with_backend(|b| b.include(header).map_err(backend_error)))?;
+    Ok(true)
+}
+
+#[pyfunction]
+pub fn add_include_path(dir: &str) -> PyResult<()> {
+    with_backend(|b| b.add_include_path(Path::new(dir)).map_err(backend_error))
+}
+
+#[pyfunction]
+pub fn load_library(py: Python<'_>, path: &str) -> PyResult<bool> {
+    py.detach(|| with_backend(|b| b.load_library(Path::new(path)).map_err(backend_error)))?;
+    Ok(true)
+}
+
+#[pyfunction]
+pub fn set_compiler_args(args: Vec<String>) -> bool {
+    crate::runtime::set_extra_args(args)
+}
+
+#[pyfunction]
+pub fn set_class_factory(py: Python<'_>, factory: Py<PyAny>) {
+    registry::set_factory(py, factory);
+}
+
+#[pyfunction]
+pub fn register_class(py: Python<'_>, id: u64, cls: &Bound<'_, PyType>) {
+    registry::register(py, id, cls);
+}
+
+/// Describes a type for the Python layer: ("class"|"enum", id, name),
+/// ("builtin", name), ("string",), or ("other", name).
+fn describe_type<'py>(py: Python<'py>, ty: &TypeRef) -> PyResult<Bound<'py, PyTuple>> {
+    let readable = typename::readable(&ty.spelling);
+    if ty.is_plain() && ty.reference == cpplive_core::RefKind::None {
+        if let Some(id) = ty.class_id() {
+            return PyTuple::new(py, [ "class".into_bound_py_any(py)?, id.into_bound_py_any(py)?, readable.into_bound_py_any(py)? ]);
+        }
+        if let Some(id) = ty.enum_id() {
+            return PyTuple::new(py, [ "enum".into_bound_py_any(py)?, id.into_bound_py_any(py)?, readable.into_bound_py_any(py)? ]);
+        }
+        match &ty.base {
+            TypeBase::Builtin(b) => return PyTuple::new(py, [ "builtin", b.name() ]),
+            TypeBase::StdString => return PyTuple::new(py, [ "string", "std::string" ]),
+            _ => {}
+        }
+    }
+    PyTuple::new(py, [ "other".to_string(), readable ])
+}
+
+fn function_object(py: Python<'_>, name: &str, functions: Vec<FunctionInfo>, class: Option<(&Bound<'_, PyType>, ScopeId)>) -> PyResult<Py<PyAny>> {
+    let is_method = functions.iter().any(|f| f.kind.needs_object());
+    let (cls, id) = match class {
+        Some((c, id)) => (Some(c.clone().unbind()), Some(id)),
+        None => (None, None),
+    };
+    if is_method {
+        let methods: Vec<FunctionInfo> = functions.into_iter().filter(|f| f.kind.needs_object()).collect();
+        Py::new(py, CppMethod::new(OverloadSet::new(name.to_string(), Role::Method, methods, cls, id))).map(|p| p.into_any())
+    } else {
+        Py::new(py, CppFunction::new(OverloadSet::new(name.to_string(), Role::Function, functions, cls, id))).map(|p| p.into_any())
+    }
+}
+
+/// What `name` is in `scope`, as a tuple the Python layer turns into a proxy;
+/// None when there is no such name.
+#[pyfunction]
+#[pyo3(signature = (scope, name, cls=None))]
+pub fn lookup<'py>(py: Python<'py>, scope: u64, name: &str, cls: Option<&Bound<'py, PyType>>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    let entity = with_backend(|b| b.lookup(ScopeId(scope), name).map_err(backend_error))?;
+    let Some(entity) = entity else { return Ok(None) };
+    let item = |tag: &str, value: Bound<'py, PyAny>| PyTuple::new(py, [tag.into_bound_py_any(py).unwrap(), value]);
+    Ok(Some(match entity {
+        Entity::Namespace(id) => item("namespace", id.0.into_bound_py_any(py)?)?,
+        Entity::Class(id) => item("class", id.0.into_bound_py_any(py)?)?,
+        Entity::Enum(id) => item("enum", id.0.into_bound_py_any(py)?)?,
+        Entity::Functions(functions) => {
+            let class = cls.map(|c| (c, ScopeId(scope)));
+            item("functions", function_object(py, name, functions, class)?.into_bound(py))?
+        }
+        Entity::Variable { qualified, ty } => {
+            item("variable", Py::new(py, DataMember::variable(name.to_string(), ty, qualified))?.into_bound(py).into_any())?
+        }
+        Entity::ClassTemplate { qualified } => item("class_template", qualified.into_bound_py_any(py)?)?,
+        Entity::FunctionTemplate { qualified } => item("function_template", qualified.into_bound_py_any(py)?)?,
+        Entity::Typedef(ty) => item("typedef", describe_type(py, &ty)?.into_any())?,
+        Entity::Enumerator { value, ty } => {
+            PyTuple::new(py, ["enumerator".into_bound_py_any(py)?, value.into_bound_py_any(py)?, ty.enum_id().unwrap_or(0).into_bound_py_any(py)?])?
+        }
+        Entity::Field => item("field", py.None().into_bound(py))?,
+    }))
+}
+
+#[pyfunction]
+pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDict>> {
+    let info = with_backend(|b| b.scope(ScopeId(scope)).map_err(backend_error))?;
+    let d = PyDict::new(py);
+    d.set_item("id", scope)?;
+    d.set_item("kind", match info.kind {
+        ScopeKind::Namespace => "namespace",
+        ScopeKind::Class => "class",
+        ScopeKind::Enum => "enum",
+    })?;
+    d.set_item("name", &info.name)?;
+    d.set_item("qualified", typename::readable(&info.qualified))?;
+    d.set_item("size", info.size)?;
+    d.set_item("is_complete", info.is_complete)?;
+    d.set_item("is_abstract", info.is_abstract)?;
+    d.set_item("bases", info.bases.iter().filter(|b| b.access == cpplive_core::model::Access::Public).map(|b| b.scope.0).collect::<Vec<_>>())?;
+    d.set_item("is_scoped_enum", info.is_scoped_enum)?;
+    Ok(d)
+}
+
+/// The members of class `scope` for proxy type `cls`: a list of
+/// (python_name, object) with methods grouped by name, the constructors as
+/// `__init__`, and data members as descriptors.
+#[pyfunction]
+pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyList>> {
+    let id = ScopeId(scope);
+    let (info, methods, fields) = with_backend(|b| {
+        let info = b.scope(id).map_err(backend_error)?;
+        let methods = b.methods(id).map_err(backend_error)?;
+        let fields = b.fields(id).map_err(backend_error)?;
+        Ok((info, methods, fields))
+    })?;
+    let out = PyList::empty(py);
+    let mut groups: Vec<(String, Vec<FunctionInfo>)> = Vec::new();
+    for m in methods.iter() {
+        if m.kind == FunctionKind::Destructor {
+            continue;
+        }
+        let key = if m.kind == FunctionKind::Constructor { "__init__".to_string() } else { m.name.clone() };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(m.clone()),
+            None => groups.push((key, vec![m.clone()])),
+        }
+    }
+    for (name, list) in groups {
+        if name == "__init__" {
+            if info.is_abstract {
+                continue;
+            }
+            let set = OverloadSet::new(info.name.clone(), Role::Constructor, list, Some(cls.clone().unbind()), Some(id));
+            out.append(("__init__", Py::new(py, CppMethod::new(set))?))?;
+            continue;
+        }
+        out.append((name.clone(), function_object(py, &name, list, Some((cls, id)))?))?;
+    }
+    for f in fields.iter() {
+        if f.access != cpplive_core::model::Access::Public {
+            continue;
+        }
+        let member = if f.is_static {
+            DataMember::variable(f.name.clone(), f.ty.clone(), f.qualified.clone())
+        } else {
+            DataMember::member(f.name.clone(), f.ty.clone(), f.offset, cls.clone().unbind())
+        };
+        out.append((f.name.clone(), Py::new(py, member)?))?;
+    }
+    Ok(out)
+}
+
+#[pyfunction]
+pub fn enumerators(scope: u64) -> PyResult<Vec<(String, i64)>> {
+    let list = with_backend(|b| b.enumerators(ScopeId(scope)).map_err(backend_error))?;
+    Ok(list.iter().map(|e| (e.name.clone(), e.value)).collect())
+}
+
+#[pyfunction]
+pub fn enum_is_unsigned(scope: u64) -> PyResult<bool> {
+    let info = with_backend(|b| b.scope(ScopeId(scope)).map_err(backend_error))?;
+    Ok(info.underlying.as_ref().and_then(|t| t.builtin()).is_some_and(|b: Builtin| b.is_integer() && !b.is_signed()))
+}
+
+/// Resolves a C++ type spelling (instantiating templates); see `describe_type`.
+#[pyfunction]
+pub fn resolve_type<'py>(py: Python<'py>, spelling: &str) -> PyResult<Bound<'py, PyTuple>> {
+    let ty = with_backend(|b| b.resolve_type(spelling).map_err(backend_error))?;
+    describe_type(py, &ty)
+}
+
+#[pyfunction]
+pub fn sizeof_scope(scope: u64) -> PyResult<usize> {
+    Ok(with_backend(|b| b.scope(ScopeId(scope)).map_err(backend_error))?.size)
+}
+
+#[pyfunction]
+pub fn sizeof_builtin(name: &str) -> PyResult<usize> {
+    typename::builtin(name).map(|b| b.size()).ok_or_else(|| PyValueError::new_err(format!("'{name}' is not a builtin type")))
+}
+
+#[pyfunction]
+pub fn addressof(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let object = obj.cast::<CppObject>().map_err(|_| PyTypeError::new_err("addressof() needs a C++ object"))?;
+    Ok(object.get().address() as usize)
+}
+
+#[pyfunction]
+#[pyo3(signature = (address, cls, owns=false))]
+pub fn bind_object(py: Python<'_>, address: usize, cls: &Bound<'_, PyType>, owns: bool) -> PyResult<Py<PyAny>> {
+    let deleter = if owns {
+        let id = registry::scope_of_type(py, cls.as_ptr() as *mut pyo3::ffi::PyTypeObject)
+            .ok_or_else(|| PyTypeError::new_err("bind_object() needs a C++ class proxy"))?;
+        Some(with_backend(|b| b.deleter(ScopeId(id)).map_err(backend_error))?)
+    } else {
+        None
+    };
+    CppObject::wrap(py, cls, address as *mut c_void, deleter)
+}

@@ -1,0 +1,187 @@
+//! The Python objects that call C++: `CppFunction` (free functions and
+//! static methods: never bound) and `CppMethod` (methods and constructors:
+//! bound like Python functions). Both are called through vectorcall, and
+//! `CppMethod` is a method descriptor, so `obj.m(x)` allocates no bound
+//! method (see docs/design.md, "call path").
+
+use std::panic::AssertUnwindSafe;
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+use pyo3::{PyClass, PyTypeInfo};
+
+use crate::overload::OverloadSet;
+
+unsafe extern "C" {
+    fn PyMethod_New(function: *mut ffi::PyObject, receiver: *mut ffi::PyObject) -> *mut ffi::PyObject;
+}
+
+#[pyclass(frozen, module = "cpplive", name = "CppFunction")]
+pub struct CppFunction {
+    vectorcall: ffi::vectorcallfunc,
+    pub set: OverloadSet,
+}
+
+#[pyclass(frozen, module = "cpplive", name = "CppMethod")]
+pub struct CppMethod {
+    vectorcall: ffi::vectorcallfunc,
+    pub set: OverloadSet,
+}
+
+unsafe fn run_call(
+    py: Python<'_>,
+    set: &OverloadSet,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize;
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| set.call(py, args, nargs, kwnames)));
+    match outcome {
+        Ok(Ok(result)) => result.into_ptr(),
+        Ok(Err(err)) => {
+            err.restore(py);
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            PyRuntimeError::new_err("internal error in cpplive (panic) during a C++ call").restore(py);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+unsafe extern "C" fn function_vectorcall(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    let this: Borrowed<'_, '_, CppFunction> = Borrowed::from_ptr(py, callable).cast_unchecked();
+    run_call(py, &this.get().set, args, nargsf, kwnames)
+}
+
+unsafe extern "C" fn method_vectorcall(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    let this: Borrowed<'_, '_, CppMethod> = Borrowed::from_ptr(py, callable).cast_unchecked();
+    run_call(py, &this.get().set, args, nargsf, kwnames)
+}
+
+impl CppFunction {
+    pub fn new(set: OverloadSet) -> CppFunction {
+        CppFunction { vectorcall: function_vectorcall, set }
+    }
+}
+
+impl CppMethod {
+    pub fn new(set: OverloadSet) -> CppMethod {
+        CppMethod { vectorcall: method_vectorcall, set }
+    }
+}
+
+fn overload_doc(set: &OverloadSet) -> String {
+    set.doc()
+}
+
+#[pymethods]
+impl CppFunction {
+    #[getter]
+    fn __doc__(&self) -> String {
+        overload_doc(&self.set)
+    }
+
+    #[getter]
+    fn __name__(&self) -> String {
+        self.set.name.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<C++ function {}>", self.set.name)
+    }
+
+    /// The overload(s) taking exactly the given C++ parameter types.
+    fn __overload__(&self, py: Python<'_>, signature: &str) -> PyResult<Py<CppFunction>> {
+        let chosen = self.set.select(signature).ok_or_else(|| no_such_overload(&self.set, signature))?;
+        Py::new(py, CppFunction::new(chosen))
+    }
+}
+
+#[pymethods]
+impl CppMethod {
+    fn __get__(slf: &Bound<'_, Self>, instance: Option<&Bound<'_, PyAny>>, _owner: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        match instance {
+            Some(obj) if !obj.is_none() => unsafe {
+                let bound = PyMethod_New(slf.as_ptr(), obj.as_ptr());
+                Bound::from_owned_ptr_or_err(slf.py(), bound).map(|b| b.unbind())
+            },
+            _ => Ok(slf.clone().into_any().unbind()),
+        }
+    }
+
+    #[getter]
+    fn __doc__(&self) -> String {
+        overload_doc(&self.set)
+    }
+
+    #[getter]
+    fn __name__(&self) -> String {
+        self.set.name.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<C++ method {}>", self.set.name)
+    }
+
+    fn __overload__(&self, py: Python<'_>, signature: &str) -> PyResult<Py<CppMethod>> {
+        let chosen = self.set.select(signature).ok_or_else(|| no_such_overload(&self.set, signature))?;
+        Py::new(py, CppMethod::new(chosen))
+    }
+}
+
+fn no_such_overload(set: &OverloadSet, signature: &str) -> PyErr {
+    PyTypeError::new_err(format!(
+        "'{}' has no overload taking ({signature}); candidates:\n  {}",
+        set.name,
+        set.doc().replace('\n', "\n  ")
+    ))
+}
+
+/// Makes a pyo3 class callable through vectorcall (and, for methods, a
+/// method descriptor). pyo3 has no option for either: the type's slots are
+/// set once at module initialization, with the field offset measured on a
+/// probe instance.
+fn enable_vectorcall<T: PyClass + PyTypeInfo>(
+    py: Python<'_>,
+    probe: &Bound<'_, T>,
+    field: *const ffi::vectorcallfunc,
+    method_descriptor: bool,
+) {
+    unsafe {
+        let tp = T::type_object(py).as_type_ptr();
+        (*tp).tp_vectorcall_offset = (field as isize) - (probe.as_ptr() as isize);
+        (*tp).tp_call = Some(ffi::PyVectorcall_Call);
+        let mut flags = ffi::Py_TPFLAGS_HAVE_VECTORCALL | ffi::Py_TPFLAGS_IMMUTABLETYPE;
+        if method_descriptor {
+            flags |= ffi::Py_TPFLAGS_METHOD_DESCRIPTOR;
+        }
+        (*tp).tp_flags |= flags;
+        ffi::PyType_Modified(tp);
+    }
+}
+
+pub fn install(py: Python<'_>) -> PyResult<()> {
+    let empty = || OverloadSet::new(String::new(), crate::overload::Role::Function, Vec::new(), None, None);
+    let f = Bound::new(py, CppFunction::new(empty()))?;
+    enable_vectorcall(py, &f, &f.get().vectorcall as *const _, false);
+    let m = Bound::new(py, CppMethod::new(empty()))?;
+    enable_vectorcall(py, &m, &m.get().vectorcall as *const _, true);
+    let _: &Bound<'_, PyType> = &CppFunction::type_object(py);
+    Ok(())
+}

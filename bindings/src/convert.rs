@@ -1,0 +1,384 @@
+//! Python → C++ argument converters. One converter per parameter, chosen
+//! from its `TypeRef` when an overload is prepared; a call only runs
+//! `convert`. Rejections are cheap values; their messages are built only
+//! when a `TypeError` is raised.
+
+use std::ffi::{c_int, c_void};
+
+use cpplive_core::thunk::{ArgSlot, StrView};
+use cpplive_core::types::{Builtin, RefKind, TypeBase, TypeRef};
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+use crate::instance::CppObject;
+use crate::registry;
+
+thread_local! {
+    static IN_IMPLICIT_CONSTRUCTION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Strict pass: exact Python types only. Implicit pass: also int → float,
+/// bool → int, and implicit construction of class arguments.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Pass {
+    Strict,
+    Implicit,
+}
+
+#[derive(Clone, Debug)]
+pub enum Rejection {
+    WrongType,
+    OutOfRange,
+    NullObject,
+    Unsupported(String),
+    ConstructionFailed(String),
+}
+
+#[derive(Debug)]
+pub enum Converter {
+    Bool,
+    /// `char`, `signed char`, `unsigned char`: a one-character `str` or a small int.
+    Char(Builtin),
+    Integer(Builtin),
+    Float,
+    Double,
+    /// `const char*` / `char*`: `str`, `bytes` or None.
+    CString,
+    /// `std::string` by value, `const&` or `&&`.
+    StdString,
+    Enum { underlying: Builtin, class: Option<Py<pyo3::types::PyType>> },
+    /// A class by value or reference: the object's address is passed.
+    Object { class: Py<pyo3::types::PyType>, allow_construct: bool },
+    /// A pointer to a class: an object's address, or None/nullptr.
+    ObjectPointer { class: Py<pyo3::types::PyType> },
+    /// `T*` for builtin `T` (and `void*`): any buffer, or None/nullptr.
+    BufferPointer,
+    Unsupported(String),
+}
+
+/// Objects and buffers that must outlive the call (temporaries, views).
+#[derive(Default)]
+pub struct Scratch {
+    keep: Vec<Py<PyAny>>,
+    buffers: Vec<Box<ffi::Py_buffer>>,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for buffer in &mut self.buffers {
+            unsafe { ffi::PyBuffer_Release(&mut **buffer) };
+        }
+    }
+}
+
+impl Converter {
+    pub fn for_type(py: Python<'_>, ty: &TypeRef) -> Converter {
+        let plain = ty.is_plain();
+        let by_value_or_const_ref = ty.reference == RefKind::None || ty.base_const;
+        match &ty.base {
+            TypeBase::Builtin(b) if plain => {
+                if !by_value_or_const_ref {
+                    return Converter::Unsupported(format!(
+                        "non-const reference to '{}' (pass a ctypes object; not supported yet)",
+                        b.name()
+                    ));
+                }
+                match b {
+                    Builtin::Bool => Converter::Bool,
+                    Builtin::Char | Builtin::SChar | Builtin::UChar => Converter::Char(*b),
+                    Builtin::Float => Converter::Float,
+                    Builtin::Double => Converter::Double,
+                    Builtin::Void | Builtin::LongDouble | Builtin::NullPtr => {
+                        Converter::Unsupported(format!("parameter of type '{}'", b.name()))
+                    }
+                    b if b.is_integer() => Converter::Integer(*b),
+                    b => Converter::Unsupported(format!("parameter of type '{}'", b.name())),
+                }
+            }
+            TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && ty.reference == RefKind::None => Converter::CString,
+            TypeBase::Builtin(_) if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None => {
+                Converter::BufferPointer
+            }
+            TypeBase::StdString if plain && by_value_or_const_ref => Converter::StdString,
+            TypeBase::Named(_) if ty.enum_id().is_some() && plain && by_value_or_const_ref => {
+                let class = registry::class_for(py, ty.enum_id().unwrap()).ok().map(|c| c.unbind());
+                let underlying = registry::enum_underlying(py, ty.enum_id().unwrap()).unwrap_or(Builtin::Int);
+                Converter::Enum { underlying, class }
+            }
+            TypeBase::Named(_) | TypeBase::StdString if ty.class_id().is_some() || ty.base == TypeBase::StdString => {
+                let Some(id) = ty.class_id() else {
+                    return Converter::Unsupported(format!("parameter of type '{ty}'"));
+                };
+                let class = match registry::class_for(py, id) {
+                    Ok(c) => c.unbind(),
+                    Err(e) => return Converter::Unsupported(format!("parameter of type '{ty}': {e}")),
+                };
+                if plain {
+                    let allow_construct = ty.reference == RefKind::None || ty.base_const || ty.reference == RefKind::RValue;
+                    Converter::Object { class, allow_construct }
+                } else if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None {
+                    Converter::ObjectPointer { class }
+                } else {
+                    Converter::Unsupported(format!("parameter of type '{ty}'"))
+                }
+            }
+            _ => Converter::Unsupported(format!("parameter of type '{ty}'")),
+        }
+    }
+
+    /// Rank among overloads: lower is tried first.
+    pub fn rank(&self) -> u32 {
+        match self {
+            Converter::Integer(Builtin::Int) => 0,
+            Converter::Integer(Builtin::Long) => 1,
+            Converter::Integer(Builtin::LongLong) => 2,
+            Converter::Integer(Builtin::UInt) => 3,
+            Converter::Integer(Builtin::ULong) => 4,
+            Converter::Integer(Builtin::ULongLong) => 5,
+            Converter::Integer(_) => 6,
+            Converter::Double => 0,
+            Converter::Float => 1,
+            Converter::Bool => 0,
+            Converter::Char(_) => 2,
+            Converter::CString => 0,
+            Converter::StdString => 1,
+            Converter::Enum { .. } => 3,
+            Converter::Object { .. } => 0,
+            Converter::ObjectPointer { .. } => 1,
+            Converter::BufferPointer => 2,
+            Converter::Unsupported(_) => 100,
+        }
+    }
+
+    /// Writes `obj` converted into `slot` and returns what `args[i]` must
+    /// point at.
+    ///
+    /// # Safety
+    /// `obj` is a live object; the GIL is held.
+    pub unsafe fn convert(
+        &self,
+        py: Python<'_>,
+        obj: *mut ffi::PyObject,
+        slot: &mut ArgSlot,
+        pass: Pass,
+        scratch: &mut Scratch,
+    ) -> Result<*mut c_void, Rejection> {
+        let slot_ptr = slot as *mut ArgSlot as *mut c_void;
+        match self {
+            Converter::Bool => {
+                if ffi::PyBool_Check(obj) != 0 {
+                    slot.bytes[0] = (obj == ffi::Py_True()) as u8;
+                } else if pass == Pass::Implicit && ffi::PyLong_CheckExact(obj) != 0 {
+                    let v = integer_value(obj, Builtin::Long)?;
+                    if v != 0 && v != 1 {
+                        return Err(Rejection::OutOfRange);
+                    }
+                    slot.bytes[0] = v as u8;
+                } else {
+                    return Err(Rejection::WrongType);
+                }
+                Ok(slot_ptr)
+            }
+            Converter::Char(b) => {
+                let value = if ffi::PyUnicode_Check(obj) != 0 {
+                    let mut size: ffi::Py_ssize_t = 0;
+                    let data = ffi::PyUnicode_AsUTF8AndSize(obj, &mut size);
+                    if data.is_null() {
+                        ffi::PyErr_Clear();
+                        return Err(Rejection::WrongType);
+                    }
+                    let text = std::slice::from_raw_parts(data as *const u8, size as usize);
+                    let mut chars = std::str::from_utf8_unchecked(text).chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(c), None) if (c as u32) < 256 => c as u32 as i64,
+                        _ => return Err(Rejection::WrongType),
+                    }
+                } else if ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0 {
+                    let v = integer_value(obj, Builtin::Long)?;
+                    let (lo, hi) = match b {
+                        Builtin::UChar => (0, 255),
+                        Builtin::SChar => (-128, 127),
+                        _ => (-128, 255),
+                    };
+                    if v < lo || v > hi {
+                        return Err(Rejection::OutOfRange);
+                    }
+                    v
+                } else {
+                    return Err(Rejection::WrongType);
+                };
+                slot.bytes[0] = value as u8;
+                Ok(slot_ptr)
+            }
+            Converter::Integer(b) => {
+                if ffi::PyLong_Check(obj) == 0 {
+                    return Err(Rejection::WrongType);
+                }
+                if ffi::PyBool_Check(obj) != 0 && pass == Pass::Strict {
+                    return Err(Rejection::WrongType);
+                }
+                let v = integer_value(obj, *b)?;
+                write_integer(slot, *b, v);
+                Ok(slot_ptr)
+            }
+            Converter::Float | Converter::Double => {
+                let v = if ffi::PyFloat_Check(obj) != 0 {
+                    ffi::PyFloat_AS_DOUBLE(obj)
+                } else if pass == Pass::Implicit && ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0 {
+                    let v = ffi::PyLong_AsDouble(obj);
+                    if v == -1.0 && !ffi::PyErr_Occurred().is_null() {
+                        ffi::PyErr_Clear();
+                        return Err(Rejection::OutOfRange);
+                    }
+                    v
+                } else {
+                    return Err(Rejection::WrongType);
+                };
+                if matches!(self, Converter::Float) {
+                    slot.f32 = v as f32;
+                } else {
+                    slot.f64 = v;
+                }
+                Ok(slot_ptr)
+            }
+            Converter::CString => {
+                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
+                    std::ptr::null_mut()
+                } else {
+                    utf8_view(obj)?.data as *mut c_void
+                };
+                Ok(slot_ptr)
+            }
+            Converter::StdString => {
+                slot.view = utf8_view(obj)?;
+                Ok(slot_ptr)
+            }
+            Converter::Enum { underlying, class } => {
+                if ffi::PyLong_Check(obj) == 0 || ffi::PyBool_Check(obj) != 0 {
+                    return Err(Rejection::WrongType);
+                }
+                if pass == Pass::Strict {
+                    if let Some(class) = class {
+                        if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), class.as_ptr() as *mut ffi::PyTypeObject) == 0 {
+                            return Err(Rejection::WrongType);
+                        }
+                    }
+                }
+                let v = integer_value(obj, *underlying)?;
+                write_integer(slot, *underlying, v);
+                Ok(slot_ptr)
+            }
+            Converter::Object { class, allow_construct } => {
+                let cls = class.as_ptr() as *mut ffi::PyTypeObject;
+                if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
+                    let address = CppObject::address_of(py, obj, cls);
+                    if address.is_null() {
+                        return Err(Rejection::NullObject);
+                    }
+                    return Ok(address);
+                }
+                // C++ applies at most one user-defined conversion: no implicit
+                // construction while making an implicit temporary.
+                if pass == Pass::Strict || !allow_construct || IN_IMPLICIT_CONSTRUCTION.get() {
+                    return Err(Rejection::WrongType);
+                }
+                let arg = Bound::from_borrowed_ptr(py, obj);
+                IN_IMPLICIT_CONSTRUCTION.set(true);
+                let made = class.bind(py).call1((arg,));
+                IN_IMPLICIT_CONSTRUCTION.set(false);
+                let temporary = made.map_err(|e| Rejection::ConstructionFailed(e.to_string()))?;
+                let address = CppObject::address_of(py, temporary.as_ptr(), cls);
+                scratch.keep.push(temporary.unbind());
+                Ok(address)
+            }
+            Converter::ObjectPointer { class } => {
+                let cls = class.as_ptr() as *mut ffi::PyTypeObject;
+                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
+                    std::ptr::null_mut()
+                } else if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
+                    CppObject::address_of(py, obj, cls)
+                } else {
+                    return Err(Rejection::WrongType);
+                };
+                Ok(slot_ptr)
+            }
+            Converter::BufferPointer => {
+                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
+                    std::ptr::null_mut()
+                } else if ffi::PyObject_CheckBuffer(obj) != 0 {
+                    let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
+                    if ffi::PyObject_GetBuffer(obj, &mut *view, ffi::PyBUF_SIMPLE as c_int) != 0 {
+                        ffi::PyErr_Clear();
+                        return Err(Rejection::WrongType);
+                    }
+                    let data = view.buf;
+                    scratch.buffers.push(view);
+                    data
+                } else {
+                    return Err(Rejection::WrongType);
+                };
+                Ok(slot_ptr)
+            }
+            Converter::Unsupported(why) => Err(Rejection::Unsupported(why.clone())),
+        }
+    }
+}
+
+unsafe fn utf8_view(obj: *mut ffi::PyObject) -> Result<StrView, Rejection> {
+    if ffi::PyUnicode_Check(obj) != 0 {
+        let mut size: ffi::Py_ssize_t = 0;
+        let data = ffi::PyUnicode_AsUTF8AndSize(obj, &mut size);
+        if data.is_null() {
+            ffi::PyErr_Clear();
+            return Err(Rejection::WrongType);
+        }
+        Ok(StrView { data, size: size as usize })
+    } else if ffi::PyBytes_Check(obj) != 0 {
+        Ok(StrView { data: ffi::PyBytes_AsString(obj), size: ffi::PyBytes_Size(obj) as usize })
+    } else {
+        Err(Rejection::WrongType)
+    }
+}
+
+/// The value of a Python int, checked against the range of `b`.
+unsafe fn integer_value(obj: *mut ffi::PyObject, b: Builtin) -> Result<i64, Rejection> {
+    if matches!(b, Builtin::ULong | Builtin::ULongLong) {
+        let v = ffi::PyLong_AsUnsignedLongLong(obj);
+        if v == u64::MAX && !ffi::PyErr_Occurred().is_null() {
+            ffi::PyErr_Clear();
+            return Err(Rejection::OutOfRange);
+        }
+        return Ok(v as i64);
+    }
+    let mut overflow: c_int = 0;
+    let v = ffi::PyLong_AsLongLongAndOverflow(obj, &mut overflow);
+    if overflow != 0 {
+        return Err(Rejection::OutOfRange);
+    }
+    if v == -1 && !ffi::PyErr_Occurred().is_null() {
+        ffi::PyErr_Clear();
+        return Err(Rejection::WrongType);
+    }
+    let (lo, hi): (i64, i64) = match b {
+        Builtin::SChar => (i8::MIN as i64, i8::MAX as i64),
+        Builtin::UChar => (0, u8::MAX as i64),
+        Builtin::Char => (i8::MIN as i64, u8::MAX as i64),
+        Builtin::Short => (i16::MIN as i64, i16::MAX as i64),
+        Builtin::UShort | Builtin::Char16 => (0, u16::MAX as i64),
+        Builtin::Int | Builtin::WChar => (i32::MIN as i64, i32::MAX as i64),
+        Builtin::UInt | Builtin::Char32 => (0, u32::MAX as i64),
+        Builtin::Bool => (0, 1),
+        _ => (i64::MIN, i64::MAX),
+    };
+    if v < lo || v > hi {
+        return Err(Rejection::OutOfRange);
+    }
+    Ok(v)
+}
+
+fn write_integer(slot: &mut ArgSlot, b: Builtin, v: i64) {
+    let bytes = v.to_ne_bytes();
+    let size = b.size().min(8);
+    // Little-endian targets only: the low bytes of the i64 are the value.
+    unsafe { slot.bytes[..size].copy_from_slice(&bytes[..size]) };
+}

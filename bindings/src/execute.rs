@@ -1,0 +1,190 @@
+//! C++ → Python result executors, chosen once per return type when an
+//! overload is prepared. Also used to read data members and variables.
+
+use std::ffi::{c_char, c_void, CStr};
+
+use cpplive_core::thunk::{DeleterFn, StringViewFn};
+use cpplive_core::types::{Builtin, RefKind, TypeBase, TypeRef};
+use pyo3::exceptions::PyNotImplementedError;
+use pyo3::prelude::*;
+use pyo3::types::{PyString, PyType};
+use pyo3::{ffi, IntoPyObjectExt};
+
+use crate::instance::CppObject;
+use crate::registry;
+
+#[derive(Debug)]
+pub enum Executor {
+    Void,
+    /// A builtin scalar stored in place (or, with `by_reference`, behind a
+    /// returned address).
+    Scalar { kind: Builtin, by_reference: bool },
+    CString,
+    /// `std::string` by value: a heap object to read and delete.
+    StringValue { view: StringViewFn, delete: DeleterFn },
+    /// A reference or pointer to a `std::string`.
+    StringRef { view: StringViewFn },
+    Enum { kind: Builtin, class: Py<PyType>, by_reference: bool },
+    /// A class by value: a heap object Python now owns.
+    ObjectValue { class: Py<PyType>, delete: DeleterFn },
+    /// A reference or pointer to a class object: not owned.
+    ObjectRef { class: Py<PyType> },
+    /// A pointer to a builtin: returned as an integer address for now.
+    Address,
+    Unsupported(String),
+}
+
+impl Executor {
+    /// Needs the backend for string helpers and deleters; call outside
+    /// `with_backend`.
+    pub fn for_type(py: Python<'_>, ty: &TypeRef) -> Executor {
+        match Self::try_for_type(py, ty) {
+            Ok(e) => e,
+            Err(e) => Executor::Unsupported(e.to_string()),
+        }
+    }
+
+    fn try_for_type(py: Python<'_>, ty: &TypeRef) -> PyResult<Executor> {
+        let by_reference = ty.reference != RefKind::None;
+        let plain = ty.is_plain();
+        Ok(match &ty.base {
+            _ if ty.is_void() => Executor::Void,
+            TypeBase::Builtin(b) if plain && *b != Builtin::NullPtr && *b != Builtin::LongDouble => {
+                Executor::Scalar { kind: *b, by_reference }
+            }
+            TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && !by_reference => Executor::CString,
+            TypeBase::Builtin(_) if !ty.pointers.is_empty() || !ty.array.is_empty() => Executor::Address,
+            TypeBase::StdString if plain && !by_reference => {
+                let (view, delete) = string_helpers()?;
+                Executor::StringValue { view, delete }
+            }
+            TypeBase::StdString if (by_reference && plain) || (ty.pointers.len() == 1 && !by_reference) => {
+                Executor::StringRef { view: string_helpers()?.0 }
+            }
+            TypeBase::Named(_) if ty.enum_id().is_some() && plain => {
+                let id = ty.enum_id().unwrap();
+                let class = registry::class_for(py, id)?.unbind();
+                let kind = registry::enum_underlying(py, id).unwrap_or(Builtin::Int);
+                Executor::Enum { kind, class, by_reference }
+            }
+            TypeBase::Named(_) if ty.class_id().is_some() => {
+                let id = ty.class_id().unwrap();
+                let class = registry::class_for(py, id)?.unbind();
+                if plain && !by_reference {
+                    let delete = crate::runtime::with_backend(|b| {
+                        b.deleter(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error)
+                    })?;
+                    Executor::ObjectValue { class, delete }
+                } else if plain || (ty.pointers.len() == 1 && ty.array.is_empty() && !by_reference) {
+                    Executor::ObjectRef { class }
+                } else {
+                    Executor::Address
+                }
+            }
+            _ => Executor::Unsupported(format!("return type '{ty}' is not supported yet")),
+        })
+    }
+
+    /// Turns the thunk's result in `ret` into a Python object.
+    ///
+    /// # Safety
+    /// `ret` holds what the thunk wrote for this executor's type.
+    pub unsafe fn execute(&self, py: Python<'_>, ret: *const c_void) -> PyResult<Py<PyAny>> {
+        match self {
+            Executor::Void => Ok(py.None()),
+            Executor::Scalar { kind, by_reference } => {
+                let at = if *by_reference { *(ret as *const *const c_void) } else { ret };
+                read_scalar(py, *kind, at)
+            }
+            Executor::CString => {
+                let p = *(ret as *const *const c_char);
+                if p.is_null() {
+                    return Ok(py.None());
+                }
+                Ok(PyString::new(py, &CStr::from_ptr(p).to_string_lossy()).into_any().unbind())
+            }
+            Executor::StringValue { view, delete } => {
+                let object = *(ret as *const *mut c_void);
+                let result = read_string(py, *view, object);
+                delete(object);
+                result
+            }
+            Executor::StringRef { view } => {
+                let object = *(ret as *const *mut c_void);
+                if object.is_null() {
+                    return Ok(py.None());
+                }
+                read_string(py, *view, object)
+            }
+            Executor::Enum { kind, class, by_reference } => {
+                let at = if *by_reference { *(ret as *const *const c_void) } else { ret };
+                let value = read_scalar(py, *kind, at)?;
+                Ok(class.bind(py).call1((value,))?.unbind())
+            }
+            Executor::ObjectValue { class, delete } => {
+                let object = *(ret as *const *mut c_void);
+                CppObject::wrap(py, class.bind(py), object, Some(*delete))
+            }
+            Executor::ObjectRef { class } => {
+                let object = *(ret as *const *mut c_void);
+                if object.is_null() {
+                    return Ok(py.None());
+                }
+                CppObject::wrap(py, class.bind(py), object, None)
+            }
+            Executor::Address => {
+                let object = *(ret as *const *mut c_void);
+                (object as usize).into_py_any(py)
+            }
+            Executor::Unsupported(why) => Err(PyNotImplementedError::new_err(why.clone())),
+        }
+    }
+}
+
+fn string_helpers() -> PyResult<(StringViewFn, DeleterFn)> {
+    crate::runtime::with_backend(|b| {
+        let view = b.string_view().map_err(crate::errors::backend_error)?;
+        let delete = b.string_deleter().map_err(crate::errors::backend_error)?;
+        Ok((view, delete))
+    })
+}
+
+unsafe fn read_string(py: Python<'_>, view: StringViewFn, object: *const c_void) -> PyResult<Py<PyAny>> {
+    let mut data: *const c_char = std::ptr::null();
+    let mut size: usize = 0;
+    view(object, &mut data, &mut size);
+    let bytes = std::slice::from_raw_parts(data as *const u8, size);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(PyString::new(py, text).into_any().unbind()),
+        // Not UTF-8: hand back the bytes rather than guess an encoding.
+        Err(_) => Ok(pyo3::types::PyBytes::new(py, bytes).into_any().unbind()),
+    }
+}
+
+/// Reads a builtin scalar of `kind` at `at`.
+///
+/// # Safety
+/// `at` points at a valid value of that type.
+pub unsafe fn read_scalar(py: Python<'_>, kind: Builtin, at: *const c_void) -> PyResult<Py<PyAny>> {
+    Ok(match kind {
+        Builtin::Bool => (*(at as *const u8) != 0).into_py_any(py)?,
+        Builtin::Char | Builtin::SChar | Builtin::UChar => {
+            let byte = *(at as *const u8);
+            let c = char::from_u32(byte as u32).unwrap_or('\u{fffd}');
+            PyString::new(py, c.encode_utf8(&mut [0; 4])).into_any().unbind()
+        }
+        Builtin::Short => (*(at as *const i16)).into_py_any(py)?,
+        Builtin::UShort | Builtin::Char16 => (*(at as *const u16)).into_py_any(py)?,
+        Builtin::Int | Builtin::WChar => (*(at as *const i32)).into_py_any(py)?,
+        Builtin::UInt | Builtin::Char32 => (*(at as *const u32)).into_py_any(py)?,
+        Builtin::Long | Builtin::LongLong => Py::from_owned_ptr(py, ffi::PyLong_FromLongLong(*(at as *const i64))),
+        Builtin::ULong | Builtin::ULongLong => {
+            Py::from_owned_ptr(py, ffi::PyLong_FromUnsignedLongLong(*(at as *const u64)))
+        }
+        Builtin::Float => (*(at as *const f32) as f64).into_py_any(py)?,
+        Builtin::Double => Py::from_owned_ptr(py, ffi::PyFloat_FromDouble(*(at as *const f64))),
+        Builtin::Void | Builtin::LongDouble | Builtin::NullPtr => {
+            return Err(PyNotImplementedError::new_err(format!("values of type '{}'", kind.name())))
+        }
+    })
+}

@@ -1,0 +1,233 @@
+//! The base of every C++ class proxy: an object's address, whether Python
+//! owns it, and how to destroy it. One live Python object per (address,
+//! class), so identity holds for references handed back by C++.
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+
+use cpplive_core::thunk::DeleterFn;
+use pyo3::exceptions::PyReferenceError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyTuple, PyType};
+
+use crate::registry;
+
+#[pyclass(subclass, frozen, module = "cpplive", name = "CppObject")]
+pub struct CppObject {
+    address: AtomicPtr<c_void>,
+    owns: AtomicBool,
+    /// `DeleterFn` as an integer, 0 when unknown.
+    deleter: AtomicUsize,
+    /// The Python class under which this object is registered, 0 if none.
+    registered_as: AtomicUsize,
+}
+
+/// (address, Python class) → the live proxy (a borrowed pointer, removed
+/// when the proxy dies).
+struct Identity(HashMap<(usize, usize), usize>);
+
+// Only touched with the GIL held.
+static mut IDENTITY: Option<Identity> = None;
+
+#[allow(static_mut_refs)]
+fn identity(_py: Python<'_>) -> &'static mut HashMap<(usize, usize), usize> {
+    unsafe { &mut IDENTITY.get_or_insert_with(|| Identity(HashMap::new())).0 }
+}
+
+#[pymethods]
+impl CppObject {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyAny>>) -> Self {
+        CppObject::null()
+    }
+
+    #[getter]
+    fn __python_owns__(&self) -> bool {
+        self.owns.load(Ordering::Relaxed)
+    }
+
+    #[setter(__python_owns__)]
+    fn set_python_owns(&self, value: bool) {
+        self.owns.store(value, Ordering::Relaxed);
+    }
+
+    fn __bool__(&self) -> bool {
+        !self.address().is_null()
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let cls = slf.get_type();
+        let name = cls.getattr("__cpp_name__").map(|n| n.to_string()).unwrap_or_else(|_| cls.name().map(|n| n.to_string()).unwrap_or_default());
+        Ok(format!("<cpplive.gbl.{} object at 0x{:x}>", name, slf.get().address() as usize))
+    }
+
+    /// Releases the C++ object now, if Python owns it.
+    fn __destruct__(&self) {
+        self.destroy();
+    }
+}
+
+impl CppObject {
+    fn null() -> CppObject {
+        CppObject {
+            address: AtomicPtr::new(std::ptr::null_mut()),
+            owns: AtomicBool::new(false),
+            deleter: AtomicUsize::new(0),
+            registered_as: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn address(&self) -> *mut c_void {
+        self.address.load(Ordering::Relaxed)
+    }
+
+    /// Takes the object at `address` (made by a constructor thunk).
+    pub fn adopt(&self, address: *mut c_void, deleter: Option<DeleterFn>) {
+        self.destroy();
+        self.address.store(address, Ordering::Relaxed);
+        self.deleter.store(deleter.map_or(0, |d| d as usize), Ordering::Relaxed);
+        self.owns.store(deleter.is_some(), Ordering::Relaxed);
+    }
+
+    fn destroy(&self) {
+        let address = self.address.swap(std::ptr::null_mut(), Ordering::Relaxed);
+        if address.is_null() {
+            return;
+        }
+        let class = self.registered_as.swap(0, Ordering::Relaxed);
+        if class != 0 {
+            let py = unsafe { Python::assume_attached() };
+            identity(py).remove(&(address as usize, class));
+        }
+        if self.owns.swap(false, Ordering::Relaxed) {
+            let deleter = self.deleter.load(Ordering::Relaxed);
+            if deleter != 0 {
+                let deleter: DeleterFn = unsafe { std::mem::transmute::<usize, DeleterFn>(deleter) };
+                unsafe { deleter(address) };
+            }
+        }
+    }
+
+    /// The address of `obj` (an instance of a subclass of `cls`) viewed as a
+    /// `cls`: adjusted by the base-class offset when `cls` is a base.
+    ///
+    /// # Safety
+    /// `obj` is an instance of `CppObject` or a subclass; the GIL is held.
+    pub unsafe fn address_of(py: Python<'_>, obj: *mut ffi::PyObject, cls: *mut ffi::PyTypeObject) -> *mut c_void {
+        let bound = Borrowed::from_ptr(py, obj);
+        let object: Borrowed<'_, '_, CppObject> = bound.cast_unchecked();
+        let address = object.get().address();
+        let own_type = ffi::Py_TYPE(obj);
+        if own_type == cls || address.is_null() {
+            return address;
+        }
+        match registry::base_offset(py, own_type, cls) {
+            Some(offset) => (address as isize + offset) as *mut c_void,
+            None => address,
+        }
+    }
+
+    /// A proxy of `cls` for `address`: the existing one if alive, else a new
+    /// one (owned by Python when `deleter` is given).
+    pub fn wrap(
+        py: Python<'_>,
+        cls: &Bound<'_, PyType>,
+        address: *mut c_void,
+        deleter: Option<DeleterFn>,
+    ) -> PyResult<Py<PyAny>> {
+        let key = (address as usize, cls.as_ptr() as usize);
+        if deleter.is_none() {
+            if let Some(&existing) = identity(py).get(&key) {
+                return Ok(unsafe { Py::from_borrowed_ptr(py, existing as *mut ffi::PyObject) });
+            }
+        }
+        let obj = unsafe {
+            let tp = cls.as_ptr() as *mut ffi::PyTypeObject;
+            let new = (*tp).tp_new.expect("CppObject types have tp_new");
+            let empty = PyTuple::empty(py);
+            let raw = new(tp, empty.as_ptr(), std::ptr::null_mut());
+            if raw.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            Py::<PyAny>::from_owned_ptr(py, raw)
+        };
+        let object: &Bound<'_, CppObject> = unsafe { obj.bind(py).cast_unchecked() };
+        let inner = object.get();
+        inner.address.store(address, Ordering::Relaxed);
+        inner.deleter.store(deleter.map_or(0, |d| d as usize), Ordering::Relaxed);
+        inner.owns.store(deleter.is_some(), Ordering::Relaxed);
+        let map = identity(py);
+        if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(key) {
+            slot.insert(obj.as_ptr() as usize);
+            inner.registered_as.store(key.1, Ordering::Relaxed);
+        }
+        Ok(obj)
+    }
+
+    /// Registers a Python-constructed object so later references find it.
+    pub fn register(&self, py: Python<'_>, obj: *mut ffi::PyObject) {
+        let address = self.address() as usize;
+        let class = unsafe { ffi::Py_TYPE(obj) } as usize;
+        if let std::collections::hash_map::Entry::Vacant(slot) = identity(py).entry((address, class)) {
+            slot.insert(obj as usize);
+            self.registered_as.store(class, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for CppObject {
+    fn drop(&mut self) {
+        self.destroy();
+    }
+}
+
+/// The receiver of a method call: its address, or `ReferenceError` if null.
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn receiver(
+    py: Python<'_>,
+    obj: *mut ffi::PyObject,
+    cls: *mut ffi::PyTypeObject,
+) -> PyResult<*mut c_void> {
+    if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) == 0 {
+        let got = Bound::from_borrowed_ptr(py, obj).get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        let want = Bound::from_borrowed_ptr(py, cls as *mut ffi::PyObject).cast_into_unchecked::<PyType>().name().map(|n| n.to_string()).unwrap_or_default();
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "method of '{want}' called on an object of type '{got}'"
+        )));
+    }
+    let address = CppObject::address_of(py, obj, cls);
+    if address.is_null() {
+        return Err(PyReferenceError::new_err("attempt to access a null-pointer C++ object"));
+    }
+    Ok(address)
+}
+
+/// `cpplive.nullptr`: the C++ null pointer.
+#[pyclass(frozen, module = "cpplive", name = "nullptr_t")]
+pub struct NullPtr;
+
+#[pymethods]
+impl NullPtr {
+    fn __bool__(&self) -> bool {
+        false
+    }
+    fn __repr__(&self) -> &'static str {
+        "nullptr"
+    }
+}
+
+static NULLPTR: PyOnceLock<Py<NullPtr>> = PyOnceLock::new();
+
+pub fn nullptr(py: Python<'_>) -> &Py<NullPtr> {
+    NULLPTR.get_or_init(py, || Py::new(py, NullPtr).expect("nullptr"))
+}
+
+pub fn is_nullptr(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
+    obj == nullptr(py).as_ptr()
+}

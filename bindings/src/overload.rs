@@ -1,0 +1,470 @@
+//! Overload sets: prepared once (thunks compiled in one batch, converters and
+//! executors chosen), sorted by rank, resolved in two passes (strict, then
+//! implicit), with the winner memoized per tuple of Python argument types.
+//! Failure messages are built only when raising.
+
+use std::cell::UnsafeCell;
+use std::ffi::{c_int, c_void};
+
+use cpplive_core::model::{Access, FunctionInfo, FunctionKind};
+use cpplive_core::thunk::{ArgSlot, DeleterFn, ThunkError, ThunkFn};
+use cpplive_core::typename;
+use cpplive_core::ScopeId;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+use crate::convert::{Converter, Pass, Rejection, Scratch};
+use crate::errors::CppException;
+use crate::execute::Executor;
+use crate::instance::{self, CppObject};
+use crate::runtime::with_backend;
+
+const INLINE_ARGS: usize = 8;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A free function or a static method: no receiver.
+    Function,
+    /// A method: `args[0]` is the receiver.
+    Method,
+    /// Constructors, bound as `__init__`: `args[0]` is the new proxy.
+    Constructor,
+}
+
+struct Candidate {
+    info: FunctionInfo,
+    converters: Vec<Converter>,
+    executor: Executor,
+    thunk: Result<ThunkFn, String>,
+    min_args: usize,
+}
+
+struct MemoEntry {
+    types: [usize; INLINE_ARGS],
+    len: usize,
+    candidate: usize,
+    pass: Pass,
+}
+
+struct Prepared {
+    candidates: Vec<Candidate>,
+    deleter: Option<DeleterFn>,
+}
+
+pub struct OverloadSet {
+    pub name: String,
+    pub role: Role,
+    functions: Vec<FunctionInfo>,
+    /// The proxy type of the owning class (methods and constructors).
+    class: Option<Py<PyType>>,
+    class_id: Option<ScopeId>,
+    prepared: UnsafeCell<Option<Prepared>>,
+    memo: UnsafeCell<Vec<MemoEntry>>,
+}
+
+// All interior state is touched only with the GIL held (cpplive does not
+// support free-threaded Python).
+unsafe impl Sync for OverloadSet {}
+
+enum Attempt {
+    Done(Py<PyAny>),
+    Rejected { param: Option<usize>, why: Rejection },
+    Failed(PyErr),
+}
+
+impl OverloadSet {
+    pub fn new(
+        name: String,
+        role: Role,
+        functions: Vec<FunctionInfo>,
+        class: Option<Py<PyType>>,
+        class_id: Option<ScopeId>,
+    ) -> OverloadSet {
+        OverloadSet {
+            name,
+            role,
+            functions,
+            class,
+            class_id,
+            prepared: UnsafeCell::new(None),
+            memo: UnsafeCell::new(Vec::new()),
+        }
+    }
+
+    pub fn functions(&self) -> &[FunctionInfo] {
+        &self.functions
+    }
+
+    pub fn class(&self) -> Option<&Py<PyType>> {
+        self.class.as_ref()
+    }
+
+    pub fn class_id(&self) -> Option<ScopeId> {
+        self.class_id
+    }
+
+    pub fn doc(&self) -> String {
+        self.functions.iter().map(|f| f.signature.clone()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// A set of the overloads whose parameter types match `signature`.
+    pub fn select(&self, signature: &str) -> Option<OverloadSet> {
+        let wanted: Vec<_> = typename::split_list(signature).iter().map(|t| typename::parse_user(t)).collect();
+        let same = |a: &cpplive_core::TypeRef, b: &cpplive_core::TypeRef| {
+            a.base == b.base && a.base_const == b.base_const && a.pointers == b.pointers && a.reference == b.reference
+        };
+        let chosen: Vec<FunctionInfo> = self
+            .functions
+            .iter()
+            .filter(|f| f.params.len() == wanted.len() && f.params.iter().zip(&wanted).all(|(p, w)| same(&p.ty, w)))
+            .cloned()
+            .collect();
+        (!chosen.is_empty()).then(|| {
+            OverloadSet::new(self.name.clone(), self.role, chosen, self.class.as_ref().map(|c| c.clone_ref(unsafe { Python::assume_attached() })), self.class_id)
+        })
+    }
+
+    fn prepared(&self, py: Python<'_>) -> PyResult<&Prepared> {
+        // Safety: GIL held; preparation may call into Python but never re-enters
+        // this set's preparation for the same set.
+        let slot = unsafe { &mut *self.prepared.get() };
+        if slot.is_none() {
+            let p = self.prepare(py)?;
+            *slot = Some(p);
+        }
+        Ok(slot.as_ref().unwrap())
+    }
+
+    fn prepare(&self, py: Python<'_>) -> PyResult<Prepared> {
+        let usable: Vec<&FunctionInfo> = self.functions.iter().filter(|f| !f.is_deleted && f.access == Access::Public).collect();
+        let thunks = with_backend(|b| b.call_thunks(&usable).map_err(crate::errors::backend_error))?;
+        let mut candidates: Vec<Candidate> = usable
+            .iter()
+            .zip(thunks)
+            .map(|(info, thunk)| Candidate {
+                converters: info.params.iter().map(|p| Converter::for_type(py, &p.ty)).collect(),
+                executor: if info.kind == FunctionKind::Constructor {
+                    Executor::Void
+                } else {
+                    Executor::for_type(py, &info.ret)
+                },
+                thunk: thunk.map_err(|e| e.to_string()),
+                min_args: info.min_args(),
+                info: (*info).clone(),
+            })
+            .collect();
+        candidates.sort_by_key(|c| c.converters.iter().map(|k| k.rank()).sum::<u32>());
+        let deleter = match (self.role, self.class_id) {
+            (Role::Constructor, Some(id)) => {
+                Some(with_backend(|b| b.deleter(id).map_err(crate::errors::backend_error))?)
+            }
+            _ => None,
+        };
+        Ok(Prepared { candidates, deleter })
+    }
+
+    /// Calls the set with vectorcall-style arguments.
+    ///
+    /// # Safety
+    /// `args` holds `nargs` positional objects followed by one per keyword
+    /// in `kwnames`; the GIL is held.
+    pub unsafe fn call(
+        &self,
+        py: Python<'_>,
+        args: *const *mut ffi::PyObject,
+        nargs: usize,
+        kwnames: *mut ffi::PyObject,
+    ) -> PyResult<Py<PyAny>> {
+        let prepared = self.prepared(py)?;
+        let all = std::slice::from_raw_parts(args, nargs + if kwnames.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(kwnames) as usize });
+        let (receiver, positional) = match self.role {
+            Role::Function => (std::ptr::null_mut(), &all[..nargs]),
+            Role::Method | Role::Constructor => {
+                if nargs == 0 {
+                    return Err(PyTypeError::new_err(format!("{}() needs a '{}' object as first argument", self.name, self.class_name(py))));
+                }
+                (all[0], &all[1..nargs])
+            }
+        };
+        let keywords = &all[nargs..];
+
+        if kwnames.is_null() && positional.len() <= INLINE_ARGS {
+            let memo = &*self.memo.get();
+            let mut types = [0usize; INLINE_ARGS];
+            for (t, a) in types.iter_mut().zip(positional) {
+                *t = ffi::Py_TYPE(*a) as usize;
+            }
+            for entry in memo {
+                if entry.len == positional.len() && entry.types[..entry.len] == types[..entry.len] {
+                    match self.attempt(py, prepared, entry.candidate, receiver, positional, entry.pass) {
+                        Attempt::Done(result) => return Ok(result),
+                        Attempt::Failed(err) => return Err(err),
+                        Attempt::Rejected { .. } => break,
+                    }
+                }
+            }
+        }
+
+        let mut rejections: Vec<(usize, Option<usize>, Rejection)> = Vec::new();
+        for pass in [Pass::Strict, Pass::Implicit] {
+            for index in 0..prepared.candidates.len() {
+                let merged;
+                let arguments: &[*mut ffi::PyObject] = if kwnames.is_null() {
+                    positional
+                } else {
+                    match self.merge_keywords(py, &prepared.candidates[index].info, positional, keywords, kwnames) {
+                        Ok(list) => {
+                            merged = list;
+                            &merged
+                        }
+                        Err(why) => {
+                            if pass == Pass::Implicit {
+                                rejections.push((index, None, why));
+                            }
+                            continue;
+                        }
+                    }
+                };
+                match self.attempt(py, prepared, index, receiver, arguments, pass) {
+                    Attempt::Done(result) => {
+                        if kwnames.is_null() && positional.len() <= INLINE_ARGS {
+                            self.remember(positional, index, pass);
+                        }
+                        return Ok(result);
+                    }
+                    Attempt::Failed(err) => return Err(err),
+                    Attempt::Rejected { param, why } => {
+                        if pass == Pass::Implicit {
+                            rejections.push((index, param, why));
+                        }
+                    }
+                }
+            }
+        }
+        Err(self.no_match(py, prepared, positional, keywords, kwnames, rejections))
+    }
+
+    fn remember(&self, positional: &[*mut ffi::PyObject], candidate: usize, pass: Pass) {
+        let memo = unsafe { &mut *self.memo.get() };
+        let mut types = [0usize; INLINE_ARGS];
+        for (t, a) in types.iter_mut().zip(positional) {
+            *t = unsafe { ffi::Py_TYPE(*a) } as usize;
+        }
+        if memo.len() >= 16 {
+            memo.remove(0);
+        }
+        memo.push(MemoEntry { types, len: positional.len(), candidate, pass });
+    }
+
+    unsafe fn merge_keywords(
+        &self,
+        py: Python<'_>,
+        info: &FunctionInfo,
+        positional: &[*mut ffi::PyObject],
+        keywords: &[*mut ffi::PyObject],
+        kwnames: *mut ffi::PyObject,
+    ) -> Result<Vec<*mut ffi::PyObject>, Rejection> {
+        let mut slots: Vec<*mut ffi::PyObject> = vec![std::ptr::null_mut(); info.params.len()];
+        if positional.len() > slots.len() {
+            return Err(Rejection::Unsupported(format!("takes at most {} arguments", info.params.len())));
+        }
+        slots[..positional.len()].copy_from_slice(positional);
+        let names = Bound::from_borrowed_ptr(py, kwnames).cast_into_unchecked::<pyo3::types::PyTuple>();
+        for (i, value) in keywords.iter().enumerate() {
+            let name: String = names.get_item(i).and_then(|n| n.extract()).unwrap_or_default();
+            let Some(index) = info.params.iter().position(|p| p.name == name) else {
+                return Err(Rejection::Unsupported(format!("no parameter named '{name}'")));
+            };
+            if !slots[index].is_null() {
+                return Err(Rejection::Unsupported(format!("parameter '{name}' given twice")));
+            }
+            slots[index] = *value;
+        }
+        let count = slots.iter().rposition(|s| !s.is_null()).map_or(0, |i| i + 1);
+        if let Some(gap) = slots[..count].iter().position(|s| s.is_null()) {
+            let p = &info.params[gap];
+            return Err(Rejection::Unsupported(if p.has_default {
+                format!("parameter '{}' (which has a default) cannot be skipped when later ones are given by keyword", p.name)
+            } else {
+                format!("missing argument for parameter '{}'", p.name)
+            }));
+        }
+        slots.truncate(count);
+        Ok(slots)
+    }
+
+    unsafe fn attempt(
+        &self,
+        py: Python<'_>,
+        prepared: &Prepared,
+        index: usize,
+        receiver: *mut ffi::PyObject,
+        args: &[*mut ffi::PyObject],
+        pass: Pass,
+    ) -> Attempt {
+        let candidate = &prepared.candidates[index];
+        let n = args.len();
+        if n < candidate.min_args || n > candidate.converters.len() {
+            return Attempt::Rejected {
+                param: None,
+                why: Rejection::Unsupported(if candidate.min_args == candidate.converters.len() {
+                    format!("takes {} arguments ({n} given)", candidate.converters.len())
+                } else {
+                    format!("takes {} to {} arguments ({n} given)", candidate.min_args, candidate.converters.len())
+                }),
+            };
+        }
+        let thunk = match &candidate.thunk {
+            Ok(t) => *t,
+            Err(why) => return Attempt::Rejected { param: None, why: Rejection::Unsupported(why.clone()) },
+        };
+
+        let this: *mut c_void = match self.role {
+            Role::Method => {
+                let cls = self.class.as_ref().map_or(std::ptr::null_mut(), |c| c.as_ptr() as *mut ffi::PyTypeObject);
+                match instance::receiver(py, receiver, cls) {
+                    Ok(address) => address,
+                    Err(e) => return Attempt::Failed(e),
+                }
+            }
+            _ => std::ptr::null_mut(),
+        };
+
+        let mut inline_slots = [ArgSlot::default(); INLINE_ARGS];
+        let mut inline_argv = [std::ptr::null_mut::<c_void>(); INLINE_ARGS];
+        let mut heap_slots;
+        let mut heap_argv;
+        let (slots, argv): (&mut [ArgSlot], &mut [*mut c_void]) = if n <= INLINE_ARGS {
+            (&mut inline_slots[..n], &mut inline_argv[..n])
+        } else {
+            heap_slots = vec![ArgSlot::default(); n];
+            heap_argv = vec![std::ptr::null_mut::<c_void>(); n];
+            (&mut heap_slots[..], &mut heap_argv[..])
+        };
+        let mut scratch = Scratch::default();
+        for i in 0..n {
+            match candidate.converters[i].convert(py, args[i], &mut slots[i], pass, &mut scratch) {
+                Ok(p) => argv[i] = p,
+                Err(why) => return Attempt::Rejected { param: Some(i), why },
+            }
+        }
+
+        let mut ret = ArgSlot::default();
+        let mut err = ThunkError::default();
+        let rc = thunk(this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);
+        drop(scratch);
+        if rc != 0 {
+            return Attempt::Failed(thunk_error(py, &mut err, rc));
+        }
+        if self.role == Role::Constructor {
+            let address = ret.ptr;
+            let obj = Borrowed::from_ptr(py, receiver);
+            return match obj.cast::<CppObject>() {
+                Ok(object) => {
+                    object.get().adopt(address, prepared.deleter);
+                    object.get().register(py, receiver);
+                    Attempt::Done(py.None())
+                }
+                Err(e) => Attempt::Failed(e.into()),
+            };
+        }
+        match candidate.executor.execute(py, &ret as *const ArgSlot as *const c_void) {
+            Ok(result) => Attempt::Done(result),
+            Err(e) => Attempt::Failed(e),
+        }
+    }
+
+    fn class_name(&self, py: Python<'_>) -> String {
+        self.class
+            .as_ref()
+            .and_then(|c| c.bind(py).name().ok().map(|n| n.to_string()))
+            .unwrap_or_else(|| "C++".into())
+    }
+
+    #[cold]
+    unsafe fn no_match(
+        &self,
+        py: Python<'_>,
+        prepared: &Prepared,
+        positional: &[*mut ffi::PyObject],
+        keywords: &[*mut ffi::PyObject],
+        kwnames: *mut ffi::PyObject,
+        rejections: Vec<(usize, Option<usize>, Rejection)>,
+    ) -> PyErr {
+        let type_name = |o: *mut ffi::PyObject| {
+            Bound::from_borrowed_ptr(py, o).get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        };
+        let mut given: Vec<String> = positional.iter().map(|o| type_name(*o)).collect();
+        if !kwnames.is_null() {
+            let names = Bound::from_borrowed_ptr(py, kwnames).cast_into_unchecked::<pyo3::types::PyTuple>();
+            for (i, o) in keywords.iter().enumerate() {
+                let name: String = names.get_item(i).and_then(|n| n.extract()).unwrap_or_default();
+                given.push(format!("{name}={}", type_name(*o)));
+            }
+        }
+        let mut lines = Vec::new();
+        let all_range = !rejections.is_empty() && rejections.iter().all(|(_, _, r)| matches!(r, Rejection::OutOfRange));
+        for (index, param, why) in &rejections {
+            let info = &prepared.candidates[*index].info;
+            let reason = match (param, why) {
+                (_, Rejection::Unsupported(text)) => text.clone(),
+                (Some(i), r) => {
+                    let p = &info.params[*i];
+                    let pname = if p.name.is_empty() { String::new() } else { format!(" '{}'", p.name) };
+                    let got = positional.get(*i).map_or_else(|| "keyword argument".to_string(), |o| type_name(*o));
+                    match r {
+                        Rejection::OutOfRange => format!("argument {}{pname}: value out of range for '{}'", i + 1, typename::readable(&p.ty.spelling)),
+                        Rejection::NullObject => format!("argument {}{pname}: the '{got}' object is null", i + 1),
+                        Rejection::ConstructionFailed(e) => format!("argument {}{pname}: cannot make a '{}' from '{got}': {e}", i + 1, typename::readable(&p.ty.spelling)),
+                        _ => format!("argument {}{pname}: expected '{}', got '{got}'", i + 1, typename::readable(&p.ty.spelling)),
+                    }
+                }
+                (None, _) => "not applicable".into(),
+            };
+            lines.push(format!("  {}\n    => {reason}", info.signature));
+        }
+        for info in self.functions.iter().filter(|f| f.is_deleted || f.access != Access::Public) {
+            let why = if info.is_deleted { "deleted" } else { "not public" };
+            lines.push(format!("  {}\n    => {why}", info.signature));
+        }
+        let what = match self.role {
+            Role::Constructor => format!("constructor of '{}'", self.class_name(py)),
+            _ => format!("'{}'", self.name),
+        };
+        let message = if lines.is_empty() {
+            format!("{what} has no callable overload")
+        } else {
+            format!("no overload of {what} matches the arguments ({}):\n{}", given.join(", "), lines.join("\n"))
+        };
+        if all_range {
+            PyOverflowError::new_err(message)
+        } else {
+            PyTypeError::new_err(message)
+        }
+    }
+}
+
+/// Turns a thunk's error report into a `CppException`.
+pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
+    let take = |p: *mut std::ffi::c_char| -> String {
+        if p.is_null() {
+            return String::new();
+        }
+        let text = unsafe { std::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned();
+        unsafe { libc::free(p as *mut c_void) };
+        text
+    };
+    if rc == 2 {
+        return PyTypeError::new_err("wrong number of arguments for the C++ call");
+    }
+    let type_name = take(err.type_name);
+    let what = take(err.what);
+    let message = if what.is_empty() { format!("{type_name} (C++ exception)") } else { format!("{type_name}: {what}") };
+    let exc = CppException::new_err(message);
+    let value = exc.value(py);
+    let _ = value.setattr("cpp_type", type_name);
+    let _ = value.setattr("what", what);
+    exc
+}

@@ -1,0 +1,114 @@
+//! C++ scope id ↔ Python proxy type. Proxies are made by the Python layer
+//! (`cpplive._proxies.make_class`), registered here, and found again by
+//! converters and executors that only know an id.
+
+use std::collections::HashMap;
+
+use cpplive_core::model::ScopeKind;
+use cpplive_core::types::Builtin;
+use cpplive_core::ScopeId;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyType;
+
+use crate::runtime::with_backend;
+
+#[derive(Default)]
+struct Registry {
+    by_id: HashMap<u64, Py<PyType>>,
+    by_type: HashMap<usize, u64>,
+    offsets: HashMap<(usize, usize), Option<isize>>,
+}
+
+static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static mut REGISTRY: Option<Registry> = None;
+
+// Only used with the GIL held.
+#[allow(static_mut_refs)]
+fn registry(_py: Python<'_>) -> &'static mut Registry {
+    unsafe { REGISTRY.get_or_insert_with(Registry::default) }
+}
+
+pub fn set_factory(py: Python<'_>, factory: Py<PyAny>) {
+    let _ = FACTORY.set(py, factory);
+}
+
+pub fn register(py: Python<'_>, id: u64, cls: &Bound<'_, PyType>) {
+    let r = registry(py);
+    r.by_type.insert(cls.as_ptr() as usize, id);
+    r.by_id.insert(id, cls.clone().unbind());
+}
+
+/// The C++ scope of a proxy type, or of the nearest proxy type it derives
+/// from (for Python subclasses of proxies).
+pub fn scope_of_type(py: Python<'_>, mut tp: *mut ffi::PyTypeObject) -> Option<u64> {
+    let r = registry(py);
+    while !tp.is_null() {
+        if let Some(id) = r.by_type.get(&(tp as usize)) {
+            return Some(*id);
+        }
+        tp = unsafe { (*tp).tp_base };
+    }
+    None
+}
+
+/// The proxy type of class or enum `id`, made on first request.
+pub fn class_for(py: Python<'_>, id: u64) -> PyResult<Bound<'_, PyType>> {
+    if let Some(cls) = registry(py).by_id.get(&id) {
+        return Ok(cls.bind(py).clone());
+    }
+    let factory = FACTORY
+        .get(py)
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("cpplive proxy factory not installed"))?;
+    let cls = factory.bind(py).call1((id,))?;
+    let cls = cls.cast_into::<PyType>()?;
+    register(py, id, &cls);
+    Ok(cls)
+}
+
+pub fn enum_underlying(_py: Python<'_>, id: u64) -> Option<Builtin> {
+    with_backend(|b| {
+        let info = b.scope(ScopeId(id)).map_err(crate::errors::backend_error)?;
+        Ok(info.underlying.as_ref().and_then(|t| t.builtin()))
+    })
+    .ok()
+    .flatten()
+}
+
+/// Offset of base `base` inside an object of type `derived` (proxy types),
+/// following non-virtual inheritance. `None` when not a (non-virtual) base.
+pub fn base_offset(py: Python<'_>, derived: *mut ffi::PyTypeObject, base: *mut ffi::PyTypeObject) -> Option<isize> {
+    let key = (derived as usize, base as usize);
+    if let Some(found) = registry(py).offsets.get(&key) {
+        return *found;
+    }
+    let (Some(from), Some(to)) = (scope_of_type(py, derived), scope_of_type(py, base)) else {
+        return None;
+    };
+    let offset = with_backend(|b| {
+        fn search(b: &mut dyn cpplive_core::Backend, from: ScopeId, to: ScopeId) -> Option<isize> {
+            if from == to {
+                return Some(0);
+            }
+            let info = b.scope(from).ok()?;
+            if info.kind != ScopeKind::Class {
+                return None;
+            }
+            for base in &info.bases {
+                if base.is_virtual {
+                    continue;
+                }
+                if let Some(rest) = search(b, base.scope, to) {
+                    return Some(base.offset as isize + rest);
+                }
+            }
+            None
+        }
+        Ok(search(b, ScopeId(from), ScopeId(to)))
+    })
+    .ok()
+    .flatten();
+    registry(py).offsets.insert(key, offset);
+    offset
+}
