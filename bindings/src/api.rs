@@ -122,6 +122,26 @@ pub fn lookup<'py>(py: Python<'py>, scope: u64, name: &str, cls: Option<&Bound<'
     }))
 }
 
+/// The specializations of function template `name` in `scope` for explicit
+/// template arguments and call argument types, as one callable; None when
+/// no template matches.
+#[pyfunction]
+#[pyo3(signature = (scope, name, explicit_args, arg_types, cls=None))]
+pub fn instantiate_function(
+    py: Python<'_>,
+    scope: u64,
+    name: &str,
+    explicit_args: Vec<String>,
+    arg_types: Vec<String>,
+    cls: Option<&Bound<'_, PyType>>,
+) -> PyResult<Option<Py<PyAny>>> {
+    let functions = with_backend(|b| b.instantiate_function(ScopeId(scope), name, &explicit_args, &arg_types).map_err(backend_error))?;
+    if functions.is_empty() {
+        return Ok(None);
+    }
+    function_object(py, name, functions, cls.map(|c| (c, ScopeId(scope)))).map(Some)
+}
+
 #[pyfunction]
 pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDict>> {
     let info = with_backend(|b| b.scope(ScopeId(scope)).map_err(backend_error))?;

@@ -44,8 +44,9 @@ pub enum Converter {
     Double,
     /// `const char*` / `char*`: `str`, `bytes` or None.
     CString,
-    /// `std::string` by value, `const&` or `&&`.
-    StdString,
+    /// `std::string` by value, `const&` or `&&`: a `str`, `bytes`, or a
+    /// `std::string` proxy (read through the view helper).
+    StdString { proxy: Option<(Py<pyo3::types::PyType>, cpplive_core::thunk::StringViewFn)> },
     Enum { underlying: Builtin, class: Option<Py<pyo3::types::PyType>> },
     /// A class by value or reference: the object's address is passed.
     Object { class: Py<pyo3::types::PyType>, allow_construct: bool },
@@ -99,7 +100,14 @@ impl Converter {
             TypeBase::Builtin(_) if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None => {
                 Converter::BufferPointer
             }
-            TypeBase::StdString if plain && by_value_or_const_ref => Converter::StdString,
+            TypeBase::StdString if plain && by_value_or_const_ref => {
+                let proxy = ty.class_id().and_then(|id| {
+                    let class = registry::class_for(py, id).ok()?.unbind();
+                    let view = crate::runtime::with_backend(|b| b.string_view().map_err(crate::errors::backend_error)).ok()?;
+                    Some((class, view))
+                });
+                Converter::StdString { proxy }
+            }
             TypeBase::Named(_) if ty.enum_id().is_some() && plain && by_value_or_const_ref => {
                 let class = registry::class_for(py, ty.enum_id().unwrap()).ok().map(|c| c.unbind());
                 let underlying = registry::enum_underlying(py, ty.enum_id().unwrap()).unwrap_or(Builtin::Int);
@@ -141,7 +149,7 @@ impl Converter {
             Converter::Bool => 0,
             Converter::Char(_) => 2,
             Converter::CString => 0,
-            Converter::StdString => 1,
+            Converter::StdString { .. } => 1,
             Converter::Enum { .. } => 3,
             Converter::Object { .. } => 0,
             Converter::ObjectPointer { .. } => 1,
@@ -249,8 +257,19 @@ impl Converter {
                 };
                 Ok(slot_ptr)
             }
-            Converter::StdString => {
-                slot.view = utf8_view(obj)?;
+            Converter::StdString { proxy } => {
+                slot.view = match proxy {
+                    Some((class, view)) if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), class.as_ptr() as *mut ffi::PyTypeObject) != 0 => {
+                        let address = CppObject::address_of(py, obj, class.as_ptr() as *mut ffi::PyTypeObject);
+                        if address.is_null() {
+                            return Err(Rejection::NullObject);
+                        }
+                        let mut view_out = StrView { data: std::ptr::null(), size: 0 };
+                        view(address, &mut view_out.data, &mut view_out.size);
+                        view_out
+                    }
+                    _ => utf8_view(obj)?,
+                };
                 Ok(slot_ptr)
             }
             Converter::Enum { underlying, class } => {

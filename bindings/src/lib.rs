@@ -37,6 +37,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::enumerators, m)?)?;
     m.add_function(wrap_pyfunction!(api::enum_is_unsigned, m)?)?;
     m.add_function(wrap_pyfunction!(api::resolve_type, m)?)?;
+    m.add_function(wrap_pyfunction!(api::instantiate_function, m)?)?;
     m.add_function(wrap_pyfunction!(api::sizeof_scope, m)?)?;
     m.add_function(wrap_pyfunction!(api::sizeof_builtin, m)?)?;
     m.add_function(wrap_pyfunction!(api::addressof, m)?)?;

@@ -15,6 +15,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace cpplive {
@@ -28,6 +29,11 @@ struct Session::Impl {
   std::vector<clang::Decl *> decls;
   llvm::DenseMap<clang::Decl *, std::uint64_t> ids;
   unsigned type_counter = 0;
+  // Type spellings already resolved (opaque QualType pointers).
+  std::unordered_map<std::string, void *> resolved_types;
+
+  // Resolves a type spelled in C++, completing (instantiating) classes.
+  clang::QualType resolve(const std::string &spelling);
 
   clang::ASTContext &context() { return interp->getASTContext(); }
   clang::Sema &sema() { return interp->getCompilerInstance()->getSema(); }

@@ -9,6 +9,12 @@
 #include "clang/AST/QualTypeNames.h"
 #include "clang/AST/RecordLayout.h"
 #include "clang/Sema/Lookup.h"
+#include "clang/Sema/Template.h"
+#include "clang/Sema/TemplateDeduction.h"
+#include "clang/AST/TemplateBase.h"
+#include "clang/AST/ExprCXX.h"
+
+#include <cstdlib>
 
 namespace cpplive {
 
@@ -404,20 +410,92 @@ rust::Vec<EnumeratorRecord> Session::enumerators(std::uint64_t scope) {
   return records;
 }
 
-TypeRecord Session::resolve_type(rust::Str spelling) {
-  std::string alias = "__cpplive_type_" + std::to_string(++impl->type_counter);
-  impl->declare("using " + alias + " = " + std::string(spelling) + ";");
-  LookupResult result(impl->sema(), DeclarationName(&impl->context().Idents.get(alias)), SourceLocation(),
+QualType Session::Impl::resolve(const std::string &spelling) {
+  auto cached = resolved_types.find(spelling);
+  if (cached != resolved_types.end())
+    return QualType::getFromOpaquePtr(cached->second);
+  std::string alias = "__cpplive_type_" + std::to_string(++type_counter);
+  declare("using " + alias + " = " + spelling + ";");
+  LookupResult result(sema(), DeclarationName(&context().Idents.get(alias)), SourceLocation(),
                       Sema::LookupOrdinaryName);
-  impl->sema().LookupQualifiedName(result, impl->context().getTranslationUnitDecl());
+  sema().LookupQualifiedName(result, context().getTranslationUnitDecl());
   auto *typedef_decl = result.getAsSingle<TypedefNameDecl>();
   if (!typedef_decl)
-    fail("'" + std::string(spelling) + "' does not name a type");
+    fail("'" + spelling + "' does not name a type");
   QualType type = typedef_decl->getUnderlyingType();
   if (auto *rd = type->getAsCXXRecordDecl())
-    if (!complete_record(*impl, rd))
-      fail("'" + std::string(spelling) + "' is an incomplete type\n" + impl->take_diagnostics());
-  return type_record(*impl, type);
+    if (!complete_record(*this, rd))
+      fail("'" + spelling + "' is an incomplete type\n" + take_diagnostics());
+  resolved_types[spelling] = type.getAsOpaquePtr();
+  return type;
+}
+
+TypeRecord Session::resolve_type(rust::Str spelling) {
+  return type_record(*impl, impl->resolve(std::string(spelling)));
+}
+
+rust::Vec<FunctionRecord> Session::instantiate_function(std::uint64_t scope, rust::Str name,
+                                                        rust::Slice<const rust::String> explicit_args,
+                                                        rust::Slice<const rust::String> arg_types) {
+  Sema &sema = impl->sema();
+  ASTContext &ctx = impl->context();
+  std::string text(name);
+  LookupResult result(sema, DeclarationName(&ctx.Idents.get(text)), SourceLocation(), Sema::LookupOrdinaryName);
+  lookup_into(*impl, scope, text, result);
+
+  TemplateArgumentListInfo explicit_list;
+  for (const rust::String &arg : explicit_args) {
+    std::string spelling(arg);
+    char *end = nullptr;
+    long long number = std::strtoll(spelling.c_str(), &end, 10);
+    bool is_number = !spelling.empty() && end && *end == '\0';
+    if (is_number || spelling == "true" || spelling == "false") {
+      QualType type = is_number ? ctx.LongLongTy : ctx.BoolTy;
+      llvm::APInt value(ctx.getTypeSize(type), is_number ? number : (spelling == "true"), /*isSigned=*/true);
+      Expr *literal = is_number ? static_cast<Expr *>(IntegerLiteral::Create(ctx, value, type, SourceLocation()))
+                                : static_cast<Expr *>(new (ctx) CXXBoolLiteralExpr(spelling == "true", type, SourceLocation()));
+      explicit_list.addArgument(TemplateArgumentLoc(TemplateArgument(literal), literal));
+    } else {
+      QualType type = impl->resolve(spelling);
+      explicit_list.addArgument(TemplateArgumentLoc(TemplateArgument(type), ctx.getTrivialTypeSourceInfo(type)));
+    }
+  }
+
+  llvm::SmallVector<Expr *, 8> args;
+  for (const rust::String &arg : arg_types) {
+    QualType type = impl->resolve(std::string(arg));
+    bool is_object = type.getNonReferenceType()->isRecordType();
+    // Allocated in the AST context's arena, like every expression.
+    args.push_back(new (ctx) OpaqueValueExpr(SourceLocation(), type.getNonReferenceType(),
+                                             is_object ? VK_LValue : VK_PRValue));
+  }
+
+  rust::Vec<FunctionRecord> records;
+  std::string failures;
+  for (NamedDecl *decl : result) {
+    auto *tmpl = dyn_cast<FunctionTemplateDecl>(decl->getUnderlyingDecl());
+    if (!tmpl)
+      continue;
+    FunctionDecl *specialization = nullptr;
+    sema::TemplateDeductionInfo info{SourceLocation()};
+    Sema::SFINAETrap trap(sema);
+    TemplateDeductionResult outcome = sema.DeduceTemplateArguments(
+        tmpl, explicit_args.empty() ? nullptr : &explicit_list, args, specialization, info,
+        /*PartialOverloading=*/false, /*AggregateDeductionCandidate=*/false, QualType(), Expr::Classification(),
+        [](ArrayRef<QualType>) { return false; });
+    if (outcome != TemplateDeductionResult::Success || !specialization || trap.hasErrorOccurred())
+      continue;
+    FunctionRecord record = function_record(*impl, specialization);
+    if (const TemplateArgumentList *targs = specialization->getTemplateSpecializationArgs()) {
+      std::string with_args(record.qualified);
+      llvm::raw_string_ostream os(with_args);
+      printTemplateArgumentList(os, targs->asArray(), policy(ctx));
+      record.qualified = rust::String(os.str());
+    }
+    records.push_back(std::move(record));
+  }
+  impl->diagnostics.clear();
+  return records;
 }
 
 } // namespace cpplive

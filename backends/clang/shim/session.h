@@ -40,6 +40,12 @@ public:
   // Resolves a type spelled in C++ (instantiating templates as needed).
   TypeRecord resolve_type(rust::Str spelling);
 
+  // Specializations of the function templates `name` in `scope` for explicit
+  // template arguments and/or call argument types (deduction by Sema).
+  rust::Vec<FunctionRecord> instantiate_function(std::uint64_t scope, rust::Str name,
+                                                 rust::Slice<const rust::String> explicit_args,
+                                                 rust::Slice<const rust::String> arg_types);
+
   struct Impl;
 
 private:

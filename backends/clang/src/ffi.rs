@@ -118,5 +118,12 @@ pub mod bridge {
         fn enumerators(self: Pin<&mut Session>, scope: u64) -> Result<Vec<EnumeratorRecord>>;
         fn functions(self: Pin<&mut Session>, scope: u64, name: &str) -> Result<Vec<FunctionRecord>>;
         fn resolve_type(self: Pin<&mut Session>, spelling: &str) -> Result<TypeRecord>;
+        fn instantiate_function(
+            self: Pin<&mut Session>,
+            scope: u64,
+            name: &str,
+            explicit_args: &[String],
+            arg_types: &[String],
+        ) -> Result<Vec<FunctionRecord>>;
     }
 }

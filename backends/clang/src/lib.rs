@@ -226,6 +226,23 @@ impl Backend for ClangBackend {
         Ok(reflect::type_ref(&record))
     }
 
+    fn instantiate_function(
+        &mut self,
+        scope: ScopeId,
+        name: &str,
+        explicit_args: &[String],
+        arg_types: &[String],
+    ) -> Result<Vec<FunctionInfo>> {
+        let records = self
+            .session()
+            .instantiate_function(scope.0, name, explicit_args, arg_types)
+            .map_err(|e| BackendError::Instantiation { what: format!("function template '{name}'"), diagnostics: e.what().to_string() })?;
+        self.forget_incomplete();
+        let is_class = self.scope(scope)?.kind == cpplive_core::model::ScopeKind::Class;
+        let class_spelling = if is_class { self.scope(scope)?.qualified.clone() } else { String::new() };
+        Ok(records.iter().map(|r| reflect::function(r, is_class.then_some(scope), &class_spelling)).collect())
+    }
+
     fn call_thunks(&mut self, functions: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>> {
         jit::call_thunks(self, functions)
     }

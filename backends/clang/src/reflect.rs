@@ -54,7 +54,7 @@ pub fn function(record: &bridge::FunctionRecord, class: Option<ScopeId>, class_s
             .iter()
             .map(|p| ParamInfo { name: p.name.clone(), ty: type_ref(&p.ty), has_default: p.has_default })
             .collect(),
-        signature: record.signature.clone(),
+        signature: typename::readable(&record.signature),
     }
 }
 

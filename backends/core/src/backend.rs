@@ -31,6 +31,17 @@ pub trait Backend: Send {
     /// Resolves a C++ type spelling, instantiating class templates as needed.
     fn resolve_type(&mut self, spelling: &str) -> Result<TypeRef>;
 
+    /// Specializations of the function templates `name` in `scope`, for
+    /// explicit template arguments and/or the types of call arguments
+    /// (deduction is clang's, never re-implemented).
+    fn instantiate_function(
+        &mut self,
+        scope: ScopeId,
+        name: &str,
+        explicit_args: &[String],
+        arg_types: &[String],
+    ) -> Result<Vec<FunctionInfo>>;
+
     // thunks
     /// Compiles the call thunks of an overload set in one go. Entry `i` is
     /// the thunk of `functions[i]`, or the reason it could not be made.

@@ -39,7 +39,7 @@ pub fn parse(text: &str, spelling: &str, decl: Option<DeclRef>, size: usize) -> 
     let (base_text, base_const) = strip_cv(&rest);
     let base = parse_base(&base_text);
     let decl = match (&base, decl) {
-        (TypeBase::Named(_), d) => d,
+        (TypeBase::Named(_) | TypeBase::StdString, d) => d,
         (_, _) => None,
     };
     TypeRef {
@@ -98,7 +98,7 @@ pub fn readable(spelling: &str) -> String {
         out.push(bytes[i] as char);
         i += 1;
     }
-    out
+    out.replace("std::basic_string<char, std::char_traits<char>, std::allocator<char>>", "std::string")
 }
 
 fn strip_trailing_cv(text: &str) -> (String, bool) {

@@ -39,7 +39,7 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "class_template":
         return ClassTemplate(found[1].lstrip(":"))
     if kind == "function_template":
-        return FunctionTemplate(found[1].lstrip(":"), name)
+        return FunctionTemplate(found[1].lstrip(":"), name, scope_id, cls)
     if kind == "typedef":
         return _typedef_target(found[1])
     if kind == "enumerator":
@@ -263,20 +263,68 @@ class ClassTemplate(object):
         return "<C++ class template %s>" % self.__cpp_name__
 
 
-class FunctionTemplate(object):
-    """A C++ function template (calls are not supported yet)."""
+def argument_type(arg):
+    """The C++ type that a Python argument stands for in template deduction."""
+    if isinstance(arg, bool):
+        return "bool"
+    if isinstance(arg, int):
+        name = getattr(type(arg), "__cpp_name__", None)
+        if name:
+            return name
+        return "int" if -2**31 <= arg < 2**31 else "long long"
+    if isinstance(arg, float):
+        return "double"
+    if isinstance(arg, str):
+        return "std::string"
+    name = getattr(type(arg), "__cpp_name__", None)
+    if name:
+        return name
+    raise TypeError("cannot deduce a C++ type for a '%s' argument" % type(arg).__name__)
 
-    def __init__(self, qualified, name):
+
+class FunctionTemplate(object):
+    """A C++ function template: `f(args)` deduces the template arguments
+    from the Python arguments; `f[T, ...](args)` gives them explicitly."""
+
+    def __init__(self, qualified, name, scope_id, cls=None, explicit=()):
         self.__cpp_name__ = qualified
         self.__name__ = name
-
-    def __call__(self, *args, **kwargs):
-        raise NotImplementedError(
-            "calling the C++ function template '%s' is not supported yet; "
-            "define a non-template wrapper with cppdef" % self.__cpp_name__)
+        self._scope = scope_id
+        self._cls = cls
+        self._explicit = tuple(explicit)
+        self._instances = {}
 
     def __getitem__(self, args):
-        return self
+        if not isinstance(args, tuple):
+            args = (args,)
+        return FunctionTemplate(self.__cpp_name__, self.__name__, self._scope, self._cls,
+                                [template_argument(a) for a in args])
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return lambda *args: self._call(instance, args)
+
+    def __call__(self, *args):
+        return self._call(None, args)
+
+    def _call(self, instance, args):
+        types = tuple(argument_type(a) for a in args)
+        function = self._instances.get(types)
+        if function is None:
+            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), list(types), self._cls)
+            if function is None and self._explicit:
+                # Explicit arguments may fix parameter types that differ from
+                # the Python ones (f[float](1)): let the call convert.
+                function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), [], self._cls)
+            if function is None:
+                raise TypeError("no instantiation of the C++ function template '%s' matches (%s)%s" % (
+                    self.__cpp_name__, ", ".join(types),
+                    " with template arguments <%s>" % ", ".join(self._explicit) if self._explicit else ""))
+            self._instances[types] = function
+        if instance is not None:
+            return function(instance, *args)
+        return function(*args)
 
     def __repr__(self):
         return "<C++ function template %s>" % self.__cpp_name__

@@ -110,7 +110,7 @@ def _pythonize_string(cls, qualified):
 def pythonize(cls, qualified):
     if qualified.startswith("std::vector<"):
         _pythonize_vector(cls, qualified)
-    elif qualified in ("std::basic_string<char>", "std::string"):
+    elif qualified in ("std::basic_string<char>", "std::string") or qualified.startswith("std::basic_string<char,"):
         _pythonize_string(cls, qualified)
     for scope, pythonizor in _user_pythonizors:
         if qualified.startswith(scope):
