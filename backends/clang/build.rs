@@ -42,6 +42,8 @@ fn main() {
     println!("cargo:rustc-link-arg=-Wl,-rpath,{lib_dir}");
     println!("cargo:rustc-env=CPPLIVE_LLVM_LIBDIR={lib_dir}");
     println!("cargo:rustc-env=CPPLIVE_LLVM_MAJOR={major}");
+    let mut parts = version.split('.');
+    println!("cargo:rustc-env=CPPLIVE_LLVM_VERSION_MM={}.{}", parts.next().unwrap(), parts.next().unwrap());
     println!("cargo:llvm_libdir={lib_dir}");
     for file in ["src/ffi.rs", "shim/session.h", "shim/impl.h", "shim/session.cpp", "shim/reflect.cpp"] {
         println!("cargo:rerun-if-changed={file}");

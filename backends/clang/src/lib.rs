@@ -4,6 +4,7 @@
 
 mod ffi;
 mod jit;
+mod pch;
 mod reflect;
 
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use ffi::bridge;
 /// Where Debian's LLVM lives, found at build time.
 const LLVM_LIBDIR: &str = env!("CPPLIVE_LLVM_LIBDIR");
 const LLVM_MAJOR: &str = env!("CPPLIVE_LLVM_MAJOR");
+const LLVM_VERSION_MM: &str = env!("CPPLIVE_LLVM_VERSION_MM");
 
 /// Options the interpreter is created with.
 #[derive(Clone, Debug)]
@@ -49,7 +51,7 @@ pub struct ClangBackend {
 unsafe impl Send for ClangBackend {}
 
 impl ClangBackend {
-    pub fn new(options: &ClangOptions) -> Result<ClangBackend> {
+    fn arguments(options: &ClangOptions) -> Vec<String> {
         let resource_dir = Path::new(LLVM_LIBDIR).join("clang").join(LLVM_MAJOR);
         let mut args = vec![
             "-xc++".to_string(),
@@ -62,8 +64,12 @@ impl ClangBackend {
             "-Wno-unused-value".to_string(),
         ];
         args.extend(options.extra_args.iter().cloned());
-        let session = bridge::new_session(&args).map_err(|e| BackendError::Internal(e.what().to_string()))?;
-        let mut backend = ClangBackend {
+        args
+    }
+
+    fn with_session(args: &[String]) -> Result<ClangBackend> {
+        let session = bridge::new_session(args).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        Ok(ClangBackend {
             session,
             include_paths: Vec::new(),
             scopes: HashMap::new(),
@@ -71,12 +77,50 @@ impl ClangBackend {
             fields: HashMap::new(),
             enumerators: HashMap::new(),
             jit: jit::ThunkCache::default(),
+        })
+    }
+
+    /// A new interpreter with the standard library ready: from the cached
+    /// precompiled header when possible, else parsed as text.
+    pub fn new(options: &ClangOptions) -> Result<ClangBackend> {
+        let args = Self::arguments(options);
+        let headers = cpplive_core::thunkgen::STANDARD_HEADERS;
+        let pch = if std::env::var_os("CPPLIVE_NO_PCH").is_some() {
+            Err("disabled by CPPLIVE_NO_PCH".to_string())
+        } else {
+            pch::ensure(Path::new(LLVM_LIBDIR), &args, headers)
         };
-        let includes: String = cpplive_core::thunkgen::STANDARD_HEADERS
-            .iter()
-            .map(|h| format!("#include <{h}>\n"))
-            .collect();
-        backend.declare(&includes)?;
+        let mut backend = match &pch {
+            Ok(p) => {
+                let mut with_pch = args.clone();
+                with_pch.push("-include-pch".into());
+                with_pch.push(p.pch.display().to_string());
+                match ClangBackend::with_session(&with_pch) {
+                    Ok(mut b) => match b.load_library(&p.library) {
+                        Ok(()) => Some(b),
+                        Err(e) => {
+                            debug_note(&format!("precompiled header library not loaded: {e}"));
+                            None
+                        }
+                    },
+                    Err(e) => {
+                        debug_note(&format!("precompiled header rejected: {e}"));
+                        None
+                    }
+                }
+            }
+            Err(why) => {
+                debug_note(&format!("no precompiled header: {why}"));
+                None
+            }
+        };
+        if backend.is_none() {
+            let mut b = ClangBackend::with_session(&args)?;
+            let includes: String = headers.iter().map(|h| format!("#include <{h}>\n")).collect();
+            b.declare(&includes)?;
+            backend = Some(b);
+        }
+        let mut backend = backend.unwrap();
         backend.declare(cpplive_core::thunkgen::PRELUDE)?;
         Ok(backend)
     }
@@ -88,6 +132,13 @@ impl ClangBackend {
     /// Declarations may complete classes that were incomplete before.
     fn forget_incomplete(&mut self) {
         self.scopes.retain(|_, s| s.is_complete);
+    }
+}
+
+/// Why the fast start-up path was not taken, shown when CPPLIVE_DEBUG is set.
+fn debug_note(text: &str) {
+    if std::env::var_os("CPPLIVE_DEBUG").is_some() {
+        eprintln!("cpplive: {text}");
     }
 }
 
