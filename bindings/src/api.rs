@@ -187,6 +187,9 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>)
         }
     }
     for (name, list) in groups {
+        if list.iter().all(|f| f.access != cpplive_core::model::Access::Public) && name != "__init__" {
+            continue;
+        }
         if name == "__init__" {
             if info.is_abstract {
                 continue;
@@ -197,8 +200,14 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>)
         }
         out.append((name.clone(), function_object(py, &name, list, Some((cls, id)))?))?;
     }
+    let mut nonpublic: Vec<String> = methods
+        .iter()
+        .filter(|m| m.access != cpplive_core::model::Access::Public && m.kind != FunctionKind::Constructor && m.kind != FunctionKind::Destructor)
+        .map(|m| m.name.clone())
+        .collect();
     for f in fields.iter() {
         if f.access != cpplive_core::model::Access::Public {
+            nonpublic.push(f.name.clone());
             continue;
         }
         let member = if f.is_static {
@@ -208,6 +217,7 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>)
         };
         out.append((f.name.clone(), Py::new(py, member)?))?;
     }
+    out.append(("__cpp_nonpublic__", PyTuple::new(py, nonpublic)?))?;
     Ok(out)
 }
 

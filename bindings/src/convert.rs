@@ -54,6 +54,9 @@ pub enum Converter {
     ObjectPointer { class: Py<pyo3::types::PyType> },
     /// `T*` for builtin `T` (and `void*`): any buffer, or None/nullptr.
     BufferPointer,
+    /// `T&` for builtin `T`: a writable buffer holding one `T`, such as
+    /// `ctypes.c_int` (the C++ side writes through it).
+    BuiltinReference(Builtin),
     Unsupported(String),
 }
 
@@ -79,10 +82,7 @@ impl Converter {
         match &ty.base {
             TypeBase::Builtin(b) if plain => {
                 if !by_value_or_const_ref {
-                    return Converter::Unsupported(format!(
-                        "non-const reference to '{}' (pass a ctypes object; not supported yet)",
-                        b.name()
-                    ));
+                    return Converter::BuiltinReference(*b);
                 }
                 match b {
                     Builtin::Bool => Converter::Bool,
@@ -154,6 +154,7 @@ impl Converter {
             Converter::Object { .. } => 0,
             Converter::ObjectPointer { .. } => 1,
             Converter::BufferPointer => 2,
+            Converter::BuiltinReference(_) => 2,
             Converter::Unsupported(_) => 100,
         }
     }
@@ -337,6 +338,23 @@ impl Converter {
                     return Err(Rejection::WrongType);
                 };
                 Ok(slot_ptr)
+            }
+            Converter::BuiltinReference(b) => {
+                if ffi::PyObject_CheckBuffer(obj) == 0 {
+                    return Err(Rejection::WrongType);
+                }
+                let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
+                if ffi::PyObject_GetBuffer(obj, &mut *view, ffi::PyBUF_WRITABLE as c_int) != 0 {
+                    ffi::PyErr_Clear();
+                    return Err(Rejection::WrongType);
+                }
+                let fits = view.len as usize == b.size();
+                let data = view.buf;
+                scratch.buffers.push(view);
+                if !fits {
+                    return Err(Rejection::WrongType);
+                }
+                Ok(data)
             }
             Converter::Unsupported(why) => Err(Rejection::Unsupported(why.clone())),
         }

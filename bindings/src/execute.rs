@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_void, CStr};
 
-use cpplive_core::thunk::{DeleterFn, StringViewFn};
+use cpplive_core::thunk::{DeleterFn, DynamicTypeFn, StringViewFn};
 use cpplive_core::types::{Builtin, RefKind, TypeBase, TypeRef};
 use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
@@ -27,9 +27,12 @@ pub enum Executor {
     Enum { kind: Builtin, class: Py<PyType>, by_reference: bool },
     /// A class by value: a heap object Python now owns.
     ObjectValue { class: Py<PyType>, delete: DeleterFn },
-    /// A reference or pointer to a class object: not owned.
-    ObjectRef { class: Py<PyType> },
-    /// A pointer to a builtin: returned as an integer address for now.
+    /// A reference or pointer to a class object: not owned. For polymorphic
+    /// classes, `dynamic` finds the most-derived type (RTTI downcast).
+    ObjectRef { class: Py<PyType>, dynamic: Option<DynamicTypeFn> },
+    /// A pointer to (or array of) a builtin: a `LowLevelView`.
+    View { kind: Builtin, len: Option<usize>, through_pointer: bool },
+    /// Any other pointer: its address as an integer.
     Address,
     Unsupported(String),
 }
@@ -53,7 +56,13 @@ impl Executor {
                 Executor::Scalar { kind: *b, by_reference }
             }
             TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && !by_reference => Executor::CString,
-            TypeBase::Builtin(_) if !ty.pointers.is_empty() || !ty.array.is_empty() => Executor::Address,
+            TypeBase::Builtin(b) if !ty.pointers.is_empty() || !ty.array.is_empty() => {
+                if ty.pointers.len() + ty.array.len() == 1 && b.size() > 0 && *b != Builtin::NullPtr {
+                    Executor::View { kind: *b, len: ty.array.first().copied().flatten(), through_pointer: !ty.pointers.is_empty() && by_reference }
+                } else {
+                    Executor::Address
+                }
+            }
             TypeBase::StdString if plain && !by_reference => {
                 let (view, delete) = string_helpers()?;
                 Executor::StringValue { view, delete }
@@ -76,7 +85,15 @@ impl Executor {
                     })?;
                     Executor::ObjectValue { class, delete }
                 } else if plain || (ty.pointers.len() == 1 && ty.array.is_empty() && !by_reference) {
-                    Executor::ObjectRef { class }
+                    let dynamic = crate::runtime::with_backend(|b| {
+                        let scope = cpplive_core::ScopeId(id);
+                        if !b.scope(scope).map_err(crate::errors::backend_error)?.is_polymorphic {
+                            return Ok(None);
+                        }
+                        b.dynamic_type(scope).map(Some).map_err(crate::errors::backend_error)
+                    })
+                    .unwrap_or(None);
+                    Executor::ObjectRef { class, dynamic }
                 } else {
                     Executor::Address
                 }
@@ -125,12 +142,27 @@ impl Executor {
                 let object = *(ret as *const *mut c_void);
                 CppObject::wrap(py, class.bind(py), object, Some(*delete))
             }
-            Executor::ObjectRef { class } => {
+            Executor::ObjectRef { class, dynamic } => {
                 let object = *(ret as *const *mut c_void);
                 if object.is_null() {
                     return Ok(py.None());
                 }
+                if let Some(dynamic) = dynamic {
+                    if let Some((derived, full)) = registry::downcast(py, *dynamic, class.bind(py), object) {
+                        return CppObject::wrap(py, &derived, full, None);
+                    }
+                }
                 CppObject::wrap(py, class.bind(py), object, None)
+            }
+            Executor::View { kind, len, through_pointer } => {
+                let mut address = *(ret as *const usize);
+                if *through_pointer && address != 0 {
+                    address = *(address as *const usize);
+                }
+                if address == 0 {
+                    return Ok(py.None());
+                }
+                Ok(Py::new(py, crate::lowlevel::LowLevelView::new(address, *kind, *len))?.into_any())
             }
             Executor::Address => {
                 let object = *(ret as *const *mut c_void);

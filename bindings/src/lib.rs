@@ -8,6 +8,7 @@ mod datamember;
 mod errors;
 mod execute;
 mod instance;
+mod lowlevel;
 mod overload;
 mod registry;
 mod runtime;
@@ -22,6 +23,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<callable::CppFunction>()?;
     m.add_class::<callable::CppMethod>()?;
     m.add_class::<datamember::DataMember>()?;
+    m.add_class::<lowlevel::LowLevelView>()?;
     m.add("CppException", py.get_type::<errors::CppException>())?;
     m.add("nullptr", instance::nullptr(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;

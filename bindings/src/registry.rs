@@ -19,6 +19,8 @@ struct Registry {
     by_id: HashMap<u64, Py<PyType>>,
     by_type: HashMap<usize, u64>,
     offsets: HashMap<(usize, usize), Option<isize>>,
+    /// Demangled dynamic type name → class id (None: not resolvable).
+    dynamic_names: HashMap<String, Option<u64>>,
 }
 
 static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -111,4 +113,36 @@ pub fn base_offset(py: Python<'_>, derived: *mut ffi::PyTypeObject, base: *mut f
     .flatten();
     registry(py).offsets.insert(key, offset);
     offset
+}
+
+/// The most-derived proxy type and address of the polymorphic object at
+/// `object` (seen as a `class`), when it differs from `class` and is known.
+pub fn downcast<'py>(
+    py: Python<'py>,
+    dynamic: cpplive_core::thunk::DynamicTypeFn,
+    class: &Bound<'py, PyType>,
+    object: *mut std::ffi::c_void,
+) -> Option<(Bound<'py, PyType>, *mut std::ffi::c_void)> {
+    let mut name_ptr: *mut std::ffi::c_char = std::ptr::null_mut();
+    let full = unsafe { dynamic(object, &mut name_ptr) };
+    if name_ptr.is_null() {
+        return None;
+    }
+    let name = unsafe { std::ffi::CStr::from_ptr(name_ptr) }.to_string_lossy().into_owned();
+    unsafe { libc::free(name_ptr as *mut std::ffi::c_void) };
+    let id = match registry(py).dynamic_names.get(&name) {
+        Some(found) => *found,
+        None => {
+            let resolved = with_backend(|b| b.resolve_type(&name).map_err(crate::errors::backend_error))
+                .ok()
+                .and_then(|t| if t.is_plain() { t.class_id() } else { None });
+            registry(py).dynamic_names.insert(name, resolved);
+            resolved
+        }
+    }?;
+    let derived = class_for(py, id).ok()?;
+    if derived.is(class) {
+        return None;
+    }
+    Some((derived, full))
 }

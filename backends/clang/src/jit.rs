@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::ids::{FuncId, ScopeId};
 use cpplive_core::model::FunctionInfo;
-use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, ThunkFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, DynamicTypeFn, DeleterFn, ThunkFn};
 use cpplive_core::{thunkgen, Backend};
 
 use crate::ClangBackend;
@@ -19,6 +19,7 @@ pub struct ThunkCache {
     deleters: HashMap<ScopeId, DeleterFn>,
     addresses: HashMap<String, AddressFn>,
     assigners: HashMap<String, AssignFn>,
+    dynamic_types: HashMap<ScopeId, DynamicTypeFn>,
 }
 
 impl ThunkCache {
@@ -111,4 +112,16 @@ pub fn assigner(backend: &mut ClangBackend, ty: &cpplive_core::TypeRef) -> Resul
     let a = unsafe { std::mem::transmute::<usize, AssignFn>(address) };
     backend.jit.assigners.insert(key, a);
     Ok(a)
+}
+
+pub fn dynamic_type(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<DynamicTypeFn> {
+    if let Some(d) = backend.jit.dynamic_types.get(&class) {
+        return Ok(*d);
+    }
+    let s = backend.jit.next_symbol("dyntype");
+    backend.declare(&thunkgen::dynamic_type(&s, spelling))?;
+    let address = symbol(backend, &s)?;
+    let d = unsafe { std::mem::transmute::<usize, DynamicTypeFn>(address) };
+    backend.jit.dynamic_types.insert(class, d);
+    Ok(d)
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, StringViewFn, ThunkFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, DynamicTypeFn, DeleterFn, StringViewFn, ThunkFn};
 use cpplive_core::{Backend, ScopeId, TypeRef};
 
 use ffi::bridge;
@@ -301,6 +301,11 @@ impl Backend for ClangBackend {
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn> {
         let spelling = self.scope(class)?.qualified.clone();
         jit::deleter(self, class, &spelling)
+    }
+
+    fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn> {
+        let spelling = self.scope(class)?.qualified.clone();
+        jit::dynamic_type(self, class, &spelling)
     }
 
     fn variable_address(&mut self, qualified: &str) -> Result<AddressFn> {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::ids::ScopeId;
 use crate::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use crate::thunk::{AddressFn, AssignFn, DeleterFn, StringViewFn, ThunkFn};
+use crate::thunk::{AddressFn, AssignFn, DynamicTypeFn, DeleterFn, StringViewFn, ThunkFn};
 use crate::types::TypeRef;
 
 pub trait Backend: Send {
@@ -47,6 +47,8 @@ pub trait Backend: Send {
     /// the thunk of `functions[i]`, or the reason it could not be made.
     fn call_thunks(&mut self, functions: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>>;
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn>;
+    /// RTTI for a polymorphic class: dynamic type name and full object.
+    fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn>;
     fn variable_address(&mut self, qualified: &str) -> Result<AddressFn>;
     /// Copy-assignment of values of `ty` (for writing data members).
     fn assigner(&mut self, ty: &TypeRef) -> Result<AssignFn>;

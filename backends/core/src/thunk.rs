@@ -26,6 +26,10 @@ pub type AddressFn = unsafe extern "C" fn() -> *mut c_void;
 /// `src` is a `StrView`). Returns 1 with `err` filled on a C++ exception.
 pub type AssignFn = unsafe extern "C" fn(dst: *mut c_void, src: *mut c_void, err: *mut ThunkError) -> c_int;
 
+/// The dynamic type of a polymorphic object: writes its demangled name
+/// (`malloc`ed) and returns the address of the most-derived object.
+pub type DynamicTypeFn = unsafe extern "C" fn(object: *mut c_void, name: *mut *mut c_char) -> *mut c_void;
+
 /// Reads the bytes of a `std::string`.
 pub type StringViewFn = unsafe extern "C" fn(s: *const c_void, data: *mut *const c_char, size: *mut usize);
 

@@ -86,6 +86,13 @@ pub fn deleter(symbol: &str, class_spelling: &str) -> String {
     format!("extern \"C\" void {symbol}(void* p) {{ delete static_cast<{class_spelling}*>(p); }}\n")
 }
 
+/// The source of a `DynamicTypeFn` for the polymorphic class `class_spelling`.
+pub fn dynamic_type(symbol: &str, class_spelling: &str) -> String {
+    format!(
+        "extern \"C\" void* {symbol}(void* p, char** name) {{\n  auto* object = static_cast<{class_spelling}*>(p);\n  *name = __cpplive::type_name(&typeid(*object));\n  return dynamic_cast<void*>(object);\n}}\n"
+    )
+}
+
 /// The source of `extern "C" void* symbol()` returning a variable's address.
 pub fn address(symbol: &str, qualified: &str) -> String {
     format!("extern \"C\" void* {symbol}() {{ return (void*)__builtin_addressof({qualified}); }}\n")

@@ -15,7 +15,7 @@ from ._pythonize import add_pythonization, remove_pythonization
 __all__ = [
     "cppdef", "include", "c_include", "load_library", "add_include_path", "add_library_path",
     "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException",
-    "add_pythonization", "remove_pythonization", "set_compiler_args",
+    "add_pythonization", "remove_pythonization", "set_compiler_args", "ll", "typeid", "eval_type",
 ]
 
 gbl = _proxies.namespace_for(1)
@@ -114,6 +114,35 @@ def sizeof(obj):
             return _cpplive.sizeof_builtin(python_sizes[cls])
         raise TypeError("sizeof() needs a C++ type, object or builtin name")
     return _cpplive.sizeof_scope(scope)
+
+
+class _Cast(object):
+    """`ll.cast[T](obj)`: the object (or address) viewed as a `T`."""
+
+    def __getitem__(self, target):
+        if isinstance(target, str):
+            target = eval_type(target)
+
+        def cast(obj):
+            address = obj if isinstance(obj, int) else addressof(obj)
+            return bind_object(address, target)
+        return cast
+
+
+class ll(object):
+    """Low-level helpers."""
+    cast = _Cast()
+    addressof = staticmethod(addressof)
+    LowLevelView = _cpplive.LowLevelView
+
+
+def typeid(obj):
+    """The C++ name of the type of `obj` (an object, a proxy class, or a Python value)."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    name = getattr(cls, "__cpp_name__", None)
+    if name is None:
+        name = _proxies.argument_type(obj)
+    return name
 
 
 def set_compiler_args(*args):

@@ -149,6 +149,17 @@ class CppClassMeta(type):
         return "<class cpplive.gbl.%s>" % cls.__cpp_name__
 
 
+def _missing_member(self, name):
+    """Instance attribute not found: say whether C++ has it but hides it."""
+    cls = type(self)
+    if not (name.startswith("__") and name.endswith("__")):
+        for klass in cls.__mro__:
+            hidden = klass.__dict__.get("__cpp_nonpublic__", ())
+            if name in hidden:
+                raise AttributeError("'%s' is a non-public member of C++ class '%s'" % (name, klass.__cpp_name__))
+    raise AttributeError("C++ class '%s' has no attribute '%s'" % (getattr(cls, "__cpp_name__", cls.__name__), name))
+
+
 def _abstract_init(self, *args, **kwargs):
     raise TypeError("cannot instantiate abstract class '%s'" % type(self).__cpp_name__)
 
@@ -185,6 +196,7 @@ def _make_class(scope_id, info):
                 for py_name in special:
                     if py_name not in cls.__dict__:
                         type.__setattr__(cls, py_name, member)
+        type.__setattr__(cls, "__getattr__", _missing_member)
         if info["is_abstract"]:
             type.__setattr__(cls, "__init__", _abstract_init)
     _pythonize.pythonize(cls, qualified)

@@ -104,10 +104,94 @@ def _pythonize_string(cls, qualified):
 
     cls.__eq__ = __eq__
     cls.__ne__ = lambda self, other: not (self == other)
+    cls.__add__ = lambda self, other: self.c_str() + str(other)
     cls.__hash__ = lambda self: hash(self.c_str())
 
 
+_BINARY = {
+    "__add__": "+", "__sub__": "-", "__mul__": "*", "__truediv__": "/", "__mod__": "%",
+    "__eq__": "==", "__ne__": "!=", "__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">=",
+    "__and__": "&", "__or__": "|", "__xor__": "^", "__lshift__": "<<", "__rshift__": ">>",
+}
+
+_operator_helpers = {}
+_helper_counter = [0]
+
+
+def _operator_helper(symbol, left, right):
+    """A compiled helper applying C++ `left symbol right`, found by C++'s own
+    lookup (members and free functions, by argument-dependent lookup), or
+    None when C++ has no such operator."""
+    key = (symbol, left, right)
+    if key in _operator_helpers:
+        return _operator_helpers[key]
+    from . import cppdef, gbl
+    _helper_counter[0] += 1
+    name = "__cpplive_operator_%d" % _helper_counter[0]
+    right_param = "const %s& b" % right
+    code = "auto %s(const %s& a, %s) -> decltype(a %s b) { return a %s b; }" % (name, left, right_param, symbol, symbol)
+    try:
+        cppdef(code)
+        helper = getattr(gbl, name)
+    except (SyntaxError, AttributeError):
+        helper = None
+    _operator_helpers[key] = helper
+    return helper
+
+
+def _make_binary(py_name, symbol):
+    def operator(self, other):
+        from ._proxies import argument_type
+        try:
+            right = argument_type(other)
+        except TypeError:
+            return NotImplemented
+        if right == "std::string":
+            right = "std::string"
+        helper = _operator_helper(symbol, type(self).__cpp_name__, right)
+        if helper is None:
+            return NotImplemented
+        return helper(self, other)
+    operator.__name__ = py_name
+    return operator
+
+
+def _str_via_stream(self):
+    """str() through C++ `operator<<(std::ostream&, const T&)` when there is one."""
+    cls = type(self)
+    key = ("<<str", cls.__cpp_name__)
+    if key not in _operator_helpers:
+        from . import cppdef, gbl
+        _helper_counter[0] += 1
+        name = "__cpplive_str_%d" % _helper_counter[0]
+        try:
+            cppdef("std::string %s(const %s& x) { std::ostringstream s; s << x; return s.str(); }" % (name, cls.__cpp_name__))
+            _operator_helpers[key] = getattr(gbl, name)
+        except (SyntaxError, AttributeError):
+            _operator_helpers[key] = None
+    helper = _operator_helpers[key]
+    if helper is None:
+        return repr(self)
+    return helper(self)
+
+
+def _add_operator_fallbacks(cls):
+    for py_name, symbol in _BINARY.items():
+        if not any(py_name in klass.__dict__ for klass in cls.__mro__[:-2]):
+            setattr(cls, py_name, _make_binary(py_name, symbol))
+    if "__eq__" not in cls.__dict__ or "__hash__" not in cls.__dict__:
+        cls.__hash__ = lambda self: hash((type(self).__cpp_name__, _address(self)))
+    if not any("__str__" in klass.__dict__ for klass in cls.__mro__[:-2]):
+        cls.__str__ = _str_via_stream
+
+
+def _address(obj):
+    from . import _cpplive
+    return _cpplive.addressof(obj)
+
+
 def pythonize(cls, qualified):
+    _add_operator_fallbacks(cls)
     if qualified.startswith("std::vector<"):
         _pythonize_vector(cls, qualified)
     elif qualified in ("std::basic_string<char>", "std::string") or qualified.startswith("std::basic_string<char,"):

@@ -1,0 +1,134 @@
+//! Views of C++ memory holding builtins (returned `int*`, array members):
+//! indexing, `len` when the size is known, and the buffer protocol, without
+//! copying.
+
+use std::ffi::{c_int, CStr};
+
+use cpplive_core::thunk::ArgSlot;
+use cpplive_core::types::Builtin;
+use pyo3::exceptions::{PyBufferError, PyIndexError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+use crate::convert::{Converter, Pass, Scratch};
+use crate::execute::read_scalar;
+
+#[pyclass(module = "cpplive", name = "LowLevelView")]
+pub struct LowLevelView {
+    address: usize,
+    kind: Builtin,
+    /// Number of elements, when known.
+    len: Option<usize>,
+    // Storage the exported buffer points into.
+    shape: [ffi::Py_ssize_t; 1],
+    strides: [ffi::Py_ssize_t; 1],
+}
+
+impl LowLevelView {
+    pub fn new(address: usize, kind: Builtin, len: Option<usize>) -> LowLevelView {
+        LowLevelView { address, kind, len, shape: [0], strides: [kind.size() as ffi::Py_ssize_t] }
+    }
+
+    fn element(&self, index: isize) -> PyResult<usize> {
+        let index = match (index < 0, self.len) {
+            (true, Some(n)) => index + n as isize,
+            _ => index,
+        };
+        if index < 0 || self.len.is_some_and(|n| index as usize >= n) {
+            return Err(PyIndexError::new_err("index out of range"));
+        }
+        if self.address == 0 {
+            return Err(pyo3::exceptions::PyReferenceError::new_err("view of a null pointer"));
+        }
+        Ok(self.address + index as usize * self.kind.size())
+    }
+
+    fn format(&self) -> &'static CStr {
+        match self.kind {
+            Builtin::Bool => c"?",
+            Builtin::Char | Builtin::SChar => c"b",
+            Builtin::UChar => c"B",
+            Builtin::Short => c"h",
+            Builtin::UShort | Builtin::Char16 => c"H",
+            Builtin::Int | Builtin::WChar => c"i",
+            Builtin::UInt | Builtin::Char32 => c"I",
+            Builtin::Long => c"l",
+            Builtin::ULong => c"L",
+            Builtin::LongLong => c"q",
+            Builtin::ULongLong => c"Q",
+            Builtin::Float => c"f",
+            _ => c"d",
+        }
+    }
+}
+
+#[pymethods]
+impl LowLevelView {
+    fn __len__(&self) -> PyResult<usize> {
+        self.len.ok_or_else(|| PyTypeError::new_err("the size of this C++ array is unknown; use reshape((n,))"))
+    }
+
+    fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<Py<PyAny>> {
+        let at = self.element(index)?;
+        unsafe { read_scalar(py, self.kind, at as *const std::ffi::c_void) }
+    }
+
+    fn __setitem__(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let at = self.element(index)?;
+        let converter = match self.kind {
+            Builtin::Bool => Converter::Bool,
+            Builtin::Float => Converter::Float,
+            Builtin::Double => Converter::Double,
+            b => Converter::Integer(b),
+        };
+        let mut slot = ArgSlot::default();
+        let mut scratch = Scratch::default();
+        let source = unsafe { converter.convert(py, value.as_ptr(), &mut slot, Pass::Implicit, &mut scratch) }
+            .map_err(|_| PyTypeError::new_err(format!("cannot store a '{}' in a {} array", value.get_type().name().map(|n| n.to_string()).unwrap_or_default(), self.kind.name())))?;
+        unsafe { std::ptr::copy_nonoverlapping(source as *const u8, at as *mut u8, self.kind.size()) };
+        Ok(())
+    }
+
+    /// The same memory seen as `shape[0]` elements.
+    fn reshape(&self, shape: (usize,)) -> LowLevelView {
+        LowLevelView::new(self.address, self.kind, Some(shape.0))
+    }
+
+    #[getter]
+    fn address(&self) -> usize {
+        self.address
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.kind.name(), self.address, self.len.map_or(String::new(), |n| format!(", {n} elements")))
+    }
+
+    unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
+        let mut this = slf.borrow_mut();
+        let Some(n) = this.len else {
+            return Err(PyBufferError::new_err("the size of this C++ array is unknown; use reshape((n,)) first"));
+        };
+        if this.address == 0 {
+            return Err(PyBufferError::new_err("view of a null pointer"));
+        }
+        let itemsize = this.kind.size() as ffi::Py_ssize_t;
+        this.shape = [n as ffi::Py_ssize_t];
+        this.strides = [itemsize];
+        unsafe {
+            (*view).obj = slf.clone().into_any().into_ptr();
+            (*view).buf = this.address as *mut std::ffi::c_void;
+            (*view).len = n as ffi::Py_ssize_t * itemsize;
+            (*view).readonly = 0;
+            (*view).itemsize = itemsize;
+            (*view).format = if flags & ffi::PyBUF_FORMAT != 0 { this.format().as_ptr() as *mut _ } else { std::ptr::null_mut() };
+            (*view).ndim = 1;
+            (*view).shape = if flags & ffi::PyBUF_ND != 0 { this.shape.as_mut_ptr() } else { std::ptr::null_mut() };
+            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES { this.strides.as_mut_ptr() } else { std::ptr::null_mut() };
+            (*view).suboffsets = std::ptr::null_mut();
+            (*view).internal = std::ptr::null_mut();
+        }
+        Ok(())
+    }
+
+    unsafe fn __releasebuffer__(&self, _view: *mut ffi::Py_buffer) {}
+}
