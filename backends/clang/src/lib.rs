@@ -88,7 +88,7 @@ impl ClangBackend {
         let pch = if std::env::var_os("CPPLIVE_NO_PCH").is_some() {
             Err("disabled by CPPLIVE_NO_PCH".to_string())
         } else {
-            pch::ensure(Path::new(LLVM_LIBDIR), &args, headers)
+            pch::ensure(Path::new(LLVM_LIBDIR), &args, headers, cpplive_core::thunkgen::PRELUDE)
         };
         let mut backend = match &pch {
             Ok(p) => {
@@ -118,11 +118,10 @@ impl ClangBackend {
             let mut b = ClangBackend::with_session(&args)?;
             let includes: String = headers.iter().map(|h| format!("#include <{h}>\n")).collect();
             b.declare(&includes)?;
+            b.declare(cpplive_core::thunkgen::PRELUDE)?;
             backend = Some(b);
         }
-        let mut backend = backend.unwrap();
-        backend.declare(cpplive_core::thunkgen::PRELUDE)?;
-        Ok(backend)
+        Ok(backend.unwrap())
     }
 
     fn session(&mut self) -> std::pin::Pin<&mut bridge::Session> {

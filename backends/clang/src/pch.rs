@@ -9,6 +9,8 @@
 //! instantiated inside it are not emitted again by the incremental code
 //! generator, so the PCH is also compiled into a shared library
 //! (`-fpch-codegen`) that the interpreter loads before running anything.
+//! The thunk prelude is part of the header too, so its helpers come
+//! precompiled rather than JIT-compiled in every process.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -21,7 +23,7 @@ pub struct Pch {
 
 /// The cached PCH for `args` and `headers`, built if missing. `Err` says why
 /// none could be had (the caller then includes the headers as text).
-pub fn ensure(llvm_libdir: &Path, args: &[String], headers: &[&str]) -> Result<Pch, String> {
+pub fn ensure(llvm_libdir: &Path, args: &[String], headers: &[&str], prelude: &str) -> Result<Pch, String> {
     let compiler = llvm_libdir.join("..").join("bin").join("clang++");
     if !compiler.exists() {
         return Err(format!("{} not found (install clang-19)", compiler.display()));
@@ -30,13 +32,13 @@ pub fn ensure(llvm_libdir: &Path, args: &[String], headers: &[&str]) -> Result<P
         Some(dir) => PathBuf::from(dir),
         None => dirs::cache_dir().ok_or("no cache directory")?.join("cpplive"),
     };
-    let dir = root.join(format!("std-pch-{:016x}", key(&compiler, llvm_libdir, args, headers)));
+    let dir = root.join(format!("std-pch-{:016x}", key(&compiler, llvm_libdir, args, headers, prelude)));
     let pch = Pch { pch: dir.join("std.pch"), library: dir.join("libstdpch.so") };
     if pch.pch.exists() && pch.library.exists() && dir.join("std.h").exists() {
         return Ok(pch);
     }
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    build(&compiler, &dir, args, headers)?;
+    build(&compiler, &dir, args, headers, prelude)?;
     if pch.pch.exists() && pch.library.exists() {
         Ok(pch)
     } else {
@@ -44,11 +46,12 @@ pub fn ensure(llvm_libdir: &Path, args: &[String], headers: &[&str]) -> Result<P
     }
 }
 
-fn key(compiler: &Path, llvm_libdir: &Path, args: &[String], headers: &[&str]) -> u64 {
+fn key(compiler: &Path, llvm_libdir: &Path, args: &[String], headers: &[&str], prelude: &str) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     args.hash(&mut hasher);
     headers.hash(&mut hasher);
+    prelude.hash(&mut hasher);
     // A reinstalled or upgraded clang changes these.
     for file in [compiler.to_path_buf(), llvm_libdir.join(format!("libclang-cpp.so.{}", crate::LLVM_VERSION_MM))] {
         if let Ok(meta) = std::fs::metadata(&file) {
@@ -74,9 +77,10 @@ fn run(command: &mut Command) -> Result<(), String> {
 /// the header is written at its final place; the outputs are made under
 /// names of this process's own and renamed into place, so that concurrent
 /// first runs never see half-written files.
-fn build(compiler: &Path, dir: &Path, args: &[String], headers: &[&str]) -> Result<(), String> {
+fn build(compiler: &Path, dir: &Path, args: &[String], headers: &[&str], prelude: &str) -> Result<(), String> {
     let header = dir.join("std.h");
-    let text: String = headers.iter().map(|h| format!("#include <{h}>\n")).collect();
+    let mut text: String = headers.iter().map(|h| format!("#include <{h}>\n")).collect();
+    text.push_str(prelude);
     let mut staged = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
     std::io::Write::write_all(&mut staged, text.as_bytes()).map_err(|e| e.to_string())?;
     staged.persist(&header).map_err(|e| e.to_string())?;
