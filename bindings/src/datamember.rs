@@ -24,9 +24,19 @@ enum Place {
     Variable { qualified: String, address: UnsafeCell<Option<usize>> },
 }
 
+enum Store {
+    /// Plain bytes (builtins, enums, pointers).
+    Copy(usize),
+    /// Copy assignment through a thunk (classes, `std::string`).
+    Assign(cpplive_core::thunk::AssignFn),
+    ReadOnly(&'static str),
+    Failed(String),
+}
+
 struct Accessors {
     read: Executor,
     write: Converter,
+    store: Store,
 }
 
 #[pyclass(frozen, module = "cpplive", name = "DataMember")]
@@ -65,7 +75,23 @@ impl DataMember {
             let mut as_argument = self.ty.clone();
             as_argument.reference = RefKind::None;
             as_argument.base_const = false;
-            *slot = Some(Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument) });
+            let store = if self.ty.reference != RefKind::None {
+                Store::ReadOnly("is a reference and cannot be reseated")
+            } else if self.ty.base_const && self.ty.is_plain() {
+                Store::ReadOnly("is const")
+            } else if matches!(self.ty.base, TypeBase::StdString | TypeBase::Named(_)) && self.ty.enum_id().is_none() && self.ty.is_plain() {
+                match with_backend(|b| b.assigner(&self.ty).map_err(crate::errors::backend_error)) {
+                    Ok(assign) => Store::Assign(assign),
+                    Err(e) => Store::Failed(e.to_string()),
+                }
+            } else if self.ty.is_plain() {
+                Store::Copy(self.ty.size.clamp(1, 16))
+            } else if !self.ty.pointers.is_empty() {
+                Store::Copy(std::mem::size_of::<*mut c_void>())
+            } else {
+                Store::ReadOnly("is an array: assign its elements")
+            };
+            *slot = Some(Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store });
         }
         slot.as_ref().unwrap()
     }
@@ -110,31 +136,27 @@ impl DataMember {
     }
 
     pub fn set(&self, py: Python<'_>, instance: Option<&Bound<'_, PyAny>>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        if self.ty.base_const && self.ty.is_plain() && self.ty.reference == RefKind::None {
-            return Err(PyAttributeError::new_err(format!("'{}' is const", self.name)));
-        }
-        if self.ty.reference != RefKind::None {
-            return Err(PyAttributeError::new_err(format!("'{}' is a reference and cannot be reseated", self.name)));
+        let accessors = self.accessors(py);
+        match &accessors.store {
+            Store::ReadOnly(why) => return Err(PyAttributeError::new_err(format!("'{}' {why}", self.name))),
+            Store::Failed(why) => return Err(PyTypeError::new_err(format!("cannot assign '{}': {why}", self.name))),
+            _ => {}
         }
         let address = self.address(py, instance)?;
-        let accessors = self.accessors(py);
         let mut slot = ArgSlot::default();
         let mut scratch = Scratch::default();
         let source = unsafe { accessors.write.convert(py, value.as_ptr(), &mut slot, Pass::Implicit, &mut scratch) }
             .map_err(|why| self.rejected(value, why))?;
-        let needs_assignment = matches!(self.ty.base, TypeBase::StdString | TypeBase::Named(_))
-            && self.ty.enum_id().is_none()
-            && self.ty.is_plain();
-        if needs_assignment {
-            let assign = with_backend(|b| b.assigner(&self.ty).map_err(crate::errors::backend_error))?;
-            let mut err = ThunkError::default();
-            let rc = unsafe { assign(address, source, &mut err) };
-            if rc != 0 {
-                return Err(crate::overload::thunk_error(py, &mut err, rc));
+        match &accessors.store {
+            Store::Copy(size) => unsafe { std::ptr::copy_nonoverlapping(source as *const u8, address as *mut u8, *size) },
+            Store::Assign(assign) => {
+                let mut err = ThunkError::default();
+                let rc = unsafe { assign(address, source, &mut err) };
+                if rc != 0 {
+                    return Err(crate::overload::thunk_error(py, &mut err, rc));
+                }
             }
-        } else {
-            let size = if self.ty.is_plain() { self.ty.size.max(1) } else { std::mem::size_of::<*mut c_void>() };
-            unsafe { std::ptr::copy_nonoverlapping(source as *const u8, address as *mut u8, size.min(16)) };
+            Store::ReadOnly(_) | Store::Failed(_) => {}
         }
         Ok(())
     }
@@ -151,21 +173,79 @@ impl DataMember {
     }
 }
 
+/// `tp_descr_get`, set directly on the type (see `install`): pyo3's
+/// `__get__` trampoline costs more than the member read itself.
+unsafe extern "C" fn descr_get(
+    descr: *mut ffi::PyObject,
+    obj: *mut ffi::PyObject,
+    _owner: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    let this: Borrowed<'_, '_, DataMember> = Borrowed::from_ptr(py, descr).cast_unchecked();
+    let this = this.get();
+    let instance = (!obj.is_null() && obj != ffi::Py_None()).then(|| Bound::from_borrowed_ptr(py, obj));
+    if instance.is_none() && !this.is_variable() {
+        ffi::Py_INCREF(descr);
+        return descr;
+    }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.get(py, instance.as_ref()))) {
+        Ok(Ok(value)) => value.into_ptr(),
+        Ok(Err(err)) => {
+            err.restore(py);
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            pyo3::exceptions::PyRuntimeError::new_err("internal error in cpplive (panic) reading a data member").restore(py);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// `tp_descr_set` (and delete, with a null `value`).
+unsafe extern "C" fn descr_set(descr: *mut ffi::PyObject, obj: *mut ffi::PyObject, value: *mut ffi::PyObject) -> std::ffi::c_int {
+    let py = Python::assume_attached();
+    let this: Borrowed<'_, '_, DataMember> = Borrowed::from_ptr(py, descr).cast_unchecked();
+    let this = this.get();
+    if value.is_null() {
+        PyAttributeError::new_err(format!("cannot delete C++ data member '{}'", this.name)).restore(py);
+        return -1;
+    }
+    let instance = (!obj.is_null() && obj != ffi::Py_None()).then(|| Bound::from_borrowed_ptr(py, obj));
+    let value = Bound::from_borrowed_ptr(py, value);
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.set(py, instance.as_ref(), &value))) {
+        Ok(Ok(())) => 0,
+        Ok(Err(err)) => {
+            err.restore(py);
+            -1
+        }
+        Err(_) => {
+            pyo3::exceptions::PyRuntimeError::new_err("internal error in cpplive (panic) writing a data member").restore(py);
+            -1
+        }
+    }
+}
+
+pub fn install(py: Python<'_>) {
+    use pyo3::PyTypeInfo;
+    unsafe {
+        let tp = DataMember::type_object(py).as_type_ptr();
+        (*tp).tp_descr_get = Some(descr_get);
+        (*tp).tp_descr_set = Some(descr_set);
+        ffi::PyType_Modified(tp);
+    }
+}
+
 #[pymethods]
 impl DataMember {
-    fn __get__(slf: &Bound<'_, Self>, instance: Option<&Bound<'_, PyAny>>, _owner: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        let this = slf.get();
-        let instance = instance.filter(|i| !i.is_none());
-        if instance.is_none() && !this.is_variable() {
-            return Ok(slf.clone().into_any().unbind());
-        }
-        this.get(slf.py(), instance)
+    /// The value, read from `instance` (or the variable itself).
+    #[pyo3(signature = (instance=None))]
+    fn _get(&self, py: Python<'_>, instance: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        self.get(py, instance.filter(|i| !i.is_none()))
     }
 
-    fn __set__(slf: &Bound<'_, Self>, instance: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let this = slf.get();
-        let instance = (!instance.is_none()).then_some(instance);
-        this.set(slf.py(), instance, value)
+    /// Writes `value` into `instance` (or the variable itself).
+    fn _set(&self, py: Python<'_>, instance: Option<&Bound<'_, PyAny>>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.set(py, instance.filter(|i| !i.is_none()), value)
     }
 
     #[getter]

@@ -19,6 +19,7 @@ use pyo3::prelude::*;
 fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     callable::install(py)?;
+    datamember::install(py);
     m.add_class::<instance::CppObject>()?;
     m.add_class::<callable::CppFunction>()?;
     m.add_class::<callable::CppMethod>()?;

@@ -37,8 +37,28 @@ struct Candidate {
     info: FunctionInfo,
     converters: Vec<Converter>,
     executor: Executor,
-    thunk: Result<ThunkFn, String>,
+    /// Compiled on first use of this candidate: compiling a whole set up
+    /// front instantiates every overload of a class template (all of
+    /// `std::vector`'s constructors for one `v = vector[int]()`).
+    thunk: UnsafeCell<Option<Result<ThunkFn, String>>>,
     min_args: usize,
+}
+
+impl Candidate {
+    fn thunk(&self) -> Result<ThunkFn, String> {
+        // Safety: GIL held; compiling does not call back into this set.
+        let slot = unsafe { &mut *self.thunk.get() };
+        if let Some(done) = slot {
+            return done.clone();
+        }
+        let compiled = with_backend(|b| {
+            let mut list = b.call_thunks(&[&self.info]).map_err(crate::errors::backend_error)?;
+            Ok(list.remove(0).map_err(|e| e.to_string()))
+        })
+        .unwrap_or_else(|e| Err(e.to_string()));
+        *slot = Some(compiled.clone());
+        compiled
+    }
 }
 
 struct MemoEntry {
@@ -139,18 +159,16 @@ impl OverloadSet {
 
     fn prepare(&self, py: Python<'_>) -> PyResult<Prepared> {
         let usable: Vec<&FunctionInfo> = self.functions.iter().filter(|f| !f.is_deleted && f.access == Access::Public).collect();
-        let thunks = with_backend(|b| b.call_thunks(&usable).map_err(crate::errors::backend_error))?;
         let mut candidates: Vec<Candidate> = usable
             .iter()
-            .zip(thunks)
-            .map(|(info, thunk)| Candidate {
+            .map(|info| Candidate {
                 converters: info.params.iter().map(|p| Converter::for_type(py, &p.ty)).collect(),
                 executor: if info.kind == FunctionKind::Constructor {
                     Executor::Void
                 } else {
                     Executor::for_type(py, &info.ret)
                 },
-                thunk: thunk.map_err(|e| e.to_string()),
+                thunk: UnsafeCell::new(None),
                 min_args: info.min_args(),
                 info: (*info).clone(),
             })
@@ -190,7 +208,15 @@ impl OverloadSet {
         };
         let keywords = &all[nargs..];
 
-        if kwnames.is_null() && positional.len() <= INLINE_ARGS {
+        if kwnames.is_null() && prepared.candidates.len() == 1 {
+            for pass in [Pass::Strict, Pass::Implicit] {
+                match self.attempt(py, prepared, 0, receiver, positional, pass) {
+                    Attempt::Done(result) => return Ok(result),
+                    Attempt::Failed(err) => return Err(err),
+                    Attempt::Rejected { .. } => {}
+                }
+            }
+        } else if kwnames.is_null() && positional.len() <= INLINE_ARGS {
             let memo = &*self.memo.get();
             let mut types = [0usize; INLINE_ARGS];
             for (t, a) in types.iter_mut().zip(positional) {
@@ -316,10 +342,6 @@ impl OverloadSet {
                 }),
             };
         }
-        let thunk = match &candidate.thunk {
-            Ok(t) => *t,
-            Err(why) => return Attempt::Rejected { param: None, why: Rejection::Unsupported(why.clone()) },
-        };
 
         let this: *mut c_void = match self.role {
             Role::Method => {
@@ -332,12 +354,16 @@ impl OverloadSet {
             _ => std::ptr::null_mut(),
         };
 
-        let mut inline_slots = [ArgSlot::default(); INLINE_ARGS];
-        let mut inline_argv = [std::ptr::null_mut::<c_void>(); INLINE_ARGS];
+        // Each converter writes the bytes its thunk reads; nothing reads the rest.
+        let mut inline_slots: [std::mem::MaybeUninit<ArgSlot>; INLINE_ARGS] = [std::mem::MaybeUninit::uninit(); INLINE_ARGS];
+        let mut inline_argv: [std::mem::MaybeUninit<*mut c_void>; INLINE_ARGS] = [std::mem::MaybeUninit::uninit(); INLINE_ARGS];
         let mut heap_slots;
         let mut heap_argv;
         let (slots, argv): (&mut [ArgSlot], &mut [*mut c_void]) = if n <= INLINE_ARGS {
-            (&mut inline_slots[..n], &mut inline_argv[..n])
+            (
+                std::slice::from_raw_parts_mut(inline_slots.as_mut_ptr() as *mut ArgSlot, n),
+                std::slice::from_raw_parts_mut(inline_argv.as_mut_ptr() as *mut *mut c_void, n),
+            )
         } else {
             heap_slots = vec![ArgSlot::default(); n];
             heap_argv = vec![std::ptr::null_mut::<c_void>(); n];
@@ -351,6 +377,10 @@ impl OverloadSet {
             }
         }
 
+        let thunk = match candidate.thunk() {
+            Ok(t) => t,
+            Err(why) => return Attempt::Rejected { param: None, why: Rejection::Unsupported(why) },
+        };
         let mut ret = ArgSlot::default();
         let mut err = ThunkError::default();
         let rc = thunk(this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);

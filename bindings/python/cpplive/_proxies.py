@@ -85,7 +85,7 @@ class Namespace(object):
         value = _resolve(self, self.__cpp_scope__, name)
         if isinstance(value, DataMember):
             setattr(type(self), name, value)
-            return value.__get__(self, type(self))
+            return value._get()
         object.__setattr__(self, name, value)
         return value
 
@@ -132,7 +132,7 @@ class CppClassMeta(type):
         value = _resolve(cls, scope_id, name, cls)
         type.__setattr__(cls, name, value)
         if isinstance(value, DataMember):
-            return value.__get__(None, cls)
+            return value._get()
         return value
 
     def __setattr__(cls, name, value):
@@ -140,7 +140,7 @@ class CppClassMeta(type):
             attr = klass.__dict__.get(name)
             if attr is not None:
                 if isinstance(attr, DataMember):
-                    attr.__set__(None, value)
+                    attr._set(None, value)
                     return
                 break
         type.__setattr__(cls, name, value)
@@ -149,15 +149,22 @@ class CppClassMeta(type):
         return "<class cpplive.gbl.%s>" % cls.__cpp_name__
 
 
-def _missing_member(self, name):
-    """Instance attribute not found: say whether C++ has it but hides it."""
-    cls = type(self)
-    if not (name.startswith("__") and name.endswith("__")):
-        for klass in cls.__mro__:
-            hidden = klass.__dict__.get("__cpp_nonpublic__", ())
-            if name in hidden:
-                raise AttributeError("'%s' is a non-public member of C++ class '%s'" % (name, klass.__cpp_name__))
-    raise AttributeError("C++ class '%s' has no attribute '%s'" % (getattr(cls, "__cpp_name__", cls.__name__), name))
+class _NonPublic(object):
+    """Stands for a private or protected C++ member, so that using it says so
+    (a class-level __getattr__ would instead slow every attribute access)."""
+
+    def __init__(self, name, owner):
+        self.name = name
+        self.owner = owner
+
+    def _refuse(self):
+        raise AttributeError("'%s' is a non-public member of C++ class '%s'" % (self.name, self.owner))
+
+    def __get__(self, instance, owner=None):
+        self._refuse()
+
+    def __set__(self, instance, value):
+        self._refuse()
 
 
 def _abstract_init(self, *args, **kwargs):
@@ -196,7 +203,9 @@ def _make_class(scope_id, info):
                 for py_name in special:
                     if py_name not in cls.__dict__:
                         type.__setattr__(cls, py_name, member)
-        type.__setattr__(cls, "__getattr__", _missing_member)
+        for name in cls.__dict__.get("__cpp_nonpublic__", ()):
+            if name not in cls.__dict__:
+                type.__setattr__(cls, name, _NonPublic(name, qualified))
         if info["is_abstract"]:
             type.__setattr__(cls, "__init__", _abstract_init)
     _pythonize.pythonize(cls, qualified)
