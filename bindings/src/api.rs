@@ -142,6 +142,15 @@ pub fn instantiate_function(
     function_object(py, name, functions, cls.map(|c| (c, ScopeId(scope)))).map(Some)
 }
 
+/// A method made of free function(s) whose first parameter is the object
+/// (for pythonizations): bound like a method, called like the function.
+/// `fallback` is called when no overload matches.
+#[pyfunction]
+#[pyo3(signature = (function, fallback=None))]
+pub fn method_from_function(py: Python<'_>, function: &Bound<'_, CppFunction>, fallback: Option<Py<PyAny>>) -> PyResult<Py<CppMethod>> {
+    Py::new(py, CppMethod::new(function.get().set.duplicate(py).with_fallback(fallback)))
+}
+
 #[pyfunction]
 pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDict>> {
     let info = with_backend(|b| b.scope(ScopeId(scope)).map_err(backend_error))?;

@@ -19,3 +19,31 @@ pub fn backend_error(error: BackendError) -> PyErr {
         BackendError::Internal(_) => PyRuntimeError::new_err(text),
     }
 }
+
+/// C++ exception type name → Python exception class (subclasses of
+/// `CppException` that also derive from the matching Python exception,
+/// e.g. `std::out_of_range` → `IndexError`). Set by the Python package.
+static EXCEPTION_TYPES: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyDict>> = pyo3::sync::PyOnceLock::new();
+
+#[pyo3::pyfunction]
+pub fn set_exception_types(py: pyo3::Python<'_>, types: pyo3::Py<pyo3::types::PyDict>) {
+    let _ = EXCEPTION_TYPES.set(py, types);
+}
+
+/// The Python exception for a C++ exception of type `type_name`.
+pub fn cpp_exception(py: pyo3::Python<'_>, type_name: &str, what: &str) -> PyErr {
+    use pyo3::prelude::*;
+    let message = if what.is_empty() { format!("{type_name} (C++ exception)") } else { format!("{type_name}: {what}") };
+    let class = EXCEPTION_TYPES
+        .get(py)
+        .and_then(|map| map.bind(py).get_item(type_name).ok().flatten())
+        .unwrap_or_else(|| py.get_type::<CppException>().into_any());
+    match class.call1((message.clone(),)) {
+        Ok(value) => {
+            let _ = value.setattr("cpp_type", type_name);
+            let _ = value.setattr("what", what);
+            PyErr::from_value(value)
+        }
+        Err(e) => e,
+    }
+}

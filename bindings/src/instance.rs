@@ -95,13 +95,13 @@ impl CppObject {
 
     fn destroy(&self) {
         let address = self.address.swap(std::ptr::null_mut(), Ordering::Relaxed);
-        if address.is_null() {
-            return;
-        }
         let class = self.registered_as.swap(0, Ordering::Relaxed);
         if class != 0 {
             let py = unsafe { Python::assume_attached() };
             identity(py).remove(&(address as usize, class));
+        }
+        if address.is_null() {
+            return;
         }
         if self.owns.swap(false, Ordering::Relaxed) {
             let deleter = self.deleter.load(Ordering::Relaxed);
@@ -161,6 +161,9 @@ impl CppObject {
         inner.deleter.store(deleter.map_or(0, |d| d as usize), Ordering::Relaxed);
         inner.owns.store(deleter.is_some(), Ordering::Relaxed);
         let map = identity(py);
+        if address.is_null() {
+            return Ok(obj);
+        }
         if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(key) {
             slot.insert(obj.as_ptr() as usize);
             inner.registered_as.store(key.1, Ordering::Relaxed);
@@ -171,6 +174,9 @@ impl CppObject {
     /// Registers a Python-constructed object so later references find it.
     pub fn register(&self, py: Python<'_>, obj: *mut ffi::PyObject) {
         let address = self.address() as usize;
+        if address == 0 {
+            return;
+        }
         let class = unsafe { ffi::Py_TYPE(obj) } as usize;
         if let std::collections::hash_map::Entry::Vacant(slot) = identity(py).entry((address, class)) {
             slot.insert(obj as usize);

@@ -16,7 +16,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyType;
 
 use crate::convert::{Converter, Pass, Rejection, Scratch};
-use crate::errors::CppException;
 use crate::execute::Executor;
 use crate::instance::{self, CppObject};
 use crate::runtime::with_backend;
@@ -82,6 +81,9 @@ pub struct OverloadSet {
     class_id: Option<ScopeId>,
     prepared: UnsafeCell<Option<Prepared>>,
     memo: UnsafeCell<Vec<MemoEntry>>,
+    /// Called with the same arguments when no overload matches (used by
+    /// pythonizations, e.g. slices for `vector.__getitem__`).
+    fallback: Option<Py<PyAny>>,
 }
 
 // All interior state is touched only with the GIL held (cpplive does not
@@ -110,7 +112,18 @@ impl OverloadSet {
             class_id,
             prepared: UnsafeCell::new(None),
             memo: UnsafeCell::new(Vec::new()),
+            fallback: None,
         }
+    }
+
+    pub fn with_fallback(mut self, fallback: Option<Py<PyAny>>) -> OverloadSet {
+        self.fallback = fallback;
+        self
+    }
+
+    /// A copy of this set (same overloads, fresh preparation).
+    pub fn duplicate(&self, py: Python<'_>) -> OverloadSet {
+        OverloadSet::new(self.name.clone(), self.role, self.functions.clone(), self.class.as_ref().map(|c| c.clone_ref(py)), self.class_id)
     }
 
     pub fn functions(&self) -> &[FunctionInfo] {
@@ -268,6 +281,20 @@ impl OverloadSet {
                     }
                 }
             }
+        }
+        if let Some(fallback) = &self.fallback {
+            let args = pyo3::types::PyTuple::new(py, all[..nargs].iter().map(|o| Bound::from_borrowed_ptr(py, *o)))?;
+            let kwargs = if kwnames.is_null() {
+                None
+            } else {
+                let names = Bound::from_borrowed_ptr(py, kwnames).cast_into_unchecked::<pyo3::types::PyTuple>();
+                let dict = pyo3::types::PyDict::new(py);
+                for (i, value) in keywords.iter().enumerate() {
+                    dict.set_item(names.get_item(i)?, Bound::from_borrowed_ptr(py, *value))?;
+                }
+                Some(dict)
+            };
+            return fallback.bind(py).call(args, kwargs.as_ref()).map(|r| r.unbind());
         }
         Err(self.no_match(py, prepared, positional, keywords, kwnames, rejections))
     }
@@ -491,10 +518,5 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
     }
     let type_name = take(err.type_name);
     let what = take(err.what);
-    let message = if what.is_empty() { format!("{type_name} (C++ exception)") } else { format!("{type_name}: {what}") };
-    let exc = CppException::new_err(message);
-    let value = exc.value(py);
-    let _ = value.setattr("cpp_type", type_name);
-    let _ = value.setattr("what", what);
-    exc
+    crate::errors::cpp_exception(py, &type_name, &what)
 }

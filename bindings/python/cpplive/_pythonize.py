@@ -81,9 +81,20 @@ def _pythonize_vector(cls, qualified):
 
     if construct is not None:
         cls.__init__ = __init__
-    cls.__len__ = lambda self: self.size()
+    size = cls.__dict__.get("size")
+    cls.__len__ = size if size is not None else (lambda self: self.size())
     if at is not None:
-        cls.__getitem__ = __getitem__
+        # Indexing goes straight to a compiled, bounds-checked helper;
+        # slices fall back to Python.
+        from . import cppdef, gbl
+        helper = "__cpplive_getitem_%d" % cls.__cpp_scope__
+        try:
+            cppdef("auto %s(%s& v, long long i) -> decltype(v[0]) { long long n = (long long)v.size(); "
+                   "if (i < 0) i += n; if (i < 0 || i >= n) throw std::out_of_range(\"vector index out of range\"); "
+                   "return v[i]; }" % (helper, qualified))
+            cls.__getitem__ = _c.method_from_function(getattr(gbl, helper), __getitem__)
+        except (SyntaxError, AttributeError):
+            cls.__getitem__ = __getitem__
         cls.__iter__ = __iter__
         cls.__setitem__ = __setitem__
         cls.__repr__ = __repr__
