@@ -14,10 +14,6 @@ use pyo3::{PyClass, PyTypeInfo};
 
 use crate::overload::OverloadSet;
 
-unsafe extern "C" {
-    fn PyMethod_New(function: *mut ffi::PyObject, receiver: *mut ffi::PyObject) -> *mut ffi::PyObject;
-}
-
 #[pyclass(frozen, module = "cpplive", name = "CppFunction")]
 pub struct CppFunction {
     vectorcall: ffi::vectorcallfunc,
@@ -28,6 +24,68 @@ pub struct CppFunction {
 pub struct CppMethod {
     vectorcall: ffi::vectorcallfunc,
     pub set: OverloadSet,
+}
+
+// `obj.m` when not called at once (calls `obj.m(...)` never make one: the
+// method is a method descriptor). Knows its receiver, so that
+// `obj.m.__overload__(...)` stays bound. (No doc comment: it would shadow
+// the `__doc__` getter that lists the C++ signatures.)
+#[pyclass(frozen, module = "cpplive", name = "BoundCppMethod")]
+pub struct BoundCppMethod {
+    vectorcall: ffi::vectorcallfunc,
+    method: Py<CppMethod>,
+    receiver: Py<PyAny>,
+}
+
+unsafe extern "C" fn bound_vectorcall(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    let this: Borrowed<'_, '_, BoundCppMethod> = Borrowed::from_ptr(py, callable).cast_unchecked();
+    let this = this.get();
+    let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize;
+    let total = nargs + if kwnames.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(kwnames) as usize };
+    let mut full: Vec<*mut ffi::PyObject> = Vec::with_capacity(total + 1);
+    full.push(this.receiver.as_ptr());
+    full.extend_from_slice(std::slice::from_raw_parts(args, total));
+    run_call(py, &this.method.get().set, full.as_ptr(), nargs + 1, kwnames)
+}
+
+#[pymethods]
+impl BoundCppMethod {
+    #[getter]
+    fn __self__(&self, py: Python<'_>) -> Py<PyAny> {
+        self.receiver.clone_ref(py)
+    }
+
+    #[getter]
+    fn __func__(&self, py: Python<'_>) -> Py<CppMethod> {
+        self.method.clone_ref(py)
+    }
+
+    #[getter]
+    fn __doc__(&self) -> String {
+        overload_doc(&self.method.get().set)
+    }
+
+    #[getter]
+    fn __name__(&self) -> String {
+        self.method.get().set.name.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<bound C++ method {}>", self.method.get().set.name)
+    }
+
+    fn __overload__(&self, py: Python<'_>, signature: &str) -> PyResult<Py<BoundCppMethod>> {
+        let set = &self.method.get().set;
+        let chosen = set.select(signature).ok_or_else(|| no_such_overload(set, signature))?;
+        let method = Py::new(py, CppMethod::new(chosen))?;
+        Py::new(py, BoundCppMethod { vectorcall: bound_vectorcall, method, receiver: self.receiver.clone_ref(py) })
+    }
 }
 
 unsafe fn run_call(
@@ -117,10 +175,14 @@ impl CppFunction {
 impl CppMethod {
     fn __get__(slf: &Bound<'_, Self>, instance: Option<&Bound<'_, PyAny>>, _owner: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         match instance {
-            Some(obj) if !obj.is_none() => unsafe {
-                let bound = PyMethod_New(slf.as_ptr(), obj.as_ptr());
-                Bound::from_owned_ptr_or_err(slf.py(), bound).map(|b| b.unbind())
-            },
+            Some(obj) if !obj.is_none() => {
+                let bound = BoundCppMethod {
+                    vectorcall: bound_vectorcall,
+                    method: slf.clone().unbind(),
+                    receiver: obj.clone().unbind(),
+                };
+                Ok(Py::new(slf.py(), bound)?.into_any())
+            }
             _ => Ok(slf.clone().into_any().unbind()),
         }
     }
@@ -182,6 +244,8 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
     enable_vectorcall(py, &f, &f.get().vectorcall as *const _, false);
     let m = Bound::new(py, CppMethod::new(empty()))?;
     enable_vectorcall(py, &m, &m.get().vectorcall as *const _, true);
+    let b = Bound::new(py, BoundCppMethod { vectorcall: bound_vectorcall, method: m.clone().unbind(), receiver: py.None() })?;
+    enable_vectorcall(py, &b, &b.get().vectorcall as *const _, false);
     let _: &Bound<'_, PyType> = &CppFunction::type_object(py);
     Ok(())
 }

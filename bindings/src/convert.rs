@@ -52,8 +52,9 @@ pub enum Converter {
     Object { class: Py<pyo3::types::PyType>, allow_construct: bool },
     /// A pointer to a class: an object's address, or None/nullptr.
     ObjectPointer { class: Py<pyo3::types::PyType> },
-    /// `T*` for builtin `T` (and `void*`): any buffer, or None/nullptr.
-    BufferPointer,
+    /// `T*` for builtin `T` (`None` for `void*`): a buffer of `T`s (any
+    /// buffer for `void*`), or None/nullptr.
+    BufferPointer(Option<Builtin>),
     /// `T&` for builtin `T`: a writable buffer holding one `T`, such as
     /// `ctypes.c_int` (the C++ side writes through it).
     BuiltinReference(Builtin),
@@ -97,8 +98,8 @@ impl Converter {
                 }
             }
             TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && ty.reference == RefKind::None => Converter::CString,
-            TypeBase::Builtin(_) if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None => {
-                Converter::BufferPointer
+            TypeBase::Builtin(b) if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None => {
+                Converter::BufferPointer((*b != Builtin::Void).then_some(*b))
             }
             TypeBase::StdString if plain && by_value_or_const_ref => {
                 let proxy = ty.class_id().and_then(|id| {
@@ -153,7 +154,7 @@ impl Converter {
             Converter::Enum { .. } => 3,
             Converter::Object { .. } => 0,
             Converter::ObjectPointer { .. } => 1,
-            Converter::BufferPointer => 2,
+            Converter::BufferPointer(_) => 2,
             Converter::BuiltinReference(_) => 2,
             Converter::Unsupported(_) => 100,
         }
@@ -322,17 +323,22 @@ impl Converter {
                 };
                 Ok(slot_ptr)
             }
-            Converter::BufferPointer => {
+            Converter::BufferPointer(element) => {
                 slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
                     std::ptr::null_mut()
                 } else if ffi::PyObject_CheckBuffer(obj) != 0 {
                     let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
-                    if ffi::PyObject_GetBuffer(obj, &mut *view, ffi::PyBUF_SIMPLE as c_int) != 0 {
+                    let flags = if element.is_some() { ffi::PyBUF_FORMAT | ffi::PyBUF_ND } else { ffi::PyBUF_SIMPLE };
+                    if ffi::PyObject_GetBuffer(obj, &mut *view, flags as c_int) != 0 {
                         ffi::PyErr_Clear();
                         return Err(Rejection::WrongType);
                     }
+                    let fits = element.is_none_or(|b| buffer_holds(&view, b));
                     let data = view.buf;
                     scratch.buffers.push(view);
+                    if !fits {
+                        return Err(Rejection::WrongType);
+                    }
                     data
                 } else {
                     return Err(Rejection::WrongType);
@@ -358,6 +364,21 @@ impl Converter {
             }
             Converter::Unsupported(why) => Err(Rejection::Unsupported(why.clone())),
         }
+    }
+}
+
+/// Whether a buffer's elements are `b`s: same size and same family
+/// (integer, floating point).
+unsafe fn buffer_holds(view: &ffi::Py_buffer, b: Builtin) -> bool {
+    if view.itemsize as usize != b.size() {
+        return false;
+    }
+    let format = if view.format.is_null() { b"B".as_slice() } else { std::ffi::CStr::from_ptr(view.format).to_bytes() };
+    let code = format.iter().rev().find(|c| c.is_ascii_alphabetic() || **c == b'?').copied().unwrap_or(b'B');
+    if b.is_floating() {
+        matches!(code, b'f' | b'd' | b'e' | b'g')
+    } else {
+        !matches!(code, b'f' | b'd' | b'e' | b'g')
     }
 }
 

@@ -50,9 +50,19 @@ impl CppObject {
         self.owns.load(Ordering::Relaxed)
     }
 
+    /// Taking ownership also needs the class's deleter.
     #[setter(__python_owns__)]
-    fn set_python_owns(&self, value: bool) {
-        self.owns.store(value, Ordering::Relaxed);
+    fn set_python_owns(slf: &Bound<'_, Self>, value: bool) -> PyResult<()> {
+        let this = slf.get();
+        if value && this.deleter.load(Ordering::Relaxed) == 0 {
+            let tp = slf.get_type().as_ptr() as *mut ffi::PyTypeObject;
+            let id = registry::scope_of_type(slf.py(), tp)
+                .ok_or_else(|| pyo3::exceptions::PyTypeError::new_err("not a C++ class proxy"))?;
+            let deleter = crate::runtime::with_backend(|b| b.deleter(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error))?;
+            this.deleter.store(deleter as usize, Ordering::Relaxed);
+        }
+        this.owns.store(value, Ordering::Relaxed);
+        Ok(())
     }
 
     fn __bool__(&self) -> bool {

@@ -145,7 +145,8 @@ fn store_result(function: &FunctionInfo, call: &str) -> String {
         return format!("{call};");
     }
     if ret.reference != RefKind::None {
-        return format!("*(void**)ret = (void*)__builtin_addressof({call});");
+        // Binding to a reference first also covers `T&&` results (xvalues).
+        return format!("auto&& r = {call}; *(void**)ret = (void*)__builtin_addressof(r);");
     }
     if !ret.pointers.is_empty() {
         return format!("*(void**)ret = (void*)({call});");
