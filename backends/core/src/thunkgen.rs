@@ -47,6 +47,8 @@ inline int report(error* e) {
   catch (...) { e->type = type_name(abi::__cxa_current_exception_type()); e->what = dup(""); }
   return 1;
 }
+// Item assignment for pythonizations: `c[i] = v` with C++'s own lookup.
+template <class C, class I, class V> void setitem(C& c, const I& i, const V& v) { c[i] = v; }
 template <class T> inline std::string to_string(void* p) {
   auto* v = static_cast<str_view*>(p);
   return std::string(v->data, v->size);

@@ -129,18 +129,29 @@ _operator_helpers = {}
 _helper_counter = [0]
 
 
+_REFLECTED = {
+    "__radd__": "+", "__rsub__": "-", "__rmul__": "*", "__rtruediv__": "/", "__rmod__": "%",
+    "__rand__": "&", "__ror__": "|", "__rxor__": "^",
+}
+
+_UNARY = {"__neg__": "-", "__pos__": "+", "__invert__": "~"}
+
+
 def _operator_helper(symbol, left, right):
-    """A compiled helper applying C++ `left symbol right`, found by C++'s own
-    lookup (members and free functions, by argument-dependent lookup), or
-    None when C++ has no such operator."""
+    """A compiled helper applying C++ `left symbol right` (or `symbol left`
+    when `right` is None), found by C++'s own lookup (members and free
+    functions, by argument-dependent lookup); None when C++ has no such
+    operator."""
     key = (symbol, left, right)
     if key in _operator_helpers:
         return _operator_helpers[key]
     from . import cppdef, gbl
     _helper_counter[0] += 1
     name = "__cpplive_operator_%d" % _helper_counter[0]
-    right_param = "const %s& b" % right
-    code = "auto %s(const %s& a, %s) -> decltype(a %s b) { return a %s b; }" % (name, left, right_param, symbol, symbol)
+    if right is None:
+        code = "auto %s(const %s& a) -> decltype(%sa) { return %sa; }" % (name, left, symbol, symbol)
+    else:
+        code = "auto %s(const %s& a, const %s& b) -> decltype(a %s b) { return a %s b; }" % (name, left, right, symbol, symbol)
     try:
         cppdef(code)
         helper = getattr(gbl, name)
@@ -150,21 +161,37 @@ def _operator_helper(symbol, left, right):
     return helper
 
 
-def _make_binary(py_name, symbol):
+def _make_binary(py_name, symbol, reflected=False):
     def operator(self, other):
         from ._proxies import argument_type
         try:
-            right = argument_type(other)
+            other_type = argument_type(other)
         except TypeError:
             return NotImplemented
-        if right == "std::string":
-            right = "std::string"
-        helper = _operator_helper(symbol, type(self).__cpp_name__, right)
-        if helper is None:
-            return NotImplemented
-        return helper(self, other)
+        mine = type(self).__cpp_name__
+        if reflected:
+            helper = _operator_helper(symbol, other_type, mine)
+            return NotImplemented if helper is None else helper(other, self)
+        helper = _operator_helper(symbol, mine, other_type)
+        return NotImplemented if helper is None else helper(self, other)
     operator.__name__ = py_name
     return operator
+
+
+def _make_unary(py_name, symbol):
+    def operator(self):
+        helper = _operator_helper(symbol, type(self).__cpp_name__, None)
+        if helper is None:
+            raise TypeError("bad operand type for unary %s: '%s' (no C++ operator%s)" % (symbol, type(self).__cpp_name__, symbol))
+        return helper(self)
+    operator.__name__ = py_name
+    return operator
+
+
+def _setitem_through_reference(self, index, value):
+    """`obj[i] = x` for a C++ operator[] returning a reference."""
+    from . import gbl
+    getattr(gbl, "__cpplive").setitem(self, index, value)
 
 
 def _str_via_stream(self):
@@ -186,10 +213,22 @@ def _str_via_stream(self):
     return helper(self)
 
 
+def _defines(cls, py_name):
+    return any(py_name in klass.__dict__ for klass in cls.__mro__[:-2])
+
+
 def _add_operator_fallbacks(cls):
     for py_name, symbol in _BINARY.items():
-        if not any(py_name in klass.__dict__ for klass in cls.__mro__[:-2]):
+        if not _defines(cls, py_name):
             setattr(cls, py_name, _make_binary(py_name, symbol))
+    for py_name, symbol in _REFLECTED.items():
+        if not _defines(cls, py_name):
+            setattr(cls, py_name, _make_binary(py_name, symbol, reflected=True))
+    for py_name, symbol in _UNARY.items():
+        if not _defines(cls, py_name):
+            setattr(cls, py_name, _make_unary(py_name, symbol))
+    if _defines(cls, "__getitem__") and not _defines(cls, "__setitem__"):
+        cls.__setitem__ = _setitem_through_reference
     if "__eq__" not in cls.__dict__ or "__hash__" not in cls.__dict__:
         cls.__hash__ = lambda self: hash((type(self).__cpp_name__, _address(self)))
     if not any("__str__" in klass.__dict__ for klass in cls.__mro__[:-2]):
