@@ -8,7 +8,6 @@ import gc
 import pytest
 
 import cpplive
-from helpers import WITH_CPPYY
 
 
 @pytest.fixture(scope="module")
@@ -218,8 +217,6 @@ def test_disowned_object_deleted_via_address(g):
     assert T.dtors == d0 + 1
 
 
-@pytest.mark.xfail(not WITH_CPPYY, strict=True, reason="cpplive: setting __python_owns__ = True "
-                   "on an object returned by pointer does not make collection destroy it")
 def test_taking_ownership_runs_destructor(g):
     T = g.mm_T
     n = g.mm_new(4)

@@ -10,7 +10,7 @@ import re
 import pytest
 
 import cpplive
-from helpers import WITH_CPPYY, cpplive_only
+from helpers import cpplive_only
 
 
 @pytest.fixture(scope="module")
@@ -235,8 +235,6 @@ def test_overload_explicit_method_via_class(g):
     assert g.ov_M.m.__overload__("double, int")(o, 0.5, 1) == 106
 
 
-@pytest.mark.xfail(not WITH_CPPYY, strict=True, reason="cpplive: __overload__ on a bound method (obj.m) "
-                   "returns an unbound method, so the first argument is taken as 'self'")
 def test_overload_explicit_method_via_instance(g):
     o = g.ov_M()
     assert o.m.__overload__("int")(3) == 103

@@ -11,7 +11,7 @@ import ctypes
 import pytest
 
 import cpplive
-from helpers import WITH_CPPYY, cpplive_only
+from helpers import cpplive_only
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +136,6 @@ def test_rvalue_reference_moves_from_object(g):
     assert b.v == -1
 
 
-@pytest.mark.xfail(not WITH_CPPYY, strict=True, reason="cpplive: functions returning T&& "
-                   "(std::move) fail: the thunk takes the address of an rvalue")
 def test_rvalue_reference_from_std_move(g):
     b = g.pt_Box(2)
     r = g.pt_by_rref(cpplive.gbl.std.move(b))
@@ -145,8 +143,6 @@ def test_rvalue_reference_from_std_move(g):
     assert b.data.size() == 0
 
 
-@pytest.mark.xfail(not WITH_CPPYY, strict=True, reason="cpplive: functions returning T&& "
-                   "fail: the thunk takes the address of an rvalue")
 def test_function_returning_rvalue_reference(g):
     b = g.pt_Box(2)
     r = g.pt_as_rvalue(b)
@@ -224,8 +220,6 @@ def test_double_pointer_accepts_array_without_copy(g):
     assert g.pt_double_addr(a) == a.buffer_info()[0]
 
 
-@pytest.mark.xfail(not WITH_CPPYY, strict=True, reason="cpplive: an int* parameter accepts "
-                   "a buffer of another element type (array('d'), bytearray)")
 def test_int_pointer_rejects_wrong_buffer_type(g):
     with pytest.raises(TypeError):
         g.pt_set_int_ptr(array.array("d", [1.0]))

@@ -119,6 +119,7 @@ pub fn lookup<'py>(py: Python<'py>, scope: u64, name: &str, cls: Option<&Bound<'
             PyTuple::new(py, ["enumerator".into_bound_py_any(py)?, value.into_bound_py_any(py)?, ty.enum_id().unwrap_or(0).into_bound_py_any(py)?])?
         }
         Entity::Field => item("field", py.None().into_bound(py))?,
+        Entity::NonPublic => item("nonpublic", py.None().into_bound(py))?,
     }))
 }
 
@@ -259,10 +260,15 @@ pub fn sizeof_builtin(name: &str) -> PyResult<usize> {
     typename::builtin(name).map(|b| b.size()).ok_or_else(|| PyValueError::new_err(format!("'{name}' is not a builtin type")))
 }
 
+/// The address of a C++ object; with `cls`, of its `cls` base subobject.
 #[pyfunction]
-pub fn addressof(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+#[pyo3(signature = (obj, cls=None))]
+pub fn addressof(obj: &Bound<'_, PyAny>, cls: Option<&Bound<'_, PyType>>) -> PyResult<usize> {
     let object = obj.cast::<CppObject>().map_err(|_| PyTypeError::new_err("addressof() needs a C++ object"))?;
-    Ok(object.get().address() as usize)
+    match cls {
+        Some(c) if obj.is_instance(c)? => Ok(unsafe { CppObject::address_of(obj.py(), obj.as_ptr(), c.as_ptr() as *mut pyo3::ffi::PyTypeObject) } as usize),
+        _ => Ok(object.get().address() as usize),
+    }
 }
 
 #[pyfunction]

@@ -194,6 +194,7 @@ DeclRecord decl_record(Session::Impl &impl, NamedDecl *decl) {
   record.value = 0;
   record.name = rust::String(decl->getNameAsString());
   record.qualified = rust::String(qualified_name(decl));
+  record.access = isa<CXXRecordDecl>(decl->getDeclContext()) ? access_code(decl->getAccess()) : 0;
   decl = decl->getUnderlyingDecl();
 
   if (auto *alias = dyn_cast<NamespaceAliasDecl>(decl))
@@ -263,6 +264,9 @@ DeclContext *lookup_context(Session::Impl &impl, std::uint64_t scope) {
 
 void lookup_into(Session::Impl &impl, std::uint64_t scope, llvm::StringRef name, LookupResult &result) {
   DeclContext *context = lookup_context(impl, scope);
+  // Reflection sees every member; access is reported in the records, not
+  // diagnosed (a diagnostic here would fail the next incremental parse).
+  result.suppressDiagnostics();
   impl.sema().LookupQualifiedName(result, context);
 }
 
@@ -418,6 +422,7 @@ QualType Session::Impl::resolve(const std::string &spelling) {
   declare("using " + alias + " = " + spelling + ";");
   LookupResult result(sema(), DeclarationName(&context().Idents.get(alias)), SourceLocation(),
                       Sema::LookupOrdinaryName);
+  result.suppressDiagnostics();
   sema().LookupQualifiedName(result, context().getTranslationUnitDecl());
   auto *typedef_decl = result.getAsSingle<TypedefNameDecl>();
   if (!typedef_decl)

@@ -63,6 +63,10 @@ std::string Session::Impl::take_diagnostics() {
 
 void Session::Impl::declare(llvm::StringRef code) {
   diagnostics.clear();
+  // An error left by reflection between parses would fail this parse.
+  auto &engine = interp->getCompilerInstance()->getDiagnostics();
+  if (engine.hasErrorOccurred())
+    engine.Reset(/*soft=*/true);
   if (llvm::Error err = interp->ParseAndExecute(code)) {
     std::string reason = error_text(std::move(err));
     std::string diags = take_diagnostics();

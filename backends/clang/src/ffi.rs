@@ -30,6 +30,8 @@ pub mod bridge {
         pub value: i64,
         /// For typedefs of non-class types and for variables: their type.
         pub ty: TypeRecord,
+        /// 0 public, 1 protected, 2 private (class members; 0 elsewhere).
+        pub access: u8,
     }
 
     #[derive(Debug, Clone)]

@@ -197,14 +197,18 @@ impl Backend for ClangBackend {
         }
         let is_class = self.scope(scope)?.kind == cpplive_core::model::ScopeKind::Class;
         let class_spelling = if is_class { self.scope(scope)?.qualified.clone() } else { String::new() };
+        if is_class && records.iter().all(|r| r.access != 0) {
+            return Ok(Some(Entity::NonPublic));
+        }
         let mut functions = Vec::new();
-        for record in &records {
+        for record in records.iter().filter(|r| r.access == 0) {
             match reflect::entity(record) {
                 Some(Entity::Functions(_)) => {
                     if functions.is_empty() {
                         let found = self.session().functions(scope.0, name).map_err(parse_error)?;
                         functions = found
                             .iter()
+                            .filter(|f| f.access == 0)
                             .map(|f| reflect::function(f, is_class.then_some(scope), &class_spelling))
                             .collect();
                     }

@@ -148,4 +148,6 @@ pub enum Entity {
     Enumerator { value: i64, ty: TypeRef },
     /// A non-static data member (reached through instances).
     Field,
+    /// A private or protected class member.
+    NonPublic,
 }

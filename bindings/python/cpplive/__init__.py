@@ -144,7 +144,8 @@ class _Cast(object):
             target = eval_type(target)
 
         def cast(obj):
-            address = obj if isinstance(obj, int) else addressof(obj)
+            # A base class target gets the base subobject (static_cast).
+            address = obj if isinstance(obj, int) else _cpplive.addressof(obj, target if isinstance(target, type) else None)
             return bind_object(address, target)
         return cast
 

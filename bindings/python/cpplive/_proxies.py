@@ -45,6 +45,8 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "enumerator":
         enum_cls = class_for(found[2]) if found[2] else int
         return enum_cls(found[1])
+    if kind == "nonpublic":
+        raise AttributeError("'%s' is a non-public member of C++ class '%s'" % (name, _scope_name(owner)))
     if kind == "field":
         raise AttributeError("'%s' is a data member of '%s': read it from an instance" % (name, _scope_name(owner)))
     raise AttributeError("C++ name '%s' has an unsupported kind (%s)" % (name, kind))

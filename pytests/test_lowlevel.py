@@ -1,0 +1,371 @@
+"""Low-level helpers and access rules: ``sizeof``, ``addressof``,
+``bind_object``, ``ll.cast``, transparent typedefs, non-public members and
+deleted functions.
+
+C++ names used in this file all start with ``lo_``; names defined by
+possibly-repeated code come from the ``uid`` fixture.
+"""
+import pytest
+
+import cpplive
+from helpers import WITH_CPPYY, cpplive_only
+
+
+def get_ll():
+    if WITH_CPPYY:
+        import cppyy.ll   # cppyy's ll is a submodule that must be imported
+        return cppyy.ll
+    return cpplive.ll
+
+
+@pytest.fixture(scope="module")
+def g():
+    assert cpplive.cppdef(r"""
+    #include <cstddef>
+    #include <cstdint>
+
+    struct lo_S { char c; double d; int i; };
+    struct lo_Empty {};
+    struct lo_Base { int b = 1; virtual ~lo_Base() {} int bget() const { return b; } };
+    struct lo_Other { double o = 2.5; virtual ~lo_Other() {} int oget() const { return (int)(o * 2); } };
+    struct lo_Der : lo_Base, lo_Other { int d = 3; };
+    struct lo_Packed { char a; char b; short s; };
+    size_t lo_sizeof_S() { return sizeof(lo_S); }
+    size_t lo_sizeof_Empty() { return sizeof(lo_Empty); }
+    size_t lo_sizeof_Der() { return sizeof(lo_Der); }
+    size_t lo_sizeof_Packed() { return sizeof(lo_Packed); }
+    size_t lo_sizeof_Base() { return sizeof(lo_Base); }
+
+    uintptr_t lo_addr(const lo_S& s) { return (uintptr_t)&s; }
+    uintptr_t lo_addr_der(const lo_Der& d) { return (uintptr_t)&d; }
+    lo_S* lo_static_s() { static lo_S s{'a', 1.5, 7}; return &s; }
+    int lo_static_s_i() { return lo_static_s()->i; }
+    lo_S* lo_new_s(int i) { return new lo_S{'n', 0.0, i}; }
+    void lo_delete_s(lo_S* s) { delete s; }
+    int lo_read_i_at(uintptr_t a) { return ((lo_S*)a)->i; }
+
+    typedef lo_S lo_S_t;
+    using lo_S_alias = lo_S;
+    typedef int lo_int_t;
+    using lo_dbl_t = double;
+    typedef lo_int_t lo_int2_t;
+    namespace lo_ns { typedef ::lo_S S_in_ns; }
+    lo_int_t lo_twice(lo_int_t x) { return 2 * x; }
+    lo_int2_t lo_thrice(lo_int2_t x) { return 3 * x; }
+    lo_dbl_t lo_half(lo_dbl_t x) { return x / 2; }
+    lo_S_t lo_make(int i) { lo_S s{'b', 0.5, i}; return s; }
+    int lo_take_alias(const lo_S_alias& s) { return s.i; }
+
+    class lo_Priv {
+        int secret = 42;
+        int hidden() const { return secret; }
+    protected:
+        int prot = 5;
+        int prot_fn() const { return 6; }
+    public:
+        int pub = 1;
+        int reveal() const { return hidden() + prot; }
+    };
+    class lo_PrivStatic {
+        static int s_hidden;
+    public:
+        static int s_pub;
+        static int get_hidden() { return s_hidden; }
+    };
+    int lo_PrivStatic::s_hidden = 3;
+    int lo_PrivStatic::s_pub = 4;
+    class lo_PrivStaticFn {
+        static int s_fn() { return 1; }
+    public:
+        static int call() { return s_fn() + 10; }
+    };
+    class lo_PrivMethodPoison {
+        int m() const { return 1; }
+    public:
+        int n = 2;
+    };
+
+    struct lo_NoCopy {
+        int v = 1;
+        lo_NoCopy() = default;
+        lo_NoCopy(const lo_NoCopy&) = delete;
+        lo_NoCopy(int) = delete;
+    };
+    void lo_overload_del(double) = delete;
+    int lo_overload_del(int x) { return x; }
+    int lo_only_deleted(int) = delete;
+    """)
+    return cpplive.gbl
+
+
+# ---------------------------------------------------------------- sizeof
+
+def test_sizeof_class_matches_cpp(g):
+    assert cpplive.sizeof(g.lo_S) == g.lo_sizeof_S()
+    assert cpplive.sizeof(g.lo_Packed) == g.lo_sizeof_Packed() == 4
+    assert cpplive.sizeof(g.lo_Base) == g.lo_sizeof_Base()
+
+
+def test_sizeof_padding_is_counted(g):
+    # char + double + int with alignment is larger than the sum of members
+    assert cpplive.sizeof(g.lo_S) > 1 + 8 + 4
+
+
+def test_sizeof_empty_class(g):
+    assert cpplive.sizeof(g.lo_Empty) == g.lo_sizeof_Empty() == 1
+
+
+def test_sizeof_multiple_inheritance(g):
+    assert cpplive.sizeof(g.lo_Der) == g.lo_sizeof_Der()
+    assert cpplive.sizeof(g.lo_Der) > cpplive.sizeof(g.lo_Base)
+
+
+def test_sizeof_instance(g):
+    assert cpplive.sizeof(g.lo_S()) == g.lo_sizeof_S()
+
+
+def test_sizeof_typedef_class(g):
+    assert cpplive.sizeof(g.lo_S_t) == g.lo_sizeof_S()
+
+
+def test_sizeof_builtin_names(g):
+    assert cpplive.sizeof("int") == 4
+    assert cpplive.sizeof("double") == 8
+    assert cpplive.sizeof("char") == 1
+
+
+# ---------------------------------------------------------------- addressof / bind_object
+
+def test_addressof_matches_cpp_address(g):
+    s = g.lo_S()
+    addr = cpplive.addressof(s)
+    assert isinstance(addr, int)
+    assert addr != 0
+    assert addr == g.lo_addr(s)
+
+
+def test_addressof_of_returned_pointer(g):
+    p = g.lo_static_s()
+    assert cpplive.addressof(p) == g.lo_addr(p)
+    assert cpplive.addressof(p) == cpplive.addressof(g.lo_static_s())
+
+
+def test_addressof_distinct_objects(g):
+    a, b = g.lo_S(), g.lo_S()
+    assert cpplive.addressof(a) != cpplive.addressof(b)
+
+
+def test_bind_object_same_object(g):
+    s = g.lo_S()
+    s.i = 17
+    b = cpplive.bind_object(g.lo_addr(s), g.lo_S)
+    assert isinstance(b, g.lo_S)
+    assert b.i == 17
+    b.i = 18
+    assert s.i == 18
+    assert cpplive.addressof(b) == cpplive.addressof(s)
+    assert b is s
+
+
+def test_bind_object_to_cpp_owned_object(g):
+    p = g.lo_static_s()
+    addr = cpplive.addressof(p)
+    del p
+    b = cpplive.bind_object(addr, g.lo_S)
+    assert b.__python_owns__ is False
+    old = b.i
+    try:
+        b.i = 99
+        assert g.lo_static_s_i() == 99
+        assert g.lo_read_i_at(addr) == 99
+    finally:
+        b.i = old
+
+
+def test_bind_object_by_class_name(g):
+    addr = cpplive.addressof(g.lo_static_s())
+    b = cpplive.bind_object(addr, "lo_S")
+    assert type(b) is g.lo_S
+    assert b.i == g.lo_static_s_i()
+
+
+def test_bind_object_heap_object_then_delete(g):
+    p = g.lo_new_s(31)
+    addr = cpplive.addressof(p)
+    del p
+    b = cpplive.bind_object(addr, g.lo_S)
+    assert b.i == 31
+    g.lo_delete_s(b)
+
+
+# ---------------------------------------------------------------- ll.cast
+
+def test_ll_cast_to_first_base(g):
+    ll = get_ll()
+    d = g.lo_Der()
+    c = ll.cast[g.lo_Base](d)
+    assert type(c) is g.lo_Base
+    assert isinstance(c, g.lo_Base)
+    assert c.b == 1
+    assert c.bget() == 1
+
+
+@cpplive_only  # cppyy's ll.cast[Klass] returns a converted copy, not a view
+def test_ll_cast_views_same_object(g):
+    d = g.lo_Der()
+    c = cpplive.ll.cast[g.lo_Base](d)
+    assert cpplive.addressof(c) == cpplive.addressof(d)
+    c.b = 40
+    assert d.b == 40
+    assert d.bget() == 40
+
+
+def test_ll_cast_to_second_base(g):
+    ll = get_ll()
+    d = g.lo_Der()
+    c = ll.cast[g.lo_Other](d)
+    assert type(c) is g.lo_Other
+    assert c.o == 2.5
+    assert c.oget() == 5
+
+
+# ---------------------------------------------------------------- typedefs
+
+def test_typedef_class_is_same_proxy(g):
+    assert g.lo_S_t is g.lo_S
+    assert g.lo_S_alias is g.lo_S
+    assert g.lo_ns.S_in_ns is g.lo_S
+
+
+def test_typedef_class_constructs_the_class(g):
+    s = g.lo_S_t()
+    assert type(s) is g.lo_S
+    s.i = 5
+    assert g.lo_take_alias(s) == 5
+
+
+def test_function_returning_typedef_class(g):
+    s = g.lo_make(4)
+    assert type(s) is g.lo_S
+    assert s.i == 4
+    assert isinstance(s, g.lo_S_alias)
+
+
+def test_typedef_builtin_parameters_accept_python_values(g):
+    assert g.lo_twice(21) == 42
+    assert g.lo_thrice(5) == 15
+    r = g.lo_half(3)
+    assert r == 1.5
+    assert isinstance(r, float)
+    with pytest.raises(TypeError):
+        g.lo_twice("21")
+
+
+# ---------------------------------------------------------------- non-public members
+
+def test_private_data_member_raises_attribute_error(g):
+    p = g.lo_Priv()
+    with pytest.raises(AttributeError):
+        p.secret
+    assert not hasattr(p, "secret")
+
+
+@cpplive_only  # cppyy lets Python set a new attribute of that name
+def test_private_data_member_assignment_raises_attribute_error(g):
+    p = g.lo_Priv()
+    with pytest.raises(AttributeError):
+        p.secret = 3
+    assert p.reveal() == 47
+
+
+@cpplive_only  # message text
+def test_private_member_error_message(g):
+    with pytest.raises(AttributeError) as exc:
+        g.lo_Priv().secret
+    assert "secret" in str(exc.value)
+
+
+def test_private_method_raises_attribute_error(g):
+    p = g.lo_Priv()
+    with pytest.raises(AttributeError):
+        p.hidden()
+
+
+def test_protected_members_raise_attribute_error(g):
+    p = g.lo_Priv()
+    with pytest.raises(AttributeError):
+        p.prot
+    with pytest.raises(AttributeError):
+        p.prot_fn()
+
+
+def test_public_members_of_class_with_private_ones(g):
+    p = g.lo_Priv()
+    assert p.pub == 1
+    assert p.reveal() == 47
+
+
+def test_private_static_data_member_raises_attribute_error(g):
+    with pytest.raises(AttributeError):
+        g.lo_PrivStatic.s_hidden
+
+
+def test_public_static_next_to_private_static(g):
+    assert g.lo_PrivStatic.s_pub == 4
+    assert g.lo_PrivStatic.get_hidden() == 3
+
+
+def test_private_static_method_raises_attribute_error(g):
+    with pytest.raises(AttributeError):
+        g.lo_PrivStaticFn.s_fn
+    assert g.lo_PrivStaticFn.call() == 11
+
+
+def test_cppdef_after_private_member_lookup(g, uid):
+    try:
+        getattr(g.lo_PrivMethodPoison, "m")
+    except AttributeError:
+        pass
+    name = uid("lo_after_private")
+    assert cpplive.cppdef("int %s() { return 5; }" % name)
+    assert getattr(cpplive.gbl, name)() == 5
+
+
+# ---------------------------------------------------------------- deleted functions
+
+def test_deleted_constructor_raises_type_error(g):
+    with pytest.raises(TypeError):
+        g.lo_NoCopy(5)
+    assert g.lo_NoCopy().v == 1
+
+
+def test_deleted_copy_constructor_raises_type_error(g):
+    a = g.lo_NoCopy()
+    with pytest.raises(TypeError):
+        g.lo_NoCopy(a)
+
+
+@cpplive_only  # message text
+def test_deleted_constructor_message_mentions_deleted(g):
+    with pytest.raises(TypeError) as exc:
+        g.lo_NoCopy(5)
+    assert "deleted" in str(exc.value)
+    with pytest.raises(TypeError) as exc:
+        g.lo_NoCopy(g.lo_NoCopy())
+    assert "deleted" in str(exc.value)
+
+
+def test_deleted_overload_of_free_function(g):
+    assert g.lo_overload_del(3) == 3
+    with pytest.raises(TypeError):
+        g.lo_overload_del(1.5)
+
+
+@cpplive_only  # message text; cppyy raises its own runtime_error for a lone deleted function
+def test_deleted_free_function_message_mentions_deleted(g):
+    with pytest.raises(TypeError) as exc:
+        g.lo_overload_del(1.5)
+    assert "deleted" in str(exc.value)
+    with pytest.raises(TypeError) as exc:
+        g.lo_only_deleted(1)
+    assert "deleted" in str(exc.value)
