@@ -41,7 +41,7 @@ system-packages:
 $(VENV)/.tools:
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q 'maturin>=1.5,<2' pytest
+	$(PY) -m pip install -q 'maturin>=1.5,<2' pytest numpy
 	touch $@
 
 build: setup $(VENV)/.built

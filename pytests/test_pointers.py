@@ -289,6 +289,17 @@ def test_returned_int_pointer_reshape(g):
 
 # ---------------------------------------------------------------- array data members
 
+@cpplive_only
+def test_returned_int_pointer_of_unknown_size_is_not_iterable(g):
+    # Walking a view of unknown length would read past the C++ array.
+    p = g.pt_static_ints()
+    with pytest.raises(TypeError):
+        list(p)
+    with pytest.raises(TypeError):
+        len(p)
+    assert list(p.reshape((4,))) == [5, 6, 7, 8]
+
+
 def test_array_member_reads_as_view(g):
     o = g.pt_Arr()
     assert len(o.a) == 3

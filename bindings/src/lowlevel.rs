@@ -89,6 +89,14 @@ impl LowLevelView {
         Ok(())
     }
 
+    /// Iteration needs a known size (an unbounded walk would read past the
+    /// array): a list of the elements.
+    fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let n = self.__len__()?;
+        let items = (0..n).map(|i| self.__getitem__(py, i as isize)).collect::<PyResult<Vec<_>>>()?;
+        Ok(pyo3::types::PyList::new(py, items)?.into_any().try_iter()?.into_any().unbind())
+    }
+
     /// The same memory seen as `shape[0]` elements.
     fn reshape(&self, shape: (usize,)) -> LowLevelView {
         LowLevelView::new(self.address, self.kind, Some(shape.0))
