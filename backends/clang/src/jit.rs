@@ -16,10 +16,9 @@ use crate::ClangBackend;
 pub struct ThunkCache {
     counter: u64,
     calls: HashMap<FuncId, ThunkFn>,
-    deleters: HashMap<ScopeId, DeleterFn>,
-    addresses: HashMap<String, AddressFn>,
-    assigners: HashMap<String, AssignFn>,
-    dynamic_types: HashMap<ScopeId, DynamicTypeFn>,
+    /// Addresses of the other helpers (deleters, variable addresses,
+    /// assignments, RTTI), by what they are for.
+    helpers: HashMap<String, usize>,
 }
 
 impl ThunkCache {
@@ -77,51 +76,35 @@ pub fn call_thunks(backend: &mut ClangBackend, functions: &[&FunctionInfo]) -> R
     Ok(functions.iter().map(|f| Ok(backend.jit.calls[&f.id])).collect())
 }
 
-pub fn deleter(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<DeleterFn> {
-    if let Some(d) = backend.jit.deleters.get(&class) {
-        return Ok(*d);
+/// Compiles a helper once per `key`: `source` gets the symbol name and
+/// returns the C++ defining it; the address is cached.
+fn helper(backend: &mut ClangBackend, key: String, prefix: &str, source: impl FnOnce(&str) -> String) -> Result<usize> {
+    if let Some(address) = backend.jit.helpers.get(&key) {
+        return Ok(*address);
     }
-    let s = backend.jit.next_symbol("delete");
-    backend.declare(&thunkgen::deleter(&s, spelling))?;
-    let address = symbol(backend, &s)?;
-    let d = unsafe { std::mem::transmute::<usize, DeleterFn>(address) };
-    backend.jit.deleters.insert(class, d);
-    Ok(d)
+    let name = backend.jit.next_symbol(prefix);
+    backend.declare(&source(&name))?;
+    let address = symbol(backend, &name)?;
+    backend.jit.helpers.insert(key, address);
+    Ok(address)
+}
+
+pub fn deleter(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<DeleterFn> {
+    let address = helper(backend, format!("delete {}", class.0), "delete", |s| thunkgen::deleter(s, spelling))?;
+    Ok(unsafe { std::mem::transmute::<usize, DeleterFn>(address) })
 }
 
 pub fn variable_address(backend: &mut ClangBackend, qualified: &str) -> Result<AddressFn> {
-    if let Some(a) = backend.jit.addresses.get(qualified) {
-        return Ok(*a);
-    }
-    let s = backend.jit.next_symbol("address");
-    backend.declare(&thunkgen::address(&s, qualified))?;
-    let address = symbol(backend, &s)?;
-    let a = unsafe { std::mem::transmute::<usize, AddressFn>(address) };
-    backend.jit.addresses.insert(qualified.to_string(), a);
-    Ok(a)
+    let address = helper(backend, format!("address {qualified}"), "address", |s| thunkgen::address(s, qualified))?;
+    Ok(unsafe { std::mem::transmute::<usize, AddressFn>(address) })
 }
 
 pub fn assigner(backend: &mut ClangBackend, ty: &cpplive_core::TypeRef) -> Result<AssignFn> {
-    let key = ty.value_spelling();
-    if let Some(a) = backend.jit.assigners.get(&key) {
-        return Ok(*a);
-    }
-    let s = backend.jit.next_symbol("assign");
-    backend.declare(&thunkgen::assigner(&s, ty))?;
-    let address = symbol(backend, &s)?;
-    let a = unsafe { std::mem::transmute::<usize, AssignFn>(address) };
-    backend.jit.assigners.insert(key, a);
-    Ok(a)
+    let address = helper(backend, format!("assign {}", ty.value_spelling()), "assign", |s| thunkgen::assigner(s, ty))?;
+    Ok(unsafe { std::mem::transmute::<usize, AssignFn>(address) })
 }
 
 pub fn dynamic_type(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<DynamicTypeFn> {
-    if let Some(d) = backend.jit.dynamic_types.get(&class) {
-        return Ok(*d);
-    }
-    let s = backend.jit.next_symbol("dyntype");
-    backend.declare(&thunkgen::dynamic_type(&s, spelling))?;
-    let address = symbol(backend, &s)?;
-    let d = unsafe { std::mem::transmute::<usize, DynamicTypeFn>(address) };
-    backend.jit.dynamic_types.insert(class, d);
-    Ok(d)
+    let address = helper(backend, format!("dyntype {}", class.0), "dyntype", |s| thunkgen::dynamic_type(s, spelling))?;
+    Ok(unsafe { std::mem::transmute::<usize, DynamicTypeFn>(address) })
 }
