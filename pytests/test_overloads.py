@@ -290,6 +290,15 @@ def test_trailing_arguments_by_keyword(g):
     assert g.ov_ns.mix(2, 0.5, label="y") == 1.0
 
 
+def test_skipping_a_defaulted_parameter_by_keyword(g):
+    # b keeps its default while c is given by name.
+    assert g.ov_def(1, c=3) == 1 + 20 + 9
+    assert g.ov_def(c=1, a=2) == 2 + 20 + 3
+    with pytest.raises(TypeError) as info:
+        g.ov_def(b=1)
+    assert "'a'" in str(info.value)
+
+
 def test_keyword_arguments_constructor(g):
     d = g.ov_Defaults(x_=5, y_=6)
     assert (d.x, d.y) == (5, 6)

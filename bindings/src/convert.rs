@@ -62,16 +62,29 @@ pub enum Converter {
 }
 
 /// Objects and buffers that must outlive the call (temporaries, views).
+/// Most calls need neither: the lists are made on first use.
 #[derive(Default)]
 pub struct Scratch {
-    keep: Vec<Py<PyAny>>,
-    buffers: Vec<Box<ffi::Py_buffer>>,
+    keep: Option<Vec<Py<PyAny>>>,
+    buffers: Option<Vec<Box<ffi::Py_buffer>>>,
+}
+
+impl Scratch {
+    fn keep(&mut self, object: Py<PyAny>) {
+        self.keep.get_or_insert_with(Vec::new).push(object);
+    }
+
+    fn hold(&mut self, view: Box<ffi::Py_buffer>) {
+        self.buffers.get_or_insert_with(Vec::new).push(view);
+    }
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        for buffer in &mut self.buffers {
-            unsafe { ffi::PyBuffer_Release(&mut **buffer) };
+        if let Some(buffers) = &mut self.buffers {
+            for buffer in buffers {
+                unsafe { ffi::PyBuffer_Release(&mut **buffer) };
+            }
         }
     }
 }
@@ -309,7 +322,7 @@ impl Converter {
                 IN_IMPLICIT_CONSTRUCTION.set(false);
                 let temporary = made.map_err(|e| Rejection::ConstructionFailed(e.to_string()))?;
                 let address = CppObject::address_of(py, temporary.as_ptr(), cls);
-                scratch.keep.push(temporary.unbind());
+                scratch.keep(temporary.unbind());
                 Ok(address)
             }
             Converter::ObjectPointer { class } => {
@@ -335,7 +348,7 @@ impl Converter {
                     }
                     let fits = element.is_none_or(|b| buffer_holds(&view, b));
                     let data = view.buf;
-                    scratch.buffers.push(view);
+                    scratch.hold(view);
                     if !fits {
                         return Err(Rejection::WrongType);
                     }
@@ -356,7 +369,7 @@ impl Converter {
                 }
                 let fits = view.len as usize == b.size();
                 let data = view.buf;
-                scratch.buffers.push(view);
+                scratch.hold(view);
                 if !fits {
                     return Err(Rejection::WrongType);
                 }

@@ -43,7 +43,16 @@ struct Candidate {
     min_args: usize,
 }
 
+/// False when some argument slot is empty (a defaulted parameter skipped).
+fn kwnames_free(args: &[*mut ffi::PyObject]) -> bool {
+    args.iter().all(|a| !a.is_null())
+}
+
 impl Candidate {
+    fn thunk_with_defaults(&self) -> Result<ThunkFn, String> {
+        with_backend(|b| b.call_thunk_with_defaults(&self.info).map_err(crate::errors::backend_error)).map_err(|e| e.to_string())
+    }
+
     fn thunk(&self) -> Result<ThunkFn, String> {
         // Safety: GIL held; compiling does not call back into this set.
         let slot = unsafe { &mut *self.thunk.get() };
@@ -336,15 +345,14 @@ impl OverloadSet {
             slots[index] = *value;
         }
         let count = slots.iter().rposition(|s| !s.is_null()).map_or(0, |i| i + 1);
-        if let Some(gap) = slots[..count].iter().position(|s| s.is_null()) {
-            let p = &info.params[gap];
-            return Err(Rejection::Unsupported(if p.has_default {
-                format!("parameter '{}' (which has a default) cannot be skipped when later ones are given by keyword", p.name)
-            } else {
-                format!("missing argument for parameter '{}'", p.name)
-            }));
+        if let Some(missing) = slots.iter().zip(&info.params).position(|(s, p)| s.is_null() && !p.has_default) {
+            return Err(Rejection::Unsupported(format!("missing argument for parameter '{}'", info.params[missing].name)));
         }
-        slots.truncate(count);
+        // Without a gap the ordinary thunk takes the given prefix; with one,
+        // every parameter is passed and null slots mean "use the default".
+        if slots[..count].iter().all(|s| !s.is_null()) {
+            slots.truncate(count);
+        }
         Ok(slots)
     }
 
@@ -359,6 +367,7 @@ impl OverloadSet {
     ) -> Attempt {
         let candidate = &prepared.candidates[index];
         let n = args.len();
+        let with_gaps = !kwnames_free(args);
         if n < candidate.min_args || n > candidate.converters.len() {
             return Attempt::Rejected {
                 param: None,
@@ -398,13 +407,22 @@ impl OverloadSet {
         };
         let mut scratch = Scratch::default();
         for i in 0..n {
+            if with_gaps && args[i].is_null() {
+                argv[i] = std::ptr::null_mut();
+                continue;
+            }
             match candidate.converters[i].convert(py, args[i], &mut slots[i], pass, &mut scratch) {
                 Ok(p) => argv[i] = p,
                 Err(why) => return Attempt::Rejected { param: Some(i), why },
             }
         }
 
-        let thunk = match candidate.thunk() {
+        let thunk = if with_gaps {
+            candidate.thunk_with_defaults()
+        } else {
+            candidate.thunk()
+        };
+        let thunk = match thunk {
             Ok(t) => t,
             Err(why) => return Attempt::Rejected { param: None, why: Rejection::Unsupported(why) },
         };

@@ -160,6 +160,18 @@ FunctionRecord function_record(Session::Impl &impl, FunctionDecl *fn) {
     p.name = rust::String(param->getNameAsString());
     p.ty = type_record(impl, param->getType());
     p.has_default = param->hasDefaultArg();
+    // The default's text, for calls that skip it while giving later
+    // parameters by keyword (not available before template instantiation).
+    if (p.has_default && !param->hasUninstantiatedDefaultArg() && !param->hasUnparsedDefaultArg()) {
+      if (const Expr *value = param->getDefaultArg()) {
+        std::string text;
+        llvm::raw_string_ostream os(text);
+        PrintingPolicy pp = policy(impl.context());
+        pp.SuppressScope = false;
+        value->printPretty(os, nullptr, pp);
+        p.default_text = rust::String(os.str());
+      }
+    }
     if (i)
       signature += ", ";
     signature += type_spelling(impl, param->getType()).substr(0);

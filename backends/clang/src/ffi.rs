@@ -39,6 +39,8 @@ pub mod bridge {
         pub name: String,
         pub ty: TypeRecord,
         pub has_default: bool,
+        /// The default argument as C++ source, when it can be printed.
+        pub default_text: String,
     }
 
     #[derive(Debug, Clone)]

@@ -89,6 +89,19 @@ fn helper(backend: &mut ClangBackend, key: String, prefix: &str, source: impl Fn
     Ok(address)
 }
 
+pub fn call_thunk_with_defaults(backend: &mut ClangBackend, function: &FunctionInfo) -> Result<ThunkFn> {
+    if thunkgen::call_thunk_with_defaults("probe", function).is_none() {
+        return Err(BackendError::Unsupported(format!(
+            "the default arguments of {} cannot be used when later parameters are given by keyword",
+            function.signature
+        )));
+    }
+    let address = helper(backend, format!("defaults {}", function.id.0), "thunk_defaults", |s| {
+        thunkgen::call_thunk_with_defaults(s, function).unwrap_or_default()
+    })?;
+    Ok(unsafe { std::mem::transmute::<usize, ThunkFn>(address) })
+}
+
 pub fn deleter(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<DeleterFn> {
     let address = helper(backend, format!("delete {}", class.0), "delete", |s| thunkgen::deleter(s, spelling))?;
     Ok(unsafe { std::mem::transmute::<usize, DeleterFn>(address) })

@@ -301,6 +301,10 @@ impl Backend for ClangBackend {
         jit::call_thunks(self, functions)
     }
 
+    fn call_thunk_with_defaults(&mut self, function: &FunctionInfo) -> Result<ThunkFn> {
+        jit::call_thunk_with_defaults(self, function)
+    }
+
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn> {
         let spelling = self.scope(class)?.qualified.clone();
         jit::deleter(self, class, &spelling)

@@ -52,7 +52,12 @@ pub fn function(record: &bridge::FunctionRecord, class: Option<ScopeId>, class_s
         params: record
             .params
             .iter()
-            .map(|p| ParamInfo { name: p.name.clone(), ty: type_ref(&p.ty), has_default: p.has_default })
+            .map(|p| ParamInfo {
+                name: p.name.clone(),
+                ty: type_ref(&p.ty),
+                has_default: p.has_default,
+                default_text: p.default_text.clone(),
+            })
             .collect(),
         signature: typename::readable(&record.signature),
     }

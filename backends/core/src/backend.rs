@@ -46,6 +46,9 @@ pub trait Backend: Send {
     /// Compiles the call thunks of an overload set in one go. Entry `i` is
     /// the thunk of `functions[i]`, or the reason it could not be made.
     fn call_thunks(&mut self, functions: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>>;
+    /// A thunk taking every argument, where a null `args[i]` means "use the
+    /// default" (see `thunkgen::call_thunk_with_defaults`).
+    fn call_thunk_with_defaults(&mut self, function: &FunctionInfo) -> Result<ThunkFn>;
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn>;
     /// RTTI for a polymorphic class: dynamic type name and full object.
     fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn>;

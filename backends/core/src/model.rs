@@ -87,6 +87,8 @@ pub struct ParamInfo {
     pub name: String,
     pub ty: TypeRef,
     pub has_default: bool,
+    /// The default argument as C++ source (empty when unknown).
+    pub default_text: String,
 }
 
 #[derive(Clone, Debug)]

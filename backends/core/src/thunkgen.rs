@@ -83,6 +83,40 @@ pub fn call_thunk(symbol: &str, function: &FunctionInfo) -> String {
     out
 }
 
+/// Like `call_thunk`, but every argument is passed (`nargs` is the full
+/// count) and a null `args[i]` stands for "use the default": for calls that
+/// skip a defaulted parameter while giving later ones by keyword. `None`
+/// when some default's text is unknown.
+pub fn call_thunk_with_defaults(symbol: &str, function: &FunctionInfo) -> Option<String> {
+    let mut args = Vec::new();
+    for (i, p) in function.params.iter().enumerate() {
+        let given = argument(i, &p.ty);
+        if p.has_default {
+            if p.default_text.is_empty() {
+                return None;
+            }
+            let value_type = p.ty.value_spelling();
+            let fallback = if p.ty.base == TypeBase::StdString && p.ty.is_plain() {
+                format!("std::string({})", p.default_text)
+            } else {
+                format!("static_cast<{value_type}>({})", p.default_text)
+            };
+            if p.ty.reference == RefKind::LValue && !p.ty.base_const {
+                // A default bound to a non-const reference cannot be made here.
+                return None;
+            }
+            args.push(format!("(args[{i}] ? {given} : {fallback})"));
+        } else {
+            args.push(given);
+        }
+    }
+    let call = call_expression(function, &args.join(", "));
+    Some(format!(
+        "extern \"C\" int {symbol}(void* self, int nargs, void** args, void* ret, __cpplive::error* err) {{\n  (void)self; (void)nargs; (void)args; (void)ret;\n  try {{ {} return 0; }} catch (...) {{ return __cpplive::report(err); }}\n}}\n",
+        store_result(function, &call)
+    ))
+}
+
 /// The source of `extern "C" void symbol(void*)` deleting a `class_spelling`.
 pub fn deleter(symbol: &str, class_spelling: &str) -> String {
     format!("extern \"C\" void {symbol}(void* p) {{ delete static_cast<{class_spelling}*>(p); }}\n")
@@ -185,7 +219,7 @@ mod tests {
             ret: parse_user(ret),
             params: params
                 .iter()
-                .map(|(t, d)| ParamInfo { name: "p".into(), ty: parse_user(t), has_default: *d })
+                .map(|(t, d)| ParamInfo { name: "p".into(), ty: parse_user(t), has_default: *d, default_text: "7".into() })
                 .collect(),
             signature: String::new(),
         }
