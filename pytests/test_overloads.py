@@ -10,7 +10,7 @@ import re
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import WITH_CPPYY, cpplive_only
 
 
 @pytest.fixture(scope="module")
@@ -296,7 +296,8 @@ def test_skipping_a_defaulted_parameter_by_keyword(g):
     assert g.ov_def(c=1, a=2) == 2 + 20 + 3
     with pytest.raises(TypeError) as info:
         g.ov_def(b=1)
-    assert "'a'" in str(info.value)
+    if not WITH_CPPYY:
+        assert "missing argument for parameter 'a'" in str(info.value)
 
 
 def test_keyword_arguments_constructor(g):
