@@ -185,7 +185,7 @@ impl OverloadSet {
             .iter()
             .map(|info| Candidate {
                 converters: info.params.iter().map(|p| Converter::for_type(py, &p.ty)).collect(),
-                executor: if info.kind == FunctionKind::Constructor {
+                executor: if matches!(info.kind, FunctionKind::Constructor | FunctionKind::AggregateInit) {
                     Executor::Void
                 } else {
                     Executor::for_type(py, &info.ret)

@@ -316,6 +316,7 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
   record.is_complete = true;
   record.is_abstract = false;
   record.is_polymorphic = false;
+  record.is_aggregate = false;
   record.is_scoped_enum = false;
   if (auto *named = dyn_cast<NamedDecl>(decl)) {
     record.name = rust::String(named->getNameAsString());
@@ -333,6 +334,8 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
       record.size = layout.getSize().getQuantity();
       record.is_abstract = def->isAbstract();
       record.is_polymorphic = def->isPolymorphic();
+      // C++20 rule: any user-declared constructor (even deleted) rules it out.
+      record.is_aggregate = def->isAggregate() && !def->hasUserDeclaredConstructor();
       for (const CXXBaseSpecifier &base : def->bases()) {
         auto *base_decl = base.getType()->getAsCXXRecordDecl();
         if (!base_decl)

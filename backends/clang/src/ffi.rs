@@ -98,6 +98,7 @@ pub mod bridge {
         pub is_complete: bool,
         pub is_abstract: bool,
         pub is_polymorphic: bool,
+        pub is_aggregate: bool,
         pub bases: Vec<BaseRecord>,
         /// For enums: the underlying integer type.
         pub underlying: TypeRecord,

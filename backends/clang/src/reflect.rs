@@ -89,6 +89,7 @@ pub fn scope(record: &bridge::ScopeRecord) -> ScopeInfo {
         is_complete: record.is_complete,
         is_abstract: record.is_abstract,
         is_polymorphic: record.is_polymorphic,
+        is_aggregate: record.is_aggregate,
         bases: record
             .bases
             .iter()

@@ -48,6 +48,8 @@ pub struct ScopeInfo {
     pub is_complete: bool,
     pub is_abstract: bool,
     pub is_polymorphic: bool,
+    /// Can be brace-initialized from its fields (`T{a, b}`).
+    pub is_aggregate: bool,
     pub bases: Vec<BaseInfo>,
     /// For enums.
     pub underlying: Option<TypeRef>,
@@ -62,6 +64,9 @@ pub enum FunctionKind {
     Constructor,
     Destructor,
     Conversion,
+    /// Brace initialization of an aggregate from its fields, in order
+    /// (not a C++ declaration: made by cpplive).
+    AggregateInit,
 }
 
 impl FunctionKind {

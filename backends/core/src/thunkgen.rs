@@ -164,6 +164,7 @@ fn call_expression(function: &FunctionInfo, args: &str) -> String {
         FunctionKind::Free => format!("{}({args})", function.qualified),
         FunctionKind::StaticMethod => format!("{class}::{}({args})", function.qualified),
         FunctionKind::Constructor => format!("new {class}({args})"),
+        FunctionKind::AggregateInit => format!("new {class}{{{args}}}"),
         FunctionKind::Destructor => format!("static_cast<{class}*>(self)->~{}()", function.name.trim_start_matches('~')),
         FunctionKind::Method | FunctionKind::Conversion => {
             let constness = if function.is_const { "const " } else { "" };
@@ -174,7 +175,7 @@ fn call_expression(function: &FunctionInfo, args: &str) -> String {
 
 fn store_result(function: &FunctionInfo, call: &str) -> String {
     let ret = &function.ret;
-    if function.kind == FunctionKind::Constructor {
+    if matches!(function.kind, FunctionKind::Constructor | FunctionKind::AggregateInit) {
         return format!("*(void**)ret = (void*){call};");
     }
     if ret.is_void() {
