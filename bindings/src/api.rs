@@ -45,8 +45,8 @@ pub fn load_library(py: Python<'_>, path: &str) -> PyResult<bool> {
 }
 
 #[pyfunction]
-pub fn set_compiler_args(args: Vec<String>) -> bool {
-    crate::runtime::set_extra_args(args)
+pub fn set_compiler_args(py: Python<'_>, args: Vec<String>) -> bool {
+    crate::runtime::set_extra_args(py, args)
 }
 
 #[pyfunction]

@@ -28,6 +28,8 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CppException", py.get_type::<errors::CppException>())?;
     m.add("nullptr", instance::nullptr(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::warm_up, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::wait_warm_up, m)?)?;
     m.add_function(wrap_pyfunction!(api::method_from_function, m)?)?;
     m.add_function(wrap_pyfunction!(errors::set_exception_types, m)?)?;
     m.add_function(wrap_pyfunction!(api::include, m)?)?;

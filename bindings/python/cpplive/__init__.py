@@ -5,6 +5,7 @@ embedded clang.
     cpplive.cppdef("int twice(int x) { return 2 * x; }")
     cpplive.gbl.twice(21)      # 42
 """
+import atexit
 import os
 
 from . import _cpplive
@@ -19,6 +20,12 @@ __all__ = [
 ]
 
 gbl = _proxies.namespace_for(1)
+
+# The interpreter is made on a background thread from here on, overlapping
+# the program's own start-up; CPPLIVE_NO_WARMUP=1 makes it wait for first use.
+if not os.environ.get("CPPLIVE_NO_WARMUP"):
+    _cpplive.warm_up()
+    atexit.register(_cpplive.wait_warm_up)
 
 
 def _exception_type(cpp_name, python_base):
