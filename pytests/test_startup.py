@@ -1,0 +1,56 @@
+"""Start-up behaviour, each case in a fresh process: the background warm-up,
+compiler arguments, and the standard library without a precompiled header."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import EXTRA_PYTHONPATH, cpplive_only
+
+pytestmark = cpplive_only
+
+
+def run(code, **env_extra):
+    env = dict(os.environ)
+    if EXTRA_PYTHONPATH:
+        env["PYTHONPATH"] = os.pathsep.join(EXTRA_PYTHONPATH)
+    env.update(env_extra)
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, "stdout:\n%s\nstderr:\n%s" % (proc.stdout, proc.stderr)
+    return proc.stdout
+
+
+def test_import_and_exit_at_once():
+    # The warm-up thread is joined at exit: no crash, nothing printed.
+    assert run("import cpplive") == ""
+
+
+def test_compiler_arguments_before_first_use():
+    out = run(
+        "import cpplive\n"
+        "cpplive.set_compiler_args('-DSU_ANSWER=42')\n"
+        "cpplive.cppdef('int su_answer() { return SU_ANSWER; }')\n"
+        "print(cpplive.gbl.su_answer())\n")
+    assert out.strip() == "42"
+
+
+def test_compiler_arguments_after_first_use_raise():
+    out = run(
+        "import cpplive\n"
+        "cpplive.cppdef('int su_one() { return 1; }')\n"
+        "try:\n"
+        "    cpplive.set_compiler_args('-DX=1')\n"
+        "except RuntimeError as e:\n"
+        "    print('refused:', e)\n")
+    assert out.startswith("refused:")
+
+
+@pytest.mark.parametrize("variable", ["CPPLIVE_NO_WARMUP", "CPPLIVE_NO_PCH"])
+def test_standard_library_without_warm_up_or_precompiled_header(variable):
+    out = run(
+        "import cpplive\n"
+        "cpplive.cppdef('int su_sum(const std::vector<int>& v) { int s = 0; for (int x : v) s += x; return s; }')\n"
+        "print(cpplive.gbl.su_sum([1, 2, 3]), cpplive.gbl.std.string('ab').size())\n",
+        **{variable: "1"})
+    assert out.split() == ["6", "2"]
