@@ -62,29 +62,30 @@ pub enum Converter {
 }
 
 /// Objects and buffers that must outlive the call (temporaries, views).
-/// Most calls need neither: the lists are made on first use.
+/// Most calls need neither, and then this is one null pointer.
 #[derive(Default)]
-pub struct Scratch {
-    keep: Option<Vec<Py<PyAny>>>,
-    buffers: Option<Vec<Box<ffi::Py_buffer>>>,
+pub struct Scratch(Option<Box<Held>>);
+
+#[derive(Default)]
+struct Held {
+    keep: Vec<Py<PyAny>>,
+    buffers: Vec<Box<ffi::Py_buffer>>,
 }
 
 impl Scratch {
     fn keep(&mut self, object: Py<PyAny>) {
-        self.keep.get_or_insert_with(Vec::new).push(object);
+        self.0.get_or_insert_with(Default::default).keep.push(object);
     }
 
     fn hold(&mut self, view: Box<ffi::Py_buffer>) {
-        self.buffers.get_or_insert_with(Vec::new).push(view);
+        self.0.get_or_insert_with(Default::default).buffers.push(view);
     }
 }
 
-impl Drop for Scratch {
+impl Drop for Held {
     fn drop(&mut self) {
-        if let Some(buffers) = &mut self.buffers {
-            for buffer in buffers {
-                unsafe { ffi::PyBuffer_Release(&mut **buffer) };
-            }
+        for buffer in &mut self.buffers {
+            unsafe { ffi::PyBuffer_Release(&mut **buffer) };
         }
     }
 }

@@ -6,7 +6,7 @@ use std::cell::UnsafeCell;
 use std::ffi::c_void;
 
 use cpplive_core::thunk::{ArgSlot, ThunkError};
-use cpplive_core::types::{RefKind, TypeBase, TypeRef};
+use cpplive_core::types::{Builtin, RefKind, TypeBase, TypeRef};
 use pyo3::exceptions::{PyAttributeError, PyReferenceError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -37,6 +37,9 @@ struct Accessors {
     read: Executor,
     write: Converter,
     store: Store,
+    /// Set for `int`/`double`-like members: read and written in place
+    /// without the general converter and executor.
+    scalar: Option<Builtin>,
 }
 
 #[pyclass(frozen, module = "cpplive", name = "DataMember")]
@@ -91,12 +94,17 @@ impl DataMember {
             } else {
                 Store::ReadOnly("is an array: assign its elements")
             };
-            *slot = Some(Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store });
+            let scalar = match (&self.ty.base, self.ty.is_plain() && self.ty.reference == RefKind::None && !self.ty.base_const) {
+                (TypeBase::Builtin(b), true) if matches!(b, Builtin::Int | Builtin::Long | Builtin::LongLong | Builtin::Double) => Some(*b),
+                _ => None,
+            };
+            *slot = Some(Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store, scalar });
         }
         slot.as_ref().unwrap()
     }
 
-    fn address(&self, py: Python<'_>, instance: Option<&Bound<'_, PyAny>>) -> PyResult<*mut c_void> {
+    /// `instance` is null for class-level access.
+    fn address(&self, py: Python<'_>, instance: *mut ffi::PyObject) -> PyResult<*mut c_void> {
         match &self.place {
             Place::Variable { qualified, address } => {
                 let cached = unsafe { &mut *address.get() };
@@ -109,14 +117,14 @@ impl DataMember {
                 Ok(a as *mut c_void)
             }
             Place::Member { offset, class } => {
-                let Some(obj) = instance else {
+                if instance.is_null() {
                     return Err(PyAttributeError::new_err(format!("'{}' is a data member: read it from an instance", self.name)));
-                };
+                }
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
-                if unsafe { ffi::PyType_IsSubtype(ffi::Py_TYPE(obj.as_ptr()), cls) } == 0 {
+                if unsafe { ffi::PyType_IsSubtype(ffi::Py_TYPE(instance), cls) } == 0 {
                     return Err(PyTypeError::new_err(format!("data member '{}' read from a foreign object", self.name)));
                 }
-                let base = unsafe { CppObject::address_of(py, obj.as_ptr(), cls) };
+                let base = unsafe { CppObject::address_of(py, instance, cls) };
                 if base.is_null() {
                     return Err(PyReferenceError::new_err("attempt to access a null-pointer C++ object"));
                 }
@@ -125,17 +133,39 @@ impl DataMember {
         }
     }
 
+    /// The member's address when `instance` is exactly of the owning class
+    /// and the member has a fast scalar path; `None` sends the caller to the
+    /// general path (which also reports every error).
+    #[inline]
+    unsafe fn fast_address(&self, py: Python<'_>, instance: *mut ffi::PyObject) -> Option<*mut c_void> {
+        let Place::Member { offset, class } = &self.place else { return None };
+        if instance.is_null() || ffi::Py_TYPE(instance) != class.as_ptr() as *mut ffi::PyTypeObject {
+            return None;
+        }
+        self.fast_kind()?;
+        let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, instance).cast_unchecked();
+        let base = object.get().address();
+        (!base.is_null()).then(|| (base as *mut u8).add(*offset) as *mut c_void)
+    }
+
+    #[inline]
+    fn fast_kind(&self) -> Option<Builtin> {
+        // Safety: GIL held; filled once by `accessors`.
+        unsafe { &*self.accessors.get() }.as_ref().and_then(|a| a.scalar)
+    }
+
     fn is_variable(&self) -> bool {
         matches!(self.place, Place::Variable { .. })
     }
 
-    pub fn get(&self, py: Python<'_>, instance: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    pub fn get(&self, py: Python<'_>, instance: *mut ffi::PyObject) -> PyResult<Py<PyAny>> {
         let address = self.address(py, instance)?;
         let slot = ArgSlot { ptr: address };
         unsafe { self.accessors(py).read.execute(py, &slot as *const ArgSlot as *const c_void) }
     }
 
-    pub fn set(&self, py: Python<'_>, instance: Option<&Bound<'_, PyAny>>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    /// # Safety (by contract) `value` is a live object; `instance` live or null.
+    pub fn set(&self, py: Python<'_>, instance: *mut ffi::PyObject, value: *mut ffi::PyObject) -> PyResult<()> {
         let accessors = self.accessors(py);
         match &accessors.store {
             Store::ReadOnly(why) => return Err(PyAttributeError::new_err(format!("'{}' {why}", self.name))),
@@ -145,10 +175,10 @@ impl DataMember {
         let address = self.address(py, instance)?;
         let mut slot = ArgSlot::default();
         let mut scratch = Scratch::default();
-        let source = unsafe { accessors.write.convert(py, value.as_ptr(), &mut slot, Pass::Implicit, &mut scratch) }
-            .map_err(|why| self.rejected(value, why))?;
+        let source = unsafe { accessors.write.convert(py, value, &mut slot, Pass::Implicit, &mut scratch) }
+            .map_err(|why| self.rejected(unsafe { &Bound::from_borrowed_ptr(py, value) }, why))?;
         match &accessors.store {
-            Store::Copy(size) => unsafe { std::ptr::copy_nonoverlapping(source as *const u8, address as *mut u8, *size) },
+            Store::Copy(size) => unsafe { store_bytes(source, address, *size) },
             Store::Assign(assign) => {
                 let mut err = ThunkError::default();
                 let rc = unsafe { assign(address, source, &mut err) };
@@ -173,6 +203,17 @@ impl DataMember {
     }
 }
 
+/// Copies a scalar of `size` bytes (sizes are few: typed moves, no memcpy call).
+unsafe fn store_bytes(source: *const c_void, target: *mut c_void, size: usize) {
+    match size {
+        1 => *(target as *mut u8) = *(source as *const u8),
+        2 => std::ptr::write_unaligned(target as *mut u16, *(source as *const u16)),
+        4 => std::ptr::write_unaligned(target as *mut u32, *(source as *const u32)),
+        8 => std::ptr::write_unaligned(target as *mut u64, *(source as *const u64)),
+        n => std::ptr::copy_nonoverlapping(source as *const u8, target as *mut u8, n),
+    }
+}
+
 /// `tp_descr_get`, set directly on the type (see `install`): pyo3's
 /// `__get__` trampoline costs more than the member read itself.
 unsafe extern "C" fn descr_get(
@@ -183,12 +224,20 @@ unsafe extern "C" fn descr_get(
     let py = Python::assume_attached();
     let this: Borrowed<'_, '_, DataMember> = Borrowed::from_ptr(py, descr).cast_unchecked();
     let this = this.get();
-    let instance = (!obj.is_null() && obj != ffi::Py_None()).then(|| Bound::from_borrowed_ptr(py, obj));
-    if instance.is_none() && !this.is_variable() {
+    let instance = if obj == ffi::Py_None() { std::ptr::null_mut() } else { obj };
+    if instance.is_null() && !this.is_variable() {
         ffi::Py_INCREF(descr);
         return descr;
     }
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.get(py, instance.as_ref()))) {
+    if let Some(at) = this.fast_address(py, instance) {
+        match this.fast_kind() {
+            Some(Builtin::Int) => return ffi::PyLong_FromLong(*(at as *const i32) as std::ffi::c_long),
+            Some(Builtin::Long | Builtin::LongLong) => return ffi::PyLong_FromLongLong(*(at as *const i64)),
+            Some(Builtin::Double) => return ffi::PyFloat_FromDouble(*(at as *const f64)),
+            _ => {}
+        }
+    }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.get(py, instance))) {
         Ok(Ok(value)) => value.into_ptr(),
         Ok(Err(err)) => {
             err.restore(py);
@@ -210,9 +259,36 @@ unsafe extern "C" fn descr_set(descr: *mut ffi::PyObject, obj: *mut ffi::PyObjec
         PyAttributeError::new_err(format!("cannot delete C++ data member '{}'", this.name)).restore(py);
         return -1;
     }
-    let instance = (!obj.is_null() && obj != ffi::Py_None()).then(|| Bound::from_borrowed_ptr(py, obj));
-    let value = Bound::from_borrowed_ptr(py, value);
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.set(py, instance.as_ref(), &value))) {
+    let instance = if obj == ffi::Py_None() { std::ptr::null_mut() } else { obj };
+    if let Some(at) = this.fast_address(py, instance) {
+        match this.fast_kind() {
+            Some(Builtin::Int) if ffi::PyLong_CheckExact(value) != 0 => {
+                let mut overflow = 0;
+                let v = ffi::PyLong_AsLongLongAndOverflow(value, &mut overflow);
+                if overflow == 0 && v >= i32::MIN as i64 && v <= i32::MAX as i64 {
+                    *(at as *mut i32) = v as i32;
+                    return 0;
+                }
+            }
+            Some(Builtin::Long | Builtin::LongLong) if ffi::PyLong_CheckExact(value) != 0 => {
+                let mut overflow = 0;
+                let v = ffi::PyLong_AsLongLongAndOverflow(value, &mut overflow);
+                if overflow == 0 && !(v == -1 && !ffi::PyErr_Occurred().is_null()) {
+                    *(at as *mut i64) = v;
+                    return 0;
+                }
+                ffi::PyErr_Clear();
+            }
+            Some(Builtin::Double) if ffi::PyFloat_CheckExact(value) != 0 => {
+                *(at as *mut f64) = ffi::PyFloat_AS_DOUBLE(value);
+                return 0;
+            }
+            _ => {}
+        }
+        // Anything else (other types, out of range) takes the general path,
+        // which converts or explains.
+    }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.set(py, instance, value))) {
         Ok(Ok(())) => 0,
         Ok(Err(err)) => {
             err.restore(py);
@@ -240,12 +316,12 @@ impl DataMember {
     /// The value, read from `instance` (or the variable itself).
     #[pyo3(signature = (instance=None))]
     fn _get(&self, py: Python<'_>, instance: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        self.get(py, instance.filter(|i| !i.is_none()))
+        self.get(py, instance.filter(|i| !i.is_none()).map_or(std::ptr::null_mut(), |i| i.as_ptr()))
     }
 
     /// Writes `value` into `instance` (or the variable itself).
     fn _set(&self, py: Python<'_>, instance: Option<&Bound<'_, PyAny>>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, instance.filter(|i| !i.is_none()), value)
+        self.set(py, instance.filter(|i| !i.is_none()).map_or(std::ptr::null_mut(), |i| i.as_ptr()), value.as_ptr())
     }
 
     #[getter]
