@@ -7,6 +7,7 @@ mod convert;
 mod datamember;
 mod errors;
 mod execute;
+mod fastcall;
 mod instance;
 mod lowlevel;
 mod overload;

@@ -17,6 +17,7 @@ use pyo3::types::PyType;
 
 use crate::convert::{Converter, Pass, Rejection, Scratch};
 use crate::execute::Executor;
+use crate::fastcall::{FastPlan, Outcome};
 use crate::instance::{self, CppObject};
 use crate::runtime::with_backend;
 
@@ -79,6 +80,9 @@ struct MemoEntry {
 struct Prepared {
     candidates: Vec<Candidate>,
     deleter: Option<DeleterFn>,
+    /// For single-overload sets: the direct path, decided after the first
+    /// successful call (outer `None`: not decided yet).
+    fast: UnsafeCell<Option<Option<FastPlan>>>,
 }
 
 pub struct OverloadSet {
@@ -202,7 +206,7 @@ impl OverloadSet {
             }
             _ => None,
         };
-        Ok(Prepared { candidates, deleter })
+        Ok(Prepared { candidates, deleter, fast: UnsafeCell::new(None) })
     }
 
     /// Calls the set with vectorcall-style arguments.
@@ -231,9 +235,22 @@ impl OverloadSet {
         let keywords = &all[nargs..];
 
         if kwnames.is_null() && prepared.candidates.len() == 1 {
+            let fast = &mut *prepared.fast.get();
+            if let Some(Some(plan)) = fast {
+                match plan.call(py, receiver, positional) {
+                    Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
+                    Outcome::Raised(err) => return Err(err),
+                    Outcome::Declined => {}
+                }
+            }
             for pass in [Pass::Strict, Pass::Implicit] {
                 match self.attempt(py, prepared, 0, receiver, positional, pass) {
-                    Attempt::Done(result) => return Ok(result),
+                    Attempt::Done(result) => {
+                        if fast.is_none() {
+                            *fast = Some(self.fast_plan(py, &prepared.candidates[0]));
+                        }
+                        return Ok(result);
+                    }
                     Attempt::Failed(err) => return Err(err),
                     Attempt::Rejected { .. } => {}
                 }
@@ -306,6 +323,16 @@ impl OverloadSet {
             return fallback.bind(py).call(args, kwargs.as_ref()).map(|r| r.unbind());
         }
         Err(self.no_match(py, prepared, positional, keywords, kwnames, rejections))
+    }
+
+    fn fast_plan(&self, py: Python<'_>, candidate: &Candidate) -> Option<FastPlan> {
+        let receiver_type = match self.role {
+            Role::Function => std::ptr::null_mut(),
+            Role::Method => self.class.as_ref()?.bind(py).as_ptr() as *mut ffi::PyTypeObject,
+            Role::Constructor => return None,
+        };
+        let thunk = candidate.thunk().ok()?;
+        FastPlan::build(thunk, &candidate.converters, &candidate.executor, receiver_type)
     }
 
     fn remember(&self, positional: &[*mut ffi::PyObject], candidate: usize, pass: Pass) {
