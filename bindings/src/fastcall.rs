@@ -1,5 +1,5 @@
-//! A direct path for the most common calls: one overload, a few `int`,
-//! `long`, `double` or `bool` parameters, a scalar or `void` result, and (for
+//! A direct path for the most common calls: a few `int`, `long`, `double`,
+//! `bool` or class-object parameters, a scalar or `void` result, and (for
 //! methods) a receiver exactly of the owning class. It is a specialization
 //! of the chosen converters and executor, built once after the overload's
 //! first successful call; anything it does not handle (another Python type,
@@ -26,6 +26,8 @@ enum Param {
     Long,
     Double,
     Bool,
+    /// A class object (by value or reference) of exactly this proxy type.
+    Object(usize),
 }
 
 #[derive(Copy, Clone)]
@@ -71,6 +73,7 @@ impl FastPlan {
                 Converter::Integer(Builtin::Long | Builtin::LongLong) => Param::Long,
                 Converter::Double => Param::Double,
                 Converter::Bool => Param::Bool,
+                Converter::Object { class, .. } => Param::Object(class.as_ptr() as usize),
                 _ => return None,
             };
         }
@@ -134,6 +137,18 @@ impl FastPlan {
                         return Outcome::Declined;
                     }
                     slot.f64 = ffi::PyFloat_AS_DOUBLE(obj);
+                }
+                Param::Object(class) => {
+                    if ffi::Py_TYPE(obj) as usize != class {
+                        return Outcome::Declined;
+                    }
+                    let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, obj).cast_unchecked();
+                    let address = object.get().address();
+                    if address.is_null() {
+                        return Outcome::Declined;
+                    }
+                    argv[i] = address;
+                    continue;
                 }
                 Param::Bool => {
                     if obj == ffi::Py_True() {

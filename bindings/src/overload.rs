@@ -75,6 +75,7 @@ struct MemoEntry {
     len: usize,
     candidate: usize,
     pass: Pass,
+    fast: Option<FastPlan>,
 }
 
 struct Prepared {
@@ -263,6 +264,13 @@ impl OverloadSet {
             }
             for entry in memo {
                 if entry.len == positional.len() && entry.types[..entry.len] == types[..entry.len] {
+                    if let Some(plan) = &entry.fast {
+                        match plan.call(py, receiver, positional) {
+                            Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
+                            Outcome::Raised(err) => return Err(err),
+                            Outcome::Declined => {}
+                        }
+                    }
                     match self.attempt(py, prepared, entry.candidate, receiver, positional, entry.pass) {
                         Attempt::Done(result) => return Ok(result),
                         Attempt::Failed(err) => return Err(err),
@@ -295,7 +303,7 @@ impl OverloadSet {
                 match self.attempt(py, prepared, index, receiver, arguments, pass) {
                     Attempt::Done(result) => {
                         if kwnames.is_null() && positional.len() <= INLINE_ARGS {
-                            self.remember(positional, index, pass);
+                            self.remember(py, prepared, positional, index, pass);
                         }
                         return Ok(result);
                     }
@@ -335,7 +343,7 @@ impl OverloadSet {
         FastPlan::build(thunk, &candidate.converters, &candidate.executor, receiver_type)
     }
 
-    fn remember(&self, positional: &[*mut ffi::PyObject], candidate: usize, pass: Pass) {
+    fn remember(&self, py: Python<'_>, prepared: &Prepared, positional: &[*mut ffi::PyObject], candidate: usize, pass: Pass) {
         let memo = unsafe { &mut *self.memo.get() };
         let mut types = [0usize; INLINE_ARGS];
         for (t, a) in types.iter_mut().zip(positional) {
@@ -344,7 +352,10 @@ impl OverloadSet {
         if memo.len() >= 16 {
             memo.remove(0);
         }
-        memo.push(MemoEntry { types, len: positional.len(), candidate, pass });
+        // Exact-type checks in the plan make it safe for this type tuple only
+        // in the strict pass (implicit conversions need the general path).
+        let fast = if pass == Pass::Strict { self.fast_plan(py, &prepared.candidates[candidate]) } else { None };
+        memo.push(MemoEntry { types, len: positional.len(), candidate, pass, fast });
     }
 
     unsafe fn merge_keywords(
