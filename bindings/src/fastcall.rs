@@ -32,6 +32,8 @@ enum Param {
 
 #[derive(Copy, Clone)]
 enum Ret {
+    /// A constructor: the new object goes to the receiver, owned by Python.
+    Construct(cpplive_core::thunk::DeleterFn),
     Void,
     Int,
     Long,
@@ -57,11 +59,13 @@ pub enum Outcome {
 }
 
 impl FastPlan {
+    /// `construct` is the class's deleter for a constructor, `None` otherwise.
     pub fn build(
         thunk: ThunkFn,
         converters: &[Converter],
         executor: &Executor,
         receiver_type: *mut ffi::PyTypeObject,
+        construct: Option<cpplive_core::thunk::DeleterFn>,
     ) -> Option<FastPlan> {
         if converters.len() > MAX_PARAMS {
             return None;
@@ -77,13 +81,16 @@ impl FastPlan {
                 _ => return None,
             };
         }
-        let ret = match executor {
+        let ret = match (construct, executor) {
+            (Some(deleter), _) => Ret::Construct(deleter),
+            (None, executor) => match executor {
             Executor::Void => Ret::Void,
             Executor::Scalar { kind: Builtin::Int, by_reference: false } => Ret::Int,
             Executor::Scalar { kind: Builtin::Long | Builtin::LongLong, by_reference: false } => Ret::Long,
             Executor::Scalar { kind: Builtin::Double, by_reference: false } => Ret::Double,
             Executor::Scalar { kind: Builtin::Bool, by_reference: false } => Ret::Bool,
             _ => return None,
+            },
         };
         Some(FastPlan { thunk, params, count: converters.len(), ret, receiver_type: receiver_type as usize })
     }
@@ -103,8 +110,10 @@ impl FastPlan {
             }
             let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, receiver).cast_unchecked();
             let address = object.get().address();
-            if address.is_null() {
-                return Outcome::Declined;
+            match (address.is_null(), matches!(self.ret, Ret::Construct(_))) {
+                // A method needs an object; a constructor a fresh proxy.
+                (true, false) | (false, true) => return Outcome::Declined,
+                _ => {}
             }
             address
         };
@@ -169,6 +178,14 @@ impl FastPlan {
             return Outcome::Raised(crate::overload::thunk_error(py, &mut err, rc));
         }
         Outcome::Done(match self.ret {
+            Ret::Construct(deleter) => {
+                let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, receiver).cast_unchecked();
+                object.get().adopt(ret.ptr, Some(deleter));
+                object.get().register(py, receiver);
+                let none = ffi::Py_None();
+                ffi::Py_INCREF(none);
+                none
+            }
             Ret::Void => {
                 let none = ffi::Py_None();
                 ffi::Py_INCREF(none);

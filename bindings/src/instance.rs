@@ -2,7 +2,7 @@
 //! owns it, and how to destroy it. One live Python object per (address,
 //! class), so identity holds for references handed back by C++.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 
@@ -27,14 +27,14 @@ pub struct CppObject {
 
 /// (address, Python class) → the live proxy (a borrowed pointer, removed
 /// when the proxy dies).
-struct Identity(HashMap<(usize, usize), usize>);
+struct Identity(FxHashMap<(usize, usize), usize>);
 
 // Only touched with the GIL held.
 static mut IDENTITY: Option<Identity> = None;
 
 #[allow(static_mut_refs)]
-fn identity(_py: Python<'_>) -> &'static mut HashMap<(usize, usize), usize> {
-    unsafe { &mut IDENTITY.get_or_insert_with(|| Identity(HashMap::new())).0 }
+fn identity(_py: Python<'_>) -> &'static mut FxHashMap<(usize, usize), usize> {
+    unsafe { &mut IDENTITY.get_or_insert_with(|| Identity(FxHashMap::default())).0 }
 }
 
 #[pymethods]

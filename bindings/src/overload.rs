@@ -248,7 +248,7 @@ impl OverloadSet {
                 match self.attempt(py, prepared, 0, receiver, positional, pass) {
                     Attempt::Done(result) => {
                         if fast.is_none() {
-                            *fast = Some(self.fast_plan(py, &prepared.candidates[0]));
+                            *fast = Some(self.fast_plan(py, prepared, &prepared.candidates[0]));
                         }
                         return Ok(result);
                     }
@@ -333,14 +333,17 @@ impl OverloadSet {
         Err(self.no_match(py, prepared, positional, keywords, kwnames, rejections))
     }
 
-    fn fast_plan(&self, py: Python<'_>, candidate: &Candidate) -> Option<FastPlan> {
+    fn fast_plan(&self, py: Python<'_>, prepared: &Prepared, candidate: &Candidate) -> Option<FastPlan> {
         let receiver_type = match self.role {
             Role::Function => std::ptr::null_mut(),
-            Role::Method => self.class.as_ref()?.bind(py).as_ptr() as *mut ffi::PyTypeObject,
-            Role::Constructor => return None,
+            Role::Method | Role::Constructor => self.class.as_ref()?.bind(py).as_ptr() as *mut ffi::PyTypeObject,
+        };
+        let construct = match self.role {
+            Role::Constructor => Some(prepared.deleter?),
+            _ => None,
         };
         let thunk = candidate.thunk().ok()?;
-        FastPlan::build(thunk, &candidate.converters, &candidate.executor, receiver_type)
+        FastPlan::build(thunk, &candidate.converters, &candidate.executor, receiver_type, construct)
     }
 
     fn remember(&self, py: Python<'_>, prepared: &Prepared, positional: &[*mut ffi::PyObject], candidate: usize, pass: Pass) {
@@ -354,7 +357,7 @@ impl OverloadSet {
         }
         // Exact-type checks in the plan make it safe for this type tuple only
         // in the strict pass (implicit conversions need the general path).
-        let fast = if pass == Pass::Strict { self.fast_plan(py, &prepared.candidates[candidate]) } else { None };
+        let fast = if pass == Pass::Strict { self.fast_plan(py, prepared, &prepared.candidates[candidate]) } else { None };
         memo.push(MemoEntry { types, len: positional.len(), candidate, pass, fast });
     }
 
