@@ -19,6 +19,10 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    // First, so that interpreter creation overlaps the rest of the import.
+    if std::env::var_os("CPPLIVE_NO_WARMUP").is_none() {
+        runtime::warm_up();
+    }
     callable::install(py)?;
     datamember::install(py);
     m.add_class::<instance::CppObject>()?;

@@ -21,11 +21,9 @@ __all__ = [
 
 gbl = _proxies.namespace_for(1)
 
-# The interpreter is made on a background thread from here on, overlapping
-# the program's own start-up; CPPLIVE_NO_WARMUP=1 makes it wait for first use.
-if not os.environ.get("CPPLIVE_NO_WARMUP"):
-    _cpplive.warm_up()
-    atexit.register(_cpplive.wait_warm_up)
+# The extension started making the interpreter on a background thread when
+# it was loaded (unless CPPLIVE_NO_WARMUP is set); exit waits for it.
+atexit.register(_cpplive.wait_warm_up)
 
 
 def _exception_type(cpp_name, python_base):
