@@ -54,3 +54,16 @@ def test_standard_library_without_warm_up_or_precompiled_header(variable):
         "print(cpplive.gbl.su_sum([1, 2, 3]), cpplive.gbl.std.string('ab').size())\n",
         **{variable: "1"})
     assert out.split() == ["6", "2"]
+
+
+def test_fork_right_after_import():
+    # The child must not inherit a half-made interpreter or a held lock.
+    out = run(
+        "import os, cpplive\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    cpplive.cppdef('int su_child() { return 7; }')\n"
+        "    os._exit(0 if cpplive.gbl.su_child() == 7 else 1)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(os.waitstatus_to_exitcode(status))\n")
+    assert out.strip() == "0"

@@ -24,6 +24,8 @@ gbl = _proxies.namespace_for(1)
 # The extension started making the interpreter on a background thread when
 # it was loaded (unless CPPLIVE_NO_WARMUP is set); exit waits for it.
 atexit.register(_cpplive.wait_warm_up)
+# A fork while the warm-up runs would copy its held lock into the child.
+os.register_at_fork(before=_cpplive.wait_warm_up)
 
 
 def _exception_type(cpp_name, python_base):
