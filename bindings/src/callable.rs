@@ -68,7 +68,7 @@ impl BoundCppMethod {
 
     #[getter]
     fn __doc__(&self) -> String {
-        overload_doc(&self.method.get().set)
+        self.method.get().set.doc()
     }
 
     #[getter]
@@ -144,35 +144,42 @@ impl CppMethod {
     }
 }
 
-fn overload_doc(set: &OverloadSet) -> String {
-    set.doc()
+/// The Python methods both callables share (`__doc__` lists the C++
+/// signatures; `__overload__` picks overloads by parameter types), plus
+/// those given in braces. One `#[pymethods]` block per class, so the shared
+/// ones are spliced in rather than written twice.
+macro_rules! callable_methods {
+    ($type:ident, $what:literal, { $($extra:tt)* }) => {
+        #[pymethods]
+        impl $type {
+            #[getter]
+            fn __doc__(&self) -> String {
+                self.set.doc()
+            }
+
+            #[getter]
+            fn __name__(&self) -> String {
+                self.set.name.clone()
+            }
+
+            fn __repr__(&self) -> String {
+                format!(concat!("<C++ ", $what, " {}>"), self.set.name)
+            }
+
+            /// The overload(s) taking exactly the given C++ parameter types.
+            fn __overload__(&self, py: Python<'_>, signature: &str) -> PyResult<Py<$type>> {
+                let chosen = self.set.select(signature).ok_or_else(|| no_such_overload(&self.set, signature))?;
+                Py::new(py, $type::new(chosen))
+            }
+
+            $($extra)*
+        }
+    };
 }
 
-#[pymethods]
-impl CppFunction {
-    #[getter]
-    fn __doc__(&self) -> String {
-        overload_doc(&self.set)
-    }
+callable_methods!(CppFunction, "function", {});
 
-    #[getter]
-    fn __name__(&self) -> String {
-        self.set.name.clone()
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<C++ function {}>", self.set.name)
-    }
-
-    /// The overload(s) taking exactly the given C++ parameter types.
-    fn __overload__(&self, py: Python<'_>, signature: &str) -> PyResult<Py<CppFunction>> {
-        let chosen = self.set.select(signature).ok_or_else(|| no_such_overload(&self.set, signature))?;
-        Py::new(py, CppFunction::new(chosen))
-    }
-}
-
-#[pymethods]
-impl CppMethod {
+callable_methods!(CppMethod, "method", {
     fn __get__(slf: &Bound<'_, Self>, instance: Option<&Bound<'_, PyAny>>, _owner: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         match instance {
             Some(obj) if !obj.is_none() => {
@@ -186,26 +193,7 @@ impl CppMethod {
             _ => Ok(slf.clone().into_any().unbind()),
         }
     }
-
-    #[getter]
-    fn __doc__(&self) -> String {
-        overload_doc(&self.set)
-    }
-
-    #[getter]
-    fn __name__(&self) -> String {
-        self.set.name.clone()
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<C++ method {}>", self.set.name)
-    }
-
-    fn __overload__(&self, py: Python<'_>, signature: &str) -> PyResult<Py<CppMethod>> {
-        let chosen = self.set.select(signature).ok_or_else(|| no_such_overload(&self.set, signature))?;
-        Py::new(py, CppMethod::new(chosen))
-    }
-}
+});
 
 fn no_such_overload(set: &OverloadSet, signature: &str) -> PyErr {
     PyTypeError::new_err(format!(
