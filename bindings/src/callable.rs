@@ -110,37 +110,43 @@ unsafe fn run_call(
     }
 }
 
-unsafe extern "C" fn function_vectorcall(
-    callable: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-    nargsf: usize,
-    kwnames: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    let py = Python::assume_attached();
-    let this: Borrowed<'_, '_, CppFunction> = Borrowed::from_ptr(py, callable).cast_unchecked();
-    run_call(py, &this.get().set, args, nargsf, kwnames)
+/// The callables that hold an overload set (one vectorcall entry for both).
+trait HoldsSet: PyClass + Sync {
+    fn set(&self) -> &OverloadSet;
 }
 
-unsafe extern "C" fn method_vectorcall(
+impl HoldsSet for CppFunction {
+    fn set(&self) -> &OverloadSet {
+        &self.set
+    }
+}
+
+impl HoldsSet for CppMethod {
+    fn set(&self) -> &OverloadSet {
+        &self.set
+    }
+}
+
+unsafe extern "C" fn set_vectorcall<T: HoldsSet + pyo3::PyClass<Frozen = pyo3::pyclass::boolean_struct::True>>(
     callable: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
     nargsf: usize,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     let py = Python::assume_attached();
-    let this: Borrowed<'_, '_, CppMethod> = Borrowed::from_ptr(py, callable).cast_unchecked();
-    run_call(py, &this.get().set, args, nargsf, kwnames)
+    let this: Borrowed<'_, '_, T> = Borrowed::from_ptr(py, callable).cast_unchecked();
+    run_call(py, this.get().set(), args, nargsf, kwnames)
 }
 
 impl CppFunction {
     pub fn new(set: OverloadSet) -> CppFunction {
-        CppFunction { vectorcall: function_vectorcall, set }
+        CppFunction { vectorcall: set_vectorcall::<CppFunction>, set }
     }
 }
 
 impl CppMethod {
     pub fn new(set: OverloadSet) -> CppMethod {
-        CppMethod { vectorcall: method_vectorcall, set }
+        CppMethod { vectorcall: set_vectorcall::<CppMethod>, set }
     }
 }
 
