@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use std::path::Path;
 
 use cpplive_core::model::{Entity, FunctionInfo, FunctionKind, ScopeKind};
-use cpplive_core::types::{Builtin, TypeBase};
+use cpplive_core::types::TypeBase;
 use cpplive_core::{typename, ScopeId, TypeRef};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -270,12 +270,6 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>)
 pub fn enumerators(scope: u64) -> PyResult<Vec<(String, i64)>> {
     let list = with_backend(|b| b.enumerators(ScopeId(scope)).map_err(backend_error))?;
     Ok(list.iter().map(|e| (e.name.clone(), e.value)).collect())
-}
-
-#[pyfunction]
-pub fn enum_is_unsigned(scope: u64) -> PyResult<bool> {
-    let info = with_backend(|b| b.scope(ScopeId(scope)).map_err(backend_error))?;
-    Ok(info.underlying.as_ref().and_then(|t| t.builtin()).is_some_and(|b: Builtin| b.is_integer() && !b.is_signed()))
 }
 
 /// Resolves a C++ type spelling (instantiating templates); see `describe_type`.

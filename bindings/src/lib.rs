@@ -47,7 +47,6 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::scope_info, m)?)?;
     m.add_function(wrap_pyfunction!(api::class_members, m)?)?;
     m.add_function(wrap_pyfunction!(api::enumerators, m)?)?;
-    m.add_function(wrap_pyfunction!(api::enum_is_unsigned, m)?)?;
     m.add_function(wrap_pyfunction!(api::resolve_type, m)?)?;
     m.add_function(wrap_pyfunction!(api::instantiate_function, m)?)?;
     m.add_function(wrap_pyfunction!(api::sizeof_scope, m)?)?;

@@ -44,9 +44,22 @@ struct Candidate {
     min_args: usize,
 }
 
-/// False when some argument slot is empty (a defaulted parameter skipped).
-fn kwnames_free(args: &[*mut ffi::PyObject]) -> bool {
-    args.iter().all(|a| !a.is_null())
+/// True when some argument slot is empty (a defaulted parameter skipped by
+/// a keyword call).
+fn has_gaps(args: &[*mut ffi::PyObject]) -> bool {
+    args.iter().any(|a| a.is_null())
+}
+
+/// The memo key: the Python types of up to `INLINE_ARGS` arguments.
+///
+/// # Safety
+/// The arguments are live objects.
+unsafe fn type_key(positional: &[*mut ffi::PyObject]) -> [usize; INLINE_ARGS] {
+    let mut types = [0usize; INLINE_ARGS];
+    for (t, a) in types.iter_mut().zip(positional) {
+        *t = ffi::Py_TYPE(*a) as usize;
+    }
+    types
 }
 
 impl Candidate {
@@ -138,18 +151,6 @@ impl OverloadSet {
     /// A copy of this set (same overloads, fresh preparation).
     pub fn duplicate(&self, py: Python<'_>) -> OverloadSet {
         OverloadSet::new(self.name.clone(), self.role, self.functions.clone(), self.class.as_ref().map(|c| c.clone_ref(py)), self.class_id)
-    }
-
-    pub fn functions(&self) -> &[FunctionInfo] {
-        &self.functions
-    }
-
-    pub fn class(&self) -> Option<&Py<PyType>> {
-        self.class.as_ref()
-    }
-
-    pub fn class_id(&self) -> Option<ScopeId> {
-        self.class_id
     }
 
     pub fn doc(&self) -> String {
@@ -258,10 +259,7 @@ impl OverloadSet {
             }
         } else if kwnames.is_null() && positional.len() <= INLINE_ARGS {
             let memo = &*self.memo.get();
-            let mut types = [0usize; INLINE_ARGS];
-            for (t, a) in types.iter_mut().zip(positional) {
-                *t = ffi::Py_TYPE(*a) as usize;
-            }
+            let types = type_key(positional);
             for entry in memo {
                 if entry.len == positional.len() && entry.types[..entry.len] == types[..entry.len] {
                     if let Some(plan) = &entry.fast {
@@ -348,10 +346,7 @@ impl OverloadSet {
 
     fn remember(&self, py: Python<'_>, prepared: &Prepared, positional: &[*mut ffi::PyObject], candidate: usize, pass: Pass) {
         let memo = unsafe { &mut *self.memo.get() };
-        let mut types = [0usize; INLINE_ARGS];
-        for (t, a) in types.iter_mut().zip(positional) {
-            *t = unsafe { ffi::Py_TYPE(*a) } as usize;
-        }
+        let types = unsafe { type_key(positional) };
         if memo.len() >= 16 {
             memo.remove(0);
         }
@@ -408,7 +403,7 @@ impl OverloadSet {
     ) -> Attempt {
         let candidate = &prepared.candidates[index];
         let n = args.len();
-        let with_gaps = !kwnames_free(args);
+        let with_gaps = has_gaps(args);
         if n < candidate.min_args || n > candidate.converters.len() {
             return Attempt::Rejected {
                 param: None,

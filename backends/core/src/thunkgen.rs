@@ -49,7 +49,7 @@ inline int report(error* e) {
 }
 // Item assignment for pythonizations: `c[i] = v` with C++'s own lookup.
 template <class C, class I, class V> void setitem(C& c, const I& i, const V& v) { c[i] = v; }
-template <class T> inline std::string to_string(void* p) {
+inline std::string to_string(void* p) {
   auto* v = static_cast<str_view*>(p);
   return std::string(v->data, v->size);
 }
@@ -138,7 +138,7 @@ pub fn address(symbol: &str, qualified: &str) -> String {
 pub fn assigner(symbol: &str, ty: &TypeRef) -> String {
     let target = ty.value_spelling();
     let source = if ty.base == TypeBase::StdString && ty.is_plain() {
-        "__cpplive::to_string<void>(src)".to_string()
+        "__cpplive::to_string(src)".to_string()
     } else {
         format!("*static_cast<const {target}*>(src)")
     };
@@ -149,7 +149,7 @@ pub fn assigner(symbol: &str, ty: &TypeRef) -> String {
 
 fn argument(index: usize, ty: &TypeRef) -> String {
     if ty.base == TypeBase::StdString && ty.is_plain() && (ty.reference != RefKind::LValue || ty.base_const) {
-        return format!("__cpplive::to_string<void>(args[{index}])");
+        return format!("__cpplive::to_string(args[{index}])");
     }
     let value = format!("(*(std::remove_reference_t<{}>*)args[{index}])", ty.spelling);
     match ty.reference {
@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn strings_are_built_from_views() {
         let src = call_thunk("t2", &function(FunctionKind::Free, "void", &[("const std::string &", false)]));
-        assert!(src.contains("::ns::f(__cpplive::to_string<void>(args[0]));"));
+        assert!(src.contains("::ns::f(__cpplive::to_string(args[0]));"));
     }
 
     #[test]
