@@ -44,6 +44,24 @@ def test_include_and_load_library(tmp_path):
     assert cpplive.gbl.answer_from_lib(-40) == 0
 
 
+def test_c_include_gives_c_linkage_through_include_path(tmp_path, uid):
+    # A plain C header (no extern "C" of its own), found through an include
+    # path; the library exports the unmangled C symbol.
+    name = uid("il_c_twice")
+    (tmp_path / "cx.h").write_text("int %s(int x);\n" % name)
+    (tmp_path / "cx.cpp").write_text('extern "C" int %s(int x) { return 2 * x; }\n' % name)
+    build_shared_library(tmp_path, "cx.cpp", "libcx.so")
+    cpplive.add_include_path(str(tmp_path))
+    cpplive.c_include("cx.h")
+    cpplive.load_library(str(tmp_path / "libcx.so"))
+    assert getattr(cpplive.gbl, name)(21) == 42
+
+
+def test_c_include_of_missing_header_raises_import_error():
+    with pytest.raises(ImportError):
+        cpplive.c_include("il_no_such_c_header.h")
+
+
 def test_library_with_std_string_and_exceptions(tmp_path):
     (tmp_path / "il_strlib.h").write_text("""
 #pragma once

@@ -28,8 +28,9 @@ pub fn cppdef(py: Python<'_>, code: &str) -> PyResult<bool> {
 }
 
 #[pyfunction]
-pub fn include(py: Python<'_>, header: &str) -> PyResult<bool> {
-    py.detach(|| with_backend(|b| b.include(header).map_err(backend_error)))?;
+#[pyo3(signature = (header, c_linkage=false))]
+pub fn include(py: Python<'_>, header: &str, c_linkage: bool) -> PyResult<bool> {
+    py.detach(|| with_backend(|b| b.include(header, c_linkage).map_err(backend_error)))?;
     Ok(true)
 }
 

@@ -152,8 +152,12 @@ impl Backend for ClangBackend {
         Ok(())
     }
 
-    fn include(&mut self, header: &str) -> Result<()> {
-        let directive = format!("#include \"{header}\"\n");
+    fn include(&mut self, header: &str, c_linkage: bool) -> Result<()> {
+        let directive = if c_linkage {
+            format!("extern \"C\" {{\n#include \"{header}\"\n}}\n")
+        } else {
+            format!("#include \"{header}\"\n")
+        };
         match self.session().declare(&directive) {
             Ok(()) => {
                 self.forget_incomplete();

@@ -14,7 +14,8 @@ use crate::types::TypeRef;
 pub trait Backend: Send {
     // code
     fn declare(&mut self, code: &str) -> Result<()>;
-    fn include(&mut self, header: &str) -> Result<()>;
+    /// `#include "header"`; with `c_linkage`, inside `extern "C" { }`.
+    fn include(&mut self, header: &str, c_linkage: bool) -> Result<()>;
     fn add_include_path(&mut self, dir: &Path) -> Result<()>;
     fn load_library(&mut self, path: &Path) -> Result<()>;
 

@@ -62,14 +62,9 @@ def include(header):
 
 
 def c_include(header):
-    """#includes a C header (with C linkage)."""
-    return _cpplive.cppdef('extern "C" {\n#include "%s"\n}' % header) if os.path.exists(header) else _c_include_checked(header)
-
-
-def _c_include_checked(header):
-    # Let include() report a missing header with its search paths first.
-    _cpplive.include(header)
-    return True
+    """#includes a C header with C linkage; a missing one raises ImportError
+    naming the paths searched."""
+    return _cpplive.include(header, c_linkage=True)
 
 
 def add_include_path(path):
