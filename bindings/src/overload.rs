@@ -261,7 +261,9 @@ impl OverloadSet {
             let memo = &*self.memo.get();
             let types = type_key(positional);
             for entry in memo {
-                if entry.len == positional.len() && entry.types[..entry.len] == types[..entry.len] {
+                // Element-wise: a slice comparison calls memcmp, which costs more
+                // than the usual zero to three keys.
+                if entry.len == positional.len() && entry.types.iter().zip(&types).take(entry.len).all(|(a, b)| a == b) {
                     if let Some(plan) = &entry.fast {
                         match plan.call(py, receiver, positional) {
                             Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
