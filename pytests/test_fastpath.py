@@ -105,3 +105,89 @@ def test_data_members_after_warm_up(g):
         z.n
     with pytest.raises(ReferenceError):
         z.n = 1
+
+
+@pytest.mark.parametrize("value", [0, 1, -1, 7, -300, 2**30 - 1, -(2**30 - 1), 2**30, -(2**30), 2**31 - 1, -(2**31)])
+def test_int_member_and_argument_across_digit_boundaries(g, value):
+    # Values up to 30 bits are read without a call into CPython; larger
+    # ones take the general conversion. Both must agree.
+    s = g.fp_S()
+    s.n = 0
+    s.n = value
+    assert s.n == value and s.get() == value
+    warm(g.fp_twice, 1)
+    if -(2**30) <= value < 2**30:
+        assert g.fp_twice(value) == 2 * value
+
+
+@pytest.mark.parametrize("value", [0, -1, 2**30 - 1, 2**30, -(2**30), 2**62, -(2**63), 2**63 - 1])
+def test_long_long_member_across_digit_boundaries(g, value):
+    s = g.fp_S()
+    s.big = 1
+    s.big = value
+    assert s.big == value
+    warm(g.fp_big, 1)
+    if value < 2**63 - 1:
+        assert g.fp_big(value) == value + 1
+
+
+def test_int_member_rejects_bool_subclass_and_float_as_before(g):
+    s = g.fp_S()
+    s.n = 5
+    s.n = 6
+    with pytest.raises(TypeError):
+        s.n = 1.5
+    with pytest.raises(INT_RANGE_ERRORS):
+        s.n = -(2**31) - 1
+    assert s.n == 6
+    class MyInt(int):
+        pass
+    s.n = MyInt(11)                              # int subclasses convert as ints
+    assert s.n == 11
+
+
+def test_other_attributes_on_instances_still_work(g):
+    s = g.fp_S()
+    s.python_side = [1, 2]                       # not a C++ member: kept in the instance dict
+    assert s.python_side == [1, 2]
+    del s.python_side
+    assert not hasattr(s, "python_side")
+    with pytest.raises((AttributeError, TypeError)):
+        del s.n                                  # a C++ member cannot be deleted
+
+
+@cpplive_only  # pythonization hook name and signature are cpplive's
+def test_pythonized_setattr_is_honoured(g):
+    cpplive.cppdef("struct fp_Guarded { int n = 0; };")
+    seen = []
+
+    def guard(klass, name):
+        if name == "fp_Guarded":
+            def __setattr__(self, attr, value):
+                seen.append(attr)
+                object.__setattr__(self, attr, value)
+            klass.__setattr__ = __setattr__
+
+    cpplive.add_pythonization(guard)
+    try:
+        o = cpplive.gbl.fp_Guarded()
+    finally:
+        cpplive.remove_pythonization(guard)
+    o.n = 4
+    assert seen == ["n"] and o.n == 4
+
+
+def test_object_setattr_and_super_setattr_reach_cpp_members(g):
+    # Proxies keep CPython's generic attribute store, so the usual ways of
+    # bypassing a Python-level __setattr__ work on them.
+    s = g.fp_S()
+    object.__setattr__(s, "n", 12)
+    assert s.get() == 12
+
+    class Logged(g.fp_S):
+        def __setattr__(self, name, value):
+            super().__setattr__(name, value * 2)
+
+    o = Logged()
+    o.n = 5
+    assert o.n == 10 and o.get() == 10

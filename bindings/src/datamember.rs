@@ -37,9 +37,17 @@ struct Accessors {
     read: Executor,
     write: Converter,
     store: Store,
-    /// Set for `int`/`double`-like members: read and written in place
-    /// without the general converter and executor.
-    scalar: Option<Builtin>,
+}
+
+/// An `int`/`long`/`double` member of a class: read and written in place,
+/// without the general converter and executor, when the object is exactly
+/// of that class.
+#[derive(Clone, Copy)]
+struct Scalar {
+    /// The owning class's `PyTypeObject*` (kept alive by `Place::Member`).
+    class: usize,
+    offset: usize,
+    kind: Builtin,
 }
 
 #[pyclass(frozen, module = "cpplive", name = "DataMember")]
@@ -47,6 +55,7 @@ pub struct DataMember {
     name: String,
     ty: TypeRef,
     place: Place,
+    scalar: Option<Scalar>,
     accessors: UnsafeCell<Option<Accessors>>,
 }
 
@@ -55,7 +64,14 @@ unsafe impl Sync for DataMember {}
 
 impl DataMember {
     pub fn member(name: String, ty: TypeRef, offset: usize, class: Py<PyType>) -> DataMember {
-        DataMember { name, ty, place: Place::Member { offset, class }, accessors: UnsafeCell::new(None) }
+        let in_place = ty.is_plain() && ty.reference == RefKind::None && !ty.base_const;
+        let scalar = match &ty.base {
+            TypeBase::Builtin(kind @ (Builtin::Int | Builtin::Long | Builtin::LongLong | Builtin::Double)) if in_place => {
+                Some(Scalar { class: class.as_ptr() as usize, offset, kind: *kind })
+            }
+            _ => None,
+        };
+        DataMember { name, ty, place: Place::Member { offset, class }, scalar, accessors: UnsafeCell::new(None) }
     }
 
     pub fn variable(name: String, ty: TypeRef, qualified: String) -> DataMember {
@@ -63,6 +79,7 @@ impl DataMember {
             name,
             ty,
             place: Place::Variable { qualified, address: UnsafeCell::new(None) },
+            scalar: None,
             accessors: UnsafeCell::new(None),
         }
     }
@@ -94,11 +111,7 @@ impl DataMember {
             } else {
                 Store::ReadOnly("is an array: assign its elements")
             };
-            let scalar = match (&self.ty.base, self.ty.is_plain() && self.ty.reference == RefKind::None && !self.ty.base_const) {
-                (TypeBase::Builtin(b), true) if matches!(b, Builtin::Int | Builtin::Long | Builtin::LongLong | Builtin::Double) => Some(*b),
-                _ => None,
-            };
-            *slot = Some(Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store, scalar });
+            *slot = Some(Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store });
         }
         slot.as_ref().unwrap()
     }
@@ -133,25 +146,17 @@ impl DataMember {
         }
     }
 
-    /// The member's address when `instance` is exactly of the owning class
-    /// and the member has a fast scalar path; `None` sends the caller to the
-    /// general path (which also reports every error).
-    #[inline]
-    unsafe fn fast_address(&self, py: Python<'_>, instance: *mut ffi::PyObject) -> Option<*mut c_void> {
-        let Place::Member { offset, class } = &self.place else { return None };
-        if instance.is_null() || ffi::Py_TYPE(instance) != class.as_ptr() as *mut ffi::PyTypeObject {
+    /// Where a scalar member sits in `instance`, when the in-place path
+    /// applies: `instance` exactly of the owning class and not null.
+    #[inline(always)]
+    unsafe fn scalar_at(&self, py: Python<'_>, instance: *mut ffi::PyObject) -> Option<(*mut u8, Builtin)> {
+        let scalar = self.scalar.as_ref()?;
+        if instance.is_null() || ffi::Py_TYPE(instance) as usize != scalar.class {
             return None;
         }
-        self.fast_kind()?;
         let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, instance).cast_unchecked();
         let base = object.get().address();
-        (!base.is_null()).then(|| (base as *mut u8).add(*offset) as *mut c_void)
-    }
-
-    #[inline]
-    fn fast_kind(&self) -> Option<Builtin> {
-        // Safety: GIL held; filled once by `accessors`.
-        unsafe { &*self.accessors.get() }.as_ref().and_then(|a| a.scalar)
+        (!base.is_null()).then(|| ((base as *mut u8).add(scalar.offset), scalar.kind))
     }
 
     fn is_variable(&self) -> bool {
@@ -216,11 +221,22 @@ unsafe fn store_bytes(source: *const c_void, target: *mut c_void, size: usize) {
 
 /// `tp_descr_get`, set directly on the type (see `install`): pyo3's
 /// `__get__` trampoline costs more than the member read itself.
-unsafe extern "C" fn descr_get(
-    descr: *mut ffi::PyObject,
-    obj: *mut ffi::PyObject,
-    _owner: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
+unsafe extern "C" fn descr_get(descr: *mut ffi::PyObject, obj: *mut ffi::PyObject, owner: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    let this: Borrowed<'_, '_, DataMember> = Borrowed::from_ptr(py, descr).cast_unchecked();
+    if let Some((at, kind)) = this.get().scalar_at(py, obj) {
+        return match kind {
+            Builtin::Int => ffi::PyLong_FromLong(*(at as *const i32) as std::ffi::c_long),
+            Builtin::Double => ffi::PyFloat_FromDouble(*(at as *const f64)),
+            _ => ffi::PyLong_FromLongLong(*(at as *const i64)),
+        };
+    }
+    descr_get_general(descr, obj, owner)
+}
+
+#[cold]
+#[inline(never)]
+unsafe fn descr_get_general(descr: *mut ffi::PyObject, obj: *mut ffi::PyObject, _owner: *mut ffi::PyObject) -> *mut ffi::PyObject {
     let py = Python::assume_attached();
     let this: Borrowed<'_, '_, DataMember> = Borrowed::from_ptr(py, descr).cast_unchecked();
     let this = this.get();
@@ -228,14 +244,6 @@ unsafe extern "C" fn descr_get(
     if instance.is_null() && !this.is_variable() {
         ffi::Py_INCREF(descr);
         return descr;
-    }
-    if let Some(at) = this.fast_address(py, instance) {
-        match this.fast_kind() {
-            Some(Builtin::Int) => return ffi::PyLong_FromLong(*(at as *const i32) as std::ffi::c_long),
-            Some(Builtin::Long | Builtin::LongLong) => return ffi::PyLong_FromLongLong(*(at as *const i64)),
-            Some(Builtin::Double) => return ffi::PyFloat_FromDouble(*(at as *const f64)),
-            _ => {}
-        }
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.get(py, instance))) {
         Ok(Ok(value)) => value.into_ptr(),
@@ -254,40 +262,46 @@ unsafe extern "C" fn descr_get(
 unsafe extern "C" fn descr_set(descr: *mut ffi::PyObject, obj: *mut ffi::PyObject, value: *mut ffi::PyObject) -> std::ffi::c_int {
     let py = Python::assume_attached();
     let this: Borrowed<'_, '_, DataMember> = Borrowed::from_ptr(py, descr).cast_unchecked();
+    if !value.is_null() {
+        if let Some((at, kind)) = this.get().scalar_at(py, obj) {
+            match kind {
+                Builtin::Int if ffi::PyLong_CheckExact(value) != 0 => {
+                    if let Some(v) = crate::smallint::compact_value(value) {
+                        // One digit is 30 bits: always within `int`.
+                        *(at as *mut i32) = v as i32;
+                        return 0;
+                    }
+                }
+                Builtin::Long | Builtin::LongLong if ffi::PyLong_CheckExact(value) != 0 => {
+                    if let Some(v) = crate::smallint::compact_value(value) {
+                        *(at as *mut i64) = v;
+                        return 0;
+                    }
+                }
+                Builtin::Double if ffi::PyFloat_CheckExact(value) != 0 => {
+                    *(at as *mut f64) = ffi::PyFloat_AS_DOUBLE(value);
+                    return 0;
+                }
+                // Anything else (other types, large values) takes the
+                // general path, which converts or explains.
+                _ => {}
+            }
+        }
+    }
+    descr_set_general(descr, obj, value)
+}
+
+#[cold]
+#[inline(never)]
+unsafe fn descr_set_general(descr: *mut ffi::PyObject, obj: *mut ffi::PyObject, value: *mut ffi::PyObject) -> std::ffi::c_int {
+    let py = Python::assume_attached();
+    let this: Borrowed<'_, '_, DataMember> = Borrowed::from_ptr(py, descr).cast_unchecked();
     let this = this.get();
     if value.is_null() {
         PyAttributeError::new_err(format!("cannot delete C++ data member '{}'", this.name)).restore(py);
         return -1;
     }
     let instance = if obj == ffi::Py_None() { std::ptr::null_mut() } else { obj };
-    if let Some(at) = this.fast_address(py, instance) {
-        match this.fast_kind() {
-            Some(Builtin::Int) if ffi::PyLong_CheckExact(value) != 0 => {
-                let mut overflow = 0;
-                let v = ffi::PyLong_AsLongLongAndOverflow(value, &mut overflow);
-                if overflow == 0 && v >= i32::MIN as i64 && v <= i32::MAX as i64 {
-                    *(at as *mut i32) = v as i32;
-                    return 0;
-                }
-            }
-            Some(Builtin::Long | Builtin::LongLong) if ffi::PyLong_CheckExact(value) != 0 => {
-                let mut overflow = 0;
-                let v = ffi::PyLong_AsLongLongAndOverflow(value, &mut overflow);
-                if overflow == 0 && !(v == -1 && !ffi::PyErr_Occurred().is_null()) {
-                    *(at as *mut i64) = v;
-                    return 0;
-                }
-                ffi::PyErr_Clear();
-            }
-            Some(Builtin::Double) if ffi::PyFloat_CheckExact(value) != 0 => {
-                *(at as *mut f64) = ffi::PyFloat_AS_DOUBLE(value);
-                return 0;
-            }
-            _ => {}
-        }
-        // Anything else (other types, out of range) takes the general path,
-        // which converts or explains.
-    }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.set(py, instance, value))) {
         Ok(Ok(())) => 0,
         Ok(Err(err)) => {

@@ -127,11 +127,17 @@ impl FastPlan {
                     if ffi::PyLong_CheckExact(obj) == 0 {
                         return Outcome::Declined;
                     }
-                    let mut overflow: c_int = 0;
-                    let v = ffi::PyLong_AsLongLongAndOverflow(obj, &mut overflow);
-                    if overflow != 0 {
-                        return Outcome::Declined;
-                    }
+                    let v = match crate::smallint::compact_value(obj) {
+                        Some(v) => v,
+                        None => {
+                            let mut overflow: c_int = 0;
+                            let v = ffi::PyLong_AsLongLongAndOverflow(obj, &mut overflow);
+                            if overflow != 0 {
+                                return Outcome::Declined;
+                            }
+                            v
+                        }
+                    };
                     if matches!(self.params[i], Param::Int) {
                         if v < i32::MIN as i64 || v > i32::MAX as i64 {
                             return Outcome::Declined;

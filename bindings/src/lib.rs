@@ -13,6 +13,7 @@ mod lowlevel;
 mod overload;
 mod registry;
 mod runtime;
+mod smallint;
 
 use pyo3::prelude::*;
 
