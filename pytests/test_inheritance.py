@@ -378,3 +378,55 @@ def test_concrete_derived_of_abstract(g):
     assert sq.area() == 9.0
     assert sq.twice_area() == 18.0
     assert g.ih_area_of(sq) == 9.0
+
+
+# ---- virtual inheritance: the base's position is only known from the object
+
+@pytest.fixture(scope="module")
+def vg(g):
+    cpplive.cppdef(r"""
+    struct ih_VBase { int v = 7; virtual ~ih_VBase() {} int get_v() const { return v; }
+                      virtual int who() const { return 0; } };
+    struct ih_VLeft : virtual ih_VBase { int l = 1; int who() const override { return 1; } };
+    struct ih_VRight : virtual ih_VBase { int r = 2; };
+    struct ih_VDiamond : ih_VLeft, ih_VRight { int d = 3; int who() const override { return 3; } };
+    int ih_vbase_value(const ih_VBase& b) { return b.v; }
+    int ih_vbase_ptr_value(ih_VBase* b) { return b ? b->v : -1; }
+    int ih_vright_sum(ih_VRight& r) { return r.r + r.v; }
+    std::uintptr_t ih_vbase_address(ih_VBase* b) { return (std::uintptr_t)b; }
+    ih_VBase* ih_as_vbase(ih_VDiamond& d) { return &d; }
+    """)
+    return cpplive.gbl
+
+
+def test_virtual_base_members_read_and_written_through_derived(vg):
+    d = vg.ih_VDiamond()
+    assert (d.v, d.l, d.r, d.d) == (7, 1, 2, 3)
+    d.v = 9
+    assert d.get_v() == 9 and vg.ih_vbase_value(d) == 9
+    assert (d.l, d.r, d.d) == (1, 2, 3)          # the write hit the base, nothing else
+
+
+def test_derived_passed_where_virtual_base_expected(vg):
+    d = vg.ih_VDiamond()
+    assert vg.ih_vbase_value(d) == 7
+    assert vg.ih_vbase_ptr_value(d) == 7
+    assert vg.ih_vright_sum(d) == 9              # ih_VRight is a second base holding a virtual base
+    r = vg.ih_VRight()
+    r.v = 5
+    assert vg.ih_vbase_value(r) == 5 and vg.ih_vright_sum(r) == 7
+
+
+def test_virtual_base_address_matches_cpp(vg):
+    d = vg.ih_VDiamond()
+    at = vg.ih_vbase_address(d)
+    assert at != cpplive.addressof(d)                # the base is not at the start
+    assert cpplive.addressof(d) < at < cpplive.addressof(d) + cpplive.sizeof(vg.ih_VDiamond)
+    assert vg.ih_vbase_address(vg.ih_as_vbase(d)) == at
+
+
+def test_virtual_base_pointer_downcasts_to_diamond(vg):
+    d = vg.ih_VDiamond()
+    b = vg.ih_as_vbase(d)
+    assert b is d
+    assert b.who() == 3

@@ -140,8 +140,9 @@ impl CppObject {
         if own_type == cls || address.is_null() {
             return address;
         }
-        match registry::base_offset(py, own_type, cls) {
-            Some(offset) => (address as isize + offset) as *mut c_void,
+        match registry::base_adjust(py, own_type, cls) {
+            Some(registry::BaseAdjust::Offset(offset)) => (address as isize + offset) as *mut c_void,
+            Some(registry::BaseAdjust::Cast(upcast)) => upcast(address),
             None => address,
         }
     }

@@ -18,7 +18,7 @@ use crate::runtime::with_backend;
 struct Registry {
     by_id: HashMap<u64, Py<PyType>>,
     by_type: HashMap<usize, u64>,
-    offsets: HashMap<(usize, usize), Option<isize>>,
+    offsets: HashMap<(usize, usize), Option<BaseAdjust>>,
     /// Demangled dynamic type name → class id (None: not resolvable).
     dynamic_names: HashMap<String, Option<u64>>,
 }
@@ -78,9 +78,19 @@ pub fn enum_underlying(_py: Python<'_>, id: u64) -> Option<Builtin> {
     .flatten()
 }
 
-/// Offset of base `base` inside an object of type `derived` (proxy types),
-/// following non-virtual inheritance. `None` when not a (non-virtual) base.
-pub fn base_offset(py: Python<'_>, derived: *mut ffi::PyTypeObject, base: *mut ffi::PyTypeObject) -> Option<isize> {
+/// How to turn the address of a derived object into that of a base.
+#[derive(Clone, Copy)]
+pub enum BaseAdjust {
+    /// A fixed offset: every step of the path is a non-virtual base.
+    Offset(isize),
+    /// The path crosses a virtual base: the offset is read from the object
+    /// by a compiled conversion.
+    Cast(cpplive_core::thunk::UpcastFn),
+}
+
+/// How to view a `derived` proxy as its C++ base `base` (`None` when
+/// `base` is not a C++ base of `derived`, or the conversion is ambiguous).
+pub fn base_adjust(py: Python<'_>, derived: *mut ffi::PyTypeObject, base: *mut ffi::PyTypeObject) -> Option<BaseAdjust> {
     let key = (derived as usize, base as usize);
     if let Some(found) = registry(py).offsets.get(&key) {
         return *found;
@@ -88,31 +98,37 @@ pub fn base_offset(py: Python<'_>, derived: *mut ffi::PyTypeObject, base: *mut f
     let (Some(from), Some(to)) = (scope_of_type(py, derived), scope_of_type(py, base)) else {
         return None;
     };
-    let offset = with_backend(|b| {
-        fn search(b: &mut dyn cpplive_core::Backend, from: ScopeId, to: ScopeId) -> Option<isize> {
+    let adjust = with_backend(|b| {
+        /// The offset along the first path to `to`; `Err(())` when every
+        /// path crosses a virtual base.
+        fn search(b: &mut dyn cpplive_core::Backend, from: ScopeId, to: ScopeId) -> Option<Result<isize, ()>> {
             if from == to {
-                return Some(0);
+                return Some(Ok(0));
             }
             let info = b.scope(from).ok()?;
             if info.kind != ScopeKind::Class {
                 return None;
             }
+            let mut through_virtual = None;
             for base in &info.bases {
-                if base.is_virtual {
-                    continue;
-                }
-                if let Some(rest) = search(b, base.scope, to) {
-                    return Some(base.offset as isize + rest);
+                match search(b, base.scope, to) {
+                    Some(Ok(rest)) if !base.is_virtual => return Some(Ok(base.offset as isize + rest)),
+                    Some(_) => through_virtual = Some(Err(())),
+                    None => {}
                 }
             }
-            None
+            through_virtual
         }
-        Ok(search(b, ScopeId(from), ScopeId(to)))
+        Ok(match search(b, ScopeId(from), ScopeId(to)) {
+            Some(Ok(offset)) => Some(BaseAdjust::Offset(offset)),
+            Some(Err(())) => b.upcast(ScopeId(from), ScopeId(to)).ok().map(BaseAdjust::Cast),
+            None => None,
+        })
     })
     .ok()
     .flatten();
-    registry(py).offsets.insert(key, offset);
-    offset
+    registry(py).offsets.insert(key, adjust);
+    adjust
 }
 
 /// The most-derived proxy type and address of the polymorphic object at

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use cpplive_core::thunk::{AddressFn, AssignFn, DynamicTypeFn, DeleterFn, StringViewFn, ThunkFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, StringViewFn, ThunkFn, UpcastFn};
 use cpplive_core::{Backend, ScopeId, TypeRef};
 
 use ffi::bridge;
@@ -317,6 +317,12 @@ impl Backend for ClangBackend {
     fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn> {
         let spelling = self.scope(class)?.qualified.clone();
         jit::dynamic_type(self, class, &spelling)
+    }
+
+    fn upcast(&mut self, derived: ScopeId, base: ScopeId) -> Result<UpcastFn> {
+        let from = self.scope(derived)?.qualified.clone();
+        let to = self.scope(base)?.qualified.clone();
+        jit::upcast(self, &from, &to)
     }
 
     fn variable_address(&mut self, qualified: &str) -> Result<AddressFn> {

@@ -56,3 +56,24 @@ fn instantiates_class_templates_and_lists_members() {
         assert_eq!(fields[0].name, "value");
     });
 }
+
+#[test]
+fn upcast_through_a_virtual_base_reads_the_offset_from_the_object() {
+    with_backend(|b| {
+        b.declare(
+            "namespace t9 { struct V { int v = 5; virtual ~V() {} }; struct A : virtual V { int a = 1; };
+             struct B : virtual V { int b = 2; }; struct D : A, B { int d = 3; };
+             D* made = new D; V* made_as_v = made; }",
+        )
+        .unwrap();
+        let Some(Entity::Namespace(ns)) = b.lookup(ScopeId::GLOBAL, "t9").unwrap() else { panic!("namespace") };
+        let Some(Entity::Class(d)) = b.lookup(ns, "D").unwrap() else { panic!("class D") };
+        let Some(Entity::Class(v)) = b.lookup(ns, "V").unwrap() else { panic!("class V") };
+        let read_pointer = |b: &mut ClangBackend, name: &str| unsafe { *(b.variable_address(name).unwrap()() as *const *mut std::ffi::c_void) };
+        let object = read_pointer(b, "t9::made");
+        let expected = read_pointer(b, "t9::made_as_v");
+        assert_ne!(object, expected, "V is not at the start of D");
+        let upcast = b.upcast(d, v).unwrap();
+        assert_eq!(unsafe { upcast(object) }, expected);
+    });
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::ids::ScopeId;
 use crate::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use crate::thunk::{AddressFn, AssignFn, DynamicTypeFn, DeleterFn, StringViewFn, ThunkFn};
+use crate::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, StringViewFn, ThunkFn, UpcastFn};
 use crate::types::TypeRef;
 
 pub trait Backend: Send {
@@ -53,6 +53,8 @@ pub trait Backend: Send {
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn>;
     /// RTTI for a polymorphic class: dynamic type name and full object.
     fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn>;
+    /// Derived-to-base pointer conversion through a virtual base.
+    fn upcast(&mut self, derived: ScopeId, base: ScopeId) -> Result<UpcastFn>;
     fn variable_address(&mut self, qualified: &str) -> Result<AddressFn>;
     /// Copy-assignment of values of `ty` (for writing data members).
     fn assigner(&mut self, ty: &TypeRef) -> Result<AssignFn>;

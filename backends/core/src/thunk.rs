@@ -19,6 +19,11 @@ pub type ThunkFn =
 /// Destroys a heap object of one class (`delete (T*)p`).
 pub type DeleterFn = unsafe extern "C" fn(object: *mut c_void);
 
+/// Converts a pointer to a derived class into a pointer to one of its bases
+/// (needed when the path crosses a virtual base, whose offset is only known
+/// from the object itself).
+pub type UpcastFn = unsafe extern "C" fn(object: *mut c_void) -> *mut c_void;
+
 /// Returns the address of a variable.
 pub type AddressFn = unsafe extern "C" fn() -> *mut c_void;
 

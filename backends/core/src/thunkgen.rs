@@ -129,6 +129,11 @@ pub fn dynamic_type(symbol: &str, class_spelling: &str) -> String {
     )
 }
 
+/// The source of an `UpcastFn` from `derived` to its base `base`.
+pub fn upcast(symbol: &str, derived: &str, base: &str) -> String {
+    format!("extern \"C\" void* {symbol}(void* p) {{ return static_cast<{base}*>(static_cast<{derived}*>(p)); }}\n")
+}
+
 /// The source of `extern "C" void* symbol()` returning a variable's address.
 pub fn address(symbol: &str, qualified: &str) -> String {
     format!("extern \"C\" void* {symbol}() {{ return (void*)__builtin_addressof({qualified}); }}\n")
