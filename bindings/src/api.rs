@@ -114,7 +114,14 @@ pub fn lookup<'py>(py: Python<'py>, scope: u64, name: &str, cls: Option<&Bound<'
             item("variable", Py::new(py, DataMember::variable(name.to_string(), ty, qualified))?.into_bound(py).into_any())?
         }
         Entity::ClassTemplate { qualified } => item("class_template", qualified.into_bound_py_any(py)?)?,
-        Entity::FunctionTemplate { qualified } => item("function_template", qualified.into_bound_py_any(py)?)?,
+        Entity::FunctionTemplate { qualified, overloads } => {
+            let plain = if overloads.is_empty() {
+                py.None().into_bound(py)
+            } else {
+                function_object(py, name, overloads, cls.map(|c| (c, ScopeId(scope))))?.into_bound(py)
+            };
+            PyTuple::new(py, ["function_template".into_bound_py_any(py)?, qualified.into_bound_py_any(py)?, plain])?
+        }
         Entity::Typedef(ty) => item("typedef", describe_type(py, &ty)?.into_any())?,
         Entity::Enumerator { value, ty } => {
             PyTuple::new(py, ["enumerator".into_bound_py_any(py)?, value.into_bound_py_any(py)?, ty.enum_id().unwrap_or(0).into_bound_py_any(py)?])?
@@ -142,6 +149,24 @@ pub fn instantiate_function(
         return Ok(None);
     }
     function_object(py, name, functions, cls.map(|c| (c, ScopeId(scope)))).map(Some)
+}
+
+/// `plain` (a function or method callable) backed by the function
+/// template of the same name: `fallback` is called when no overload of
+/// `plain` matches, and subscripts go to `template`.
+#[pyfunction]
+pub fn with_template(py: Python<'_>, plain: &Bound<'_, PyAny>, template: Py<PyAny>, fallback: Py<PyAny>) -> PyResult<Py<PyAny>> {
+    if let Ok(function) = plain.cast::<CppFunction>() {
+        return Py::new(py, CppFunction::new(function.get().set.duplicate(py).with_template(template, fallback))).map(|f| f.into_any());
+    }
+    let method = plain.cast::<CppMethod>()?;
+    Py::new(py, CppMethod::new(method.get().set.duplicate(py).with_template(template, fallback))).map(|m| m.into_any())
+}
+
+/// Names of the public member function templates of class `scope`.
+#[pyfunction]
+pub fn method_templates(scope: u64) -> PyResult<Vec<String>> {
+    with_backend(|b| b.method_templates(ScopeId(scope)).map_err(backend_error))
 }
 
 /// A method made of free function(s) whose first parameter is the object

@@ -80,6 +80,12 @@ impl BoundCppMethod {
         format!("<bound C++ method {}>", self.method.get().set.name)
     }
 
+    /// Explicit template arguments, bound to the same receiver.
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let chosen = template_of(py, &self.method.get().set)?.get_item(key)?;
+        chosen.call_method1("__get__", (self.receiver.bind(py), py.None())).map(Bound::unbind)
+    }
+
     fn __overload__(&self, py: Python<'_>, signature: &str) -> PyResult<Py<BoundCppMethod>> {
         let set = &self.method.get().set;
         let chosen = set.select(signature).ok_or_else(|| no_such_overload(set, signature))?;
@@ -178,6 +184,12 @@ macro_rules! callable_methods {
                 Py::new(py, $type::new(chosen))
             }
 
+            /// Explicit template arguments, for a name that also has a
+            /// function template.
+            fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                template_of(py, &self.set)?.get_item(key).map(Bound::unbind)
+            }
+
             $($extra)*
         }
     };
@@ -200,6 +212,13 @@ callable_methods!(CppMethod, "method", {
         }
     }
 });
+
+fn template_of<'py>(py: Python<'py>, set: &OverloadSet) -> PyResult<Bound<'py, PyAny>> {
+    match &set.template {
+        Some(template) => Ok(template.bind(py).clone()),
+        None => Err(PyTypeError::new_err(format!("C++ function '{}' is not a template: it takes no template arguments", set.name))),
+    }
+}
 
 fn no_such_overload(set: &OverloadSet, signature: &str) -> PyErr {
     PyTypeError::new_err(format!(

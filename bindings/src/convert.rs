@@ -93,7 +93,8 @@ impl Drop for Held {
 impl Converter {
     pub fn for_type(py: Python<'_>, ty: &TypeRef) -> Converter {
         let plain = ty.is_plain();
-        let by_value_or_const_ref = ty.reference == RefKind::None || ty.base_const;
+        // An rvalue reference binds the converted temporary, as a value does.
+        let by_value_or_const_ref = ty.reference != RefKind::LValue || ty.base_const;
         match &ty.base {
             TypeBase::Builtin(b) if plain => {
                 if !by_value_or_const_ref {

@@ -111,6 +111,9 @@ pub struct OverloadSet {
     /// Called with the same arguments when no overload matches (used by
     /// pythonizations, e.g. slices for `vector.__getitem__`).
     fallback: Option<Py<PyAny>>,
+    /// The function template sharing this name, if any: subscripting the
+    /// callable (`f[int]`) goes to it.
+    pub template: Option<Py<PyAny>>,
 }
 
 // All interior state is touched only with the GIL held (cpplive does not
@@ -140,7 +143,16 @@ impl OverloadSet {
             prepared: UnsafeCell::new(None),
             memo: UnsafeCell::new(Vec::new()),
             fallback: None,
+            template: None,
         }
+    }
+
+    /// This set backed by a function template: calls no overload matches go
+    /// to `fallback` (which instantiates), subscripts to `template`.
+    pub fn with_template(mut self, template: Py<PyAny>, fallback: Py<PyAny>) -> OverloadSet {
+        self.template = Some(template);
+        self.fallback = Some(fallback);
+        self
     }
 
     pub fn with_fallback(mut self, fallback: Option<Py<PyAny>>) -> OverloadSet {

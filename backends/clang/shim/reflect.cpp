@@ -15,6 +15,7 @@
 #include "clang/AST/ExprCXX.h"
 
 #include <cstdlib>
+#include <set>
 
 namespace cpplive {
 
@@ -261,6 +262,18 @@ DeclRecord decl_record(Session::Impl &impl, NamedDecl *decl) {
   return record;
 }
 
+/// The complete definition of class `scope`; fails for other declarations
+/// and for classes that cannot be completed.
+CXXRecordDecl *class_definition(Session::Impl &impl, std::uint64_t scope) {
+  auto *rd = dyn_cast<CXXRecordDecl>(impl.decl_of(scope));
+  if (!rd)
+    fail("declaration " + std::to_string(scope) + " is not a class");
+  CXXRecordDecl *def = complete_record(impl, rd);
+  if (!def)
+    fail("class '" + qualified_name(rd).substr(2) + "' is incomplete");
+  return def;
+}
+
 DeclContext *lookup_context(Session::Impl &impl, std::uint64_t scope) {
   Decl *decl = impl.decl_of(scope);
   if (auto *rd = dyn_cast<CXXRecordDecl>(decl)) {
@@ -365,12 +378,7 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
 
 rust::Vec<FunctionRecord> Session::methods(std::uint64_t scope) {
   rust::Vec<FunctionRecord> records;
-  auto *rd = dyn_cast<CXXRecordDecl>(impl->decl_of(scope));
-  if (!rd)
-    fail("declaration " + std::to_string(scope) + " is not a class");
-  CXXRecordDecl *def = complete_record(*impl, rd);
-  if (!def)
-    fail("class '" + qualified_name(rd).substr(2) + "' is incomplete");
+  CXXRecordDecl *def = class_definition(*impl, scope);
   impl->sema().ForceDeclarationOfImplicitMembers(def);
   for (CXXMethodDecl *method : def->methods()) {
     if (method->isDependentContext() || method->isInvalidDecl())
@@ -380,14 +388,28 @@ rust::Vec<FunctionRecord> Session::methods(std::uint64_t scope) {
   return records;
 }
 
+rust::Vec<rust::String> Session::method_templates(std::uint64_t scope) {
+  rust::Vec<rust::String> names;
+  CXXRecordDecl *def = class_definition(*impl, scope);
+  std::set<std::string> seen;
+  for (Decl *member : def->decls()) {
+    auto *tmpl = dyn_cast<FunctionTemplateDecl>(member);
+    if (!tmpl || tmpl->getAccess() != AS_public)
+      continue;
+    // Only named functions: constructor, conversion and operator templates
+    // are reached through C++ expressions, not by name.
+    DeclarationName name = tmpl->getDeclName();
+    if (!name.isIdentifier())
+      continue;
+    if (seen.insert(name.getAsString()).second)
+      names.push_back(rust::String(name.getAsString()));
+  }
+  return names;
+}
+
 rust::Vec<FieldRecord> Session::fields(std::uint64_t scope) {
   rust::Vec<FieldRecord> records;
-  auto *rd = dyn_cast<CXXRecordDecl>(impl->decl_of(scope));
-  if (!rd)
-    fail("declaration " + std::to_string(scope) + " is not a class");
-  CXXRecordDecl *def = complete_record(*impl, rd);
-  if (!def)
-    fail("class '" + qualified_name(rd).substr(2) + "' is incomplete");
+  CXXRecordDecl *def = class_definition(*impl, scope);
   ASTContext &ctx = impl->context();
   std::string class_spelling = type_spelling(*impl, ctx.getRecordType(def));
   for (Decl *member : def->decls()) {

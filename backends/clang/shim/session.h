@@ -33,6 +33,7 @@ public:
   rust::Vec<DeclRecord> lookup(std::uint64_t scope, rust::Str name);
   ScopeRecord scope_info(std::uint64_t scope);
   rust::Vec<FunctionRecord> methods(std::uint64_t scope);
+  rust::Vec<rust::String> method_templates(std::uint64_t scope);
   rust::Vec<FieldRecord> fields(std::uint64_t scope);
   rust::Vec<EnumeratorRecord> enumerators(std::uint64_t scope);
   rust::Vec<FunctionRecord> functions(std::uint64_t scope, rust::Str name);

@@ -204,27 +204,33 @@ impl Backend for ClangBackend {
         if is_class && records.iter().all(|r| r.access != 0) {
             return Ok(Some(Entity::NonPublic));
         }
-        let mut functions = Vec::new();
+        // A name may stand for functions, function templates or both; any
+        // other kind of entity is alone under its name.
+        let mut has_functions = false;
+        let mut template = None;
         for record in records.iter().filter(|r| r.access == 0) {
             match reflect::entity(record) {
-                Some(Entity::Functions(_)) => {
-                    if functions.is_empty() {
-                        let found = self.session().functions(scope.0, name).map_err(parse_error)?;
-                        functions = found
-                            .iter()
-                            .filter(|f| f.access == 0)
-                            .map(|f| reflect::function(f, is_class.then_some(scope), &class_spelling))
-                            .collect();
-                    }
-                }
-                Some(entity) if functions.is_empty() => return Ok(Some(entity)),
-                _ => {}
+                Some(Entity::Functions(_)) => has_functions = true,
+                Some(Entity::FunctionTemplate { qualified, .. }) => template = template.or(Some(qualified)),
+                Some(entity) => return Ok(Some(entity)),
+                None => {}
             }
         }
-        if functions.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(Entity::Functions(functions)))
+        let functions: Vec<FunctionInfo> = if has_functions {
+            let found = self.session().functions(scope.0, name).map_err(parse_error)?;
+            found
+                .iter()
+                .filter(|f| f.access == 0)
+                .map(|f| reflect::function(f, is_class.then_some(scope), &class_spelling))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(match template {
+            Some(qualified) => Some(Entity::FunctionTemplate { qualified, overloads: functions }),
+            None if functions.is_empty() => None,
+            None => Some(Entity::Functions(functions)),
+        })
     }
 
     fn scope(&mut self, scope: ScopeId) -> Result<Arc<ScopeInfo>> {
@@ -250,6 +256,11 @@ impl Backend for ClangBackend {
         let list = Arc::new(list);
         self.methods.insert(class, list.clone());
         Ok(list)
+    }
+
+    fn method_templates(&mut self, class: ScopeId) -> Result<Vec<String>> {
+        let names = self.session().method_templates(class.0).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        Ok(names.into_iter().collect())
     }
 
     fn fields(&mut self, class: ScopeId) -> Result<Arc<Vec<FieldInfo>>> {

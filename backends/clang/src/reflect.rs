@@ -27,7 +27,7 @@ pub fn entity(record: &bridge::DeclRecord) -> Option<Entity> {
         4 => Entity::Functions(Vec::new()),
         5 => Entity::Variable { qualified: record.qualified.clone(), ty: type_ref(&record.ty) },
         6 => Entity::ClassTemplate { qualified: record.qualified.clone() },
-        7 => Entity::FunctionTemplate { qualified: record.qualified.clone() },
+        7 => Entity::FunctionTemplate { qualified: record.qualified.clone(), overloads: Vec::new() },
         8 => Entity::Typedef(type_ref(&record.ty)),
         9 => Entity::Enumerator { value: record.value, ty: type_ref(&record.ty) },
         10 => Entity::Field,

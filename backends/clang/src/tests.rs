@@ -77,3 +77,27 @@ fn upcast_through_a_virtual_base_reads_the_offset_from_the_object() {
         assert_eq!(unsafe { upcast(object) }, expected);
     });
 }
+
+#[test]
+fn names_shared_by_templates_and_functions_report_both() {
+    with_backend(|b| {
+        b.declare(
+            "namespace t10 { int pick(int) { return 1; } template<class T> int pick(T, T) { return 2; }
+             template<class T> T only(T x) { return x; }
+             struct C { int m(int) { return 0; } template<class T> T m(T, T) { return T(); }
+                        template<class T> static T s(T x) { return x; } template<class T> C(T) {}
+                        template<class T> bool operator==(T) const { return true; } private: template<class T> void hidden(T) {} }; }",
+        )
+        .unwrap();
+        let Some(Entity::Namespace(ns)) = b.lookup(ScopeId::GLOBAL, "t10").unwrap() else { panic!("namespace") };
+        let Some(Entity::FunctionTemplate { overloads, .. }) = b.lookup(ns, "pick").unwrap() else { panic!("pick") };
+        assert_eq!(overloads.len(), 1);
+        assert_eq!(overloads[0].params.len(), 1);
+        let Some(Entity::FunctionTemplate { overloads, .. }) = b.lookup(ns, "only").unwrap() else { panic!("only") };
+        assert!(overloads.is_empty());
+        let Some(Entity::Class(c)) = b.lookup(ns, "C").unwrap() else { panic!("class C") };
+        let mut names = b.method_templates(c).unwrap();
+        names.sort();
+        assert_eq!(names, vec!["m".to_string(), "s".to_string()]);
+    });
+}

@@ -25,7 +25,10 @@ pub trait Backend: Send {
 
     // members
     fn methods(&mut self, class: ScopeId) -> Result<Arc<Vec<FunctionInfo>>>;
-    fn fields(&mut self, class: ScopeId) -> Result<Arc<Vec<FieldInfo>>>;
+    /// Names of the public member function templates of `class` (named
+    /// functions only; constructor and operator templates are not listed).
+    fn method_templates(&mut self, class: ScopeId) -> Result<Vec<String>>;
+        fn fields(&mut self, class: ScopeId) -> Result<Arc<Vec<FieldInfo>>>;
     fn enumerators(&mut self, scope: ScopeId) -> Result<Arc<Vec<EnumeratorInfo>>>;
 
     // types and templates

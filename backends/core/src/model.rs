@@ -149,7 +149,9 @@ pub enum Entity {
     Functions(Vec<FunctionInfo>),
     Variable { qualified: String, ty: TypeRef },
     ClassTemplate { qualified: String },
-    FunctionTemplate { qualified: String },
+    /// A function template, with the non-template functions that share
+    /// its name (tried first, as C++ prefers them on equal terms).
+    FunctionTemplate { qualified: String, overloads: Vec<FunctionInfo> },
     /// A typedef of a non-class type.
     Typedef(TypeRef),
     Enumerator { value: i64, ty: TypeRef },

@@ -39,7 +39,7 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "class_template":
         return ClassTemplate(found[1].lstrip(":"))
     if kind == "function_template":
-        return FunctionTemplate(found[1].lstrip(":"), name, scope_id, cls)
+        return _with_plain_overloads(FunctionTemplate(found[1].lstrip(":"), name, scope_id, cls), found[2])
     if kind == "typedef":
         return _typedef_target(found[1])
     if kind == "enumerator":
@@ -210,6 +210,11 @@ def _make_class(scope_id, info):
                 type.__setattr__(cls, name, _NonPublic(name, qualified))
         if info["is_abstract"]:
             type.__setattr__(cls, "__init__", _abstract_init)
+        for name in _c.method_templates(scope_id):
+            template = FunctionTemplate("%s::%s" % (qualified, name), name, scope_id, cls)
+            plain = cls.__dict__.get(name)
+            if plain is None or isinstance(plain, (_c.CppFunction, _c.CppMethod)):
+                type.__setattr__(cls, name, _with_plain_overloads(template, plain))
     _pythonize.pythonize(cls, qualified)
     return cls
 
@@ -309,30 +314,41 @@ class FunctionTemplate(object):
     """A C++ function template: `f(args)` deduces the template arguments
     from the Python arguments; `f[T, ...](args)` gives them explicitly."""
 
-    def __init__(self, qualified, name, scope_id, cls=None, explicit=()):
+    def __init__(self, qualified, name, scope_id, cls=None, explicit=(), plain=None):
         self.__cpp_name__ = qualified
         self.__name__ = name
         self._scope = scope_id
         self._cls = cls
         self._explicit = tuple(explicit)
         self._instances = {}
+        # The non-template overloads of the same name (tried before this
+        # template is), for error messages.
+        self._plain = plain
 
     def __getitem__(self, args):
         if not isinstance(args, tuple):
             args = (args,)
         return FunctionTemplate(self.__cpp_name__, self.__name__, self._scope, self._cls,
-                                [template_argument(a) for a in args])
+                                [template_argument(a) for a in args], self._plain)
 
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
-        return lambda *args: self._call(instance, args)
+        return _BoundTemplate(self, instance)
 
     def __call__(self, *args):
+        if self._cls is not None and args and isinstance(args[0], self._cls):
+            # Class.method(obj, ...): a member template called unbound.
+            function = self._instantiate(tuple(argument_type(a) for a in args[1:]))
+            if isinstance(function, _c.CppMethod):
+                return function(*args)
         return self._call(None, args)
 
-    def _call(self, instance, args):
-        types = tuple(argument_type(a) for a in args)
+    def _call_with_self(self, instance, *args):
+        return self._call(instance, args)
+
+    def _instantiate(self, types):
+        """The callable for argument types `types`, or None."""
         function = self._instances.get(types)
         if function is None:
             function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), list(types), self._cls)
@@ -340,17 +356,70 @@ class FunctionTemplate(object):
                 # Explicit arguments may fix parameter types that differ from
                 # the Python ones (f[float](1)): let the call convert.
                 function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), [], self._cls)
-            if function is None:
-                raise TypeError("no instantiation of the C++ function template '%s' matches (%s)%s" % (
-                    self.__cpp_name__, ", ".join(types),
-                    " with template arguments <%s>" % ", ".join(self._explicit) if self._explicit else ""))
-            self._instances[types] = function
-        if instance is not None:
+            if function is not None:
+                self._instances[types] = function
+        return function
+
+    def _call(self, instance, args):
+        types = tuple(argument_type(a) for a in args)
+        function = self._instantiate(types)
+        if function is None:
+            raise TypeError(self._no_match(types))
+        if instance is not None and isinstance(function, _c.CppMethod):
             return function(instance, *args)
         return function(*args)
 
+    def _no_match(self, types):
+        message = "no instantiation of the C++ function template '%s' matches (%s)%s" % (
+            self.__cpp_name__, ", ".join(types),
+            " with template arguments <%s>" % ", ".join(self._explicit) if self._explicit else "")
+        if self._plain is not None:
+            message += "; no non-template overload matches either:\n  " + self._plain.__doc__.replace("\n", "\n  ")
+        return message
+
+    @property
+    def __doc__(self):
+        doc = "template function %s (instantiated on call)" % self.__cpp_name__
+        if self._plain is not None:
+            doc = self._plain.__doc__ + "\n" + doc
+        return doc
+
     def __repr__(self):
         return "<C++ function template %s>" % self.__cpp_name__
+
+
+class _BoundTemplate(object):
+    """A member function template looked up on an instance."""
+
+    __slots__ = ("_template", "_self")
+
+    def __init__(self, template, instance):
+        self._template = template
+        self._self = instance
+
+    def __call__(self, *args):
+        return self._template._call(self._self, args)
+
+    def __getitem__(self, args):
+        return _BoundTemplate(self._template[args], self._self)
+
+    @property
+    def __doc__(self):
+        return self._template.__doc__
+
+    def __repr__(self):
+        return "<bound C++ function template %s>" % self._template.__cpp_name__
+
+
+def _with_plain_overloads(template, plain):
+    """One callable for a name that has both a function template and
+    ordinary overloads: the overloads are tried first (at full speed), the
+    template when none matches; `f[T]` reaches the template."""
+    if plain is None:
+        return template
+    template._plain = plain
+    fallback = template._call_with_self if isinstance(plain, _c.CppMethod) else template
+    return _c.with_template(plain, template, fallback)
 
 
 _c.set_class_factory(class_for)

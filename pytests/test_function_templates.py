@@ -1,0 +1,130 @@
+"""Function templates: free, member and static member templates, deduced
+from the Python arguments or given explicitly, and names shared by a
+template and ordinary overloads (the ordinary ones are tried first, the
+template when none matches). C++ names start with ``tf_``."""
+import pytest
+
+import cpplive
+from helpers import cpplive_only
+
+
+@pytest.fixture(scope="module")
+def g():
+    cpplive.cppdef(r"""
+    #include <string>
+    #include <vector>
+    #include <algorithm>
+    int tf_pick(int) { return 1; }
+    template<class T> int tf_pick(T, T) { return 2; }
+    template<class T> T tf_twice(T x) { return x + x; }
+    template<class T, class U> double tf_mix(T t, U u) { return t * 10 + u; }
+    template<int N> int tf_times(int x) { return N * x; }
+
+    struct tf_Pair { int a; double b; tf_Pair(int a, double b) : a(a), b(b) {} };
+    struct tf_Box {
+        int k = 1;
+        int set(int) { return 1; }
+        template<class T> int set(T, T) { return 2; }
+        template<class T> T add(T x) { return x + (T)k; }
+        template<class T> static T twice(T x) { return x + x; }
+        static int stat(int) { return 10; }
+        template<class T> static int stat(T, T) { return 20; }
+        template<class T> int sized() const { return (int)sizeof(T); }
+    };
+    struct tf_Derived : tf_Box { };
+    struct tf_Hides : tf_Box { int add(int) { return -1; } };   // hides the base's template
+    """)
+    return cpplive.gbl
+
+
+def test_free_template_deduced_and_explicit(g):
+    assert g.tf_twice(21) == 42
+    assert g.tf_twice(1.25) == 2.5
+    assert g.tf_twice["double"](2) == 4.0          # explicit argument converts the int
+    assert g.tf_mix(1, 2.5) == 12.5
+    assert g.tf_mix[int, int](3, 4) == 34.0
+
+
+def test_non_type_template_argument(g):
+    assert g.tf_times[3](5) == 15
+
+
+def test_free_name_with_template_and_plain_overload(g):
+    assert g.tf_pick(7) == 1                       # the ordinary function
+    assert g.tf_pick(1.5, 2.5) == 2                # no ordinary overload: the template
+    assert g.tf_pick("a", "b") == 2
+    assert g.tf_pick["double"](1.5, 2.5) == 2
+    assert "int tf_pick(int" in g.tf_pick.__doc__
+
+
+def test_member_template_deduced_and_explicit(g):
+    b = g.tf_Box()
+    assert b.add(2) == 3
+    assert b.add(2.5) == 3.5
+    assert b.add["double"](2) == 3.0
+    assert b.sized["double"]() == 8
+    assert g.tf_Derived().add(2.5) == 3.5          # inherited template
+    assert g.tf_Box.add(b, 3) == 4                 # called unbound through the class
+
+
+def test_member_name_with_template_and_plain_overload(g):
+    b = g.tf_Box()
+    assert b.set(1) == 1
+    assert b.set(1.5, 2.5) == 2
+    assert b.set["double"](1, 2) == 2
+    m = b.set                                      # bound, not called yet
+    assert m(1) == 1 and m("x", "y") == 2
+
+
+def test_static_member_templates(g):
+    assert g.tf_Box.twice(3) == 6
+    assert g.tf_Box().twice(1.5) == 3.0
+    assert g.tf_Box.stat(1) == 10
+    assert g.tf_Box.stat("a", "b") == 20
+
+
+def test_derived_plain_method_hides_base_template(g):
+    assert g.tf_Hides().add(5) == -1
+
+
+def test_stl_member_templates(g):
+    v = g.std.vector[int]()
+    v.emplace_back(3)
+    v.emplace_back(4)
+    assert list(v) == [3, 4]
+    pairs = g.std.vector[g.tf_Pair]()
+    pairs.emplace_back(1, 2.5)
+    assert (pairs[0].a, pairs[0].b) == (1, 2.5)
+    assert g.std.max(1, 2) == 2 and g.std.max(1.5, 0.5) == 1.5
+
+
+def test_no_instantiation_matches(g):
+    with pytest.raises(TypeError):
+        g.tf_Box().add()                           # nothing to deduce from
+    with pytest.raises(TypeError):
+        g.tf_twice(1, 2)                           # wrong number of arguments
+    with pytest.raises(TypeError):
+        g.tf_Box().add("x")                        # deduces, but the body does not compile
+    b = g.tf_Box()
+    assert b.add(1) == 2                           # and the object is still usable
+
+
+def test_plain_and_template_both_fail_lists_both(g):
+    with pytest.raises(TypeError) as info:
+        g.tf_pick(1, "a")
+    text = str(info.value)
+    assert "tf_pick" in text
+
+
+@cpplive_only  # the wording is cpplive's
+def test_failure_message_names_template_and_overloads(g):
+    with pytest.raises(TypeError) as info:
+        g.tf_pick(1, "a")
+    text = str(info.value)
+    assert "function template 'tf_pick'" in text and "(int, std::string)" in text
+    assert "int tf_pick(int" in text
+
+
+def test_subscripting_a_non_template_function(g):
+    with pytest.raises(TypeError):
+        g.tf_Box.stat.__overload__("int")[int]
