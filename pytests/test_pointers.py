@@ -203,6 +203,39 @@ def test_ctypes_int_for_int_pointer(g):
     assert g.pt_read_cint_ptr(ctypes.c_int(9)) == 9
 
 
+def test_ctypes_byref_and_pointer_for_int_pointer(g):
+    x = ctypes.c_int(0)
+    g.pt_set_int_ptr(ctypes.byref(x))
+    assert x.value == 77
+    x.value = 0
+    g.pt_set_int_ptr(ctypes.pointer(x))
+    assert x.value == 77
+    assert g.pt_int_addr(ctypes.byref(x)) == ctypes.addressof(x)
+    assert g.pt_int_addr(ctypes.pointer(x)) == ctypes.addressof(x)
+    assert g.pt_read_cint_ptr(ctypes.byref(ctypes.c_int(9))) == 9
+
+
+@cpplive_only  # cppyy refuses a byref with an offset
+def test_ctypes_byref_with_offset_points_inside(g):
+    arr = (ctypes.c_int * 3)(1, 2, 3)
+    g.pt_set_int_ptr(ctypes.byref(arr, ctypes.sizeof(ctypes.c_int)))
+    assert list(arr) == [1, 77, 3]
+
+
+def test_ctypes_byref_and_pointer_check_the_element_type(g):
+    d = ctypes.c_double(0.0)
+    with pytest.raises(TypeError):
+        g.pt_set_int_ptr(ctypes.byref(d))
+    with pytest.raises(TypeError):
+        g.pt_set_int_ptr(ctypes.pointer(d))
+    assert d.value == 0.0
+    assert g.pt_double_addr(ctypes.pointer(d)) == ctypes.addressof(d)
+
+
+def test_null_ctypes_pointer_is_null(g):
+    assert g.pt_int_addr(ctypes.POINTER(ctypes.c_int)()) == 0
+
+
 # ---------------------------------------------------------------- buffers for builtin pointers
 
 def test_int_pointer_accepts_array_without_copy(g):

@@ -341,20 +341,24 @@ impl Converter {
             Converter::BufferPointer(element) => {
                 slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
                     std::ptr::null_mut()
+                } else if let Some(target) = ctypes_reference(py, obj, *element, scratch) {
+                    target?
                 } else if ffi::PyObject_CheckBuffer(obj) != 0 {
                     let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
-                    let flags = if element.is_some() { ffi::PyBUF_FORMAT | ffi::PyBUF_ND } else { ffi::PyBUF_SIMPLE };
-                    if ffi::PyObject_GetBuffer(obj, &mut *view, flags as c_int) != 0 {
+                    // PyBUF_FORMAT | PyBUF_ND also for void*: a ctypes pointer
+                    // announces itself by its format.
+                    if ffi::PyObject_GetBuffer(obj, &mut *view, (ffi::PyBUF_FORMAT | ffi::PyBUF_ND) as c_int) != 0 {
                         ffi::PyErr_Clear();
                         return Err(Rejection::WrongType);
                     }
-                    let fits = element.is_none_or(|b| buffer_holds(&view, b));
-                    let data = view.buf;
+                    let data = match pointer_format(&view) {
+                        // A ctypes pointer (`ctypes.pointer(x)`, `POINTER(T)`):
+                        // the buffer holds the address of the elements.
+                        Some(target) => element.is_none_or(|b| format_holds(target, b)).then(|| *(view.buf as *const *mut c_void)),
+                        None => element.is_none_or(|b| buffer_holds(&view, b)).then_some(view.buf),
+                    };
                     scratch.hold(view);
-                    if !fits {
-                        return Err(Rejection::WrongType);
-                    }
-                    data
+                    data.ok_or(Rejection::WrongType)?
                 } else {
                     return Err(Rejection::WrongType);
                 };
@@ -385,16 +389,84 @@ impl Converter {
 /// Whether a buffer's elements are `b`s: same size and same family
 /// (integer, floating point).
 unsafe fn buffer_holds(view: &ffi::Py_buffer, b: Builtin) -> bool {
-    if view.itemsize as usize != b.size() {
-        return false;
-    }
-    let format = if view.format.is_null() { b"B".as_slice() } else { std::ffi::CStr::from_ptr(view.format).to_bytes() };
-    let code = format.iter().rev().find(|c| c.is_ascii_alphabetic() || **c == b'?').copied().unwrap_or(b'B');
-    if b.is_floating() {
-        matches!(code, b'f' | b'd' | b'e' | b'g')
+    view.itemsize as usize == b.size() && same_family(buffer_format(view), b)
+}
+
+unsafe fn buffer_format(view: &ffi::Py_buffer) -> &[u8] {
+    if view.format.is_null() {
+        b"B"
     } else {
-        !matches!(code, b'f' | b'd' | b'e' | b'g')
+        std::ffi::CStr::from_ptr(view.format).to_bytes()
     }
+}
+
+/// The struct-module type code of a one-element format ("<i" → 'i').
+fn format_code(format: &[u8]) -> u8 {
+    format.iter().rev().find(|c| c.is_ascii_alphabetic() || **c == b'?').copied().unwrap_or(b'B')
+}
+
+fn same_family(format: &[u8], b: Builtin) -> bool {
+    let floating = matches!(format_code(format), b'f' | b'd' | b'e' | b'g');
+    floating == b.is_floating()
+}
+
+/// Whether elements described by a struct-module `format` are `b`s.
+fn format_holds(format: &[u8], b: Builtin) -> bool {
+    let size = match format_code(format) {
+        b'c' | b'b' | b'B' | b'?' => 1,
+        b'h' | b'H' | b'e' => 2,
+        b'i' | b'I' | b'f' => 4,
+        b'l' | b'L' | b'q' | b'Q' | b'n' | b'N' | b'd' | b'P' => 8,
+        b'g' => 16,
+        _ => 0,
+    };
+    size == b.size() && same_family(format, b)
+}
+
+/// For a buffer that holds one pointer (ctypes formats start with '&'),
+/// the format of what it points at.
+unsafe fn pointer_format(view: &ffi::Py_buffer) -> Option<&[u8]> {
+    let format = buffer_format(view);
+    let target = format.strip_prefix(b"&")?;
+    (view.len as usize == std::mem::size_of::<*mut c_void>()).then_some(target)
+}
+
+/// `ctypes.byref(x)` (or `byref(x, offset)`) passed for a pointer: the
+/// address it carries, checked to lie inside `x` and to fit `element`.
+/// `None` when `obj` is not such a reference.
+unsafe fn ctypes_reference(
+    py: Python<'_>,
+    obj: *mut ffi::PyObject,
+    element: Option<Builtin>,
+    scratch: &mut Scratch,
+) -> Option<Result<*mut c_void, Rejection>> {
+    let name = std::ffi::CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name);
+    if name.to_bytes() != b"CArgObject" {
+        return None;
+    }
+    let reference = Bound::from_borrowed_ptr(py, obj);
+    Some((|| {
+        let target = reference.getattr("_obj").map_err(|_| Rejection::WrongType)?;
+        // The address, offset included, is only exposed through the repr:
+        // "<cparam 'P' (0x...)>".
+        let text = reference.repr().map_err(|_| Rejection::WrongType)?.to_string();
+        let hex = text.split("(0x").nth(1).and_then(|rest| rest.split(')').next()).ok_or(Rejection::WrongType)?;
+        let address = usize::from_str_radix(hex, 16).map_err(|_| Rejection::WrongType)?;
+        let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
+        if ffi::PyObject_GetBuffer(target.as_ptr(), &mut *view, (ffi::PyBUF_FORMAT | ffi::PyBUF_ND) as c_int) != 0 {
+            ffi::PyErr_Clear();
+            return Err(Rejection::WrongType);
+        }
+        let start = view.buf as usize;
+        let inside = address >= start && address < start + view.len as usize;
+        let fits = element.is_none_or(|b| format_holds(buffer_format(&view), b));
+        scratch.hold(view);
+        if inside && fits {
+            Ok(address as *mut c_void)
+        } else {
+            Err(Rejection::WrongType)
+        }
+    })())
 }
 
 unsafe fn utf8_view(obj: *mut ffi::PyObject) -> Result<StrView, Rejection> {
