@@ -49,7 +49,8 @@ pub enum Converter {
     StdString { proxy: Option<(Py<pyo3::types::PyType>, cpplive_core::thunk::StringViewFn)> },
     Enum { underlying: Builtin, class: Option<Py<pyo3::types::PyType>> },
     /// A class by value or reference: the object's address is passed.
-    Object { class: Py<pyo3::types::PyType>, allow_construct: bool },
+    /// `smart_get` is set for smart pointer classes.
+    Object { class: Py<pyo3::types::PyType>, allow_construct: bool, smart_get: Option<cpplive_core::thunk::SmartGetFn> },
     /// A pointer to a class: an object's address, or None/nullptr.
     ObjectPointer { class: Py<pyo3::types::PyType> },
     /// `T*` for builtin `T` (`None` for `void*`): a buffer of `T`s (any
@@ -70,11 +71,19 @@ pub struct Scratch(Option<Box<Held>>);
 struct Held {
     keep: Vec<Py<PyAny>>,
     buffers: Vec<Box<ffi::Py_buffer>>,
+    /// Proxies whose smart pointer went to the call: (proxy, smart pointer
+    /// address, its `get`). If the callee took the object (a moved
+    /// `std::unique_ptr`), the proxy becomes null instead of dangling.
+    held: Vec<(Py<PyAny>, *mut c_void, cpplive_core::thunk::SmartGetFn)>,
 }
 
 impl Scratch {
     fn keep(&mut self, object: Py<PyAny>) {
         self.0.get_or_insert_with(Default::default).keep.push(object);
+    }
+
+    fn watch_holder(&mut self, proxy: Py<PyAny>, smart: *mut c_void, get: cpplive_core::thunk::SmartGetFn) {
+        self.0.get_or_insert_with(Default::default).held.push((proxy, smart, get));
     }
 
     fn hold(&mut self, view: Box<ffi::Py_buffer>) {
@@ -84,6 +93,15 @@ impl Scratch {
 
 impl Drop for Held {
     fn drop(&mut self) {
+        for (proxy, smart, get) in &self.held {
+            if unsafe { get(*smart) }.is_null() {
+                Python::attach(|py| {
+                    if let Ok(object) = proxy.bind(py).cast::<CppObject>() {
+                        object.get().forget_address();
+                    }
+                });
+            }
+        }
         for buffer in &mut self.buffers {
             unsafe { ffi::PyBuffer_Release(&mut **buffer) };
         }
@@ -138,8 +156,15 @@ impl Converter {
                     Err(e) => return Converter::Unsupported(format!("parameter of type '{ty}': {e}")),
                 };
                 if plain {
-                    let allow_construct = ty.reference == RefKind::None || ty.base_const || ty.reference == RefKind::RValue;
-                    Converter::Object { class, allow_construct }
+                    // Never a smart pointer made from a raw object: it would
+                    // be a second owner (C++ makes that constructor explicit).
+                    let smart_get = crate::runtime::with_backend(|b| {
+                        let is_smart = b.scope(cpplive_core::ScopeId(id)).map(|s| s.smart_pointee.is_some()).unwrap_or(false);
+                        Ok(if is_smart { b.smart_get(cpplive_core::ScopeId(id)).ok() } else { None })
+                    })
+                    .unwrap_or(None);
+                    let allow_construct = smart_get.is_none() && (ty.reference == RefKind::None || ty.base_const || ty.reference == RefKind::RValue);
+                    Converter::Object { class, allow_construct, smart_get }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None {
                     Converter::ObjectPointer { class }
                 } else {
@@ -304,7 +329,7 @@ impl Converter {
                 write_integer(slot, *underlying, v);
                 Ok(slot_ptr)
             }
-            Converter::Object { class, allow_construct } => {
+            Converter::Object { class, allow_construct, smart_get } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
                 if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
                     let address = CppObject::address_of(py, obj, cls);
@@ -312,6 +337,16 @@ impl Converter {
                         return Err(Rejection::NullObject);
                     }
                     return Ok(address);
+                }
+                // A proxy returned through a smart pointer stands for it.
+                if let Some(holder) = crate::instance::holder_of(py, obj) {
+                    if ffi::PyType_IsSubtype(ffi::Py_TYPE(holder.as_ptr()), cls) != 0 {
+                        let smart = CppObject::address_of(py, holder.as_ptr(), cls);
+                        if let Some(get) = smart_get {
+                            scratch.watch_holder(Py::from_borrowed_ptr(py, obj), smart, *get);
+                        }
+                        return Ok(smart);
+                    }
                 }
                 // C++ applies at most one user-defined conversion: no implicit
                 // construction while making an implicit temporary.
@@ -334,7 +369,12 @@ impl Converter {
                 } else if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
                     CppObject::address_of(py, obj, cls)
                 } else {
-                    return Err(Rejection::WrongType);
+                    match crate::instance::holder_of(py, obj) {
+                        Some(holder) if ffi::PyType_IsSubtype(ffi::Py_TYPE(holder.as_ptr()), cls) != 0 => {
+                            CppObject::address_of(py, holder.as_ptr(), cls)
+                        }
+                        _ => return Err(Rejection::WrongType),
+                    }
                 };
                 Ok(slot_ptr)
             }

@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_void, CStr};
 
-use cpplive_core::thunk::{DeleterFn, DynamicTypeFn, StringViewFn};
+use cpplive_core::thunk::{DeleterFn, DynamicTypeFn, SmartGetFn, StringViewFn};
 use cpplive_core::types::{Builtin, RefKind, TypeBase, TypeRef};
 use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
@@ -30,6 +30,10 @@ pub enum Executor {
     /// A reference or pointer to a class object: not owned. For polymorphic
     /// classes, `dynamic` finds the most-derived type (RTTI downcast).
     ObjectRef { class: Py<PyType>, dynamic: Option<DynamicTypeFn> },
+    /// A smart pointer by value or reference (`holder`, the proxy that owns
+    /// or refers to it): the result is a proxy of the pointee that keeps
+    /// the holder alive, as in C++ code that uses `p->member`.
+    Smart { holder: Box<Executor>, pointee: Py<PyType>, get: SmartGetFn, dynamic: Option<DynamicTypeFn> },
     /// A pointer to (or array of) a builtin: a `LowLevelView`.
     View { kind: Builtin, len: Option<usize>, through_pointer: bool },
     /// Any other pointer: its address as an integer.
@@ -76,29 +80,36 @@ impl Executor {
                 let kind = registry::enum_underlying(py, id).unwrap_or(Builtin::Int);
                 Executor::Enum { kind, class, by_reference }
             }
-            TypeBase::Named(_) if ty.class_id().is_some() => {
+            TypeBase::Named(_) if ty.class_id().is_some() && plain && smart_pointee(ty.class_id().unwrap()).is_some() => {
                 let id = ty.class_id().unwrap();
-                let class = registry::class_for(py, id)?.unbind();
-                if plain && !by_reference {
-                    let delete = crate::runtime::with_backend(|b| {
-                        b.deleter(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error)
-                    })?;
-                    Executor::ObjectValue { class, delete }
-                } else if plain || (ty.pointers.len() == 1 && ty.array.is_empty() && !by_reference) {
-                    let dynamic = crate::runtime::with_backend(|b| {
-                        let scope = cpplive_core::ScopeId(id);
-                        if !b.scope(scope).map_err(crate::errors::backend_error)?.is_polymorphic {
-                            return Ok(None);
-                        }
-                        b.dynamic_type(scope).map(Some).map_err(crate::errors::backend_error)
-                    })
-                    .unwrap_or(None);
-                    Executor::ObjectRef { class, dynamic }
-                } else {
-                    Executor::Address
-                }
+                let pointee = smart_pointee(id).unwrap();
+                let holder = Box::new(Executor::class_result(py, ty, id)?);
+                let (get, dynamic) = crate::runtime::with_backend(|b| {
+                    let get = b.smart_get(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error)?;
+                    let dynamic = dynamic_type(b, pointee);
+                    Ok((get, dynamic))
+                })?;
+                let pointee = registry::class_for(py, pointee.0)?.unbind();
+                Executor::Smart { holder, pointee, get, dynamic }
             }
+            TypeBase::Named(_) if ty.class_id().is_some() => Executor::class_result(py, ty, ty.class_id().unwrap())?,
             _ => Executor::Unsupported(format!("return type '{ty}' is not supported yet")),
+        })
+    }
+
+    /// A class object by value, by reference or by pointer.
+    fn class_result(py: Python<'_>, ty: &TypeRef, id: u64) -> PyResult<Executor> {
+        let class = registry::class_for(py, id)?.unbind();
+        let by_reference = ty.reference != RefKind::None;
+        let plain = ty.is_plain();
+        Ok(if plain && !by_reference {
+            let delete = crate::runtime::with_backend(|b| b.deleter(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error))?;
+            Executor::ObjectValue { class, delete }
+        } else if plain || (ty.pointers.len() == 1 && ty.array.is_empty() && !by_reference) {
+            let dynamic = crate::runtime::with_backend(|b| Ok(dynamic_type(b, cpplive_core::ScopeId(id)))).unwrap_or(None);
+            Executor::ObjectRef { class, dynamic }
+        } else {
+            Executor::Address
         })
     }
 
@@ -153,6 +164,20 @@ impl Executor {
                     }
                 }
                 CppObject::wrap(py, class.bind(py), object, None)
+            }
+            Executor::Smart { holder, pointee, get, dynamic } => {
+                let holder = holder.execute(py, ret)?;
+                if holder.is_none(py) {
+                    return Ok(holder);
+                }
+                let smart = CppObject::address_of(py, holder.as_ptr(), ffi::Py_TYPE(holder.as_ptr()));
+                let object = if smart.is_null() { std::ptr::null_mut() } else { get(smart) };
+                if let (Some(dynamic), false) = (dynamic, object.is_null()) {
+                    if let Some((derived, full)) = registry::downcast(py, *dynamic, pointee.bind(py), object) {
+                        return CppObject::wrap_held(py, &derived, full, holder);
+                    }
+                }
+                CppObject::wrap_held(py, pointee.bind(py), object, holder)
             }
             Executor::View { kind, len, through_pointer } => {
                 let mut address = *(ret as *const usize);
@@ -219,4 +244,17 @@ pub unsafe fn read_scalar(py: Python<'_>, kind: Builtin, at: *const c_void) -> P
             return Err(PyNotImplementedError::new_err(format!("values of type '{}'", kind.name())))
         }
     })
+}
+
+/// The pointee class of smart pointer class `id`, if it is one.
+fn smart_pointee(id: u64) -> Option<cpplive_core::ScopeId> {
+    crate::runtime::with_backend(|b| Ok(b.scope(cpplive_core::ScopeId(id)).ok().and_then(|s| s.smart_pointee))).ok().flatten()
+}
+
+/// RTTI for `class` when it is polymorphic.
+fn dynamic_type(b: &mut dyn cpplive_core::Backend, class: cpplive_core::ScopeId) -> Option<DynamicTypeFn> {
+    if !b.scope(class).ok()?.is_polymorphic {
+        return None;
+    }
+    b.dynamic_type(class).ok()
 }

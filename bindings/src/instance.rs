@@ -5,6 +5,7 @@
 use rustc_hash::FxHashMap;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use cpplive_core::thunk::DeleterFn;
 use pyo3::exceptions::PyReferenceError;
@@ -23,6 +24,9 @@ pub struct CppObject {
     deleter: AtomicUsize,
     /// The Python class under which this object is registered, 0 if none.
     registered_as: AtomicUsize,
+    /// The smart pointer proxy this object was reached through (it owns the
+    /// object; see `wrap_held`).
+    holder: OnceLock<Py<PyAny>>,
 }
 
 /// (address, Python class) → the live proxy (a borrowed pointer, removed
@@ -75,6 +79,12 @@ impl CppObject {
         Ok(format!("<cpplive.gbl.{} object at 0x{:x}>", name, slf.get().address() as usize))
     }
 
+    /// The smart pointer (`std::shared_ptr`, `std::unique_ptr`) this object
+    /// was returned through, or None.
+    fn __smartptr__(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.holder.get().map(|h| h.clone_ref(py))
+    }
+
     /// Releases the C++ object now, if Python owns it.
     fn __destruct__(&self) {
         self.destroy();
@@ -88,6 +98,7 @@ impl CppObject {
             owns: AtomicBool::new(false),
             deleter: AtomicUsize::new(0),
             registered_as: AtomicUsize::new(0),
+            holder: OnceLock::new(),
         }
     }
 
@@ -161,16 +172,7 @@ impl CppObject {
                 return Ok(unsafe { Py::from_borrowed_ptr(py, existing as *mut ffi::PyObject) });
             }
         }
-        let obj = unsafe {
-            let tp = cls.as_ptr() as *mut ffi::PyTypeObject;
-            let new = (*tp).tp_new.expect("CppObject types have tp_new");
-            let empty = PyTuple::empty(py);
-            let raw = new(tp, empty.as_ptr(), std::ptr::null_mut());
-            if raw.is_null() {
-                return Err(PyErr::fetch(py));
-            }
-            Py::<PyAny>::from_owned_ptr(py, raw)
-        };
+        let obj = Self::new_proxy(py, cls)?;
         let object: &Bound<'_, CppObject> = unsafe { obj.bind(py).cast_unchecked() };
         let inner = object.get();
         inner.address.store(address, Ordering::Relaxed);
@@ -185,6 +187,45 @@ impl CppObject {
             inner.registered_as.store(key.1, Ordering::Relaxed);
         }
         Ok(obj)
+    }
+
+    /// A proxy of `cls` for the object at `address` (possibly null) that a
+    /// smart pointer proxy `holder` owns: not owned itself, and kept apart
+    /// from the identity table so that the holder stays reachable from it.
+    pub fn wrap_held(py: Python<'_>, cls: &Bound<'_, PyType>, address: *mut c_void, holder: Py<PyAny>) -> PyResult<Py<PyAny>> {
+        let obj = Self::new_proxy(py, cls)?;
+        let object: &Bound<'_, CppObject> = unsafe { obj.bind(py).cast_unchecked() };
+        let inner = object.get();
+        inner.address.store(address, Ordering::Relaxed);
+        let _ = inner.holder.set(holder);
+        Ok(obj)
+    }
+
+    /// Forgets the object (which something else now owns or destroyed):
+    /// the proxy becomes null. Only for proxies outside the identity table.
+    pub fn forget_address(&self) {
+        if self.registered_as.load(Ordering::Relaxed) == 0 && !self.owns.load(Ordering::Relaxed) {
+            self.address.store(std::ptr::null_mut(), Ordering::Relaxed);
+        }
+    }
+
+    /// The smart pointer proxy this object is held by, if any.
+    pub fn holder(&self) -> Option<&Py<PyAny>> {
+        self.holder.get()
+    }
+
+    /// An empty (null) instance of proxy class `cls`.
+    fn new_proxy(py: Python<'_>, cls: &Bound<'_, PyType>) -> PyResult<Py<PyAny>> {
+        unsafe {
+            let tp = cls.as_ptr() as *mut ffi::PyTypeObject;
+            let new = (*tp).tp_new.expect("CppObject types have tp_new");
+            let empty = PyTuple::empty(py);
+            let raw = new(tp, empty.as_ptr(), std::ptr::null_mut());
+            if raw.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            Ok(Py::<PyAny>::from_owned_ptr(py, raw))
+        }
     }
 
     /// Registers a Python-constructed object so later references find it.
@@ -248,6 +289,21 @@ static NULLPTR: PyOnceLock<Py<NullPtr>> = PyOnceLock::new();
 
 pub fn nullptr(py: Python<'_>) -> &Py<NullPtr> {
     NULLPTR.get_or_init(py, || Py::new(py, NullPtr).expect("nullptr"))
+}
+
+/// The smart pointer proxy that holds `obj`, when `obj` is a proxy reached
+/// through one.
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn holder_of<'py>(py: Python<'py>, obj: *mut ffi::PyObject) -> Option<Borrowed<'py, 'py, PyAny>> {
+    use pyo3::PyTypeInfo;
+    if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), CppObject::type_object_raw(py)) == 0 {
+        return None;
+    }
+    let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, obj).cast_unchecked();
+    let holder = object.get().holder()?;
+    Some(Borrowed::from_ptr(py, holder.as_ptr()))
 }
 
 pub fn is_nullptr(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {

@@ -262,6 +262,22 @@ DeclRecord decl_record(Session::Impl &impl, NamedDecl *decl) {
   return record;
 }
 
+/// For `std::shared_ptr<T>` / `std::unique_ptr<T, D>` with a class `T`: the
+/// id of `T`; 0 for anything else.
+std::uint64_t smart_pointee(Session::Impl &impl, CXXRecordDecl *record) {
+  auto *spec = dyn_cast<ClassTemplateSpecializationDecl>(record);
+  if (!spec || !spec->isInStdNamespace())
+    return 0;
+  llvm::StringRef name = spec->getName();
+  if (name != "shared_ptr" && name != "unique_ptr")
+    return 0;
+  const TemplateArgumentList &args = spec->getTemplateArgs();
+  if (args.size() == 0 || args[0].getKind() != TemplateArgument::Type)
+    return 0;
+  CXXRecordDecl *pointee = args[0].getAsType()->getAsCXXRecordDecl();
+  return pointee ? impl.id_of(pointee) : 0;
+}
+
 /// The complete definition of class `scope`; fails for other declarations
 /// and for classes that cannot be completed.
 CXXRecordDecl *class_definition(Session::Impl &impl, std::uint64_t scope) {
@@ -331,6 +347,7 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
   record.is_polymorphic = false;
   record.is_aggregate = false;
   record.is_scoped_enum = false;
+  record.smart_pointee = 0;
   if (auto *named = dyn_cast<NamedDecl>(decl)) {
     record.name = rust::String(named->getNameAsString());
     record.qualified = rust::String(qualified_name(named));
@@ -349,6 +366,7 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
       record.is_polymorphic = def->isPolymorphic();
       // C++20 rule: any user-declared constructor (even deleted) rules it out.
       record.is_aggregate = def->isAggregate() && !def->hasUserDeclaredConstructor();
+      record.smart_pointee = smart_pointee(*impl, def);
       for (const CXXBaseSpecifier &base : def->bases()) {
         auto *base_decl = base.getType()->getAsCXXRecordDecl();
         if (!base_decl)

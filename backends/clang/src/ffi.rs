@@ -103,6 +103,8 @@ pub mod bridge {
         /// For enums: the underlying integer type.
         pub underlying: TypeRecord,
         pub is_scoped_enum: bool,
+        /// The pointee class of a standard smart pointer, 0 otherwise.
+        pub smart_pointee: u64,
     }
 
     unsafe extern "C++" {

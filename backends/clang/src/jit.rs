@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::ids::{FuncId, ScopeId};
 use cpplive_core::model::FunctionInfo;
-use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, ThunkFn, UpcastFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, SmartGetFn, ThunkFn, UpcastFn};
 use cpplive_core::{thunkgen, Backend};
 
 use crate::ClangBackend;
@@ -105,6 +105,11 @@ pub fn call_thunk_with_defaults(backend: &mut ClangBackend, function: &FunctionI
 pub fn deleter(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<DeleterFn> {
     let address = helper(backend, format!("delete {}", class.0), "delete", |s| thunkgen::deleter(s, spelling))?;
     Ok(unsafe { std::mem::transmute::<usize, DeleterFn>(address) })
+}
+
+pub fn smart_get(backend: &mut ClangBackend, smart: ScopeId, spelling: &str) -> Result<SmartGetFn> {
+    let address = helper(backend, format!("smartget {}", smart.0), "smartget", |s| thunkgen::smart_get(s, spelling))?;
+    Ok(unsafe { std::mem::transmute::<usize, SmartGetFn>(address) })
 }
 
 pub fn upcast(backend: &mut ClangBackend, derived: &str, base: &str) -> Result<UpcastFn> {

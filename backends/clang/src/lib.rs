@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, StringViewFn, ThunkFn, UpcastFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use cpplive_core::{Backend, ScopeId, TypeRef};
 
 use ffi::bridge;
@@ -328,6 +328,11 @@ impl Backend for ClangBackend {
     fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn> {
         let spelling = self.scope(class)?.qualified.clone();
         jit::dynamic_type(self, class, &spelling)
+    }
+
+    fn smart_get(&mut self, smart: ScopeId) -> Result<SmartGetFn> {
+        let spelling = self.scope(smart)?.qualified.clone();
+        jit::smart_get(self, smart, &spelling)
     }
 
     fn upcast(&mut self, derived: ScopeId, base: ScopeId) -> Result<UpcastFn> {

@@ -102,5 +102,6 @@ pub fn scope(record: &bridge::ScopeRecord) -> ScopeInfo {
             .collect(),
         underlying: (kind == ScopeKind::Enum).then(|| type_ref(&record.underlying)),
         is_scoped_enum: record.is_scoped_enum,
+        smart_pointee: (record.smart_pointee != 0).then_some(ScopeId(record.smart_pointee)),
     }
 }

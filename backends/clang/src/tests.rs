@@ -101,3 +101,28 @@ fn names_shared_by_templates_and_functions_report_both() {
         assert_eq!(names, vec!["m".to_string(), "s".to_string()]);
     });
 }
+
+#[test]
+fn standard_smart_pointers_name_their_pointee() {
+    with_backend(|b| {
+        b.declare(
+            "#include <memory>\nnamespace t11 { struct P { int v = 3; }; using S = std::shared_ptr<P>; using U = std::unique_ptr<P>;
+             using I = std::shared_ptr<int>; S made = std::make_shared<P>(); }",
+        )
+        .unwrap();
+        let Some(Entity::Namespace(ns)) = b.lookup(ScopeId::GLOBAL, "t11").unwrap() else { panic!("namespace") };
+        let Some(Entity::Class(p)) = b.lookup(ns, "P").unwrap() else { panic!("class P") };
+        for alias in ["S", "U"] {
+            let Some(Entity::Class(smart)) = b.lookup(ns, alias).unwrap() else { panic!("class {alias}") };
+            assert_eq!(b.scope(smart).unwrap().smart_pointee, Some(p), "{alias}");
+        }
+        let Some(Entity::Class(of_int)) = b.lookup(ns, "I").unwrap() else { panic!("class I") };
+        assert_eq!(b.scope(of_int).unwrap().smart_pointee, None);
+        assert_eq!(b.scope(p).unwrap().smart_pointee, None);
+        let Some(Entity::Class(shared)) = b.lookup(ns, "S").unwrap() else { panic!("class S") };
+        let get = b.smart_get(shared).unwrap();
+        let made = b.variable_address("t11::made").unwrap();
+        let pointee = unsafe { get(made()) };
+        assert_eq!(unsafe { *(pointee as *const i32) }, 3);
+    });
+}

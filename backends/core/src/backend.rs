@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::ids::ScopeId;
 use crate::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use crate::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, StringViewFn, ThunkFn, UpcastFn};
+use crate::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use crate::types::TypeRef;
 
 pub trait Backend: Send {
@@ -56,6 +56,8 @@ pub trait Backend: Send {
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn>;
     /// RTTI for a polymorphic class: dynamic type name and full object.
     fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn>;
+    /// Reads the raw pointer out of a smart pointer of class `smart`.
+    fn smart_get(&mut self, smart: ScopeId) -> Result<SmartGetFn>;
     /// Derived-to-base pointer conversion through a virtual base.
     fn upcast(&mut self, derived: ScopeId, base: ScopeId) -> Result<UpcastFn>;
     fn variable_address(&mut self, qualified: &str) -> Result<AddressFn>;

@@ -54,6 +54,9 @@ pub struct ScopeInfo {
     /// For enums.
     pub underlying: Option<TypeRef>,
     pub is_scoped_enum: bool,
+    /// For `std::shared_ptr<T>` and `std::unique_ptr<T>` of a class `T`:
+    /// `T`, whose proxy stands for the smart pointer in Python.
+    pub smart_pointee: Option<ScopeId>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -24,6 +24,9 @@ pub type DeleterFn = unsafe extern "C" fn(object: *mut c_void);
 /// from the object itself).
 pub type UpcastFn = unsafe extern "C" fn(object: *mut c_void) -> *mut c_void;
 
+/// The raw pointer a smart pointer holds (`p->get()`).
+pub type SmartGetFn = unsafe extern "C" fn(smart: *mut c_void) -> *mut c_void;
+
 /// Returns the address of a variable.
 pub type AddressFn = unsafe extern "C" fn() -> *mut c_void;
 

@@ -49,6 +49,12 @@ inline int report(error* e) {
 }
 // Item assignment for pythonizations: `c[i] = v` with C++'s own lookup.
 template <class C, class I, class V> void setitem(C& c, const I& i, const V& v) { c[i] = v; }
+// A class argument passed by value: copied when it can be, else moved
+// from (a `std::unique_ptr` held by Python is handed over).
+template <class T> decltype(auto) pass_value(void* p) {
+  if constexpr (std::is_copy_constructible<T>::value) return *static_cast<T*>(p);
+  else return std::move(*static_cast<T*>(p));
+}
 inline std::string to_string(void* p) {
   auto* v = static_cast<str_view*>(p);
   return std::string(v->data, v->size);
@@ -60,6 +66,23 @@ extern "C" void __cpplive_string_view(const void* s, const char** data, unsigned
   *size = str->size();
 }
 extern "C" void __cpplive_string_delete(void* s) { delete static_cast<std::string*>(s); }
+#if defined(__GLIBCXX__)
+#include <ext/atomicity.h>
+// libstdc++ marks its reference-count helpers always_inline, and code
+// compiled on the fly is not inlined into: it calls them (every
+// `std::shared_ptr` copy does). Taking their addresses here keeps
+// out-of-line copies beside the precompiled standard library.
+extern "C" void* __cpplive_inline_helper(int which) {
+  switch (which) {
+    case 0: return (void*)&__gnu_cxx::__exchange_and_add_dispatch;
+    case 1: return (void*)&__gnu_cxx::__atomic_add_dispatch;
+    case 2: return (void*)&__gnu_cxx::__is_single_threaded;
+    case 3: return (void*)&__gnu_cxx::__exchange_and_add_single;
+    case 4: return (void*)&__gnu_cxx::__atomic_add_single;
+  }
+  return nullptr;
+}
+#endif
 "#;
 
 pub const STRING_VIEW_SYMBOL: &str = "__cpplive_string_view";
@@ -134,6 +157,11 @@ pub fn upcast(symbol: &str, derived: &str, base: &str) -> String {
     format!("extern \"C\" void* {symbol}(void* p) {{ return static_cast<{base}*>(static_cast<{derived}*>(p)); }}\n")
 }
 
+/// The source of a `SmartGetFn` for smart pointer class `smart_spelling`.
+pub fn smart_get(symbol: &str, smart_spelling: &str) -> String {
+    format!("extern \"C\" void* {symbol}(void* p) {{ return (void*)static_cast<{smart_spelling}*>(p)->get(); }}\n")
+}
+
 /// The source of `extern "C" void* symbol()` returning a variable's address.
 pub fn address(symbol: &str, qualified: &str) -> String {
     format!("extern \"C\" void* {symbol}() {{ return (void*)__builtin_addressof({qualified}); }}\n")
@@ -155,6 +183,9 @@ pub fn assigner(symbol: &str, ty: &TypeRef) -> String {
 fn argument(index: usize, ty: &TypeRef) -> String {
     if ty.base == TypeBase::StdString && ty.is_plain() && (ty.reference != RefKind::LValue || ty.base_const) {
         return format!("__cpplive::to_string(args[{index}])");
+    }
+    if ty.reference == RefKind::None && ty.is_plain() && ty.class_id().is_some() {
+        return format!("__cpplive::pass_value<{}>(args[{index}])", ty.spelling);
     }
     let value = format!("(*(std::remove_reference_t<{}>*)args[{index}])", ty.spelling);
     match ty.reference {

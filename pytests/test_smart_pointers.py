@@ -1,0 +1,143 @@
+"""Smart pointers: a `std::shared_ptr<T>` or `std::unique_ptr<T>` comes
+back as a proxy of `T` that keeps the smart pointer alive (its members are
+used directly, as with `p->m` in C++), `__smartptr__()` gives the smart
+pointer itself, and the proxy is accepted wherever the smart pointer or
+`T` is expected. C++ names start with ``sm_``."""
+import gc
+
+import pytest
+
+import cpplive
+from helpers import cpplive_only
+
+
+@pytest.fixture(scope="module")
+def g():
+    cpplive.cppdef(r"""
+    #include <memory>
+    #include <vector>
+    struct sm_T {
+        static int alive;
+        int x;
+        sm_T(int x = 5) : x(x) { ++alive; }
+        virtual ~sm_T() { --alive; }
+        int get() const { return x; }
+    };
+    int sm_T::alive = 0;
+    struct sm_U : sm_T { int y = 6; sm_U() : sm_T(7) {} };
+
+    std::shared_ptr<sm_T> sm_shared(int x) { return std::make_shared<sm_T>(x); }
+    std::shared_ptr<sm_T> sm_shared_derived() { return std::make_shared<sm_U>(); }
+    std::shared_ptr<sm_T> sm_shared_null() { return nullptr; }
+    std::unique_ptr<sm_T> sm_unique(int x) { return std::unique_ptr<sm_T>(new sm_T(x)); }
+
+    long sm_count(std::shared_ptr<sm_T> p) { return p.use_count(); }
+    int sm_by_const_ref(const std::shared_ptr<sm_T>& p) { return p ? p->x : -1; }
+    void sm_reset(std::shared_ptr<sm_T>& p) { p.reset(); }
+    int sm_value_of(const sm_T& t) { return t.x; }
+    int sm_value_at(const sm_T* t) { return t ? t->x : -1; }
+    int sm_peek(const std::unique_ptr<sm_T>& p) { return p ? p->x : -1; }
+    int sm_sink(std::unique_ptr<sm_T> p) { return p->x; }
+
+    struct sm_Owner { std::shared_ptr<sm_T> member = std::make_shared<sm_T>(11); };
+    std::vector<std::shared_ptr<sm_T>> sm_many() { return {std::make_shared<sm_T>(1), std::make_shared<sm_T>(2)}; }
+    """)
+    return cpplive.gbl
+
+
+def test_shared_ptr_result_is_the_pointee(g):
+    p = g.sm_shared(3)
+    assert isinstance(p, g.sm_T)
+    assert p.x == 3 and p.get() == 3
+    p.x = 4
+    assert g.sm_value_of(p) == 4                   # passed on as the T it points at
+    assert g.sm_value_at(p) == 4
+
+
+def test_smartptr_gives_the_smart_pointer(g):
+    p = g.sm_shared(3)
+    smart = p.__smartptr__()
+    assert smart is not None and smart.use_count() == 1
+    assert g.sm_T(1).__smartptr__() is None        # a plain object has none
+
+
+def test_shared_ptr_passed_on_as_itself(g):
+    p = g.sm_shared(3)
+    assert g.sm_count(p) == 2                      # the copy the callee holds, plus ours
+    assert g.sm_by_const_ref(p) == 3
+    assert p.__smartptr__().use_count() == 1       # the callee's copy is gone
+
+
+@cpplive_only  # cppyy makes a new owner from a plain object
+def test_plain_object_is_not_made_into_a_shared_ptr(g):
+    # That would be a second owner of the same object.
+    with pytest.raises(TypeError):
+        g.sm_count(g.sm_T(1))
+
+
+@cpplive_only  # cppyy keeps the declared pointee type
+def test_pointee_is_downcast_to_its_dynamic_type(g):
+    p = g.sm_shared_derived()
+    assert type(p) is g.sm_U
+    assert (p.x, p.y) == (7, 6)
+    assert g.sm_count(p) == 2
+
+
+def test_null_shared_ptr_gives_a_null_proxy(g):
+    p = g.sm_shared_null()
+    assert not p
+    with pytest.raises(ReferenceError):
+        p.x
+    assert g.sm_by_const_ref(p) == -1
+
+
+def test_reset_through_a_reference_nulls_the_proxy(g):
+    p = g.sm_shared(3)
+    g.sm_reset(p)
+    assert not p
+    with pytest.raises(ReferenceError):
+        p.get()
+
+
+@cpplive_only  # cppyy reads the static counter differently
+def test_proxy_keeps_the_object_alive_and_releases_it(g):
+    gc.collect()
+    before = g.sm_T.alive
+    p = g.sm_shared(3)
+    assert g.sm_T.alive == before + 1
+    smart = p.__smartptr__()
+    del p
+    gc.collect()
+    assert g.sm_T.alive == before + 1              # the smart pointer proxy still owns it
+    del smart
+    gc.collect()
+    assert g.sm_T.alive == before
+
+
+def test_unique_ptr_result_and_move_into_a_sink(g):
+    u = g.sm_unique(8)
+    assert isinstance(u, g.sm_T) and u.x == 8
+    assert g.sm_peek(u) == 8
+    assert g.sm_sink(u) == 8                       # ownership moves to the callee
+    assert not u
+    with pytest.raises(ReferenceError):
+        u.x
+    assert g.sm_peek(u) == -1
+
+
+def test_make_shared_and_make_unique_from_python(g):
+    p = g.std.make_shared[g.sm_T](9)
+    assert isinstance(p, g.sm_T) and p.x == 9
+    assert g.sm_count(p) == 2
+    u = g.std.make_unique[g.sm_T](10)
+    assert u.x == 10 and g.sm_peek(u) == 10
+
+
+@cpplive_only  # cppyy reads smart pointer members as null
+def test_smart_pointer_data_member_and_container_elements(g):
+    o = g.sm_Owner()
+    assert o.member.x == 11
+    o.member = g.sm_shared(12)
+    assert o.member.x == 12
+    many = g.sm_many()
+    assert [many[i].x for i in range(len(many))] == [1, 2]
