@@ -266,3 +266,24 @@ def test_exception_thrown_repeatedly(g):
         with pytest.raises(Exception):
             g.er_throw_runtime()
     assert g.er_throw_invalid(1) == 1
+
+
+@cpplive_only  # cppyy returns the closure as a callable
+def test_unsupported_result_type_refused_before_the_call(g):
+    # A lambda's closure type has no name to spell in generated code: the
+    # call is refused up front (it used to run and overwrite the stack).
+    cpplive.cppdef("int er_lam_calls = 0; auto er_lam() { ++er_lam_calls; return [](int a) { return a; }; }")
+    with pytest.raises(NotImplementedError):
+        g.er_lam()
+    assert g.er_lam_calls == 0
+
+
+def test_std_function_result_is_a_callable_object(g):
+    cpplive.cppdef("""
+    #include <functional>
+    std::function<int(int)> er_times(int k) { return [k](int x) { return x * k; }; }
+    int er_apply(const std::function<int(int)>& f, int x) { return f(x); }
+    """)
+    f = g.er_times(3)
+    assert f(4) == 12
+    assert g.er_apply(f, 5) == 15

@@ -455,6 +455,10 @@ impl OverloadSet {
             heap_argv = vec![std::ptr::null_mut::<c_void>(); n];
             (&mut heap_slots[..], &mut heap_argv[..])
         };
+        if let Executor::Unsupported(why) = &candidate.executor {
+            // Refused before calling: nothing could take the result.
+            return Attempt::Failed(pyo3::exceptions::PyNotImplementedError::new_err(why.clone()));
+        }
         let mut scratch = Scratch::default();
         for i in 0..n {
             if with_gaps && args[i].is_null() {

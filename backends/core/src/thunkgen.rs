@@ -230,7 +230,12 @@ fn store_result(function: &FunctionInfo, call: &str) -> String {
         let value = value.strip_prefix("const ").unwrap_or(&value);
         return format!("*(void**)ret = (void*)new {value}({call});");
     }
-    format!("*(std::remove_cv_t<{}>*)ret = {call};", ret.spelling)
+    if matches!(ret.base, TypeBase::Builtin(_)) || ret.enum_id().is_some() {
+        return format!("*(std::remove_cv_t<{}>*)ret = {call};", ret.spelling);
+    }
+    // Anything else by value goes to the heap: the result slot only holds
+    // scalars, and a type without a usable name (a lambda) still works.
+    format!("*(void**)ret = (void*)new auto({call});")
 }
 
 #[cfg(test)]

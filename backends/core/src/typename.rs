@@ -167,10 +167,25 @@ fn parse_base(text: &str) -> TypeBase {
     {
         return TypeBase::StdString;
     }
-    if name.contains('(') || name.is_empty() {
+    // Parentheses outside template arguments make a function or function
+    // pointer type; inside them (`std::function<int (int)>`) a class.
+    if has_top_level_paren(&name) || name.is_empty() {
         return TypeBase::Other(name);
     }
     TypeBase::Named(name)
+}
+
+fn has_top_level_paren(name: &str) -> bool {
+    let mut depth = 0i32;
+    for c in name.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth -= 1,
+            '(' if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Builtin names, including the synonyms users write.
@@ -205,6 +220,16 @@ pub fn builtin(text: &str) -> Option<Builtin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parentheses_inside_template_arguments_keep_a_class_name() {
+        let f = parse_user("std::function<int (int, double)>");
+        assert_eq!(f.base, TypeBase::Named("std::function<int (int, double)>".into()));
+        assert!(f.is_plain());
+        let p = parse_user("std::function<void ()>*");
+        assert_eq!(p.pointers.len(), 1);
+        assert!(matches!(parse_user("int (*)(int)").base, TypeBase::Other(_)));
+    }
 
     #[test]
     fn builtins_and_synonyms() {
