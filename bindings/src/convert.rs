@@ -51,6 +51,13 @@ pub enum Converter {
     /// A class by value or reference: the object's address is passed.
     /// `smart_get` is set for smart pointer classes.
     Object { class: Py<pyo3::types::PyType>, allow_construct: bool, smart_get: Option<cpplive_core::thunk::SmartGetFn> },
+    /// A `std::function`: one of its proxies, or any Python callable (made
+    /// into a C++ function object on first use of the factory).
+    StdFunction { class: Py<pyo3::types::PyType>, id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
+    /// A function pointer `R (*)(A...)`: None/nullptr, or a Python callable
+    /// (through a plain function compiled for it and the `std::function`
+    /// class `id` of the same signature).
+    FunctionPointer { id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
     /// A pointer to a class: an object's address, or None/nullptr.
     ObjectPointer { class: Py<pyo3::types::PyType> },
     /// `T*` for builtin `T` (`None` for `void*`): a buffer of `T`s (any
@@ -155,6 +162,13 @@ impl Converter {
                     Ok(c) => c.unbind(),
                     Err(e) => return Converter::Unsupported(format!("parameter of type '{ty}': {e}")),
                 };
+                let is_std_function = crate::runtime::with_backend(|b| {
+                    Ok(b.scope(cpplive_core::ScopeId(id)).map(|s| s.std_function.is_some()).unwrap_or(false))
+                })
+                .unwrap_or(false);
+                if plain && is_std_function && (ty.reference == RefKind::None || ty.base_const || ty.reference == RefKind::RValue) {
+                    return Converter::StdFunction { class, id, factory: std::sync::OnceLock::new() };
+                }
                 if plain {
                     // Never a smart pointer made from a raw object: it would
                     // be a second owner (C++ makes that constructor explicit).
@@ -171,6 +185,10 @@ impl Converter {
                     Converter::Unsupported(format!("parameter of type '{ty}'"))
                 }
             }
+            TypeBase::Other(_) if ty.reference == RefKind::None && ty.is_plain() => match crate::callback::signature_class(&ty.spelling) {
+                Some(id) => Converter::FunctionPointer { id, factory: std::sync::OnceLock::new() },
+                None => Converter::Unsupported(format!("parameter of type '{ty}'")),
+            },
             _ => Converter::Unsupported(format!("parameter of type '{ty}'")),
         }
     }
@@ -194,6 +212,8 @@ impl Converter {
             Converter::Enum { .. } => 3,
             Converter::Object { .. } => 0,
             Converter::ObjectPointer { .. } => 1,
+            Converter::StdFunction { .. } => 0,
+            Converter::FunctionPointer { .. } => 1,
             Converter::BufferPointer(_) => 2,
             Converter::BuiltinReference(_) => 2,
             Converter::Unsupported(_) => 100,
@@ -361,6 +381,41 @@ impl Converter {
                 let address = CppObject::address_of(py, temporary.as_ptr(), cls);
                 scratch.keep(temporary.unbind());
                 Ok(address)
+            }
+            Converter::StdFunction { class, id, factory } => {
+                let cls = class.as_ptr() as *mut ffi::PyTypeObject;
+                if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
+                    let address = CppObject::address_of(py, obj, cls);
+                    return if address.is_null() { Err(Rejection::NullObject) } else { Ok(address) };
+                }
+                if ffi::PyCallable_Check(obj) == 0 {
+                    return Err(Rejection::WrongType);
+                }
+                let factory = match factory.get_or_init(|| crate::callback::Factory::build(py, *id)) {
+                    Ok(f) => f,
+                    Err(why) => return Err(Rejection::Unsupported(why.clone())),
+                };
+                let made = factory.make(Py::from_borrowed_ptr(py, obj));
+                // Owned by a proxy that lives as long as the call: the callee
+                // copies it if it keeps it.
+                let proxy = CppObject::wrap(py, class.bind(py), made, Some(factory.deleter))
+                    .map_err(|e| Rejection::ConstructionFailed(e.to_string()))?;
+                scratch.keep(proxy);
+                Ok(made)
+            }
+            Converter::FunctionPointer { id, factory } => {
+                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
+                    std::ptr::null_mut()
+                } else if ffi::PyCallable_Check(obj) != 0 {
+                    let factory = match factory.get_or_init(|| crate::callback::Factory::build(py, *id)) {
+                        Ok(f) => f,
+                        Err(why) => return Err(Rejection::Unsupported(why.clone())),
+                    };
+                    crate::callback::function_pointer(py, factory, *id, obj).map_err(|e| Rejection::ConstructionFailed(e.to_string()))?
+                } else {
+                    return Err(Rejection::WrongType);
+                };
+                Ok(slot_ptr)
             }
             Converter::ObjectPointer { class } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;

@@ -590,5 +590,10 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
     }
     let type_name = take(err.type_name);
     let what = take(err.what);
+    if type_name == cpplive_core::thunk::PYTHON_ERROR_TYPE {
+        if let Some(raised) = crate::callback::take_pending() {
+            return raised;
+        }
+    }
     crate::errors::cpp_exception(py, &type_name, &what)
 }

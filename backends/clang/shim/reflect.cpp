@@ -278,6 +278,18 @@ std::uint64_t smart_pointee(Session::Impl &impl, CXXRecordDecl *record) {
   return pointee ? impl.id_of(pointee) : 0;
 }
 
+/// For `std::function<R(A...)>` (not variadic): the signature `R(A...)`.
+const FunctionProtoType *std_function_signature(CXXRecordDecl *record) {
+  auto *spec = dyn_cast<ClassTemplateSpecializationDecl>(record);
+  if (!spec || !spec->isInStdNamespace() || spec->getName() != "function")
+    return nullptr;
+  const TemplateArgumentList &args = spec->getTemplateArgs();
+  if (args.size() != 1 || args[0].getKind() != TemplateArgument::Type)
+    return nullptr;
+  const auto *signature = args[0].getAsType()->getAs<FunctionProtoType>();
+  return signature && !signature->isVariadic() ? signature : nullptr;
+}
+
 /// The complete definition of class `scope`; fails for other declarations
 /// and for classes that cannot be completed.
 CXXRecordDecl *class_definition(Session::Impl &impl, std::uint64_t scope) {
@@ -348,6 +360,7 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
   record.is_aggregate = false;
   record.is_scoped_enum = false;
   record.smart_pointee = 0;
+  record.is_std_function = false;
   if (auto *named = dyn_cast<NamedDecl>(decl)) {
     record.name = rust::String(named->getNameAsString());
     record.qualified = rust::String(qualified_name(named));
@@ -367,6 +380,12 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
       // C++20 rule: any user-declared constructor (even deleted) rules it out.
       record.is_aggregate = def->isAggregate() && !def->hasUserDeclaredConstructor();
       record.smart_pointee = smart_pointee(*impl, def);
+      if (const FunctionProtoType *signature = std_function_signature(def)) {
+        record.is_std_function = true;
+        record.function_ret = type_record(*impl, signature->getReturnType());
+        for (QualType param : signature->getParamTypes())
+          record.function_params.push_back(type_record(*impl, param));
+      }
       for (const CXXBaseSpecifier &base : def->bases()) {
         auto *base_decl = base.getType()->getAsCXXRecordDecl();
         if (!base_decl)

@@ -105,6 +105,10 @@ pub mod bridge {
         pub is_scoped_enum: bool,
         /// The pointee class of a standard smart pointer, 0 otherwise.
         pub smart_pointee: u64,
+        /// For `std::function<R(A...)>`: R and the A's.
+        pub is_std_function: bool,
+        pub function_ret: TypeRecord,
+        pub function_params: Vec<TypeRecord>,
     }
 
     unsafe extern "C++" {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::ids::{FuncId, ScopeId};
 use cpplive_core::model::FunctionInfo;
-use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, SmartGetFn, ThunkFn, UpcastFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, ThunkFn, UpcastFn};
 use cpplive_core::{thunkgen, Backend};
 
 use crate::ClangBackend;
@@ -105,6 +105,29 @@ pub fn call_thunk_with_defaults(backend: &mut ClangBackend, function: &FunctionI
 pub fn deleter(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<DeleterFn> {
     let address = helper(backend, format!("delete {}", class.0), "delete", |s| thunkgen::deleter(s, spelling))?;
     Ok(unsafe { std::mem::transmute::<usize, DeleterFn>(address) })
+}
+
+pub fn function_maker(
+    backend: &mut ClangBackend,
+    class: ScopeId,
+    spelling: &str,
+    signature: &cpplive_core::model::Signature,
+) -> Result<FunctionMakerFn> {
+    let address = helper(backend, format!("fnmaker {}", class.0), "fnmaker", |s| thunkgen::function_maker(s, spelling, signature))?;
+    Ok(unsafe { std::mem::transmute::<usize, FunctionMakerFn>(address) })
+}
+
+/// Compiles a new trampoline every time: each is bound to one target.
+pub fn function_pointer(
+    backend: &mut ClangBackend,
+    spelling: &str,
+    signature: &cpplive_core::model::Signature,
+    target: usize,
+) -> Result<usize> {
+    let name = backend.jit.next_symbol("fnptr");
+    backend.declare(&thunkgen::function_pointer(&name, spelling, signature))?;
+    let bind: unsafe extern "C" fn(*mut std::ffi::c_void) -> *mut std::ffi::c_void = unsafe { std::mem::transmute(symbol(backend, &name)?) };
+    Ok(unsafe { bind(target as *mut std::ffi::c_void) } as usize)
 }
 
 pub fn smart_get(backend: &mut ClangBackend, smart: ScopeId, spelling: &str) -> Result<SmartGetFn> {

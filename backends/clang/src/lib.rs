@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use cpplive_core::{Backend, ScopeId, TypeRef};
 
 use ffi::bridge;
@@ -328,6 +328,18 @@ impl Backend for ClangBackend {
     fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn> {
         let spelling = self.scope(class)?.qualified.clone();
         jit::dynamic_type(self, class, &spelling)
+    }
+
+    fn function_maker(&mut self, class: ScopeId) -> Result<FunctionMakerFn> {
+        let info = self.scope(class)?;
+        let signature = info.std_function.clone().ok_or_else(|| BackendError::Internal(format!("'{}' is not a std::function", info.qualified)))?;
+        jit::function_maker(self, class, &info.qualified, &signature)
+    }
+
+    fn function_pointer(&mut self, class: ScopeId, target: usize) -> Result<usize> {
+        let info = self.scope(class)?;
+        let signature = info.std_function.clone().ok_or_else(|| BackendError::Internal(format!("'{}' is not a std::function", info.qualified)))?;
+        jit::function_pointer(self, &info.qualified, &signature, target)
     }
 
     fn smart_get(&mut self, smart: ScopeId) -> Result<SmartGetFn> {

@@ -3,7 +3,7 @@
 
 use cpplive_core::ids::{FuncId, ScopeId};
 use cpplive_core::model::{
-    Access, BaseInfo, Entity, FieldInfo, FunctionInfo, FunctionKind, ParamInfo, ScopeInfo, ScopeKind,
+    Access, BaseInfo, Entity, FieldInfo, FunctionInfo, FunctionKind, ParamInfo, ScopeInfo, ScopeKind, Signature,
 };
 use cpplive_core::types::{DeclRef, TypeRef};
 use cpplive_core::typename;
@@ -103,5 +103,9 @@ pub fn scope(record: &bridge::ScopeRecord) -> ScopeInfo {
         underlying: (kind == ScopeKind::Enum).then(|| type_ref(&record.underlying)),
         is_scoped_enum: record.is_scoped_enum,
         smart_pointee: (record.smart_pointee != 0).then_some(ScopeId(record.smart_pointee)),
+        std_function: record.is_std_function.then(|| Signature {
+            ret: type_ref(&record.function_ret),
+            params: record.function_params.iter().map(type_ref).collect(),
+        }),
     }
 }

@@ -126,3 +126,20 @@ fn standard_smart_pointers_name_their_pointee() {
         assert_eq!(unsafe { *(pointee as *const i32) }, 3);
     });
 }
+
+#[test]
+fn std_function_reports_its_signature() {
+    with_backend(|b| {
+        b.declare("#include <functional>\n#include <string>\nnamespace t12 { using F = std::function<int(double, const std::string&)>; struct NotF {}; }").unwrap();
+        let Some(Entity::Namespace(ns)) = b.lookup(ScopeId::GLOBAL, "t12").unwrap() else { panic!("namespace") };
+        let Some(Entity::Class(f)) = b.lookup(ns, "F").unwrap() else { panic!("class F") };
+        let signature = b.scope(f).unwrap().std_function.clone().expect("signature");
+        assert_eq!(signature.ret.builtin(), Some(cpplive_core::types::Builtin::Int));
+        assert_eq!(signature.params.len(), 2);
+        assert_eq!(signature.params[0].builtin(), Some(cpplive_core::types::Builtin::Double));
+        assert_eq!(signature.params[1].base, cpplive_core::types::TypeBase::StdString);
+        let Some(Entity::Class(other)) = b.lookup(ns, "NotF").unwrap() else { panic!("class NotF") };
+        assert!(b.scope(other).unwrap().std_function.is_none());
+        b.function_maker(f).expect("maker compiles");
+    });
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::ids::ScopeId;
 use crate::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use crate::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
+use crate::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use crate::types::TypeRef;
 
 pub trait Backend: Send {
@@ -56,6 +56,12 @@ pub trait Backend: Send {
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn>;
     /// RTTI for a polymorphic class: dynamic type name and full object.
     fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn>;
+    /// Makes `std::function`s of class `class` that call back into Python.
+    fn function_maker(&mut self, class: ScopeId) -> Result<FunctionMakerFn>;
+    /// A new plain function that calls the `std::function` object at
+    /// `target` (of class `class`), as an address: what a function pointer
+    /// parameter receives for a Python callable.
+    fn function_pointer(&mut self, class: ScopeId, target: usize) -> Result<usize>;
     /// Reads the raw pointer out of a smart pointer of class `smart`.
     fn smart_get(&mut self, smart: ScopeId) -> Result<SmartGetFn>;
     /// Derived-to-base pointer conversion through a virtual base.

@@ -57,6 +57,16 @@ pub struct ScopeInfo {
     /// For `std::shared_ptr<T>` and `std::unique_ptr<T>` of a class `T`:
     /// `T`, whose proxy stands for the smart pointer in Python.
     pub smart_pointee: Option<ScopeId>,
+    /// For `std::function<R(A...)>`: its call signature, so that Python
+    /// callables can be turned into one.
+    pub std_function: Option<Signature>,
+}
+
+/// A call signature: result and parameter types.
+#[derive(Clone, Debug)]
+pub struct Signature {
+    pub ret: TypeRef,
+    pub params: Vec<TypeRef>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -27,6 +27,26 @@ pub type UpcastFn = unsafe extern "C" fn(object: *mut c_void) -> *mut c_void;
 /// The raw pointer a smart pointer holds (`p->get()`).
 pub type SmartGetFn = unsafe extern "C" fn(smart: *mut c_void) -> *mut c_void;
 
+/// Hands a callback's result to C++ while it is alive: `value` points at
+/// the converted result (as an argument slot would), `out` is C++'s storage.
+pub type SinkFn = unsafe extern "C" fn(out: *mut c_void, value: *mut c_void);
+
+/// Calls a Python callable from C++: `args[i]` points at argument `i`; a
+/// non-void result goes to `sink(out, ...)`. Returns 0, or 1 when a Python
+/// exception is pending for the calling thread.
+pub type PyCallbackFn = unsafe extern "C" fn(target: *mut c_void, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> c_int;
+
+/// Drops what `PyCallbackFn` calls (when the last C++ copy is gone).
+pub type ReleaseFn = unsafe extern "C" fn(target: *mut c_void);
+
+/// Makes a heap `std::function` of one signature that calls `target`
+/// through `callback` and releases it with `release`.
+pub type FunctionMakerFn = unsafe extern "C" fn(target: *mut c_void, callback: PyCallbackFn, release: ReleaseFn) -> *mut c_void;
+
+/// The C++ type name of the exception that carries a Python exception
+/// through C++ frames (see `PyCallbackFn`).
+pub const PYTHON_ERROR_TYPE: &str = "__cpplive::python_error";
+
 /// Returns the address of a variable.
 pub type AddressFn = unsafe extern "C" fn() -> *mut c_void;
 

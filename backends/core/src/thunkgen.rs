@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{FunctionInfo, FunctionKind};
+use crate::model::{FunctionInfo, FunctionKind, Signature};
 use crate::types::{RefKind, TypeBase, TypeRef};
 
 /// The standard headers every session starts with, as users of cppyy expect
@@ -49,6 +49,18 @@ inline int report(error* e) {
 }
 // Item assignment for pythonizations: `c[i] = v` with C++'s own lookup.
 template <class C, class I, class V> void setitem(C& c, const I& i, const V& v) { c[i] = v; }
+// Thrown through C++ frames when a Python callback raised; the Python
+// exception waits in the calling thread.
+struct python_error {};
+typedef int (*py_callback)(void*, void**, void*, void (*)(void*, void*));
+// Storage for a callback's result, which need not be default-constructible.
+template <class R> struct result_box {
+  alignas(R) unsigned char storage[sizeof(R)];
+  bool full = false;
+  template <class V> void set(V&& v) { new (storage) R(std::forward<V>(v)); full = true; }
+  R take() { R* p = reinterpret_cast<R*>(storage); R r(std::move(*p)); p->~R(); full = false; return r; }
+  ~result_box() { if (full) reinterpret_cast<R*>(storage)->~R(); }
+};
 // A class argument passed by value: copied when it can be, else moved
 // from (a `std::unique_ptr` held by Python is handed over).
 template <class T> decltype(auto) pass_value(void* p) {
@@ -162,6 +174,43 @@ pub fn smart_get(symbol: &str, smart_spelling: &str) -> String {
     format!("extern \"C\" void* {symbol}(void* p) {{ return (void*)static_cast<{smart_spelling}*>(p)->get(); }}\n")
 }
 
+/// The source of a `FunctionMakerFn` for `std::function` class
+/// `class_spelling` with signature `signature`.
+pub fn function_maker(symbol: &str, class_spelling: &str, signature: &Signature) -> String {
+    let params: Vec<String> = signature.params.iter().enumerate().map(|(i, p)| format!("{} a{i}", p.spelling)).collect();
+    let mut addresses: Vec<String> = (0..signature.params.len()).map(|i| format!("(void*)std::addressof(a{i})")).collect();
+    addresses.push("nullptr".into());
+    let ret = &signature.ret.spelling;
+    let body = if signature.ret.is_void() {
+        "    if (cb(keep.get(), args, nullptr, nullptr) != 0) throw __cpplive::python_error{};\n".to_string()
+    } else {
+        format!(
+            "    __cpplive::result_box<{ret}> out;\n    auto sink = [](void* o, void* p) {{ static_cast<__cpplive::result_box<{ret}>*>(o)->set({}); }};\n    if (cb(keep.get(), args, &out, sink) != 0) throw __cpplive::python_error{{}};\n    return out.take();\n",
+            value_at("p", &signature.ret)
+        )
+    };
+    format!(
+        "extern \"C\" void* {symbol}(void* target, __cpplive::py_callback cb, void (*release)(void*)) {{\n  std::shared_ptr<void> keep(target, release);\n  return new {class_spelling}([keep, cb]({}) -> {ret} {{\n    void* args[] = {{ {} }};\n{body}  }});\n}}\n",
+        params.join(", "),
+        addresses.join(", "),
+    )
+}
+
+/// The source of `extern "C" void* symbol(void* target)`: binds a fresh
+/// plain function to the `std::function` object `*target` (of class
+/// `class_spelling`) and returns that function's address, for C++
+/// parameters that take a function pointer.
+pub fn function_pointer(symbol: &str, class_spelling: &str, signature: &Signature) -> String {
+    let params: Vec<String> = signature.params.iter().enumerate().map(|(i, p)| format!("{} a{i}", p.spelling)).collect();
+    let forwarded: Vec<String> = signature.params.iter().enumerate().map(|(i, p)| format!("static_cast<{}&&>(a{i})", p.spelling)).collect();
+    format!(
+        "static void* {symbol}_target;\nstatic {ret} {symbol}_call({}) {{ return (*static_cast<{class_spelling}*>({symbol}_target))({}); }}\nextern \"C\" void* {symbol}(void* target) {{ {symbol}_target = target; return (void*)&{symbol}_call; }}\n",
+        params.join(", "),
+        forwarded.join(", "),
+        ret = signature.ret.spelling,
+    )
+}
+
 /// The source of `extern "C" void* symbol()` returning a variable's address.
 pub fn address(symbol: &str, qualified: &str) -> String {
     format!("extern \"C\" void* {symbol}() {{ return (void*)__builtin_addressof({qualified}); }}\n")
@@ -181,13 +230,19 @@ pub fn assigner(symbol: &str, ty: &TypeRef) -> String {
 }
 
 fn argument(index: usize, ty: &TypeRef) -> String {
+    value_at(&format!("args[{index}]"), ty)
+}
+
+/// The C++ expression for a value of type `ty` converted into the slot at
+/// `slot` (a `void*` expression), as the converters lay it out.
+fn value_at(slot: &str, ty: &TypeRef) -> String {
     if ty.base == TypeBase::StdString && ty.is_plain() && (ty.reference != RefKind::LValue || ty.base_const) {
-        return format!("__cpplive::to_string(args[{index}])");
+        return format!("__cpplive::to_string({slot})");
     }
     if ty.reference == RefKind::None && ty.is_plain() && ty.class_id().is_some() {
-        return format!("__cpplive::pass_value<{}>(args[{index}])", ty.spelling);
+        return format!("__cpplive::pass_value<{}>({slot})", ty.spelling);
     }
-    let value = format!("(*(std::remove_reference_t<{}>*)args[{index}])", ty.spelling);
+    let value = format!("(*(std::remove_reference_t<{}>*){slot})", ty.spelling);
     match ty.reference {
         RefKind::RValue => format!("std::move{value}"),
         _ => value,

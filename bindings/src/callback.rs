@@ -1,0 +1,204 @@
+//! Python callables passed where C++ takes a `std::function`: a compiled
+//! maker (one per `std::function` class) builds a C++ function object that
+//! owns a `Target` and calls back into Python through `python_callback`.
+//! A Python exception raised there crosses the C++ frames as a
+//! `__cpplive::python_error` and is raised again when the outer call returns.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::{c_int, c_void};
+use std::sync::Arc;
+
+use cpplive_core::thunk::{ArgSlot, DeleterFn, FunctionMakerFn, SinkFn};
+use cpplive_core::types::RefKind;
+use cpplive_core::ScopeId;
+use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::convert::{Converter, Pass, Scratch};
+use crate::errors::backend_error;
+use crate::execute::Executor;
+use crate::runtime::with_backend;
+
+/// How to call Python for one `std::function` signature.
+pub struct Factory {
+    pub maker: FunctionMakerFn,
+    pub deleter: DeleterFn,
+    plan: Arc<Plan>,
+}
+
+struct Plan {
+    /// Turns each C++ argument into a Python object; `through_pointer` for
+    /// pointer parameters (the argument array holds their address).
+    args: Vec<(Executor, bool)>,
+    /// Converts the Python result (None for `void`).
+    result: Option<Converter>,
+    signature: String,
+}
+
+/// What a made `std::function` owns (as a `void*` in C++).
+struct Target {
+    function: Py<PyAny>,
+    plan: Arc<Plan>,
+}
+
+thread_local! {
+    /// The exception a callback raised, waiting for the C++ call that made
+    /// the callback to return.
+    static PENDING: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+impl Factory {
+    /// Compiles the maker for `std::function` class `id`. Call outside
+    /// `with_backend` (the plan's converters use it).
+    pub fn build(py: Python<'_>, id: u64) -> Result<Factory, String> {
+        let (info, maker, deleter) = with_backend(|b| {
+            let info = b.scope(ScopeId(id)).map_err(backend_error)?;
+            let maker = b.function_maker(ScopeId(id)).map_err(backend_error)?;
+            let deleter = b.deleter(ScopeId(id)).map_err(backend_error)?;
+            Ok((info, maker, deleter))
+        })
+        .map_err(|e| e.to_string())?;
+        let signature = info.std_function.as_ref().ok_or("not a std::function")?;
+        if signature.ret.reference != RefKind::None {
+            return Err(format!("'{}' returns a reference, which a Python function cannot provide", info.qualified));
+        }
+        let args = signature
+            .params
+            .iter()
+            .map(|param| {
+                let through_pointer = param.reference == RefKind::None && !param.pointers.is_empty();
+                let mut seen = param.clone();
+                if !through_pointer && seen.reference == RefKind::None {
+                    seen.reference = RefKind::LValue;
+                }
+                (Executor::for_type(py, &seen), through_pointer)
+            })
+            .collect();
+        let result = (!signature.ret.is_void()).then(|| {
+            let mut value = signature.ret.clone();
+            value.base_const = false;
+            Converter::for_type(py, &value)
+        });
+        let plan = Plan { args, result, signature: cpplive_core::typename::readable(&info.qualified) };
+        Ok(Factory { maker, deleter, plan: Arc::new(plan) })
+    }
+
+    /// A new C++ `std::function` (on the heap) that calls `function`.
+    pub fn make(&self, function: Py<PyAny>) -> *mut c_void {
+        let target = Box::into_raw(Box::new(Target { function, plan: self.plan.clone() }));
+        unsafe { (self.maker)(target as *mut c_void, python_callback, release_target) }
+    }
+}
+
+impl std::fmt::Debug for Factory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Factory({})", self.plan.signature)
+    }
+}
+
+/// The `std::function` class with the signature of function pointer type
+/// `spelling` (`R (*)(A...)`), if it is one.
+pub fn signature_class(spelling: &str) -> Option<u64> {
+    with_backend(|b| {
+        let ty = b.resolve_type(&format!("std::function<std::remove_pointer_t<{spelling}>>")).map_err(backend_error)?;
+        let id = ty.class_id().filter(|id| b.scope(ScopeId(*id)).map(|s| s.std_function.is_some()).unwrap_or(false));
+        Ok(id)
+    })
+    .ok()
+    .flatten()
+}
+
+/// (callable, `std::function` class) → the plain function made for it.
+/// The entries keep the callable and its C++ function object alive for
+/// good: C++ may hold on to a function pointer indefinitely.
+struct Bound {
+    _callable: Py<PyAny>,
+    _function: Py<PyAny>,
+    address: usize,
+}
+
+// Only touched with the GIL held.
+static mut POINTERS: Option<HashMap<(usize, u64), Bound>> = None;
+
+/// A plain C++ function that calls `callable` (compiled once per callable
+/// and signature).
+///
+/// # Safety
+/// `callable` is a live object; the GIL is held.
+#[allow(static_mut_refs)]
+pub unsafe fn function_pointer(py: Python<'_>, factory: &Factory, class: u64, callable: *mut ffi::PyObject) -> PyResult<*mut c_void> {
+    let table = POINTERS.get_or_insert_with(HashMap::new);
+    let key = (callable as usize, class);
+    if let Some(found) = table.get(&key) {
+        return Ok(found.address as *mut c_void);
+    }
+    let made = factory.make(Py::from_borrowed_ptr(py, callable));
+    let cls = crate::registry::class_for(py, class)?;
+    let function = crate::instance::CppObject::wrap(py, &cls, made, Some(factory.deleter))?;
+    let address = with_backend(|b| b.function_pointer(ScopeId(class), made as usize).map_err(backend_error))?;
+    table.insert(key, Bound { _callable: Py::from_borrowed_ptr(py, callable), _function: function, address });
+    Ok(address as *mut c_void)
+}
+
+/// The exception a Python callback raised during the C++ call that just
+/// failed with `__cpplive::python_error`.
+pub fn take_pending() -> Option<PyErr> {
+    PENDING.with(|p| p.borrow_mut().take())
+}
+
+unsafe extern "C" fn python_callback(target: *mut c_void, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> c_int {
+    Python::attach(|py| {
+        let target = &*(target as *const Target);
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(py, target, args, out, sink))) {
+            Ok(Ok(())) => 0,
+            Ok(Err(err)) => {
+                PENDING.with(|p| *p.borrow_mut() = Some(err));
+                1
+            }
+            Err(_) => {
+                let err = pyo3::exceptions::PyRuntimeError::new_err("internal error in cpplive (panic) in a Python callback");
+                PENDING.with(|p| *p.borrow_mut() = Some(err));
+                1
+            }
+        }
+    })
+}
+
+unsafe fn call(py: Python<'_>, target: &Target, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> PyResult<()> {
+    let plan = &target.plan;
+    let mut objects = Vec::with_capacity(plan.args.len());
+    for (i, (executor, through_pointer)) in plan.args.iter().enumerate() {
+        let at = args.add(i);
+        let object = if *through_pointer {
+            let pointer = *(*at as *const *mut c_void);
+            executor.execute(py, &pointer as *const *mut c_void as *const c_void)?
+        } else {
+            executor.execute(py, at as *const c_void)?
+        };
+        objects.push(object);
+    }
+    let result = target.function.bind(py).call1(PyTuple::new(py, objects)?)?;
+    if let (Some(converter), Some(sink)) = (&plan.result, sink) {
+        let mut slot = ArgSlot::default();
+        let mut scratch = Scratch::default();
+        let value = converter.convert(py, result.as_ptr(), &mut slot, Pass::Implicit, &mut scratch).map_err(|_| {
+            let got = result.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            PyTypeError::new_err(format!("a Python function called as '{}' returned a '{got}', which does not convert", plan.signature))
+        })?;
+        sink(out, value);
+    }
+    Ok(())
+}
+
+unsafe extern "C" fn release_target(target: *mut c_void) {
+    let target = Box::from_raw(target as *mut Target);
+    // A C++ static destroyed after Python has shut down: nothing to release.
+    if ffi::Py_IsInitialized() == 0 {
+        std::mem::forget(target);
+        return;
+    }
+    Python::attach(|_py| drop(target));
+}

@@ -1,0 +1,164 @@
+"""Callables across the language boundary: Python functions where C++
+takes a `std::function` or a function pointer, `std::function` results
+called from Python, and Python exceptions raised inside callbacks.
+C++ names start with ``cl_``."""
+import gc
+
+import pytest
+
+import cpplive
+from helpers import cpplive_only
+
+
+@pytest.fixture(scope="module")
+def g():
+    cpplive.cppdef(r"""
+    #include <functional>
+    #include <string>
+    struct cl_P { int v; cl_P(int v) : v(v) {} };
+    int cl_apply(std::function<int(int)> f, int x) { return f(x); }
+    double cl_apply2(const std::function<double(double, double)>& f) { return f(1.5, 2.0); }
+    void cl_run(std::function<void()> f) { f(); }
+    std::string cl_text(std::function<std::string(const std::string&)> f) { return f("ab"); }
+    cl_P cl_map(std::function<cl_P(const cl_P&)> f) { return f(cl_P(5)); }
+    int cl_via_pointer(std::function<int(cl_P*)> f) { cl_P p(9); return f(&p); }
+    std::function<int(int)> cl_times(int k) { return [k](int x) { return x * k; }; }
+
+    std::function<int(int)> cl_saved;
+    void cl_keep(std::function<int(int)> f) { cl_saved = f; }
+    int cl_fire(int x) { return cl_saved ? cl_saved(x) : -1; }
+
+    struct cl_Guard { static int live; cl_Guard() { ++live; } ~cl_Guard() { --live; } };
+    int cl_Guard::live = 0;
+    int cl_guarded(std::function<void()> f) { cl_Guard guard; f(); return 1; }
+    int cl_swallows(std::function<void()> f) { try { f(); } catch (...) { return 7; } return 0; }
+
+    struct cl_Button { std::function<int(int)> on_click; int click(int x) { return on_click ? on_click(x) : -1; } };
+
+    int cl_call_ptr(int (*f)(int), int x) { return f ? f(x) : -1; }
+    double cl_call_ptr2(double (*f)(double, int)) { return f(0.5, 2); }
+    int cl_twice(int x) { return 2 * x; }
+    """)
+    return cpplive.gbl
+
+
+def test_python_function_as_std_function(g):
+    assert g.cl_apply(lambda x: x + 1, 41) == 42
+    assert g.cl_apply2(lambda a, b: a * b) == 3.0
+    assert g.cl_text(lambda s: s + "c") == "abc"
+    calls = []
+    g.cl_run(lambda: calls.append(1))
+    assert calls == [1]
+
+
+@cpplive_only  # cppyy cannot convert class-typed callback signatures
+def test_class_arguments_and_results_in_callbacks(g):
+    assert g.cl_map(lambda p: g.cl_P(p.v + 1)).v == 6
+    assert g.cl_via_pointer(lambda p: p.v) == 9
+
+
+def test_cpp_function_and_bound_method_as_callbacks(g):
+    assert g.cl_apply(g.cl_twice, 4) == 8
+
+    class Scale:
+        def __init__(self, k):
+            self.k = k
+
+        def __call__(self, x):
+            return self.k * x
+
+    assert g.cl_apply(Scale(3), 4) == 12
+    assert g.cl_apply(Scale(5).__call__, 2) == 10
+
+
+def test_std_function_result_called_and_passed_back(g):
+    f = g.cl_times(3)
+    assert f(4) == 12
+    assert g.cl_apply(f, 5) == 15
+
+
+@cpplive_only  # cppyy does not keep the Python function alive
+def test_kept_callback_outlives_the_call(g):
+    def tenfold(x):
+        return 10 * x
+
+    g.cl_keep(tenfold)
+    del tenfold
+    gc.collect()
+    assert g.cl_fire(4) == 40                      # C++'s copy keeps the Python function alive
+    g.cl_keep(lambda x: -x)
+    assert g.cl_fire(4) == -4
+
+
+@cpplive_only  # cppyy does not keep the Python function alive
+def test_exception_in_callback_propagates_through_cpp(g):
+    def boom():
+        raise KeyError("from python")
+
+    with pytest.raises(KeyError, match="from python"):
+        g.cl_guarded(boom)
+    assert g.cl_Guard.live == 0                    # C++ destructors ran on the way out
+
+    def later(x):
+        raise ValueError("later %d" % x)
+
+    g.cl_keep(later)
+    with pytest.raises(ValueError, match="later 3"):
+        g.cl_fire(3)
+    g.cl_keep(lambda x: x)
+    assert g.cl_fire(3) == 3
+
+
+@cpplive_only  # cppyy reports the swallowed exception differently
+def test_exception_caught_inside_cpp_stays_there(g):
+    def boom():
+        raise RuntimeError("caught by C++")
+
+    assert g.cl_swallows(boom) == 7
+    assert g.cl_apply(lambda x: x, 1) == 1
+
+
+def test_callback_result_of_the_wrong_type(g):
+    with pytest.raises(TypeError):
+        g.cl_apply(lambda x: "not an int", 1)
+
+
+def test_non_callable_is_rejected(g):
+    with pytest.raises(TypeError):
+        g.cl_apply(3, 1)
+
+
+def test_std_function_data_member_assigned_a_python_function(g):
+    b = g.cl_Button()
+    assert b.click(1) == -1
+    b.on_click = lambda x: x + 100
+    assert b.click(1) == 101
+
+
+def test_python_function_as_function_pointer(g):
+    assert g.cl_call_ptr(lambda x: x * 3, 5) == 15
+    assert g.cl_call_ptr2(lambda d, i: d * i) == 1.0
+    assert g.cl_call_ptr(g.cl_twice, 4) == 8
+
+
+@cpplive_only  # cppyy takes None but not cpplive.nullptr here
+def test_null_function_pointer(g):
+    assert g.cl_call_ptr(None, 1) == -1
+    assert g.cl_call_ptr(cpplive.nullptr, 1) == -1
+
+
+def test_same_callable_reused_for_a_function_pointer(g):
+    def triple(x):
+        return 3 * x
+
+    for i in range(5):
+        assert g.cl_call_ptr(triple, i) == 3 * i
+
+
+@cpplive_only  # cppyy reports this exception differently
+def test_exception_through_function_pointer(g):
+    def bad(x):
+        raise IndexError("nope")
+
+    with pytest.raises(IndexError):
+        g.cl_call_ptr(bad, 1)
