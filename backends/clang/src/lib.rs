@@ -88,7 +88,8 @@ impl ClangBackend {
         let pch = if std::env::var_os("CPPLIVE_NO_PCH").is_some() {
             Err("disabled by CPPLIVE_NO_PCH".to_string())
         } else {
-            pch::ensure(Path::new(LLVM_LIBDIR), &args, headers, cpplive_core::thunkgen::PRELUDE)
+            let text = format!("{}{}", cpplive_core::thunkgen::PRELUDE, cpplive_core::thunkgen::PRECOMPILED_INSTANTIATIONS);
+            pch::ensure(Path::new(LLVM_LIBDIR), &args, headers, &text)
         };
         let mut backend = match &pch {
             Ok(p) => {

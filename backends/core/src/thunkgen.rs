@@ -97,6 +97,18 @@ extern "C" void* __cpplive_inline_helper(int which) {
 #endif
 "#;
 
+/// Compiled into the precompiled standard library only (as text they would
+/// cost start-up time instead): the containers most used from Python, so
+/// that their first use compiles just the call thunks.
+pub const PRECOMPILED_INSTANTIATIONS: &str = r#"
+template class std::vector<int>;
+template class std::vector<long>;
+template class std::vector<unsigned int>;
+template class std::vector<double>;
+template class std::vector<float>;
+template class std::vector<std::string>;
+"#;
+
 pub const STRING_VIEW_SYMBOL: &str = "__cpplive_string_view";
 pub const STRING_DELETE_SYMBOL: &str = "__cpplive_string_delete";
 

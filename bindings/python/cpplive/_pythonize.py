@@ -84,17 +84,23 @@ def _pythonize_vector(cls, qualified):
     size = cls.__dict__.get("size")
     cls.__len__ = size if size is not None else (lambda self: self.size())
     if at is not None:
-        # Indexing goes straight to a compiled, bounds-checked helper;
-        # slices fall back to Python.
-        from . import cppdef, gbl
-        helper = "__cpplive_getitem_%d" % cls.__cpp_scope__
-        try:
-            cppdef("auto %s(%s& v, long long i) -> decltype(v[0]) { long long n = (long long)v.size(); "
-                   "if (i < 0) i += n; if (i < 0 || i >= n) throw std::out_of_range(\"vector index out of range\"); "
-                   "return v[i]; }" % (helper, qualified))
-            cls.__getitem__ = _c.method_from_function(getattr(gbl, helper), __getitem__)
-        except (SyntaxError, AttributeError):
-            cls.__getitem__ = __getitem__
+        def compile_getitem():
+            # Indexing goes straight to a compiled, bounds-checked helper;
+            # slices fall back to Python. Compiled on first use: a vector
+            # that is never indexed does not pay for it.
+            from . import cppdef, gbl
+            helper = "__cpplive_getitem_%d" % cls.__cpp_scope__
+            try:
+                cppdef("auto %s(%s& v, long long i) -> decltype(v[0]) { long long n = (long long)v.size(); "
+                       "if (i < 0) i += n; if (i < 0 || i >= n) throw std::out_of_range(\"vector index out of range\"); "
+                       "return v[i]; }" % (helper, qualified))
+                fast = _c.method_from_function(getattr(gbl, helper), __getitem__)
+            except (SyntaxError, AttributeError):
+                fast = __getitem__
+            cls.__getitem__ = fast
+            return fast
+
+        cls.__getitem__ = lambda self, i: compile_getitem()(self, i)
         cls.__iter__ = __iter__
         cls.__setitem__ = __setitem__
         cls.__repr__ = __repr__
