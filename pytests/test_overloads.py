@@ -300,6 +300,24 @@ def test_skipping_a_defaulted_parameter_by_keyword(g):
         assert "missing argument for parameter 'a'" in str(info.value)
 
 
+@cpplive_only  # cppyy evaluates the default "Green" in Python and fails
+def test_skipping_defaults_that_name_class_scope_constants(g):
+    # The defaults name an enumerator and a constant of the class's own
+    # scope, which must be qualified to be used from outside.
+    cpplive.cppdef("""
+    namespace ov_kd { struct W { enum Color { Red, Green }; static const int N = 4;
+      int f(int a, Color c = Green, int n = N, int z = 0) { return a * 1000 + c * 100 + n * 10 + z; } }; }
+    """)
+    assert g.ov_kd.W().f(1, z=5) == 1145
+
+
+def test_keywords_to_function_template_instantiations(g):
+    cpplive.cppdef("namespace ov_kd { template<class T> T scale(T a, T b = T(2), int plus = 0) { return a * b + plus; } }")
+    assert g.ov_kd.scale(3) == 6
+    assert g.ov_kd.scale(3, plus=1) == 7               # b's default instantiated for T = int
+    assert g.ov_kd.scale(1.5, b=3.0) == 4.5
+
+
 def test_keyword_arguments_constructor(g):
     d = g.ov_Defaults(x_=5, y_=6)
     assert (d.x, d.y) == (5, 6)

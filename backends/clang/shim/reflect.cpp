@@ -106,6 +106,48 @@ std::string qualified_name(const NamedDecl *decl) {
   return os.str();
 }
 
+/// Prints names in an expression fully qualified: a default argument is
+/// written where the function's own scope is not in view (`Red` in a
+/// member function's default becomes `::ns::W::Red`).
+class QualifyingPrinter : public PrinterHelper {
+public:
+  explicit QualifyingPrinter(const PrintingPolicy &policy) : policy(policy) {}
+
+  bool handledStmt(Stmt *statement, raw_ostream &os) override {
+    auto *ref = dyn_cast<DeclRefExpr>(statement);
+    if (!ref || ref->hasExplicitTemplateArgs())
+      return false;
+    const ValueDecl *decl = ref->getDecl();
+    bool has_scope = isa<EnumConstantDecl>(decl) || isa<FunctionDecl>(decl) ||
+                     (isa<VarDecl>(decl) && !cast<VarDecl>(decl)->isLocalVarDeclOrParm());
+    if (!has_scope)
+      return false;
+    os << "::";
+    decl->printQualifiedName(os, policy);
+    return true;
+  }
+
+private:
+  const PrintingPolicy &policy;
+};
+
+/// A parameter's default argument as C++ text usable anywhere; "" when
+/// it has none (or it is not instantiated).
+std::string default_text(Session::Impl &impl, const ParmVarDecl *param) {
+  if (!param->hasDefaultArg() || param->hasUninstantiatedDefaultArg() || param->hasUnparsedDefaultArg())
+    return "";
+  const Expr *value = param->getDefaultArg();
+  if (!value)
+    return "";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  PrintingPolicy pp = policy(impl.context());
+  pp.SuppressScope = false;
+  QualifyingPrinter qualify(pp);
+  value->printPretty(os, &qualify, pp);
+  return os.str();
+}
+
 std::string type_spelling(Session::Impl &impl, QualType type) {
   return TypeName::getFullyQualifiedName(type, impl.context(), policy(impl.context()), true);
 }
@@ -163,16 +205,8 @@ FunctionRecord function_record(Session::Impl &impl, FunctionDecl *fn) {
     p.has_default = param->hasDefaultArg();
     // The default's text, for calls that skip it while giving later
     // parameters by keyword (not available before template instantiation).
-    if (p.has_default && !param->hasUninstantiatedDefaultArg() && !param->hasUnparsedDefaultArg()) {
-      if (const Expr *value = param->getDefaultArg()) {
-        std::string text;
-        llvm::raw_string_ostream os(text);
-        PrintingPolicy pp = policy(impl.context());
-        pp.SuppressScope = false;
-        value->printPretty(os, nullptr, pp);
-        p.default_text = rust::String(os.str());
-      }
-    }
+    if (p.has_default && !param->hasUninstantiatedDefaultArg() && !param->hasUnparsedDefaultArg())
+      p.default_text = rust::String(default_text(impl, param));
     if (i)
       signature += ", ";
     signature += type_spelling(impl, param->getType()).substr(0);
@@ -423,6 +457,27 @@ rust::Vec<FunctionRecord> Session::methods(std::uint64_t scope) {
     records.push_back(function_record(*impl, method));
   }
   return records;
+}
+
+rust::Vec<rust::String> Session::default_arguments(std::uint64_t function) {
+  auto *fn = dyn_cast_or_null<FunctionDecl>(impl->decl_of(function));
+  if (!fn)
+    fail("declaration " + std::to_string(function) + " is not a function");
+  rust::Vec<rust::String> texts;
+  for (ParmVarDecl *param : fn->parameters()) {
+    if (param->hasUninstantiatedDefaultArg()) {
+      // Instantiates the default (as a call that omits it would).
+      Sema::SFINAETrap trap(impl->sema());
+      ExprResult made = impl->sema().BuildCXXDefaultArgExpr(SourceLocation(), fn, param);
+      if (made.isInvalid() || trap.hasErrorOccurred()) {
+        impl->diagnostics.clear();
+        texts.push_back(rust::String());
+        continue;
+      }
+    }
+    texts.push_back(rust::String(default_text(*impl, param)));
+  }
+  return texts;
 }
 
 rust::Vec<rust::String> Session::method_templates(std::uint64_t scope) {

@@ -34,6 +34,7 @@ public:
   ScopeRecord scope_info(std::uint64_t scope);
   rust::Vec<FunctionRecord> methods(std::uint64_t scope);
   rust::Vec<rust::String> method_templates(std::uint64_t scope);
+  rust::Vec<rust::String> default_arguments(std::uint64_t function);
   rust::Vec<FieldRecord> fields(std::uint64_t scope);
   rust::Vec<EnumeratorRecord> enumerators(std::uint64_t scope);
   rust::Vec<FunctionRecord> functions(std::uint64_t scope, rust::Str name);

@@ -126,6 +126,7 @@ pub mod bridge {
         fn scope_info(self: Pin<&mut Session>, scope: u64) -> Result<ScopeRecord>;
         fn methods(self: Pin<&mut Session>, scope: u64) -> Result<Vec<FunctionRecord>>;
         fn method_templates(self: Pin<&mut Session>, scope: u64) -> Result<Vec<String>>;
+        fn default_arguments(self: Pin<&mut Session>, function: u64) -> Result<Vec<String>>;
         fn fields(self: Pin<&mut Session>, scope: u64) -> Result<Vec<FieldRecord>>;
         fn enumerators(self: Pin<&mut Session>, scope: u64) -> Result<Vec<EnumeratorRecord>>;
         fn functions(self: Pin<&mut Session>, scope: u64, name: &str) -> Result<Vec<FunctionRecord>>;

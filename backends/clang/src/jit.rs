@@ -90,6 +90,19 @@ fn helper(backend: &mut ClangBackend, key: String, prefix: &str, source: impl Fn
 }
 
 pub fn call_thunk_with_defaults(backend: &mut ClangBackend, function: &FunctionInfo) -> Result<ThunkFn> {
+    // Defaults of template instantiations are only known once instantiated.
+    let mut completed;
+    let mut function = function;
+    if function.params.iter().any(|p| p.has_default && p.default_text.is_empty()) {
+        let texts = backend.session().default_arguments(function.id.0).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        completed = function.clone();
+        for (param, text) in completed.params.iter_mut().zip(texts) {
+            if param.default_text.is_empty() {
+                param.default_text = text;
+            }
+        }
+        function = &completed;
+    }
     if thunkgen::call_thunk_with_defaults("probe", function).is_none() {
         return Err(BackendError::Unsupported(format!(
             "the default arguments of {} cannot be used when later parameters are given by keyword",

@@ -336,16 +336,16 @@ class FunctionTemplate(object):
             return self
         return _BoundTemplate(self, instance)
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
         if self._cls is not None and args and isinstance(args[0], self._cls):
             # Class.method(obj, ...): a member template called unbound.
             function = self._instantiate(tuple(argument_type(a) for a in args[1:]))
             if isinstance(function, _c.CppMethod):
-                return function(*args)
-        return self._call(None, args)
+                return function(*args, **kwargs)
+        return self._call(None, args, kwargs)
 
-    def _call_with_self(self, instance, *args):
-        return self._call(instance, args)
+    def _call_with_self(self, instance, *args, **kwargs):
+        return self._call(instance, args, kwargs)
 
     def _instantiate(self, types):
         """The callable for argument types `types`, or None."""
@@ -360,14 +360,16 @@ class FunctionTemplate(object):
                 self._instances[types] = function
         return function
 
-    def _call(self, instance, args):
+    def _call(self, instance, args, kwargs=None):
+        # Template arguments are deduced from the positional arguments;
+        # keywords go to the instantiation's parameters.
         types = tuple(argument_type(a) for a in args)
         function = self._instantiate(types)
         if function is None:
             raise TypeError(self._no_match(types))
         if instance is not None and isinstance(function, _c.CppMethod):
-            return function(instance, *args)
-        return function(*args)
+            return function(instance, *args, **(kwargs or {}))
+        return function(*args, **(kwargs or {}))
 
     def _no_match(self, types):
         message = "no instantiation of the C++ function template '%s' matches (%s)%s" % (
@@ -397,8 +399,8 @@ class _BoundTemplate(object):
         self._template = template
         self._self = instance
 
-    def __call__(self, *args):
-        return self._template._call(self._self, args)
+    def __call__(self, *args, **kwargs):
+        return self._template._call(self._self, args, kwargs)
 
     def __getitem__(self, args):
         return _BoundTemplate(self._template[args], self._self)
