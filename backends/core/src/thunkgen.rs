@@ -23,6 +23,9 @@ pub const PRELUDE: &str = r#"
 #include <typeinfo>
 #include <type_traits>
 #include <utility>
+#include <tuple>
+#include <memory>
+#include <iterator>
 #include <cxxabi.h>
 #include <cstdlib>
 #include <cstring>
@@ -61,6 +64,15 @@ template <class R> struct result_box {
   R take() { R* p = reinterpret_cast<R*>(storage); R r(std::move(*p)); p->~R(); full = false; return r; }
   ~result_box() { if (full) reinterpret_cast<R*>(storage)->~R(); }
 };
+// Iteration over a container for Python's `for` (`__iter__`).
+template <class C> struct cursor {
+  using iterator = decltype(std::begin(std::declval<C&>()));
+  iterator it, end;
+  explicit cursor(C& c) : it(std::begin(c)), end(std::end(c)) {}
+  bool done() const { return !(it != end); }
+  decltype(*std::declval<iterator&>()) get() const { return *it; }
+  void advance() { ++it; }
+};
 // A class argument passed by value: copied when it can be, else moved
 // from (a `std::unique_ptr` held by Python is handed over).
 template <class T> decltype(auto) pass_value(void* p) {
@@ -95,6 +107,20 @@ extern "C" void* __cpplive_inline_helper(int which) {
   return nullptr;
 }
 #endif
+// Likewise for the standard library's inline tag variables: code compiled
+// on the fly refers to them (`std::map::operator[]` passes
+// `std::piecewise_construct`) and finds them here.
+extern "C" const void* __cpplive_inline_variable(int which) {
+  switch (which) {
+    case 0: return &std::piecewise_construct;
+    case 1: return &std::allocator_arg;
+    case 2: return &std::ignore;
+#if __cplusplus >= 201703L
+    case 3: return &std::in_place;
+#endif
+  }
+  return nullptr;
+}
 "#;
 
 /// Compiled into the precompiled standard library only (as text they would

@@ -246,12 +246,45 @@ def _address(obj):
     return _cpplive.addressof(obj)
 
 
+_cursors = {}
+
+
+def _iterate(self):
+    """Iteration over [begin(), end()) through `__cpplive::cursor<C>`,
+    compiled once per container class."""
+    name = type(self).__cpp_name__
+    cursor = _cursors.get(name)
+    if cursor is None:
+        from . import gbl
+        cursor = _cursors[name] = getattr(gbl, "__cpplive").cursor[name]
+    c = cursor(self)
+    done, get, advance = c.done, c.get, c.advance
+    while not done():
+        yield get()
+        advance()
+
+
+def _pythonize_container(cls, qualified):
+    """What any C++ container offers to Python, as cppyy does: `len()` from
+    `size()`, iteration from `begin()`/`end()`, `in` from `count()`."""
+    if _defines(cls, "size") and not _defines(cls, "__len__"):
+        cls.__len__ = lambda self: self.size()
+    if _defines(cls, "begin") and _defines(cls, "end") and not _defines(cls, "__iter__"):
+        cls.__iter__ = _iterate
+    if _defines(cls, "count") and _defines(cls, "find") and not _defines(cls, "__contains__"):
+        cls.__contains__ = lambda self, key: bool(self.count(key))
+    if qualified.startswith("std::pair<"):
+        cls.__iter__ = lambda self: iter((self.first, self.second))
+        cls.__len__ = lambda self: 2
+
+
 def pythonize(cls, qualified):
     _add_operator_fallbacks(cls)
     if qualified.startswith("std::vector<"):
         _pythonize_vector(cls, qualified)
     elif qualified in ("std::basic_string<char>", "std::string") or qualified.startswith("std::basic_string<char,"):
         _pythonize_string(cls, qualified)
+    _pythonize_container(cls, qualified)
     for scope, pythonizor in _user_pythonizors:
         if qualified.startswith(scope):
             pythonizor(cls, qualified)
