@@ -319,10 +319,13 @@ pub fn sizeof_builtin(name: &str) -> PyResult<usize> {
 #[pyfunction]
 #[pyo3(signature = (obj, cls=None))]
 pub fn addressof(obj: &Bound<'_, PyAny>, cls: Option<&Bound<'_, PyType>>) -> PyResult<usize> {
-    let object = obj.cast::<CppObject>().map_err(|_| PyTypeError::new_err("addressof() needs a C++ object"))?;
+    if !unsafe { crate::instance::is_proxy(obj.py(), obj.as_ptr()) } {
+        return Err(PyTypeError::new_err("addressof() needs a C++ object"));
+    }
+    let object = unsafe { crate::instance::state(obj.as_ptr()) };
     match cls {
         Some(c) if obj.is_instance(c)? => Ok(unsafe { CppObject::address_of(obj.py(), obj.as_ptr(), c.as_ptr() as *mut pyo3::ffi::PyTypeObject) } as usize),
-        _ => Ok(object.get().address() as usize),
+        _ => Ok(object.address() as usize),
     }
 }
 

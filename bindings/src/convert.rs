@@ -103,8 +103,8 @@ impl Drop for Held {
         for (proxy, smart, get) in &self.held {
             if unsafe { get(*smart) }.is_null() {
                 Python::attach(|py| {
-                    if let Ok(object) = proxy.bind(py).cast::<CppObject>() {
-                        object.get().forget_address();
+                    if unsafe { crate::instance::is_proxy(py, proxy.as_ptr()) } {
+                        unsafe { crate::instance::state(proxy.as_ptr()) }.forget_address();
                     }
                 });
             }

@@ -149,13 +149,12 @@ impl DataMember {
     /// Where a scalar member sits in `instance`, when the in-place path
     /// applies: `instance` exactly of the owning class and not null.
     #[inline(always)]
-    unsafe fn scalar_at(&self, py: Python<'_>, instance: *mut ffi::PyObject) -> Option<(*mut u8, Builtin)> {
+    unsafe fn scalar_at(&self, instance: *mut ffi::PyObject) -> Option<(*mut u8, Builtin)> {
         let scalar = self.scalar.as_ref()?;
         if instance.is_null() || ffi::Py_TYPE(instance) as usize != scalar.class {
             return None;
         }
-        let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, instance).cast_unchecked();
-        let base = object.get().address();
+        let base = crate::instance::state(instance).address();
         (!base.is_null()).then(|| ((base as *mut u8).add(scalar.offset), scalar.kind))
     }
 
@@ -224,7 +223,7 @@ unsafe fn store_bytes(source: *const c_void, target: *mut c_void, size: usize) {
 unsafe extern "C" fn descr_get(descr: *mut ffi::PyObject, obj: *mut ffi::PyObject, owner: *mut ffi::PyObject) -> *mut ffi::PyObject {
     let py = Python::assume_attached();
     let this: Borrowed<'_, '_, DataMember> = Borrowed::from_ptr(py, descr).cast_unchecked();
-    if let Some((at, kind)) = this.get().scalar_at(py, obj) {
+    if let Some((at, kind)) = this.get().scalar_at(obj) {
         return match kind {
             Builtin::Int => ffi::PyLong_FromLong(*(at as *const i32) as std::ffi::c_long),
             Builtin::Double => ffi::PyFloat_FromDouble(*(at as *const f64)),
@@ -263,7 +262,7 @@ unsafe extern "C" fn descr_set(descr: *mut ffi::PyObject, obj: *mut ffi::PyObjec
     let py = Python::assume_attached();
     let this: Borrowed<'_, '_, DataMember> = Borrowed::from_ptr(py, descr).cast_unchecked();
     if !value.is_null() {
-        if let Some((at, kind)) = this.get().scalar_at(py, obj) {
+        if let Some((at, kind)) = this.get().scalar_at(obj) {
             match kind {
                 Builtin::Int if ffi::PyLong_CheckExact(value) != 0 => {
                     if let Some(v) = crate::smallint::compact_value(value) {

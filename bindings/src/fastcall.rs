@@ -16,7 +16,6 @@ use pyo3::prelude::*;
 
 use crate::convert::Converter;
 use crate::execute::Executor;
-use crate::instance::CppObject;
 
 const MAX_PARAMS: usize = 4;
 
@@ -108,8 +107,7 @@ impl FastPlan {
             if ffi::Py_TYPE(receiver) as usize != self.receiver_type {
                 return Outcome::Declined;
             }
-            let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, receiver).cast_unchecked();
-            let address = object.get().address();
+            let address = crate::instance::state(receiver).address();
             match (address.is_null(), matches!(self.ret, Ret::Construct(_))) {
                 // A method needs an object; a constructor a fresh proxy.
                 (true, false) | (false, true) => return Outcome::Declined,
@@ -157,8 +155,7 @@ impl FastPlan {
                     if ffi::Py_TYPE(obj) as usize != class {
                         return Outcome::Declined;
                     }
-                    let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, obj).cast_unchecked();
-                    let address = object.get().address();
+                    let address = crate::instance::state(obj).address();
                     if address.is_null() {
                         return Outcome::Declined;
                     }
@@ -185,9 +182,9 @@ impl FastPlan {
         }
         Outcome::Done(match self.ret {
             Ret::Construct(deleter) => {
-                let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, receiver).cast_unchecked();
-                object.get().adopt(ret.ptr, Some(deleter));
-                object.get().register(py, receiver);
+                let object = crate::instance::state(receiver);
+                object.adopt(ret.ptr, Some(deleter));
+                object.register(py, receiver);
                 let none = ffi::Py_None();
                 ffi::Py_INCREF(none);
                 none

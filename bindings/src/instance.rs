@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use cpplive_core::thunk::DeleterFn;
-use pyo3::exceptions::PyReferenceError;
+use pyo3::exceptions::{PyException, PyReferenceError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -16,8 +16,11 @@ use pyo3::types::{PyTuple, PyType};
 
 use crate::registry;
 
-#[pyclass(subclass, frozen, module = "cpplive", name = "CppObject")]
-pub struct CppObject {
+/// What every proxy holds. It sits in one of two root types: `CppObject`
+/// for ordinary classes and `CppExceptionObject` (a Python exception) for
+/// classes derived from `std::exception`, so that those can be raised and
+/// caught; `state` finds it in either.
+pub struct ProxyState {
     address: AtomicPtr<c_void>,
     owns: AtomicBool,
     /// `DeleterFn` as an integer, 0 when unknown.
@@ -27,6 +30,53 @@ pub struct CppObject {
     /// The smart pointer proxy this object was reached through (it owns the
     /// object; see `wrap_held`).
     holder: OnceLock<Py<PyAny>>,
+}
+
+#[pyclass(subclass, frozen, module = "cpplive", name = "CppObject")]
+pub struct CppObject {
+    state: ProxyState,
+}
+
+#[pyclass(subclass, frozen, extends = PyException, module = "cpplive", name = "CppExceptionObject")]
+pub struct CppExceptionObject {
+    state: ProxyState,
+}
+
+/// Where `ProxyState` sits in a `CppObject` and in a `CppExceptionObject`
+/// (measured on probe instances at start-up).
+static OBJECT_OFFSET: AtomicUsize = AtomicUsize::new(0);
+static EXCEPTION_OFFSET: AtomicUsize = AtomicUsize::new(0);
+
+/// The state of proxy `obj`.
+///
+/// # Safety
+/// `obj` is an instance of `CppObject`, `CppExceptionObject` or a subclass.
+#[inline(always)]
+pub unsafe fn state<'a>(obj: *mut ffi::PyObject) -> &'a ProxyState {
+    let is_exception = (*ffi::Py_TYPE(obj)).tp_flags & ffi::Py_TPFLAGS_BASE_EXC_SUBCLASS != 0;
+    let offset = if is_exception { EXCEPTION_OFFSET.load(Ordering::Relaxed) } else { OBJECT_OFFSET.load(Ordering::Relaxed) };
+    &*((obj as *const u8).add(offset) as *const ProxyState)
+}
+
+/// Whether `obj` is a C++ proxy (of either root).
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn is_proxy(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
+    use pyo3::PyTypeInfo;
+    let tp = ffi::Py_TYPE(obj);
+    ffi::PyType_IsSubtype(tp, CppObject::type_object_raw(py)) != 0 || ffi::PyType_IsSubtype(tp, CppExceptionObject::type_object_raw(py)) != 0
+}
+
+/// Measures where the state sits in each root type.
+pub fn install(py: Python<'_>) -> PyResult<()> {
+    let object = Bound::new(py, CppObject { state: ProxyState::null() })?;
+    let offset = (&object.get().state as *const ProxyState as usize) - (object.as_ptr() as usize);
+    OBJECT_OFFSET.store(offset, Ordering::Relaxed);
+    let exception = Bound::new(py, CppExceptionObject { state: ProxyState::null() })?;
+    let offset = (&exception.get().state as *const ProxyState as usize) - (exception.as_ptr() as usize);
+    EXCEPTION_OFFSET.store(offset, Ordering::Relaxed);
+    Ok(())
 }
 
 /// (address, Python class) → the live proxy (a borrowed pointer, removed
@@ -41,59 +91,67 @@ fn identity(_py: Python<'_>) -> &'static mut FxHashMap<(usize, usize), usize> {
     unsafe { &mut IDENTITY.get_or_insert_with(|| Identity(FxHashMap::default())).0 }
 }
 
-#[pymethods]
-impl CppObject {
-    #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
-    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyAny>>) -> Self {
-        CppObject::null()
-    }
+/// The Python methods of both root types.
+macro_rules! proxy_methods {
+    ($root:ident) => {
+        #[pymethods]
+        impl $root {
+            #[new]
+            #[pyo3(signature = (*_args, **_kwargs))]
+            fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyAny>>) -> Self {
+                $root { state: ProxyState::null() }
+            }
 
-    #[getter]
-    fn __python_owns__(&self) -> bool {
-        self.owns.load(Ordering::Relaxed)
-    }
+            #[getter]
+            fn __python_owns__(&self) -> bool {
+                self.state.owns.load(Ordering::Relaxed)
+            }
 
-    /// Taking ownership also needs the class's deleter.
-    #[setter(__python_owns__)]
-    fn set_python_owns(slf: &Bound<'_, Self>, value: bool) -> PyResult<()> {
-        let this = slf.get();
-        if value && this.deleter.load(Ordering::Relaxed) == 0 {
-            let tp = slf.get_type().as_ptr() as *mut ffi::PyTypeObject;
-            let id = registry::scope_of_type(slf.py(), tp)
-                .ok_or_else(|| pyo3::exceptions::PyTypeError::new_err("not a C++ class proxy"))?;
-            let deleter = crate::runtime::with_backend(|b| b.deleter(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error))?;
-            this.deleter.store(deleter as usize, Ordering::Relaxed);
+            /// Taking ownership also needs the class's deleter.
+            #[setter(__python_owns__)]
+            fn set_python_owns(slf: &Bound<'_, Self>, value: bool) -> PyResult<()> {
+                let this = &slf.get().state;
+                if value && this.deleter.load(Ordering::Relaxed) == 0 {
+                    let tp = slf.get_type().as_ptr() as *mut ffi::PyTypeObject;
+                    let id = registry::scope_of_type(slf.py(), tp)
+                        .ok_or_else(|| pyo3::exceptions::PyTypeError::new_err("not a C++ class proxy"))?;
+                    let deleter = crate::runtime::with_backend(|b| b.deleter(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error))?;
+                    this.deleter.store(deleter as usize, Ordering::Relaxed);
+                }
+                this.owns.store(value, Ordering::Relaxed);
+                Ok(())
+            }
+
+            fn __bool__(&self) -> bool {
+                !self.state.address().is_null()
+            }
+
+            fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+                let cls = slf.get_type();
+                let name = cls.getattr("__cpp_name__").map(|n| n.to_string()).unwrap_or_else(|_| cls.name().map(|n| n.to_string()).unwrap_or_default());
+                Ok(format!("<cpplive.gbl.{} object at 0x{:x}>", name, slf.get().state.address() as usize))
+            }
+
+            /// The smart pointer (`std::shared_ptr`, `std::unique_ptr`) this
+            /// object was returned through, or None.
+            fn __smartptr__(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+                self.state.holder.get().map(|h| h.clone_ref(py))
+            }
+
+            /// Releases the C++ object now, if Python owns it.
+            fn __destruct__(&self) {
+                self.state.destroy();
+            }
         }
-        this.owns.store(value, Ordering::Relaxed);
-        Ok(())
-    }
-
-    fn __bool__(&self) -> bool {
-        !self.address().is_null()
-    }
-
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let cls = slf.get_type();
-        let name = cls.getattr("__cpp_name__").map(|n| n.to_string()).unwrap_or_else(|_| cls.name().map(|n| n.to_string()).unwrap_or_default());
-        Ok(format!("<cpplive.gbl.{} object at 0x{:x}>", name, slf.get().address() as usize))
-    }
-
-    /// The smart pointer (`std::shared_ptr`, `std::unique_ptr`) this object
-    /// was returned through, or None.
-    fn __smartptr__(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.holder.get().map(|h| h.clone_ref(py))
-    }
-
-    /// Releases the C++ object now, if Python owns it.
-    fn __destruct__(&self) {
-        self.destroy();
-    }
+    };
 }
 
-impl CppObject {
-    fn null() -> CppObject {
-        CppObject {
+proxy_methods!(CppObject);
+proxy_methods!(CppExceptionObject);
+
+impl ProxyState {
+    fn null() -> ProxyState {
+        ProxyState {
             address: AtomicPtr::new(std::ptr::null_mut()),
             owns: AtomicBool::new(false),
             deleter: AtomicUsize::new(0),
@@ -138,15 +196,16 @@ impl CppObject {
         }
     }
 
+}
+
+impl CppObject {
     /// The address of `obj` (an instance of a subclass of `cls`) viewed as a
     /// `cls`: adjusted by the base-class offset when `cls` is a base.
     ///
     /// # Safety
-    /// `obj` is an instance of `CppObject` or a subclass; the GIL is held.
+    /// `obj` is a proxy (see `state`); the GIL is held.
     pub unsafe fn address_of(py: Python<'_>, obj: *mut ffi::PyObject, cls: *mut ffi::PyTypeObject) -> *mut c_void {
-        let bound = Borrowed::from_ptr(py, obj);
-        let object: Borrowed<'_, '_, CppObject> = bound.cast_unchecked();
-        let address = object.get().address();
+        let address = state(obj).address();
         let own_type = ffi::Py_TYPE(obj);
         if own_type == cls || address.is_null() {
             return address;
@@ -173,8 +232,7 @@ impl CppObject {
             }
         }
         let obj = Self::new_proxy(py, cls)?;
-        let object: &Bound<'_, CppObject> = unsafe { obj.bind(py).cast_unchecked() };
-        let inner = object.get();
+        let inner = unsafe { state(obj.as_ptr()) };
         inner.address.store(address, Ordering::Relaxed);
         inner.deleter.store(deleter.map_or(0, |d| d as usize), Ordering::Relaxed);
         inner.owns.store(deleter.is_some(), Ordering::Relaxed);
@@ -194,24 +252,10 @@ impl CppObject {
     /// from the identity table so that the holder stays reachable from it.
     pub fn wrap_held(py: Python<'_>, cls: &Bound<'_, PyType>, address: *mut c_void, holder: Py<PyAny>) -> PyResult<Py<PyAny>> {
         let obj = Self::new_proxy(py, cls)?;
-        let object: &Bound<'_, CppObject> = unsafe { obj.bind(py).cast_unchecked() };
-        let inner = object.get();
+        let inner = unsafe { state(obj.as_ptr()) };
         inner.address.store(address, Ordering::Relaxed);
         let _ = inner.holder.set(holder);
         Ok(obj)
-    }
-
-    /// Forgets the object (which something else now owns or destroyed):
-    /// the proxy becomes null. Only for proxies outside the identity table.
-    pub fn forget_address(&self) {
-        if self.registered_as.load(Ordering::Relaxed) == 0 && !self.owns.load(Ordering::Relaxed) {
-            self.address.store(std::ptr::null_mut(), Ordering::Relaxed);
-        }
-    }
-
-    /// The smart pointer proxy this object is held by, if any.
-    pub fn holder(&self) -> Option<&Py<PyAny>> {
-        self.holder.get()
     }
 
     /// An empty (null) instance of proxy class `cls`.
@@ -228,6 +272,22 @@ impl CppObject {
         }
     }
 
+}
+
+impl ProxyState {
+    /// Forgets the object (which something else now owns or destroyed):
+    /// the proxy becomes null. Only for proxies outside the identity table.
+    pub fn forget_address(&self) {
+        if self.registered_as.load(Ordering::Relaxed) == 0 && !self.owns.load(Ordering::Relaxed) {
+            self.address.store(std::ptr::null_mut(), Ordering::Relaxed);
+        }
+    }
+
+    /// The smart pointer proxy this object is held by, if any.
+    pub fn holder(&self) -> Option<&Py<PyAny>> {
+        self.holder.get()
+    }
+
     /// Registers a Python-constructed object so later references find it.
     pub fn register(&self, py: Python<'_>, obj: *mut ffi::PyObject) {
         let address = self.address() as usize;
@@ -242,7 +302,7 @@ impl CppObject {
     }
 }
 
-impl Drop for CppObject {
+impl Drop for ProxyState {
     fn drop(&mut self) {
         self.destroy();
     }
@@ -297,12 +357,10 @@ pub fn nullptr(py: Python<'_>) -> &Py<NullPtr> {
 /// # Safety
 /// `obj` is a live object; the GIL is held.
 pub unsafe fn holder_of<'py>(py: Python<'py>, obj: *mut ffi::PyObject) -> Option<Borrowed<'py, 'py, PyAny>> {
-    use pyo3::PyTypeInfo;
-    if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), CppObject::type_object_raw(py)) == 0 {
+    if !is_proxy(py, obj) {
         return None;
     }
-    let object: Borrowed<'_, '_, CppObject> = Borrowed::from_ptr(py, obj).cast_unchecked();
-    let holder = object.get().holder()?;
+    let holder = state(obj).holder()?;
     Some(Borrowed::from_ptr(py, holder.as_ptr()))
 }
 

@@ -28,6 +28,8 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     callable::install(py)?;
     datamember::install(py);
     m.add_class::<instance::CppObject>()?;
+    m.add_class::<instance::CppExceptionObject>()?;
+    instance::install(py)?;
     m.add_class::<callable::CppFunction>()?;
     m.add_class::<callable::CppMethod>()?;
     m.add_class::<datamember::DataMember>()?;

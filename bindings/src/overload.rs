@@ -18,7 +18,7 @@ use pyo3::types::PyType;
 use crate::convert::{Converter, Pass, Rejection, Scratch};
 use crate::execute::Executor;
 use crate::fastcall::{FastPlan, Outcome};
-use crate::instance::{self, CppObject};
+use crate::instance;
 use crate::runtime::with_backend;
 
 const INLINE_ARGS: usize = 8;
@@ -489,15 +489,13 @@ impl OverloadSet {
         }
         if self.role == Role::Constructor {
             let address = ret.ptr;
-            let obj = Borrowed::from_ptr(py, receiver);
-            return match obj.cast::<CppObject>() {
-                Ok(object) => {
-                    object.get().adopt(address, prepared.deleter);
-                    object.get().register(py, receiver);
-                    Attempt::Done(py.None())
-                }
-                Err(e) => Attempt::Failed(e.into()),
-            };
+            if !crate::instance::is_proxy(py, receiver) {
+                return Attempt::Failed(PyTypeError::new_err("a C++ constructor needs a C++ class proxy to construct into"));
+            }
+            let object = crate::instance::state(receiver);
+            object.adopt(address, prepared.deleter);
+            object.register(py, receiver);
+            return Attempt::Done(py.None());
         }
         match candidate.executor.execute(py, &ret as *const ArgSlot as *const c_void) {
             Ok(result) => Attempt::Done(result),
