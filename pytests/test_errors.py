@@ -287,3 +287,74 @@ def test_std_function_result_is_a_callable_object(g):
     f = g.er_times(3)
     assert f(4) == 12
     assert g.er_apply(f, 5) == 15
+
+
+# ---- C++ exception classes are Python exception classes
+
+@pytest.fixture(scope="module")
+def xg(g):
+    cpplive.cppdef(r"""
+    #include <stdexcept>
+    #include <string>
+    struct er_MyError : std::runtime_error {
+        int code;
+        er_MyError(int c) : std::runtime_error("my error " + std::to_string(c)), code(c) {}
+        int doubled() const { return 2 * code; }
+    };
+    struct er_Sub : er_MyError { er_Sub() : er_MyError(99) {} };
+    struct er_NotStd { int v = 3; };
+    void er_raise_my(int c) { throw er_MyError(c); }
+    void er_raise_sub() { throw er_Sub(); }
+    void er_raise_not_std() { throw er_NotStd(); }
+    void er_raise_range() { throw std::out_of_range("past the end"); }
+    """)
+    return cpplive.gbl
+
+
+def test_catch_cpp_exception_by_its_class(xg):
+    with pytest.raises(xg.er_MyError) as info:
+        xg.er_raise_my(5)
+    e = info.value
+    assert e.code == 5 and e.doubled() == 10       # the C++ object itself
+    assert "my error 5" in str(e) and e.what() == "my error 5"
+
+
+def test_catch_by_cpp_base_class_gives_most_derived(xg):
+    try:
+        xg.er_raise_sub()
+    except xg.std.runtime_error as e:
+        assert type(e) is xg.er_Sub and e.code == 99
+    else:
+        pytest.fail("not raised")
+    with pytest.raises(xg.std.exception):
+        xg.er_raise_my(1)
+
+
+@cpplive_only  # cpplive.CppException is cpplive's
+def test_cpp_exception_classes_are_python_exceptions(xg):
+    assert issubclass(xg.er_MyError, Exception)
+    assert issubclass(xg.er_MyError, xg.std.runtime_error)
+    with pytest.raises(cpplive.CppException):
+        xg.er_raise_my(2)
+
+
+@cpplive_only  # cppyy does not map std::out_of_range to IndexError
+def test_standard_exception_is_both_cpp_class_and_python_exception(xg):
+    with pytest.raises(IndexError) as info:
+        xg.er_raise_range()
+    assert isinstance(info.value, xg.std.out_of_range)
+    assert isinstance(info.value, xg.std.logic_error)
+    assert "past the end" in str(info.value)
+
+
+@cpplive_only  # the object is raised as CppException in cpplive
+def test_non_std_exception_class_still_raises_cpp_exception(xg):
+    with pytest.raises(cpplive.CppException) as info:
+        xg.er_raise_not_std()
+    assert "er_NotStd" in str(info.value)
+
+
+def test_exception_object_made_and_raised_in_python(xg):
+    with pytest.raises(xg.er_MyError) as info:
+        raise xg.er_MyError(7)
+    assert info.value.code == 7 and "my error 7" in str(info.value)

@@ -574,6 +574,15 @@ impl OverloadSet {
 }
 
 /// Turns a thunk's error report into a `CppException`.
+/// Frees what a thunk kept of a thrown exception.
+fn release_exception(keep: *mut c_void) {
+    static RELEASE: std::sync::OnceLock<Option<cpplive_core::thunk::ReleaseExceptionFn>> = std::sync::OnceLock::new();
+    let release = RELEASE.get_or_init(|| with_backend(|b| b.exception_releaser().map_err(crate::errors::backend_error)).ok());
+    if let Some(release) = release {
+        unsafe { release(keep) };
+    }
+}
+
 pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
     let take = |p: *mut std::ffi::c_char| -> String {
         if p.is_null() {
@@ -588,6 +597,14 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
     }
     let type_name = take(err.type_name);
     let what = take(err.what);
+    if !err.keep.is_null() {
+        let object = if err.object.is_null() { None } else { crate::errors::cpp_exception_object(py, &type_name, &what, err.object) };
+        release_exception(err.keep);
+        err.keep = std::ptr::null_mut();
+        if let Some(raised) = object {
+            return raised;
+        }
+    }
     if type_name == cpplive_core::thunk::PYTHON_ERROR_TYPE {
         if let Some(raised) = crate::callback::take_pending() {
             return raised;

@@ -133,6 +133,22 @@ pub fn base_adjust(py: Python<'_>, derived: *mut ffi::PyTypeObject, base: *mut f
 
 /// The most-derived proxy type and address of the polymorphic object at
 /// `object` (seen as a `class`), when it differs from `class` and is known.
+/// The proxy class of the C++ class whose (demangled) name is `name`, as
+/// RTTI reports it; resolved once per name.
+pub fn class_named<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyType>> {
+    let id = match registry(py).dynamic_names.get(name) {
+        Some(found) => *found,
+        None => {
+            let resolved = with_backend(|b| b.resolve_type(name).map_err(crate::errors::backend_error))
+                .ok()
+                .and_then(|t| if t.is_plain() { t.class_id() } else { None });
+            registry(py).dynamic_names.insert(name.to_string(), resolved);
+            resolved
+        }
+    }?;
+    class_for(py, id).ok()
+}
+
 pub fn downcast<'py>(
     py: Python<'py>,
     dynamic: cpplive_core::thunk::DynamicTypeFn,
@@ -146,17 +162,7 @@ pub fn downcast<'py>(
     }
     let name = unsafe { std::ffi::CStr::from_ptr(name_ptr) }.to_string_lossy().into_owned();
     unsafe { libc::free(name_ptr as *mut std::ffi::c_void) };
-    let id = match registry(py).dynamic_names.get(&name) {
-        Some(found) => *found,
-        None => {
-            let resolved = with_backend(|b| b.resolve_type(&name).map_err(crate::errors::backend_error))
-                .ok()
-                .and_then(|t| if t.is_plain() { t.class_id() } else { None });
-            registry(py).dynamic_names.insert(name, resolved);
-            resolved
-        }
-    }?;
-    let derived = class_for(py, id).ok()?;
+    let derived = class_named(py, &name)?;
     if derived.is(class) {
         return None;
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::ids::{FuncId, ScopeId};
 use cpplive_core::model::FunctionInfo;
-use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, ThunkFn, UpcastFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, CloneFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, ThunkFn, UpcastFn};
 use cpplive_core::{thunkgen, Backend};
 
 use crate::ClangBackend;
@@ -141,6 +141,11 @@ pub fn function_pointer(
     backend.declare(&thunkgen::function_pointer(&name, spelling, signature))?;
     let bind: unsafe extern "C" fn(*mut std::ffi::c_void) -> *mut std::ffi::c_void = unsafe { std::mem::transmute(symbol(backend, &name)?) };
     Ok(unsafe { bind(target as *mut std::ffi::c_void) } as usize)
+}
+
+pub fn cloner(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<CloneFn> {
+    let address = helper(backend, format!("clone {}", class.0), "clone", |s| thunkgen::clone(s, spelling))?;
+    Ok(unsafe { std::mem::transmute::<usize, CloneFn>(address) })
 }
 
 pub fn smart_get(backend: &mut ClangBackend, smart: ScopeId, spelling: &str) -> Result<SmartGetFn> {

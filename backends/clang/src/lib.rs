@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use cpplive_core::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, CloneFn, DeleterFn, ReleaseExceptionFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use cpplive_core::{Backend, ScopeId, TypeRef};
 
 use ffi::bridge;
@@ -365,6 +365,16 @@ impl Backend for ClangBackend {
     fn string_view(&mut self) -> Result<StringViewFn> {
         let address = jit::symbol(self, cpplive_core::thunkgen::STRING_VIEW_SYMBOL)?;
         Ok(unsafe { std::mem::transmute::<usize, StringViewFn>(address) })
+    }
+
+    fn exception_releaser(&mut self) -> Result<ReleaseExceptionFn> {
+        let address = jit::symbol(self, cpplive_core::thunkgen::RELEASE_EXCEPTION_SYMBOL)?;
+        Ok(unsafe { std::mem::transmute::<usize, ReleaseExceptionFn>(address) })
+    }
+
+    fn cloner(&mut self, class: ScopeId) -> Result<CloneFn> {
+        let spelling = self.scope(class)?.qualified.clone();
+        jit::cloner(self, class, &spelling)
     }
 
     fn string_deleter(&mut self) -> Result<DeleterFn> {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::ids::ScopeId;
 use crate::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use crate::thunk::{AddressFn, AssignFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
+use crate::thunk::{AddressFn, AssignFn, CloneFn, DeleterFn, ReleaseExceptionFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use crate::types::TypeRef;
 
 pub trait Backend: Send {
@@ -71,4 +71,8 @@ pub trait Backend: Send {
     fn assigner(&mut self, ty: &TypeRef) -> Result<AssignFn>;
     fn string_view(&mut self) -> Result<StringViewFn>;
     fn string_deleter(&mut self) -> Result<DeleterFn>;
+    /// Releases what a thunk kept of a thrown `std::exception`.
+    fn exception_releaser(&mut self) -> Result<ReleaseExceptionFn>;
+    /// Copies objects of `class` onto the heap (copy constructor).
+    fn cloner(&mut self, class: ScopeId) -> Result<CloneFn>;
 }

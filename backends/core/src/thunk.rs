@@ -67,13 +67,24 @@ pub type StringViewFn = unsafe extern "C" fn(s: *const c_void, data: *mut *const
 pub struct ThunkError {
     pub type_name: *mut c_char,
     pub what: *mut c_char,
+    /// For a `std::exception`: the thrown object (most-derived address),
+    /// alive while `keep` (a heap `std::exception_ptr`, released with
+    /// `RELEASE_EXCEPTION_SYMBOL`) is.
+    pub object: *mut c_void,
+    pub keep: *mut c_void,
 }
 
 impl Default for ThunkError {
     fn default() -> Self {
-        ThunkError { type_name: std::ptr::null_mut(), what: std::ptr::null_mut() }
+        ThunkError { type_name: std::ptr::null_mut(), what: std::ptr::null_mut(), object: std::ptr::null_mut(), keep: std::ptr::null_mut() }
     }
 }
+
+/// Releases `ThunkError::keep`.
+pub type ReleaseExceptionFn = unsafe extern "C" fn(keep: *mut c_void);
+
+/// Copies an object of one class onto the heap (`new T(*p)`).
+pub type CloneFn = unsafe extern "C" fn(object: *mut c_void) -> *mut c_void;
 
 /// A borrowed string handed to a thunk; it becomes a `std::string` there.
 #[repr(C)]

@@ -30,7 +30,7 @@ pub const PRELUDE: &str = r#"
 #include <cstdlib>
 #include <cstring>
 namespace __cpplive {
-struct error { char* type; char* what; };
+struct error { char* type; char* what; void* object; void* keep; };
 struct str_view { const char* data; unsigned long size; };
 inline char* dup(const char* s) {
   unsigned long n = std::strlen(s);
@@ -46,7 +46,13 @@ inline char* type_name(const std::type_info* info) {
 }
 inline int report(error* e) {
   try { throw; }
-  catch (const std::exception& x) { e->type = type_name(&typeid(x)); e->what = dup(x.what()); }
+  catch (const std::exception& x) {
+    e->type = type_name(&typeid(x));
+    e->what = dup(x.what());
+    // Kept alive for Python to copy the object itself (see ThunkError).
+    e->keep = new std::exception_ptr(std::current_exception());
+    e->object = const_cast<void*>(dynamic_cast<const void*>(&x));
+  }
   catch (...) { e->type = type_name(abi::__cxa_current_exception_type()); e->what = dup(""); }
   return 1;
 }
@@ -90,6 +96,7 @@ extern "C" void __cpplive_string_view(const void* s, const char** data, unsigned
   *size = str->size();
 }
 extern "C" void __cpplive_string_delete(void* s) { delete static_cast<std::string*>(s); }
+extern "C" void __cpplive_release_exception(void* keep) { delete static_cast<std::exception_ptr*>(keep); }
 #if defined(__GLIBCXX__)
 #include <ext/atomicity.h>
 // libstdc++ marks its reference-count helpers always_inline, and code
@@ -134,6 +141,8 @@ template class std::vector<double>;
 template class std::vector<float>;
 template class std::vector<std::string>;
 "#;
+
+pub const RELEASE_EXCEPTION_SYMBOL: &str = "__cpplive_release_exception";
 
 pub const STRING_VIEW_SYMBOL: &str = "__cpplive_string_view";
 pub const STRING_DELETE_SYMBOL: &str = "__cpplive_string_delete";
@@ -247,6 +256,11 @@ pub fn function_pointer(symbol: &str, class_spelling: &str, signature: &Signatur
         forwarded.join(", "),
         ret = signature.ret.spelling,
     )
+}
+
+/// The source of a `CloneFn` for class `class_spelling`.
+pub fn clone(symbol: &str, class_spelling: &str) -> String {
+    format!("extern \"C\" void* {symbol}(void* p) {{ return new {class_spelling}(*static_cast<const {class_spelling}*>(p)); }}\n")
 }
 
 /// The source of `extern "C" void* symbol()` returning a variable's address.

@@ -35,16 +35,9 @@ def _exception_type(cpp_name, python_base):
 
 # C++ standard exceptions also derive from the Python exception users would
 # catch for the same condition.
-exception_types = {
-    "std::out_of_range": _exception_type("std::out_of_range", IndexError),
-    "std::invalid_argument": _exception_type("std::invalid_argument", ValueError),
-    "std::domain_error": _exception_type("std::domain_error", ValueError),
-    "std::length_error": _exception_type("std::length_error", ValueError),
-    "std::range_error": _exception_type("std::range_error", ArithmeticError),
-    "std::overflow_error": _exception_type("std::overflow_error", OverflowError),
-    "std::underflow_error": _exception_type("std::underflow_error", ArithmeticError),
-    "std::bad_alloc": _exception_type("std::bad_alloc", MemoryError),
-}
+# Used when the thrown object cannot be handed to Python itself (see
+# _proxies.PYTHON_EXCEPTION_BASES for when it can).
+exception_types = {name: _exception_type(name, base) for name, base in _proxies.PYTHON_EXCEPTION_BASES.items()}
 _cpplive.set_exception_types(exception_types)
 
 _library_paths = []

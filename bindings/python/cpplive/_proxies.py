@@ -186,16 +186,50 @@ def class_for(scope_id):
     return cls
 
 
+# The Python exception each standard C++ exception class also derives from,
+# so that `except IndexError` catches a `std::out_of_range`.
+PYTHON_EXCEPTION_BASES = {
+    "std::out_of_range": IndexError,
+    "std::invalid_argument": ValueError,
+    "std::domain_error": ValueError,
+    "std::length_error": ValueError,
+    "std::range_error": ArithmeticError,
+    "std::overflow_error": OverflowError,
+    "std::underflow_error": ArithmeticError,
+    "std::bad_alloc": MemoryError,
+}
+
+
+def _class_bases(info, qualified):
+    """C++ bases as Python bases. `std::exception` roots the classes that
+    are Python exceptions too (raised and caught as themselves)."""
+    bases = tuple(class_for(b) for b in info["bases"])
+    if not bases:
+        if qualified == "std::exception":
+            return (_c.CppExceptionObject, _c.CppException)
+        return (CppObject,)
+    extra = PYTHON_EXCEPTION_BASES.get(qualified)
+    if extra is not None and issubclass(bases[0], BaseException):
+        bases += (extra,)
+    return bases
+
+
 def _make_class(scope_id, info):
-    bases = tuple(class_for(b) for b in info["bases"]) or (CppObject,)
     qualified = info["qualified"]
+    bases = _class_bases(info, qualified)
     namespace = {
         "__cpp_scope__": scope_id,
         "__cpp_name__": qualified,
         "__module__": "cpplive.gbl",
         "__qualname__": qualified,
     }
-    cls = CppClassMeta(info["name"] or qualified, bases, namespace)
+    try:
+        cls = CppClassMeta(info["name"] or qualified, bases, namespace)
+    except TypeError:
+        # A class deriving from std::exception and an ordinary class: the
+        # two Python roots do not combine, so it is not a Python exception.
+        bases = tuple(b for b in bases if not issubclass(b, BaseException)) or (CppObject,)
+        cls = CppClassMeta(info["name"] or qualified, bases, namespace)
     _c.register_class(scope_id, cls)
     if info["is_complete"]:
         for name, member in _c.class_members(scope_id, cls):

@@ -278,7 +278,22 @@ def _pythonize_container(cls, qualified):
         cls.__len__ = lambda self: 2
 
 
+def _exception_str(self):
+    """A raised C++ exception reads as "type: what()"; one made in Python
+    as its `what()`."""
+    if self.args:
+        return BaseException.__str__(self)
+    if self and hasattr(self, "what"):
+        try:
+            return self.what()
+        except Exception:
+            pass
+    return BaseException.__str__(self)
+
+
 def pythonize(cls, qualified):
+    if issubclass(cls, BaseException) and "__str__" not in cls.__dict__:
+        cls.__str__ = _exception_str
     _add_operator_fallbacks(cls)
     if qualified.startswith("std::vector<"):
         _pythonize_vector(cls, qualified)
