@@ -163,6 +163,61 @@ pub fn with_template(py: Python<'_>, plain: &Bound<'_, PyAny>, template: Py<PyAn
     Py::new(py, CppMethod::new(method.get().set.duplicate(py).with_template(template, fallback))).map(|m| m.into_any())
 }
 
+/// A C++ class derived from class `scope` that sends its virtual methods
+/// named in `names` to Python: `(its id, [(name, std::function member)])`,
+/// or None when none of `names` is a virtual method that can be overridden.
+#[pyfunction]
+pub fn make_dispatcher(scope: u64, names: Vec<String>) -> PyResult<Option<(u64, Vec<(String, String)>)>> {
+    with_backend(|b| {
+        let virtuals = overridable_virtuals(b, ScopeId(scope)).map_err(backend_error)?;
+        let chosen: Vec<&FunctionInfo> = virtuals.iter().filter(|f| f.is_pure || names.contains(&f.name)).collect();
+        if !chosen.iter().any(|f| names.contains(&f.name)) {
+            return Ok(None);
+        }
+        // The base's constructors, but copy and move: the dispatcher makes
+        // its own.
+        let methods = b.methods(ScopeId(scope)).map_err(backend_error)?;
+        let constructors: Vec<&FunctionInfo> = methods
+            .iter()
+            .filter(|f| f.kind == FunctionKind::Constructor && f.access != cpplive_core::model::Access::Private && !f.is_deleted)
+            .filter(|f| !(f.params.len() == 1 && f.params[0].ty.reference != cpplive_core::RefKind::None && f.params[0].ty.class_id() == Some(scope)))
+            .collect();
+        let id = b.declare_dispatcher(ScopeId(scope), &constructors, &chosen).map_err(backend_error)?;
+        let members = chosen
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| names.contains(&f.name))
+            .map(|(i, f)| (f.name.clone(), format!("cpplive_py_{i}")))
+            .collect();
+        Ok(Some((id.0, members)))
+    })
+}
+
+/// The virtual methods of `class` and its bases that a derived class can
+/// override and still call the base's version of (most-derived first, one
+/// per signature). Left out: destructors, operators, `noexcept` ones (a
+/// Python exception could not leave them) and private ones that are not
+/// pure.
+fn overridable_virtuals(b: &mut dyn cpplive_core::Backend, class: ScopeId) -> cpplive_core::error::Result<Vec<FunctionInfo>> {
+    let mut found: Vec<FunctionInfo> = Vec::new();
+    let mut pending = vec![class];
+    while let Some(scope) = pending.pop() {
+        for f in b.methods(scope)?.iter() {
+            let usable = f.is_virtual
+                && f.kind == FunctionKind::Method
+                && !f.name.starts_with("operator")
+                && !f.is_noexcept
+                && (f.access != cpplive_core::model::Access::Private || f.is_pure);
+            let same = |g: &FunctionInfo| g.name == f.name && g.is_const == f.is_const && g.params.iter().map(|p| &p.ty.spelling).eq(f.params.iter().map(|p| &p.ty.spelling));
+            if usable && !found.iter().any(same) {
+                found.push(f.clone());
+            }
+        }
+        pending.extend(b.scope(scope)?.bases.iter().map(|base| base.scope));
+    }
+    Ok(found)
+}
+
 /// Names of the public member function templates of class `scope`.
 #[pyfunction]
 pub fn method_templates(scope: u64) -> PyResult<Vec<String>> {
@@ -222,6 +277,7 @@ fn aggregate_init(info: &cpplive_core::model::ScopeInfo, fields: &[cpplive_core:
         is_virtual: false,
         is_deleted: false,
         is_noexcept: false,
+        is_pure: false,
         access: cpplive_core::model::Access::Public,
         ret: cpplive_core::typename::parse_user("void"),
         params,

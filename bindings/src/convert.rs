@@ -179,7 +179,7 @@ impl Converter {
                     .unwrap_or(None);
                     let allow_construct = smart_get.is_none() && (ty.reference == RefKind::None || ty.base_const || ty.reference == RefKind::RValue);
                     Converter::Object { class, allow_construct, smart_get }
-                } else if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None {
+                } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
                     Converter::ObjectPointer { class }
                 } else {
                     Converter::Unsupported(format!("parameter of type '{ty}'"))
@@ -478,6 +478,15 @@ impl Converter {
             }
             Converter::Unsupported(why) => Err(Rejection::Unsupported(why.clone())),
         }
+    }
+}
+
+/// A pointer parameter that receives a copy of the pointer: by value,
+/// `T* const&` or `T*&&` (as in `std::vector<T*>::push_back`).
+fn pointer_taken_by_value(ty: &TypeRef) -> bool {
+    match ty.reference {
+        RefKind::None | RefKind::RValue => true,
+        RefKind::LValue => ty.pointers.last().copied().unwrap_or(false),
     }
 }
 

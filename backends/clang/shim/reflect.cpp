@@ -174,10 +174,12 @@ FunctionRecord function_record(Session::Impl &impl, FunctionDecl *fn) {
   if (const auto *method = dyn_cast<CXXMethodDecl>(fn)) {
     record.is_const = method->isConst();
     record.is_virtual = method->isVirtual();
+    record.is_pure = method->isPureVirtual();
     record.access = access_code(method->getAccess());
   } else {
     record.is_const = false;
     record.is_virtual = false;
+    record.is_pure = false;
     record.access = 0;
   }
   record.is_deleted = fn->isDeleted();

@@ -54,6 +54,7 @@ pub mod bridge {
         pub kind: u8,
         pub is_const: bool,
         pub is_virtual: bool,
+        pub is_pure: bool,
         pub is_deleted: bool,
         pub is_noexcept: bool,
         /// 0 public, 1 protected, 2 private.

@@ -22,7 +22,7 @@ pub struct ThunkCache {
 }
 
 impl ThunkCache {
-    fn next_symbol(&mut self, prefix: &str) -> String {
+    pub fn next_symbol(&mut self, prefix: &str) -> String {
         self.counter += 1;
         format!("__cpplive_{prefix}_{}", self.counter)
     }

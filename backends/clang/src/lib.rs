@@ -331,6 +331,16 @@ impl Backend for ClangBackend {
         jit::dynamic_type(self, class, &spelling)
     }
 
+    fn declare_dispatcher(&mut self, class: ScopeId, constructors: &[&FunctionInfo], virtuals: &[&FunctionInfo]) -> Result<ScopeId> {
+        let base = self.scope(class)?.qualified.clone();
+        let name = self.jit.next_symbol("dispatch");
+        self.declare(&cpplive_core::thunkgen::dispatcher(&name, &base, constructors, virtuals))?;
+        match self.lookup(ScopeId::GLOBAL, &name)? {
+            Some(Entity::Class(id)) => Ok(id),
+            _ => Err(BackendError::Internal(format!("dispatcher class '{name}' not found after declaring it"))),
+        }
+    }
+
     fn function_maker(&mut self, class: ScopeId) -> Result<FunctionMakerFn> {
         let info = self.scope(class)?;
         let signature = info.std_function.clone().ok_or_else(|| BackendError::Internal(format!("'{}' is not a std::function", info.qualified)))?;

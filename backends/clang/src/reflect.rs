@@ -45,6 +45,7 @@ pub fn function(record: &bridge::FunctionRecord, class: Option<ScopeId>, class_s
         kind: FunctionKind::from_code(record.kind),
         is_const: record.is_const,
         is_virtual: record.is_virtual,
+        is_pure: record.is_pure,
         is_deleted: record.is_deleted,
         is_noexcept: record.is_noexcept,
         access: Access::from_code(record.access),

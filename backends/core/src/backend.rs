@@ -56,6 +56,9 @@ pub trait Backend: Send {
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn>;
     /// RTTI for a polymorphic class: dynamic type name and full object.
     fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn>;
+    /// Declares a class derived from `class` whose overrides of `virtuals`
+    /// can call Python (see `thunkgen::dispatcher`); returns its id.
+    fn declare_dispatcher(&mut self, class: ScopeId, constructors: &[&FunctionInfo], virtuals: &[&FunctionInfo]) -> Result<ScopeId>;
     /// Makes `std::function`s of class `class` that call back into Python.
     fn function_maker(&mut self, class: ScopeId) -> Result<FunctionMakerFn>;
     /// A new plain function that calls the `std::function` object at

@@ -123,6 +123,8 @@ pub struct FunctionInfo {
     pub kind: FunctionKind,
     pub is_const: bool,
     pub is_virtual: bool,
+    /// Pure virtual (`= 0`).
+    pub is_pure: bool,
     pub is_deleted: bool,
     pub is_noexcept: bool,
     pub access: Access,

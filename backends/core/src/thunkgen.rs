@@ -79,6 +79,8 @@ template <class C> struct cursor {
   decltype(*std::declval<iterator&>()) get() const { return *it; }
   void advance() { ++it; }
 };
+// Clears a dispatcher's "calling Python" flag on the way out.
+struct busy_guard { bool& flag; ~busy_guard() { flag = false; } };
 // A class argument passed by value: copied when it can be, else moved
 // from (a `std::unique_ptr` held by Python is handed over).
 template <class T> decltype(auto) pass_value(void* p) {
@@ -258,6 +260,53 @@ pub fn function_pointer(symbol: &str, class_spelling: &str, signature: &Signatur
     )
 }
 
+/// The source of class `name`, derived from `base_spelling`, that lets
+/// Python override `virtuals` (slot `i` is member `cpplive_py_{i}`, a
+/// `std::function` Python sets). An override calls the Python function when
+/// one is set and it is not already running for this object (so that
+/// `super().method()` in Python reaches the C++ base), else the base's own;
+/// a pure virtual without one throws.
+pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo], virtuals: &[&FunctionInfo]) -> String {
+    let mut out = format!("struct {name} : {base_spelling} {{\n");
+    // Forwarding constructors, defaults included (inherited ones would not
+    // be listed by reflection).
+    for c in constructors {
+        let params: Vec<String> = c
+            .params
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                let default = if p.has_default && !p.default_text.is_empty() { format!(" = {}", p.default_text) } else { String::new() };
+                format!("{} a{k}{default}", p.ty.spelling)
+            })
+            .collect();
+        let forwarded: Vec<String> = c.params.iter().enumerate().map(|(k, p)| format!("static_cast<{}&&>(a{k})", p.ty.spelling)).collect();
+        let _ = writeln!(out, "  {name}({}) : {base_spelling}({}) {{}}", params.join(", "), forwarded.join(", "));
+    }
+    for (i, f) in virtuals.iter().enumerate() {
+        let params: Vec<String> = f.params.iter().enumerate().map(|(k, p)| format!("{} a{k}", p.ty.spelling)).collect();
+        let types: Vec<String> = f.params.iter().map(|p| p.ty.spelling.clone()).collect();
+        let forwarded: Vec<String> = f.params.iter().enumerate().map(|(k, p)| format!("static_cast<{}&&>(a{k})", p.ty.spelling)).collect();
+        let ret = &f.ret.spelling;
+        let constness = if f.is_const { " const" } else { "" };
+        let fallback = if f.is_pure {
+            format!("throw std::logic_error(\"pure virtual '{}' is not implemented in Python\");", f.name)
+        } else {
+            format!("return {base_spelling}::{}({});", f.name, forwarded.join(", "))
+        };
+        let _ = write!(
+            out,
+            "  std::function<{ret}({})> cpplive_py_{i};\n  mutable bool cpplive_busy_{i} = false;\n  {ret} {}({}){constness} override {{\n    if (cpplive_py_{i} && !cpplive_busy_{i}) {{\n      cpplive_busy_{i} = true;\n      __cpplive::busy_guard guard{{cpplive_busy_{i}}};\n      return cpplive_py_{i}({});\n    }}\n    {fallback}\n  }}\n",
+            types.join(", "),
+            f.name,
+            params.join(", "),
+            forwarded.join(", "),
+        );
+    }
+    out.push_str("};\n");
+    out
+}
+
 /// The source of a `CloneFn` for class `class_spelling`.
 pub fn clone(symbol: &str, class_spelling: &str) -> String {
     format!("extern \"C\" void* {symbol}(void* p) {{ return new {class_spelling}(*static_cast<const {class_spelling}*>(p)); }}\n")
@@ -348,6 +397,7 @@ fn store_result(function: &FunctionInfo, call: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::ids::FuncId;
     use crate::model::{Access, ParamInfo};
     use crate::typename::parse_user;
@@ -364,6 +414,7 @@ mod tests {
             is_virtual: false,
             is_deleted: false,
             is_noexcept: false,
+            is_pure: false,
             access: Access::Public,
             ret: parse_user(ret),
             params: params

@@ -6,6 +6,7 @@ C++ class and registered with the compiled layer, which hands them back for
 arguments and results.
 """
 import sys
+import weakref
 
 from . import _cpplive as _c
 from . import _pythonize
@@ -123,7 +124,22 @@ def namespace_for(scope_id):
 
 class CppClassMeta(type):
     """Metaclass of class proxies: lazy lookup of nested names, and writes
-    to static data members go to C++."""
+    to static data members go to C++. A Python class deriving from a proxy
+    and defining C++ virtual methods gets a C++ dispatcher class in between,
+    so that C++ calls reach the Python methods."""
+
+    def __new__(mcls, name, bases, namespace, **kwargs):
+        if "__cpp_scope__" not in namespace:
+            bases = tuple(_with_dispatcher(base, namespace) for base in bases)
+        return super().__new__(mcls, name, bases, namespace, **kwargs)
+
+    def __init__(cls, name, bases, namespace, **kwargs):
+        super().__init__(name, bases, namespace, **kwargs)
+        dispatcher = next((b for b in cls.__bases__ if "__cpp_dispatch__" in b.__dict__), None)
+        if dispatcher is not None:
+            # C++ objects of the dispatcher class are this Python class's
+            # (RTTI downcasts then find the Python object).
+            _c.register_class(dispatcher.__cpp_scope__, cls)
 
     def __getattr__(cls, name):
         if name.startswith("__") and name.endswith("__"):
@@ -148,6 +164,8 @@ class CppClassMeta(type):
         type.__setattr__(cls, name, value)
 
     def __repr__(cls):
+        if "__cpp_scope__" not in cls.__dict__:
+            return type.__repr__(cls)                  # a Python class deriving from a proxy
         return "<class cpplive.gbl.%s>" % cls.__cpp_name__
 
 
@@ -167,6 +185,50 @@ class _NonPublic(object):
 
     def __set__(self, instance, value):
         self._refuse()
+
+
+def _with_dispatcher(base, namespace):
+    """`base`, or a C++ dispatcher class derived from it when the Python
+    class being made overrides some of its virtual methods."""
+    scope = base.__dict__.get("__cpp_scope__") if isinstance(base, CppClassMeta) else None
+    if scope is None:
+        return base
+    names = [n for n, v in namespace.items() if callable(v) and not (n.startswith("__") and n.endswith("__"))]
+    if not names:
+        return base
+    made = _c.make_dispatcher(scope, names)
+    if made is None:
+        return base
+    dispatcher_id, members = made
+    dispatcher = class_for(dispatcher_id)
+    construct = dispatcher.__dict__.get("__init__")
+
+    def __init__(self, *args, **kwargs):
+        construct(self, *args, **kwargs)
+        _connect(self, dispatcher, members)
+
+    type.__setattr__(dispatcher, "__init__", __init__)
+    type.__setattr__(dispatcher, "__cpp_dispatch__", members)
+    return dispatcher
+
+
+def _connect(obj, dispatcher, members):
+    """Points the dispatcher's C++ overrides at `obj`'s Python methods.
+    Through a weak reference: the C++ object must not keep its own Python
+    proxy alive."""
+    view = _c.bind_object(_c.addressof(obj), dispatcher, False)
+    ref = weakref.ref(obj)
+    for name, member in members:
+        setattr(view, member, _method_caller(ref, name))
+
+
+def _method_caller(ref, name):
+    def call(*args):
+        obj = ref()
+        if obj is None:
+            raise ReferenceError("the Python object that overrides '%s' no longer exists" % name)
+        return getattr(obj, name)(*args)
+    return call
 
 
 def _abstract_init(self, *args, **kwargs):
