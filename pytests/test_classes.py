@@ -8,6 +8,7 @@ import gc
 import pytest
 
 import cpplive
+from helpers import cpplive_only
 
 
 @pytest.fixture(scope="module")
@@ -366,3 +367,17 @@ def test_return_by_value_gives_usable_proxy(g):
     q.scale(2)
     assert q.x == 6
     assert g.cl_sum_cref(q) == 14
+
+
+@cpplive_only  # cppyy reads such a member as garbage
+def test_enum_over_a_character_type_is_a_number():
+    cpplive.cppdef("""
+    enum class cl_Grade : char { A = 'a', B = 'b' };
+    cl_Grade cl_best() { return cl_Grade::A; }
+    int cl_grade_value(cl_Grade g) { return (int)g; }
+    struct cl_Report { cl_Grade grade = cl_Grade::B; };
+    """)
+    g = cpplive.gbl
+    assert g.cl_best() == g.cl_Grade.A == 97
+    assert g.cl_grade_value(g.cl_Grade.B) == 98
+    assert g.cl_Report().grade == g.cl_Grade.B

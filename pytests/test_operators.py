@@ -271,3 +271,18 @@ def test_explicit_operator_bool(g):
 
 def test_object_without_operator_bool_is_truthy(g):
     assert bool(g.op_Plain()) is True
+
+
+@cpplive_only  # cppyy does not use operator std::string for str()
+def test_conversion_operators_serve_python_protocols():
+    cpplive.cppdef("""
+    #include <string>
+    struct op_Num { double x; op_Num(double x) : x(x) {} operator double() const { return x; } operator int() const { return (int)x + 100; } };
+    struct op_Name { operator std::string() const { return "a name"; } };
+    struct op_Index { operator long() const { return 2; } };
+    """)
+    n = cpplive.gbl.op_Num(2.5)
+    assert float(n) == 2.5
+    assert int(n) == 102
+    assert str(cpplive.gbl.op_Name()) == "a name"
+    assert [10, 20, 30][cpplive.gbl.op_Index()] == 30   # operator long as an index

@@ -5,12 +5,14 @@ them, user-defined ones too), `in` from `count()`, indexing through
 import pytest
 
 import cpplive
+from helpers import cpplive_only
 
 
 @pytest.fixture(scope="module")
 def g():
     cpplive.cppdef(r"""
     #include <array>
+    #include <tuple>
     #include <deque>
     #include <list>
     #include <map>
@@ -95,3 +97,19 @@ def test_user_container_iterates(g):
     assert list(r) == [2, 3, 4, 5]
     r.hi = 2
     assert list(r) == []
+
+
+def test_tuple_unpacks_and_indexes(g):
+    cpplive.cppdef('std::tuple<int, double, std::string> sc_tuple() { return {1, 2.5, "z"}; }')
+    t = g.sc_tuple()
+    number, real, text = t
+    assert (number, real, text) == (1, 2.5, "z")
+    assert len(t) == 3 and t[0] == 1 and t[2] == "z"
+
+
+@cpplive_only  # cppyy has no negative indices or IndexError for tuples
+def test_tuple_negative_index_and_bounds(g):
+    t = g.sc_tuple()
+    assert t[-1] == "z" and t[-3] == 1
+    with pytest.raises(IndexError):
+        t[3]

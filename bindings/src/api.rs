@@ -253,6 +253,24 @@ pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDic
     Ok(d)
 }
 
+/// The Python protocols a conversion operator serves, from its result type:
+/// `float()` for floating point, `int()` and indexing for integers, `str()`
+/// for strings (`operator bool` is mapped by name).
+fn conversion_protocols(functions: &[FunctionInfo]) -> Vec<&'static str> {
+    let [only] = functions else { return Vec::new() };
+    if only.kind != FunctionKind::Conversion || only.params.iter().any(|p| !p.has_default) {
+        return Vec::new();
+    }
+    let ret = &only.ret;
+    match (&ret.base, ret.is_plain()) {
+        (TypeBase::Builtin(b), true) if b.is_floating() => vec!["__float__"],
+        (TypeBase::Builtin(b), true) if b.is_integer() && !matches!(b, cpplive_core::types::Builtin::Bool) => vec!["__int__", "__index__"],
+        (TypeBase::StdString, true) => vec!["__str__"],
+        _ if ret.is_c_string() => vec!["__str__"],
+        _ => Vec::new(),
+    }
+}
+
 /// `T{a, b, ...}` for an aggregate with public fields: each field a
 /// parameter, all optional (missing ones are value-initialized).
 fn aggregate_init(info: &cpplive_core::model::ScopeInfo, fields: &[cpplive_core::model::FieldInfo]) -> Option<FunctionInfo> {
@@ -325,7 +343,12 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>)
             out.append(("__init__", Py::new(py, CppMethod::new(set))?))?;
             continue;
         }
-        out.append((name.clone(), function_object(py, &name, list, Some((cls, id)))?))?;
+        let conversions = conversion_protocols(&list);
+        let member = function_object(py, &name, list, Some((cls, id)))?;
+        for special in conversions {
+            out.append((special, member.clone_ref(py)))?;
+        }
+        out.append((name.clone(), member))?;
     }
     let mut nonpublic: Vec<String> = methods
         .iter()

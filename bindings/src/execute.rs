@@ -146,7 +146,12 @@ impl Executor {
             }
             Executor::Enum { kind, class, by_reference } => {
                 let at = if *by_reference { *(ret as *const *const c_void) } else { ret };
-                let value = read_scalar(py, *kind, at)?;
+                let value = match kind {
+                    // An enum over a character type is still a number.
+                    Builtin::Char | Builtin::SChar => (*(at as *const i8) as i64).into_py_any(py)?,
+                    Builtin::UChar => (*(at as *const u8) as i64).into_py_any(py)?,
+                    _ => read_scalar(py, *kind, at)?,
+                };
                 Ok(class.bind(py).call1((value,))?.unbind())
             }
             Executor::ObjectValue { class, delete } => {

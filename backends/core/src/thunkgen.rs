@@ -79,6 +79,9 @@ template <class C> struct cursor {
   decltype(*std::declval<iterator&>()) get() const { return *it; }
   void advance() { ++it; }
 };
+// Element access for std::tuple (and anything else std::get reaches).
+template <std::size_t I, class T> decltype(auto) tuple_get(T& t) { return std::get<I>(t); }
+template <class T> constexpr std::size_t tuple_size_of(const T&) { return std::tuple_size<T>::value; }
 // Clears a dispatcher's "calling Python" flag on the way out.
 struct busy_guard { bool& flag; ~busy_guard() { flag = false; } };
 // A class argument passed by value: copied when it can be, else moved
@@ -358,9 +361,15 @@ fn call_expression(function: &FunctionInfo, args: &str) -> String {
         FunctionKind::Constructor => format!("new {class}({args})"),
         FunctionKind::AggregateInit => format!("new {class}{{{args}}}"),
         FunctionKind::Destructor => format!("static_cast<{class}*>(self)->~{}()", function.name.trim_start_matches('~')),
-        FunctionKind::Method | FunctionKind::Conversion => {
+        FunctionKind::Method => {
             let constness = if function.is_const { "const " } else { "" };
             format!("static_cast<{constness}{class}*>(self)->{}({args})", function.qualified)
+        }
+        FunctionKind::Conversion => {
+            // Named by its fully qualified result type: the declared name
+            // (`operator basic_string`) may not resolve here.
+            let constness = if function.is_const { "const " } else { "" };
+            format!("static_cast<{constness}{class}*>(self)->operator {}({args})", function.ret.spelling)
         }
     }
 }

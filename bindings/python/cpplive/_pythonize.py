@@ -264,6 +264,37 @@ def _iterate(self):
         advance()
 
 
+def _pythonize_tuple(cls):
+    """len(), indexing and unpacking through `std::get` (compiled once per
+    tuple class and index)."""
+    from . import gbl
+    helpers = getattr(gbl, "__cpplive")
+    getters = {}
+    size = []
+
+    def __len__(self):
+        if not size:
+            size.append(helpers.tuple_size_of(self))
+        return size[0]
+
+    def __getitem__(self, i):
+        n = len(self)
+        if not isinstance(i, int):
+            raise TypeError("tuple indices must be integers, not %s" % type(i).__name__)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("tuple index out of range")
+        getter = getters.get(i)
+        if getter is None:
+            getter = getters[i] = helpers.tuple_get[i]
+        return getter(self)
+
+    cls.__len__ = __len__
+    cls.__getitem__ = __getitem__
+    cls.__iter__ = lambda self: (self[i] for i in range(len(self)))
+
+
 def _pythonize_container(cls, qualified):
     """What any C++ container offers to Python, as cppyy does: `len()` from
     `size()`, iteration from `begin()`/`end()`, `in` from `count()`."""
@@ -276,6 +307,8 @@ def _pythonize_container(cls, qualified):
     if qualified.startswith("std::pair<"):
         cls.__iter__ = lambda self: iter((self.first, self.second))
         cls.__len__ = lambda self: 2
+    elif qualified.startswith("std::tuple<"):
+        _pythonize_tuple(cls)
 
 
 def _exception_str(self):
