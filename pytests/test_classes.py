@@ -381,3 +381,26 @@ def test_enum_over_a_character_type_is_a_number():
     assert g.cl_best() == g.cl_Grade.A == 97
     assert g.cl_grade_value(g.cl_Grade.B) == 98
     assert g.cl_Report().grade == g.cl_Grade.B
+
+
+@cpplive_only  # cppyy reads bit-fields as whole words
+def test_bit_field_members():
+    cpplive.cppdef("""
+    struct cl_Flags { unsigned mode : 3; int delta : 4; bool on : 1; unsigned rest : 8;
+                      cl_Flags() : mode(5), delta(-2), on(true), rest(200) {} };
+    int cl_flags_sum(const cl_Flags& f) { return f.mode + f.delta + f.on + f.rest; }
+    """)
+    f = cpplive.gbl.cl_Flags()
+    assert (f.mode, f.delta, f.on, f.rest) == (5, -2, True, 200)
+    f.mode = 7
+    f.delta = -8
+    f.on = False
+    assert cpplive.gbl.cl_flags_sum(f) == 7 - 8 + 0 + 200
+    assert f.rest == 200                             # neighbours untouched
+    with pytest.raises((OverflowError, ValueError)):
+        f.mode = 8                                   # 3 bits
+    with pytest.raises((OverflowError, ValueError)):
+        f.delta = 8                                  # signed 4 bits: -8..7
+    with pytest.raises(TypeError):
+        f.mode = 1.5
+    assert f.mode == 7

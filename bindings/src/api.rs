@@ -362,6 +362,8 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>)
         }
         let member = if f.is_static {
             DataMember::variable(f.name.clone(), f.ty.clone(), f.qualified.clone())
+        } else if f.bit_width > 0 {
+            DataMember::bitfield(f.name.clone(), f.ty.clone(), f.bit_width, cls.clone().unbind(), scope)
         } else {
             DataMember::member(f.name.clone(), f.ty.clone(), f.offset, cls.clone().unbind())
         };

@@ -5,10 +5,11 @@
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
 
-use cpplive_core::thunk::{ArgSlot, ThunkError};
+use cpplive_core::thunk::{ArgSlot, BitGetFn, BitSetFn, ThunkError};
 use cpplive_core::types::{Builtin, RefKind, TypeBase, TypeRef};
 use pyo3::exceptions::{PyAttributeError, PyReferenceError, PyTypeError};
 use pyo3::ffi;
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
@@ -50,12 +51,20 @@ struct Scalar {
     kind: Builtin,
 }
 
+/// A bit-field member: read and written through compiled accessors.
+struct BitField {
+    width: u32,
+    class_id: u64,
+    accessors: UnsafeCell<Option<Result<(BitGetFn, BitSetFn), String>>>,
+}
+
 #[pyclass(frozen, module = "cpplive", name = "DataMember")]
 pub struct DataMember {
     name: String,
     ty: TypeRef,
     place: Place,
     scalar: Option<Scalar>,
+    bits: Option<BitField>,
     accessors: UnsafeCell<Option<Accessors>>,
 }
 
@@ -71,7 +80,12 @@ impl DataMember {
             }
             _ => None,
         };
-        DataMember { name, ty, place: Place::Member { offset, class }, scalar, accessors: UnsafeCell::new(None) }
+        DataMember { name, ty, place: Place::Member { offset, class }, scalar, bits: None, accessors: UnsafeCell::new(None) }
+    }
+
+    pub fn bitfield(name: String, ty: TypeRef, width: u32, class: Py<PyType>, class_id: u64) -> DataMember {
+        let bits = BitField { width, class_id, accessors: UnsafeCell::new(None) };
+        DataMember { name, ty, place: Place::Member { offset: 0, class }, scalar: None, bits: Some(bits), accessors: UnsafeCell::new(None) }
     }
 
     pub fn variable(name: String, ty: TypeRef, qualified: String) -> DataMember {
@@ -80,6 +94,7 @@ impl DataMember {
             ty,
             place: Place::Variable { qualified, address: UnsafeCell::new(None) },
             scalar: None,
+            bits: None,
             accessors: UnsafeCell::new(None),
         }
     }
@@ -164,12 +179,26 @@ impl DataMember {
 
     pub fn get(&self, py: Python<'_>, instance: *mut ffi::PyObject) -> PyResult<Py<PyAny>> {
         let address = self.address(py, instance)?;
+        if let Some(bits) = &self.bits {
+            let (get, _) = self.bit_accessors(bits)?;
+            let value = unsafe { get(address) };
+            if self.ty.builtin() == Some(Builtin::Bool) {
+                return (value != 0).into_py_any(py);
+            }
+            if let Some(id) = self.ty.enum_id() {
+                return Ok(crate::registry::class_for(py, id)?.call1((value,))?.unbind());
+            }
+            return value.into_py_any(py);
+        }
         let slot = ArgSlot { ptr: address };
         unsafe { self.accessors(py).read.execute(py, &slot as *const ArgSlot as *const c_void) }
     }
 
     /// # Safety (by contract) `value` is a live object; `instance` live or null.
     pub fn set(&self, py: Python<'_>, instance: *mut ffi::PyObject, value: *mut ffi::PyObject) -> PyResult<()> {
+        if let Some(bits) = &self.bits {
+            return self.set_bits(py, bits, instance, value);
+        }
         let accessors = self.accessors(py);
         match &accessors.store {
             Store::ReadOnly(why) => return Err(PyAttributeError::new_err(format!("'{}' {why}", self.name))),
@@ -192,6 +221,42 @@ impl DataMember {
             }
             Store::ReadOnly(_) | Store::Failed(_) => {}
         }
+        Ok(())
+    }
+
+    fn bit_accessors(&self, bits: &BitField) -> PyResult<(BitGetFn, BitSetFn)> {
+        // Safety: GIL held; filled once.
+        let slot = unsafe { &mut *bits.accessors.get() };
+        if slot.is_none() {
+            let made = with_backend(|b| b.bitfield(cpplive_core::ScopeId(bits.class_id), &self.name).map_err(crate::errors::backend_error));
+            *slot = Some(made.map_err(|e| e.to_string()));
+        }
+        slot.as_ref().unwrap().clone().map_err(|why| PyTypeError::new_err(format!("bit-field '{}': {why}", self.name)))
+    }
+
+    /// Writes a bit-field: an integer (or bool, or enum value) that fits
+    /// its width; C++ would silently cut it.
+    fn set_bits(&self, py: Python<'_>, bits: &BitField, instance: *mut ffi::PyObject, value: *mut ffi::PyObject) -> PyResult<()> {
+        if self.ty.base_const {
+            return Err(PyAttributeError::new_err(format!("'{}' is const", self.name)));
+        }
+        let value = unsafe { Bound::from_borrowed_ptr(py, value) };
+        if !value.is_instance_of::<pyo3::types::PyInt>() {
+            return Err(PyTypeError::new_err(format!("cannot assign a '{}' to bit-field '{}'", value.get_type().name()?, self.name)));
+        }
+        let number: i64 = value.extract().map_err(|_| pyo3::exceptions::PyOverflowError::new_err(format!("value out of range for bit-field '{}'", self.name)))?;
+        let signed = self.ty.builtin().is_some_and(|b| b.is_signed());
+        let width = bits.width.min(63);
+        let (low, high) = if signed { (-(1i64 << (width - 1)), (1i64 << (width - 1)) - 1) } else { (0, (1i64 << width) - 1) };
+        if number < low || number > high {
+            return Err(pyo3::exceptions::PyOverflowError::new_err(format!(
+                "value {number} does not fit bit-field '{}' ({} bits)",
+                self.name, bits.width
+            )));
+        }
+        let address = self.address(py, instance)?;
+        let (_, set) = self.bit_accessors(bits)?;
+        unsafe { set(address, number) };
         Ok(())
     }
 

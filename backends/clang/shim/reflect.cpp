@@ -509,15 +509,17 @@ rust::Vec<FieldRecord> Session::fields(std::uint64_t scope) {
   for (Decl *member : def->decls()) {
     FieldRecord record;
     if (auto *field = dyn_cast<FieldDecl>(member)) {
-      if (field->isBitField() || field->isAnonymousStructOrUnion() || field->getName().empty())
+      if (field->isAnonymousStructOrUnion() || field->getName().empty())
         continue;
       record.is_static = false;
-      record.offset = ctx.getFieldOffset(field) / ctx.getCharWidth();
+      record.bit_width = field->isBitField() ? field->getBitWidthValue(ctx) : 0;
+      record.offset = field->isBitField() ? 0 : ctx.getFieldOffset(field) / ctx.getCharWidth();
       record.name = rust::String(field->getNameAsString());
       record.ty = type_record(*impl, field->getType());
       record.access = access_code(field->getAccess());
     } else if (auto *var = dyn_cast<VarDecl>(member)) {
       record.is_static = true;
+      record.bit_width = 0;
       record.offset = 0;
       record.name = rust::String(var->getNameAsString());
       record.ty = type_record(*impl, var->getType());

@@ -73,6 +73,8 @@ pub mod bridge {
         pub offset: u64,
         pub is_static: bool,
         pub access: u8,
+        /// Width of a bit-field, 0 for other members.
+        pub bit_width: u32,
     }
 
     #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::ids::{FuncId, ScopeId};
 use cpplive_core::model::FunctionInfo;
-use cpplive_core::thunk::{AddressFn, AssignFn, CloneFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, ThunkFn, UpcastFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, BitGetFn, BitSetFn, CloneFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, ThunkFn, UpcastFn};
 use cpplive_core::{thunkgen, Backend};
 
 use crate::ClangBackend;
@@ -141,6 +141,21 @@ pub fn function_pointer(
     backend.declare(&thunkgen::function_pointer(&name, spelling, signature))?;
     let bind: unsafe extern "C" fn(*mut std::ffi::c_void) -> *mut std::ffi::c_void = unsafe { std::mem::transmute(symbol(backend, &name)?) };
     Ok(unsafe { bind(target as *mut std::ffi::c_void) } as usize)
+}
+
+pub fn bitfield(backend: &mut ClangBackend, class: ScopeId, spelling: &str, field: &str) -> Result<(BitGetFn, BitSetFn)> {
+    let key = format!("bitfield {} {field}", class.0);
+    let set_key = format!("{key} set");
+    if let (Some(get), Some(set)) = (backend.jit.helpers.get(&key), backend.jit.helpers.get(&set_key)) {
+        return Ok(unsafe { (std::mem::transmute::<usize, BitGetFn>(*get), std::mem::transmute::<usize, BitSetFn>(*set)) });
+    }
+    let name = backend.jit.next_symbol("bitfield");
+    backend.declare(&thunkgen::bitfield_accessors(&name, spelling, field))?;
+    let get = symbol(backend, &name)?;
+    let set = symbol(backend, &format!("{name}_set"))?;
+    backend.jit.helpers.insert(key, get);
+    backend.jit.helpers.insert(set_key, set);
+    Ok(unsafe { (std::mem::transmute::<usize, BitGetFn>(get), std::mem::transmute::<usize, BitSetFn>(set)) })
 }
 
 pub fn cloner(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<CloneFn> {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cpplive_core::error::{BackendError, Result};
 use cpplive_core::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use cpplive_core::thunk::{AddressFn, AssignFn, CloneFn, DeleterFn, ReleaseExceptionFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
+use cpplive_core::thunk::{AddressFn, AssignFn, BitGetFn, BitSetFn, CloneFn, DeleterFn, ReleaseExceptionFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use cpplive_core::{Backend, ScopeId, TypeRef};
 
 use ffi::bridge;
@@ -380,6 +380,11 @@ impl Backend for ClangBackend {
     fn exception_releaser(&mut self) -> Result<ReleaseExceptionFn> {
         let address = jit::symbol(self, cpplive_core::thunkgen::RELEASE_EXCEPTION_SYMBOL)?;
         Ok(unsafe { std::mem::transmute::<usize, ReleaseExceptionFn>(address) })
+    }
+
+    fn bitfield(&mut self, class: ScopeId, field: &str) -> Result<(BitGetFn, BitSetFn)> {
+        let spelling = self.scope(class)?.qualified.clone();
+        jit::bitfield(self, class, &spelling, field)
     }
 
     fn cloner(&mut self, class: ScopeId) -> Result<CloneFn> {

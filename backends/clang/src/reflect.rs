@@ -72,6 +72,7 @@ pub fn field(record: &bridge::FieldRecord) -> FieldInfo {
         offset: record.offset as usize,
         is_static: record.is_static,
         access: Access::from_code(record.access),
+        bit_width: record.bit_width,
     }
 }
 

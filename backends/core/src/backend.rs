@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::ids::ScopeId;
 use crate::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
-use crate::thunk::{AddressFn, AssignFn, CloneFn, DeleterFn, ReleaseExceptionFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
+use crate::thunk::{AddressFn, AssignFn, BitGetFn, BitSetFn, CloneFn, DeleterFn, ReleaseExceptionFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use crate::types::TypeRef;
 
 pub trait Backend: Send {
@@ -76,6 +76,8 @@ pub trait Backend: Send {
     fn string_deleter(&mut self) -> Result<DeleterFn>;
     /// Releases what a thunk kept of a thrown `std::exception`.
     fn exception_releaser(&mut self) -> Result<ReleaseExceptionFn>;
+    /// Reads and writes bit-field `field` of `class`.
+    fn bitfield(&mut self, class: ScopeId, field: &str) -> Result<(BitGetFn, BitSetFn)>;
     /// Copies objects of `class` onto the heap (copy constructor).
     fn cloner(&mut self, class: ScopeId) -> Result<CloneFn>;
 }

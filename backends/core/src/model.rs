@@ -147,6 +147,8 @@ pub struct FieldInfo {
     pub offset: usize,
     pub is_static: bool,
     pub access: Access,
+    /// Width of a bit-field (then `offset` is meaningless), 0 otherwise.
+    pub bit_width: u32,
 }
 
 #[derive(Clone, Debug)]

@@ -47,6 +47,11 @@ pub type FunctionMakerFn = unsafe extern "C" fn(target: *mut c_void, callback: P
 /// through C++ frames (see `PyCallbackFn`).
 pub const PYTHON_ERROR_TYPE: &str = "__cpplive::python_error";
 
+/// Reads a bit-field of the object at `object`.
+pub type BitGetFn = unsafe extern "C" fn(object: *mut c_void) -> i64;
+/// Writes a bit-field of the object at `object`.
+pub type BitSetFn = unsafe extern "C" fn(object: *mut c_void, value: i64);
+
 /// Returns the address of a variable.
 pub type AddressFn = unsafe extern "C" fn() -> *mut c_void;
 

@@ -310,6 +310,14 @@ pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo
     out
 }
 
+/// The source of a `BitGetFn` named `symbol` and a `BitSetFn` named
+/// `symbol_set` for bit-field `field` of class `class_spelling`.
+pub fn bitfield_accessors(symbol: &str, class_spelling: &str, field: &str) -> String {
+    format!(
+        "extern \"C\" long long {symbol}(void* o) {{ return (long long)static_cast<{class_spelling}*>(o)->{field}; }}\nextern \"C\" void {symbol}_set(void* o, long long v) {{ static_cast<{class_spelling}*>(o)->{field} = static_cast<decltype({class_spelling}::{field})>(v); }}\n"
+    )
+}
+
 /// The source of a `CloneFn` for class `class_spelling`.
 pub fn clone(symbol: &str, class_spelling: &str) -> String {
     format!("extern \"C\" void* {symbol}(void* p) {{ return new {class_spelling}(*static_cast<const {class_spelling}*>(p)); }}\n")
