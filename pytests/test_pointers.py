@@ -392,3 +392,26 @@ def test_returned_null_class_pointer_is_falsy(g):
 @cpplive_only  # cppyy returns a null proxy instead of None
 def test_returned_null_class_pointer_is_none(g):
     assert g.pt_null_box() is None
+
+
+def test_two_dimensional_array_member_reads_as_rows():
+    cpplive.cppdef("struct pt_Grid { double m[2][3] = {{1, 2, 3}, {4, 5, 6}}; };")
+    grid = cpplive.gbl.pt_Grid()
+    assert len(grid.m) == 2 and len(grid.m[0]) == 3
+    assert grid.m[1][0] == 4.0
+    assert [list(row) for row in grid.m] == [[1, 2, 3], [4, 5, 6]]
+    grid.m[1][2] = 9.5
+    assert grid.m[1][2] == 9.5
+
+
+@cpplive_only  # the view type is cpplive's
+def test_multi_dimensional_views_export_their_shape():
+    numpy = pytest.importorskip("numpy")
+    cpplive.cppdef("struct pt_Grid2 { int m[2][3] = {{1, 2, 3}, {4, 5, 6}}; }; int* pt_six() { static int a[6] = {1, 2, 3, 4, 5, 6}; return a; }")
+    grid = cpplive.gbl.pt_Grid2()
+    assert numpy.asarray(grid.m).shape == (2, 3)
+    assert numpy.asarray(grid.m)[1, 2] == 6
+    view = cpplive.gbl.pt_six().reshape((3, 2))
+    assert view[2][1] == 6 and numpy.asarray(view).tolist() == [[1, 2], [3, 4], [5, 6]]
+    with pytest.raises(TypeError):
+        grid.m[0] = 1

@@ -35,7 +35,7 @@ pub enum Executor {
     /// the holder alive, as in C++ code that uses `p->member`.
     Smart { holder: Box<Executor>, pointee: Py<PyType>, get: SmartGetFn, dynamic: Option<DynamicTypeFn> },
     /// A pointer to (or array of) a builtin: a `LowLevelView`.
-    View { kind: Builtin, len: Option<usize>, through_pointer: bool },
+    View { kind: Builtin, len: Option<usize>, inner: Vec<usize>, through_pointer: bool },
     /// Any other pointer: its address as an integer.
     Address,
     Unsupported(String),
@@ -62,7 +62,11 @@ impl Executor {
             TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && !by_reference => Executor::CString,
             TypeBase::Builtin(b) if !ty.pointers.is_empty() || !ty.array.is_empty() => {
                 if ty.pointers.len() + ty.array.len() == 1 && b.size() > 0 && *b != Builtin::NullPtr {
-                    Executor::View { kind: *b, len: ty.array.first().copied().flatten(), through_pointer: !ty.pointers.is_empty() && by_reference }
+                    Executor::View { kind: *b, len: ty.array.first().copied().flatten(), inner: Vec::new(), through_pointer: !ty.pointers.is_empty() && by_reference }
+                } else if ty.pointers.is_empty() && ty.array.len() > 1 && ty.array.iter().all(|d| d.is_some()) && b.size() > 0 {
+                    // A multi-dimensional array: rows of rows.
+                    let dims: Vec<usize> = ty.array.iter().map(|d| d.unwrap_or(0)).collect();
+                    Executor::View { kind: *b, len: Some(dims[0]), inner: dims[1..].to_vec(), through_pointer: false }
                 } else {
                     Executor::Address
                 }
@@ -184,7 +188,7 @@ impl Executor {
                 }
                 CppObject::wrap_held(py, pointee.bind(py), object, holder)
             }
-            Executor::View { kind, len, through_pointer } => {
+            Executor::View { kind, len, inner, through_pointer } => {
                 let mut address = *(ret as *const usize);
                 if *through_pointer && address != 0 {
                     address = *(address as *const usize);
@@ -192,7 +196,7 @@ impl Executor {
                 if address == 0 {
                     return Ok(py.None());
                 }
-                Ok(Py::new(py, crate::lowlevel::LowLevelView::new(address, *kind, *len))?.into_any())
+                Ok(Py::new(py, crate::lowlevel::LowLevelView::with_rows(address, *kind, *len, inner.clone()))?.into_any())
             }
             Executor::Address => {
                 let object = *(ret as *const *mut c_void);

@@ -19,14 +19,26 @@ pub struct LowLevelView {
     kind: Builtin,
     /// Number of elements, when known.
     len: Option<usize>,
+    /// The further extents of a multi-dimensional array (`int[2][3]`:
+    /// `len` 2, `inner` [3]); an element is then a view of one row.
+    inner: Vec<usize>,
     // Storage the exported buffer points into.
-    shape: [ffi::Py_ssize_t; 1],
-    strides: [ffi::Py_ssize_t; 1],
+    shape: Vec<ffi::Py_ssize_t>,
+    strides: Vec<ffi::Py_ssize_t>,
 }
 
 impl LowLevelView {
     pub fn new(address: usize, kind: Builtin, len: Option<usize>) -> LowLevelView {
-        LowLevelView { address, kind, len, shape: [0], strides: [kind.size() as ffi::Py_ssize_t] }
+        LowLevelView::with_rows(address, kind, len, Vec::new())
+    }
+
+    pub fn with_rows(address: usize, kind: Builtin, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
+        LowLevelView { address, kind, len, inner, shape: Vec::new(), strides: Vec::new() }
+    }
+
+    /// Bytes from one element (or row) to the next.
+    fn stride(&self) -> usize {
+        self.inner.iter().product::<usize>() * self.kind.size()
     }
 
     fn element(&self, index: isize) -> PyResult<usize> {
@@ -40,7 +52,7 @@ impl LowLevelView {
         if self.address == 0 {
             return Err(pyo3::exceptions::PyReferenceError::new_err("view of a null pointer"));
         }
-        Ok(self.address + index as usize * self.kind.size())
+        Ok(self.address + index as usize * self.stride())
     }
 
     fn format(&self) -> &'static CStr {
@@ -70,10 +82,16 @@ impl LowLevelView {
 
     fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<Py<PyAny>> {
         let at = self.element(index)?;
+        if let Some((&rows, rest)) = self.inner.split_first() {
+            return Ok(Py::new(py, LowLevelView::with_rows(at, self.kind, Some(rows), rest.to_vec()))?.into_any());
+        }
         unsafe { read_scalar(py, self.kind, at as *const std::ffi::c_void) }
     }
 
     fn __setitem__(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        if !self.inner.is_empty() {
+            return Err(PyTypeError::new_err("assign to the elements of a row (view[i][j] = x), not to a whole row"));
+        }
         let at = self.element(index)?;
         let converter = match self.kind {
             Builtin::Bool => Converter::Bool,
@@ -97,9 +115,13 @@ impl LowLevelView {
         Ok(pyo3::types::PyList::new(py, items)?.into_any().try_iter()?.into_any().unbind())
     }
 
-    /// The same memory seen as `shape[0]` elements.
-    fn reshape(&self, shape: (usize,)) -> LowLevelView {
-        LowLevelView::new(self.address, self.kind, Some(shape.0))
+    /// The same memory seen with another shape: `(n,)` elements, or rows
+    /// (`(rows, columns, ...)`).
+    fn reshape(&self, shape: Vec<usize>) -> PyResult<LowLevelView> {
+        let Some((&first, rest)) = shape.split_first() else {
+            return Err(PyTypeError::new_err("reshape() needs at least one extent"));
+        };
+        Ok(LowLevelView::with_rows(self.address, self.kind, Some(first), rest.to_vec()))
     }
 
     #[getter]
@@ -120,16 +142,24 @@ impl LowLevelView {
             return Err(PyBufferError::new_err("view of a null pointer"));
         }
         let itemsize = this.kind.size() as ffi::Py_ssize_t;
-        this.shape = [n as ffi::Py_ssize_t];
-        this.strides = [itemsize];
+        let mut shape = vec![n as ffi::Py_ssize_t];
+        shape.extend(this.inner.iter().map(|&d| d as ffi::Py_ssize_t));
+        // C order: each stride is the size of everything to its right.
+        let mut strides = vec![itemsize; shape.len()];
+        for k in (0..shape.len().saturating_sub(1)).rev() {
+            strides[k] = strides[k + 1] * shape[k + 1];
+        }
+        let total: ffi::Py_ssize_t = shape.iter().product();
+        this.shape = shape;
+        this.strides = strides;
         unsafe {
             (*view).obj = slf.clone().into_any().into_ptr();
             (*view).buf = this.address as *mut std::ffi::c_void;
-            (*view).len = n as ffi::Py_ssize_t * itemsize;
+            (*view).len = total * itemsize;
             (*view).readonly = 0;
             (*view).itemsize = itemsize;
             (*view).format = if flags & ffi::PyBUF_FORMAT != 0 { this.format().as_ptr() as *mut _ } else { std::ptr::null_mut() };
-            (*view).ndim = 1;
+            (*view).ndim = this.shape.len() as c_int;
             (*view).shape = if flags & ffi::PyBUF_ND != 0 { this.shape.as_mut_ptr() } else { std::ptr::null_mut() };
             (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES { this.strides.as_mut_ptr() } else { std::ptr::null_mut() };
             (*view).suboffsets = std::ptr::null_mut();
