@@ -162,3 +162,15 @@ def test_exception_through_function_pointer(g):
 
     with pytest.raises(IndexError):
         g.cl_call_ptr(bad, 1)
+
+
+def test_cpp_lambdas_are_callable_objects(g):
+    cpplive.cppdef("""
+    auto cl_add = [](int a, int b) { return a + b; };
+    auto cl_scaler(int k) { return [k](int x) { return x * k; }; }
+    """)
+    assert g.cl_add(2, 3) == 5                     # a lambda held by a variable
+    times4 = g.cl_scaler(4)                        # a lambda returned by value
+    assert times4(5) == 20 and g.cl_scaler(2)(10) == 20
+    assert g.cl_apply(times4, 3) == 12             # and passed on as a std::function
+    del times4

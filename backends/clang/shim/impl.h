@@ -31,6 +31,9 @@ struct Session::Impl {
   unsigned type_counter = 0;
   // Type spellings already resolved (opaque QualType pointers).
   std::unordered_map<std::string, void *> resolved_types;
+  // Lambda closure types have no name; each one met gets a typedef
+  // (`::__cpplive_closure_N`) that generated code can use.
+  llvm::DenseMap<clang::CXXRecordDecl *, clang::TypedefNameDecl *> closure_names;
 
   // Resolves a type spelled in C++, completing (instantiating) classes.
   clang::QualType resolve(const std::string &spelling);

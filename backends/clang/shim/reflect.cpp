@@ -69,12 +69,59 @@ CXXRecordDecl *complete_record(Session::Impl &impl, CXXRecordDecl *record) {
   return record->getDefinition();
 }
 
+/// The typedef that names lambda closure type `closure` (made on first use).
+TypedefNameDecl *closure_name(Session::Impl &impl, CXXRecordDecl *closure) {
+  auto found = impl.closure_names.find(closure);
+  if (found != impl.closure_names.end())
+    return found->second;
+  ASTContext &ctx = impl.context();
+  std::string name = "__cpplive_closure_" + std::to_string(impl.closure_names.size() + 1);
+  TranslationUnitDecl *tu = ctx.getTranslationUnitDecl();
+  TypedefDecl *alias = TypedefDecl::Create(ctx, tu, SourceLocation(), SourceLocation(), &ctx.Idents.get(name),
+                                           ctx.getTrivialTypeSourceInfo(ctx.getRecordType(closure)));
+  tu->addDecl(alias);
+  impl.closure_names[closure] = alias;
+  return alias;
+}
+
+/// `type` with every lambda closure type in it (behind references and
+/// pointers) replaced by its typedef, so that it can be spelled.
+QualType nameable(Session::Impl &impl, QualType type) {
+  ASTContext &ctx = impl.context();
+  if (const auto *ref = type->getAs<LValueReferenceType>())
+    return ctx.getLValueReferenceType(nameable(impl, ref->getPointeeType()));
+  if (const auto *ref = type->getAs<RValueReferenceType>())
+    return ctx.getRValueReferenceType(nameable(impl, ref->getPointeeType()));
+  if (const auto *pointer = type->getAs<PointerType>())
+    return ctx.getQualifiedType(ctx.getPointerType(nameable(impl, pointer->getPointeeType())), type.getLocalQualifiers());
+  auto *record = type->getAsCXXRecordDecl();
+  if (!record || !record->isLambda())
+    return type;
+  return ctx.getQualifiedType(ctx.getTypedefType(closure_name(impl, record)), type.getQualifiers());
+}
+
+/// How `type` is written in generated code: fully qualified, canonical,
+/// except that closure types appear as their typedefs.
+std::string spell(Session::Impl &impl, QualType type, bool global_prefix) {
+  ASTContext &ctx = impl.context();
+  PrintingPolicy pp = policy(ctx);
+  QualType canonical = type.getCanonicalType();
+  QualType spelled = nameable(impl, canonical);
+  if (spelled == canonical)
+    return TypeName::getFullyQualifiedName(type, ctx, pp, global_prefix);
+  // The only sugar left is the closure typedef, which must be printed.
+  pp.PrintCanonicalTypes = false;
+  return TypeName::getFullyQualifiedName(spelled, ctx, pp, global_prefix);
+}
+
 TypeRecord type_record(Session::Impl &impl, QualType type) {
   ASTContext &ctx = impl.context();
   PrintingPolicy pp = policy(ctx);
   TypeRecord record;
-  record.spelling = rust::String(TypeName::getFullyQualifiedName(type, ctx, pp, /*WithGlobalNsPrefix=*/true));
-  record.canonical = rust::String(type.getCanonicalType().getAsString(pp));
+  record.spelling = rust::String(spell(impl, type, /*global_prefix=*/true));
+  record.canonical = rust::String(nameable(impl, type.getCanonicalType()) == type.getCanonicalType()
+                                      ? type.getCanonicalType().getAsString(pp)
+                                      : spell(impl, type, /*global_prefix=*/false));
 
   QualType bottom = type.getNonReferenceType().getCanonicalType();
   while (true) {
@@ -149,7 +196,7 @@ std::string default_text(Session::Impl &impl, const ParmVarDecl *param) {
 }
 
 std::string type_spelling(Session::Impl &impl, QualType type) {
-  return TypeName::getFullyQualifiedName(type, impl.context(), policy(impl.context()), true);
+  return spell(impl, type, true);
 }
 
 std::uint8_t function_kind(const FunctionDecl *fn) {

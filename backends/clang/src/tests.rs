@@ -143,3 +143,13 @@ fn std_function_reports_its_signature() {
         b.function_maker(f).expect("maker compiles");
     });
 }
+
+#[test]
+fn lambda_closure_types_get_a_usable_name() {
+    with_backend(|b| {
+        b.declare("namespace t13 { auto twice = [](int a) { return 2 * a; }; }").unwrap();
+        let ty = b.resolve_type("decltype(t13::twice)").unwrap();
+        assert!(ty.spelling.contains("__cpplive_closure_"), "{ty:?}");
+        assert!(ty.class_id().is_some(), "{ty:?}");
+    });
+}
