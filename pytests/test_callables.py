@@ -174,3 +174,43 @@ def test_cpp_lambdas_are_callable_objects(g):
     assert times4(5) == 20 and g.cl_scaler(2)(10) == 20
     assert g.cl_apply(times4, 3) == 12             # and passed on as a std::function
     del times4
+
+
+def test_release_gil_lets_other_python_threads_run(g):
+    import threading
+    cpplive.cppdef("""
+    #include <atomic>
+    #include <chrono>
+    #include <thread>
+    std::atomic<bool> cl_flag{false};
+    std::atomic<bool> cl_waiting{false};
+    void cl_raise_flag() { cl_flag = true; }
+    bool cl_is_waiting() { return cl_waiting; }
+    bool cl_wait_for_flag(int ms) {
+        cl_waiting = true;
+        auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        while (!cl_flag) {
+            if (std::chrono::steady_clock::now() > end) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return true;
+    }
+    """)
+    assert g.cl_wait_for_flag.__release_gil__ is False
+    g.cl_wait_for_flag.__release_gil__ = True
+    import time
+
+    def raise_when_waiting():
+        # Gets the GIL only if the waiter released it inside C++.
+        while not g.cl_is_waiting():
+            time.sleep(0.001)
+        g.cl_raise_flag()
+
+    helper = threading.Thread(target=raise_when_waiting)
+    results = []
+    waiter = threading.Thread(target=lambda: results.append(g.cl_wait_for_flag(5000)))
+    waiter.start()
+    helper.start()
+    waiter.join()
+    helper.join()
+    assert results == [True]

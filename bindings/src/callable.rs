@@ -184,6 +184,17 @@ macro_rules! callable_methods {
                 Py::new(py, $type::new(chosen))
             }
 
+            /// Whether calls release the GIL while C++ runs.
+            #[getter]
+            fn __release_gil__(&self) -> bool {
+                self.set.release_gil.load(std::sync::atomic::Ordering::Relaxed)
+            }
+
+            #[setter(__release_gil__)]
+            fn set_release_gil(&self, value: bool) {
+                self.set.release_gil.store(value, std::sync::atomic::Ordering::Relaxed);
+            }
+
             /// Explicit template arguments, for a name that also has a
             /// function template.
             fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {

@@ -114,6 +114,9 @@ pub struct OverloadSet {
     /// The function template sharing this name, if any: subscripting the
     /// callable (`f[int]`) goes to it.
     pub template: Option<Py<PyAny>>,
+    /// Release the GIL while the C++ code runs (`__release_gil__`), so
+    /// that other Python threads go on meanwhile.
+    pub release_gil: std::sync::atomic::AtomicBool,
 }
 
 // All interior state is touched only with the GIL held (cpplive does not
@@ -144,6 +147,7 @@ impl OverloadSet {
             memo: UnsafeCell::new(Vec::new()),
             fallback: None,
             template: None,
+            release_gil: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -248,9 +252,11 @@ impl OverloadSet {
         };
         let keywords = &all[nargs..];
 
+        // The direct path keeps the GIL; releasing it takes the general one.
+        let direct = !self.release_gil.load(std::sync::atomic::Ordering::Relaxed);
         if kwnames.is_null() && prepared.candidates.len() == 1 {
             let fast = &mut *prepared.fast.get();
-            if let Some(Some(plan)) = fast {
+            if let (Some(Some(plan)), true) = (&*fast, direct) {
                 match plan.call(py, receiver, positional) {
                     Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
                     Outcome::Raised(err) => return Err(err),
@@ -276,7 +282,7 @@ impl OverloadSet {
                 // Element-wise: a slice comparison calls memcmp, which costs more
                 // than the usual zero to three keys.
                 if entry.len == positional.len() && entry.types.iter().zip(&types).take(entry.len).all(|(a, b)| a == b) {
-                    if let Some(plan) = &entry.fast {
+                    if let (Some(plan), true) = (&entry.fast, direct) {
                         match plan.call(py, receiver, positional) {
                             Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
                             Outcome::Raised(err) => return Err(err),
@@ -482,7 +488,16 @@ impl OverloadSet {
         };
         let mut ret = ArgSlot::default();
         let mut err = ThunkError::default();
-        let rc = thunk(this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);
+        let rc = if self.release_gil.load(std::sync::atomic::Ordering::Relaxed) {
+            // Arguments are converted and held: the C++ code touches no
+            // Python object (callbacks into Python take the GIL again).
+            let saved = ffi::PyEval_SaveThread();
+            let rc = thunk(this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);
+            ffi::PyEval_RestoreThread(saved);
+            rc
+        } else {
+            thunk(this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err)
+        };
         drop(scratch);
         if rc != 0 {
             return Attempt::Failed(thunk_error(py, &mut err, rc));
