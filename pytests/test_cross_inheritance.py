@@ -146,3 +146,13 @@ def test_python_object_released_normally(g):
     assert g.xi_legs(t) == 1
     del t
     gc.collect()                                   # no cycle keeps it: nothing to assert but no crash
+
+
+@cpplive_only  # the message is cpplive's
+def test_final_class_cannot_be_overridden_from_python(g):
+    cpplive.cppdef("struct xi_Final final { virtual ~xi_Final() {} virtual int f() { return 1; } };")
+    with pytest.raises(TypeError, match="xi_Final"):
+        class P(g.xi_Final):
+            def f(self):
+                return 2
+    assert g.xi_Final().f() == 1                   # the interpreter is still usable

@@ -196,7 +196,10 @@ def _with_dispatcher(base, namespace):
     names = [n for n, v in namespace.items() if callable(v) and not (n.startswith("__") and n.endswith("__"))]
     if not names:
         return base
-    made = _c.make_dispatcher(scope, names)
+    try:
+        made = _c.make_dispatcher(scope, names)
+    except (SyntaxError, TypeError, NotImplementedError, RuntimeError) as e:
+        raise TypeError("Python methods cannot override the C++ virtuals of '%s': %s" % (base.__cpp_name__, e)) from None
     if made is None:
         return base
     dispatcher_id, members = made
