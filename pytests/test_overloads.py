@@ -435,3 +435,16 @@ def test_const_reference_result_still_callable(g):
     assert r.peek() == 80
     assert r.get() in (40, 80)     # whether the proxy tracks constness is not specified
     assert r.v == 4
+
+
+@cpplive_only  # cppyy picks the int overload
+def test_enum_value_prefers_its_own_overload(g):
+    cpplive.cppdef("""
+    namespace ov_en { enum Color { Red, Green }; enum class Mode { On, Off };
+      int pick(int) { return 1; } int pick(Color) { return 2; } int pick(Mode) { return 3; } int only_int(int x) { return x; } }
+    """)
+    ns = g.ov_en
+    assert ns.pick(1) == 1
+    assert ns.pick(ns.Green) == 2
+    assert ns.pick(ns.Mode.Off) == 3
+    assert ns.only_int(ns.Green) == 1                # an enum still converts to int

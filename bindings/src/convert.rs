@@ -284,7 +284,9 @@ impl Converter {
                 if ffi::PyLong_Check(obj) == 0 {
                     return Err(Rejection::WrongType);
                 }
-                if ffi::PyBool_Check(obj) != 0 && pass == Pass::Strict {
+                // Exactly `int` in the strict pass: a bool or an enum value
+                // first looks for its own overload, as in C++.
+                if pass == Pass::Strict && ffi::PyLong_CheckExact(obj) == 0 {
                     return Err(Rejection::WrongType);
                 }
                 let v = integer_value(obj, *b)?;
