@@ -291,3 +291,18 @@ def test_interpreter_fine_after_null_access(g):
     with pytest.raises(ReferenceError):
         z.get()
     assert g.mm_T(12).get() == 12
+
+
+def test_implicit_temporaries_die_when_the_call_ends():
+    cpplive.cppdef("""
+    struct mem_Temp { static int live; int v; mem_Temp(int v) : v(v) { ++live; }
+                      mem_Temp(const mem_Temp& o) : v(o.v) { ++live; } ~mem_Temp() { --live; } };
+    int mem_Temp::live = 0;
+    int mem_take(const mem_Temp& t) { return t.v; }
+    """)
+    g = cpplive.gbl
+    assert g.mem_take(5) == 5                        # a mem_Temp made from 5 for the call
+    assert g.mem_Temp.live == 0                      # and gone right after it, as in C++
+    for i in range(3):
+        assert g.mem_take(i) == i
+    assert g.mem_Temp.live == 0

@@ -99,18 +99,23 @@ impl Scratch {
 }
 
 impl Drop for Held {
+    // Runs with the GIL held, but often outside pyo3's own entry points,
+    // where dropping a `Py` would only queue its decref: references are
+    // released here directly, so temporaries die when the call ends.
     fn drop(&mut self) {
-        for (proxy, smart, get) in &self.held {
-            if unsafe { get(*smart) }.is_null() {
-                Python::attach(|py| {
-                    if unsafe { crate::instance::is_proxy(py, proxy.as_ptr()) } {
-                        unsafe { crate::instance::state(proxy.as_ptr()) }.forget_address();
-                    }
-                });
+        for (proxy, smart, get) in self.held.drain(..) {
+            unsafe {
+                if get(smart).is_null() && crate::instance::is_proxy(Python::assume_attached(), proxy.as_ptr()) {
+                    crate::instance::state(proxy.as_ptr()).forget_address();
+                }
+                ffi::Py_DECREF(proxy.into_ptr());
             }
         }
         for buffer in &mut self.buffers {
             unsafe { ffi::PyBuffer_Release(&mut **buffer) };
+        }
+        for object in self.keep.drain(..) {
+            unsafe { ffi::Py_DECREF(object.into_ptr()) };
         }
     }
 }

@@ -68,11 +68,45 @@ pub unsafe fn is_proxy(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
     ffi::PyType_IsSubtype(tp, CppObject::type_object_raw(py)) != 0 || ffi::PyType_IsSubtype(tp, CppExceptionObject::type_object_raw(py)) != 0
 }
 
-/// Measures where the state sits in each root type.
+/// `tp_new` of `CppObject`: allocation and an empty state, without pyo3's
+/// argument parsing (proxies are filled in by their constructors).
+unsafe extern "C" fn object_new(subtype: *mut ffi::PyTypeObject, _args: *mut ffi::PyObject, _kwargs: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    let alloc = (*subtype).tp_alloc.unwrap_or(ffi::PyType_GenericAlloc);
+    let obj = alloc(subtype, 0);
+    if !obj.is_null() {
+        std::ptr::write((obj as *mut u8).add(OBJECT_OFFSET.load(Ordering::Relaxed)) as *mut ProxyState, ProxyState::null());
+    }
+    obj
+}
+
+/// `tp_dealloc` of `CppObject`: what pyo3's does for a class over `object`
+/// (drop the contents, then `tp_free`), without its trampoline, whose
+/// thread-local bookkeeping showed in every construct and destroy.
+unsafe extern "C" fn object_dealloc(obj: *mut ffi::PyObject) {
+    let state = (obj as *mut u8).add(OBJECT_OFFSET.load(Ordering::Relaxed)) as *mut ProxyState;
+    // Outside pyo3's entry points a dropped `Py` only queues its decref:
+    // the smart pointer this proxy holds is released directly.
+    if let Some(holder) = (*state).holder.take() {
+        ffi::Py_DECREF(holder.into_ptr());
+    }
+    std::ptr::drop_in_place(state);
+    let free = (*ffi::Py_TYPE(obj)).tp_free.expect("proxy types have tp_free");
+    free(obj as *mut c_void);
+}
+
+/// Measures where the state sits in each root type, and gives `CppObject`
+/// its direct allocation slots.
 pub fn install(py: Python<'_>) -> PyResult<()> {
+    use pyo3::PyTypeInfo;
     let object = Bound::new(py, CppObject { state: ProxyState::null() })?;
     let offset = (&object.get().state as *const ProxyState as usize) - (object.as_ptr() as usize);
     OBJECT_OFFSET.store(offset, Ordering::Relaxed);
+    unsafe {
+        let tp = CppObject::type_object_raw(py);
+        (*tp).tp_new = Some(object_new);
+        (*tp).tp_dealloc = Some(object_dealloc);
+        ffi::PyType_Modified(tp);
+    }
     let exception = Bound::new(py, CppExceptionObject { state: ProxyState::null() })?;
     let offset = (&exception.get().state as *const ProxyState as usize) - (exception.as_ptr() as usize);
     EXCEPTION_OFFSET.store(offset, Ordering::Relaxed);
