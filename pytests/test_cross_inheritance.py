@@ -156,3 +156,22 @@ def test_final_class_cannot_be_overridden_from_python(g):
             def f(self):
                 return 2
     assert g.xi_Final().f() == 1                   # the interpreter is still usable
+
+
+@cpplive_only  # cppyy cannot make a dispatcher for a subclass that overrides nothing
+def test_overrides_in_deeper_python_subclasses(g):
+    class Plain(g.xi_Animal):                      # overrides nothing itself
+        pass
+
+    class Dog(Plain):
+        def legs(self):
+            return 4
+
+    class Puppy(Dog):
+        def speak(self):                           # first overridden one level down
+            return 9
+
+    assert g.xi_legs(Dog()) == 4
+    p = Puppy()
+    assert g.xi_legs(p) == 4 and g.xi_speak(p) == 9
+    assert g.xi_speak(Dog()) == 1                  # Dog keeps the C++ speak

@@ -163,15 +163,15 @@ pub fn with_template(py: Python<'_>, plain: &Bound<'_, PyAny>, template: Py<PyAn
     Py::new(py, CppMethod::new(method.get().set.duplicate(py).with_template(template, fallback))).map(|m| m.into_any())
 }
 
-/// A C++ class derived from class `scope` that sends its virtual methods
-/// named in `names` to Python: `(its id, [(name, std::function member)])`,
-/// or None when none of `names` is a virtual method that can be overridden.
+/// A C++ class derived from class `scope` whose virtual methods can be
+/// sent to Python: `(its id, [(name, std::function member)])`, or None when
+/// the class has no virtual method that can be overridden.
 #[pyfunction]
-pub fn make_dispatcher(scope: u64, names: Vec<String>) -> PyResult<Option<(u64, Vec<(String, String)>)>> {
+pub fn make_dispatcher(scope: u64) -> PyResult<Option<(u64, Vec<(String, String)>)>> {
     with_backend(|b| {
         let virtuals = overridable_virtuals(b, ScopeId(scope)).map_err(backend_error)?;
-        let chosen: Vec<&FunctionInfo> = virtuals.iter().filter(|f| f.is_pure || names.contains(&f.name)).collect();
-        if !chosen.iter().any(|f| names.contains(&f.name)) {
+        let chosen: Vec<&FunctionInfo> = virtuals.iter().collect();
+        if chosen.is_empty() {
             return Ok(None);
         }
         // The base's constructors, but copy and move: the dispatcher makes
@@ -183,12 +183,7 @@ pub fn make_dispatcher(scope: u64, names: Vec<String>) -> PyResult<Option<(u64, 
             .filter(|f| !(f.params.len() == 1 && f.params[0].ty.reference != cpplive_core::RefKind::None && f.params[0].ty.class_id() == Some(scope)))
             .collect();
         let id = b.declare_dispatcher(ScopeId(scope), &constructors, &chosen).map_err(backend_error)?;
-        let members = chosen
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| names.contains(&f.name))
-            .map(|(i, f)| (f.name.clone(), format!("cpplive_py_{i}")))
-            .collect();
+        let members = chosen.iter().enumerate().map(|(i, f)| (f.name.clone(), format!("cpplive_py_{i}"))).collect();
         Ok(Some((id.0, members)))
     })
 }

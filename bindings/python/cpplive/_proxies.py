@@ -188,16 +188,14 @@ class _NonPublic(object):
 
 
 def _with_dispatcher(base, namespace):
-    """`base`, or a C++ dispatcher class derived from it when the Python
-    class being made overrides some of its virtual methods."""
+    """`base`, or a C++ dispatcher class derived from it when `base` is a C++
+    class with virtual methods: the Python class being made, and any Python
+    class deriving from it, can then override them."""
     scope = base.__dict__.get("__cpp_scope__") if isinstance(base, CppClassMeta) else None
-    if scope is None:
-        return base
-    names = [n for n, v in namespace.items() if callable(v) and not (n.startswith("__") and n.endswith("__"))]
-    if not names:
+    if scope is None or "__cpp_dispatch__" in base.__dict__:
         return base
     try:
-        made = _c.make_dispatcher(scope, names)
+        made = _c.make_dispatcher(scope)
     except (SyntaxError, TypeError, NotImplementedError, RuntimeError) as e:
         raise TypeError("Python methods cannot override the C++ virtuals of '%s': %s" % (base.__cpp_name__, e)) from None
     if made is None:
@@ -216,13 +214,26 @@ def _with_dispatcher(base, namespace):
 
 
 def _connect(obj, dispatcher, members):
-    """Points the dispatcher's C++ overrides at `obj`'s Python methods.
-    Through a weak reference: the C++ object must not keep its own Python
-    proxy alive."""
-    view = _c.bind_object(_c.addressof(obj), dispatcher, False)
+    """Points the dispatcher's C++ overrides at the methods `obj`'s Python
+    class defines (the others keep calling C++). Through a weak reference:
+    the C++ object must not keep its own Python proxy alive."""
+    view = None
     ref = weakref.ref(obj)
     for name, member in members:
-        setattr(view, member, _method_caller(ref, name))
+        if _overridden_in_python(type(obj), name, dispatcher):
+            if view is None:
+                view = _c.bind_object(_c.addressof(obj), dispatcher, False)
+            setattr(view, member, _method_caller(ref, name))
+
+
+def _overridden_in_python(cls, name, dispatcher):
+    """Whether a Python class between `cls` and `dispatcher` defines `name`."""
+    for klass in cls.__mro__:
+        if klass is dispatcher or "__cpp_scope__" in klass.__dict__:
+            return False
+        if name in klass.__dict__:
+            return True
+    return False
 
 
 def _method_caller(ref, name):
