@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from helpers import EXTRA_PYTHONPATH, WITH_CPPYY
+from helpers import EXTRA_PYTHONPATH, WITH_CPPYY, cpplive_only
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -88,3 +88,16 @@ print("done", sum(o.v for o in keep))
     proc = run_script(str(script), tmp_path)
     assert proc.returncode == 0, "stdout:\n%s\nstderr:\n%s" % (proc.stdout, proc.stderr)
     assert "done 30" in proc.stdout
+
+
+@cpplive_only  # cppyy differs on several of these (downcasts of smart pointers, exception messages)
+def test_modern_cpp_example_script(tmp_path):
+    proc = run_script(os.path.join(ROOT, "examples", "modern_cpp.py"), tmp_path)
+    assert proc.returncode == 0, "stdout:\n%s\nstderr:\n%s" % (proc.stdout, proc.stderr)
+    out = proc.stdout
+    assert "square(7) = 49" in out
+    assert "adder(10)(5) = 15" in out
+    assert "[100, 200, 300]" in out
+    assert "shared_ptr result: Square 9.0 use_count = 1" in out
+    assert "C++ calling Python: circle of area 3.14159" in out
+    assert "caught BadInput at position 13 - bad input at 13" in out
