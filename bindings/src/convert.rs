@@ -384,7 +384,7 @@ impl Converter {
                 IN_IMPLICIT_CONSTRUCTION.set(true);
                 let made = class.bind(py).call1((arg,));
                 IN_IMPLICIT_CONSTRUCTION.set(false);
-                let temporary = made.map_err(|e| Rejection::ConstructionFailed(e.to_string()))?;
+                let temporary = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
                 let address = CppObject::address_of(py, temporary.as_ptr(), cls);
                 scratch.keep(temporary.unbind());
                 Ok(address)
@@ -406,7 +406,7 @@ impl Converter {
                 // Owned by a proxy that lives as long as the call: the callee
                 // copies it if it keeps it.
                 let proxy = CppObject::wrap(py, class.bind(py), made, Some(factory.deleter))
-                    .map_err(|e| Rejection::ConstructionFailed(e.to_string()))?;
+                    .map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
                 scratch.keep(proxy);
                 Ok(made)
             }
@@ -418,7 +418,7 @@ impl Converter {
                         Ok(f) => f,
                         Err(why) => return Err(Rejection::Unsupported(why.clone())),
                     };
-                    crate::callback::function_pointer(py, factory, *id, obj).map_err(|e| Rejection::ConstructionFailed(e.to_string()))?
+                    crate::callback::function_pointer(py, factory, *id, obj).map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?
                 } else {
                     return Err(Rejection::WrongType);
                 };
@@ -486,6 +486,17 @@ impl Converter {
             Converter::Unsupported(why) => Err(Rejection::Unsupported(why.clone())),
         }
     }
+}
+
+/// The message of an error that resolution moves past, released at once:
+/// conversions run outside pyo3's entry points, where dropping the error
+/// would only queue its references (and a loop of failing calls would pile
+/// them up).
+fn discard(py: Python<'_>, error: PyErr) -> String {
+    let text = error.to_string();
+    error.restore(py);
+    unsafe { ffi::PyErr_Clear() };
+    text
 }
 
 /// A pointer parameter that receives a copy of the pointer: by value,
