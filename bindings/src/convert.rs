@@ -167,22 +167,20 @@ impl Converter {
                     Ok(c) => c.unbind(),
                     Err(e) => return Converter::Unsupported(format!("parameter of type '{ty}': {e}")),
                 };
-                let is_std_function = crate::runtime::with_backend(|b| {
-                    Ok(b.scope(cpplive_core::ScopeId(id)).map(|s| s.std_function.is_some()).unwrap_or(false))
+                let (is_std_function, smart_get) = crate::runtime::with_backend(|b| {
+                    let scope = cpplive_core::ScopeId(id);
+                    let Ok(info) = b.scope(scope) else { return Ok((false, None)) };
+                    let smart_get = if info.smart_pointee.is_some() { b.smart_get(scope).ok() } else { None };
+                    Ok((info.std_function.is_some(), smart_get))
                 })
-                .unwrap_or(false);
-                if plain && is_std_function && (ty.reference == RefKind::None || ty.base_const || ty.reference == RefKind::RValue) {
+                .unwrap_or((false, None));
+                if plain && is_std_function && by_value_or_const_ref {
                     return Converter::StdFunction { class, id, factory: std::sync::OnceLock::new() };
                 }
                 if plain {
                     // Never a smart pointer made from a raw object: it would
                     // be a second owner (C++ makes that constructor explicit).
-                    let smart_get = crate::runtime::with_backend(|b| {
-                        let is_smart = b.scope(cpplive_core::ScopeId(id)).map(|s| s.smart_pointee.is_some()).unwrap_or(false);
-                        Ok(if is_smart { b.smart_get(cpplive_core::ScopeId(id)).ok() } else { None })
-                    })
-                    .unwrap_or(None);
-                    let allow_construct = smart_get.is_none() && (ty.reference == RefKind::None || ty.base_const || ty.reference == RefKind::RValue);
+                    let allow_construct = smart_get.is_none() && by_value_or_const_ref;
                     Converter::Object { class, allow_construct, smart_get }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
                     Converter::ObjectPointer { class }
@@ -398,10 +396,7 @@ impl Converter {
                 if ffi::PyCallable_Check(obj) == 0 {
                     return Err(Rejection::WrongType);
                 }
-                let factory = match factory.get_or_init(|| crate::callback::Factory::build(py, *id)) {
-                    Ok(f) => f,
-                    Err(why) => return Err(Rejection::Unsupported(why.clone())),
-                };
+                let factory = callback_factory(py, factory, *id)?;
                 let made = factory.make(Py::from_borrowed_ptr(py, obj));
                 // Owned by a proxy that lives as long as the call: the callee
                 // copies it if it keeps it.
@@ -414,10 +409,7 @@ impl Converter {
                 slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
                     std::ptr::null_mut()
                 } else if ffi::PyCallable_Check(obj) != 0 {
-                    let factory = match factory.get_or_init(|| crate::callback::Factory::build(py, *id)) {
-                        Ok(f) => f,
-                        Err(why) => return Err(Rejection::Unsupported(why.clone())),
-                    };
+                    let factory = callback_factory(py, factory, *id)?;
                     crate::callback::function_pointer(py, factory, *id, obj).map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?
                 } else {
                     return Err(Rejection::WrongType);
@@ -486,6 +478,16 @@ impl Converter {
             Converter::Unsupported(why) => Err(Rejection::Unsupported(why.clone())),
         }
     }
+}
+
+/// The maker of Python-calling `std::function`s of class `id`, compiled
+/// on first use.
+fn callback_factory<'a>(
+    py: Python<'_>,
+    cell: &'a std::sync::OnceLock<Result<crate::callback::Factory, String>>,
+    id: u64,
+) -> Result<&'a crate::callback::Factory, Rejection> {
+    cell.get_or_init(|| crate::callback::Factory::build(py, id)).as_ref().map_err(|why| Rejection::Unsupported(why.clone()))
 }
 
 /// The message of an error that resolution moves past, released at once:

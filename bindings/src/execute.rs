@@ -84,9 +84,10 @@ impl Executor {
                 let kind = registry::enum_underlying(py, id).unwrap_or(Builtin::Int);
                 Executor::Enum { kind, class, by_reference }
             }
-            TypeBase::Named(_) if ty.class_id().is_some() && plain && smart_pointee(ty.class_id().unwrap()).is_some() => {
+            TypeBase::Named(_) if ty.class_id().is_some() => {
                 let id = ty.class_id().unwrap();
-                let pointee = smart_pointee(id).unwrap();
+                let pointee = if plain { smart_pointee(id) } else { None };
+                let Some(pointee) = pointee else { return Executor::class_result(py, ty, id) };
                 let holder = Box::new(Executor::class_result(py, ty, id)?);
                 let (get, dynamic) = crate::runtime::with_backend(|b| {
                     let get = b.smart_get(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error)?;
@@ -96,7 +97,6 @@ impl Executor {
                 let pointee = registry::class_for(py, pointee.0)?.unbind();
                 Executor::Smart { holder, pointee, get, dynamic }
             }
-            TypeBase::Named(_) if ty.class_id().is_some() => Executor::class_result(py, ty, ty.class_id().unwrap())?,
             _ => Executor::Unsupported(format!("return type '{ty}' is not supported yet")),
         })
     }

@@ -83,15 +83,14 @@ unsafe extern "C" fn object_new(subtype: *mut ffi::PyTypeObject, _args: *mut ffi
 /// (drop the contents, then `tp_free`), without its trampoline, whose
 /// thread-local bookkeeping showed in every construct and destroy.
 unsafe extern "C" fn object_dealloc(obj: *mut ffi::PyObject) {
-    let state = (obj as *mut u8).add(OBJECT_OFFSET.load(Ordering::Relaxed)) as *mut ProxyState;
-    // Outside pyo3's entry points a dropped `Py` only queues its decref:
-    // the smart pointer this proxy holds is released directly.
-    if let Some(holder) = (*state).holder.take() {
-        ffi::Py_DECREF(holder.into_ptr());
-    }
-    std::ptr::drop_in_place(state);
+    std::ptr::drop_in_place((obj as *mut u8).add(OBJECT_OFFSET.load(Ordering::Relaxed)) as *mut ProxyState);
     let free = (*ffi::Py_TYPE(obj)).tp_free.expect("proxy types have tp_free");
     free(obj as *mut c_void);
+}
+
+/// Bytes from the start of `object` to its `state`.
+fn offset_in(object: *mut ffi::PyObject, state: &ProxyState) -> usize {
+    state as *const ProxyState as usize - object as usize
 }
 
 /// Measures where the state sits in each root type, and gives `CppObject`
@@ -99,8 +98,7 @@ unsafe extern "C" fn object_dealloc(obj: *mut ffi::PyObject) {
 pub fn install(py: Python<'_>) -> PyResult<()> {
     use pyo3::PyTypeInfo;
     let object = Bound::new(py, CppObject { state: ProxyState::null() })?;
-    let offset = (&object.get().state as *const ProxyState as usize) - (object.as_ptr() as usize);
-    OBJECT_OFFSET.store(offset, Ordering::Relaxed);
+    OBJECT_OFFSET.store(offset_in(object.as_ptr(), &object.get().state), Ordering::Relaxed);
     unsafe {
         let tp = CppObject::type_object_raw(py);
         (*tp).tp_new = Some(object_new);
@@ -108,8 +106,7 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
         ffi::PyType_Modified(tp);
     }
     let exception = Bound::new(py, CppExceptionObject { state: ProxyState::null() })?;
-    let offset = (&exception.get().state as *const ProxyState as usize) - (exception.as_ptr() as usize);
-    EXCEPTION_OFFSET.store(offset, Ordering::Relaxed);
+    EXCEPTION_OFFSET.store(offset_in(exception.as_ptr(), &exception.get().state), Ordering::Relaxed);
     Ok(())
 }
 
@@ -339,6 +336,12 @@ impl ProxyState {
 impl Drop for ProxyState {
     fn drop(&mut self) {
         self.destroy();
+        // A proxy dies with the GIL held, but not always inside pyo3's entry
+        // points, where dropping a `Py` would only queue its decref: the
+        // smart pointer proxy is released directly.
+        if let Some(holder) = self.holder.take() {
+            unsafe { ffi::Py_DECREF(holder.into_ptr()) };
+        }
     }
 }
 

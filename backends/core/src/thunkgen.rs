@@ -229,7 +229,6 @@ pub fn smart_get(symbol: &str, smart_spelling: &str) -> String {
 /// The source of a `FunctionMakerFn` for `std::function` class
 /// `class_spelling` with signature `signature`.
 pub fn function_maker(symbol: &str, class_spelling: &str, signature: &Signature) -> String {
-    let params: Vec<String> = signature.params.iter().enumerate().map(|(i, p)| format!("{} a{i}", p.spelling)).collect();
     let mut addresses: Vec<String> = (0..signature.params.len()).map(|i| format!("(void*)std::addressof(a{i})")).collect();
     addresses.push("nullptr".into());
     let ret = &signature.ret.spelling;
@@ -243,7 +242,7 @@ pub fn function_maker(symbol: &str, class_spelling: &str, signature: &Signature)
     };
     format!(
         "extern \"C\" void* {symbol}(void* target, __cpplive::py_callback cb, void (*release)(void*)) {{\n  std::shared_ptr<void> keep(target, release);\n  return new {class_spelling}([keep, cb]({}) -> {ret} {{\n    void* args[] = {{ {} }};\n{body}  }});\n}}\n",
-        params.join(", "),
+        declared_parameters(&signature.params),
         addresses.join(", "),
     )
 }
@@ -253,14 +252,23 @@ pub fn function_maker(symbol: &str, class_spelling: &str, signature: &Signature)
 /// `class_spelling`) and returns that function's address, for C++
 /// parameters that take a function pointer.
 pub fn function_pointer(symbol: &str, class_spelling: &str, signature: &Signature) -> String {
-    let params: Vec<String> = signature.params.iter().enumerate().map(|(i, p)| format!("{} a{i}", p.spelling)).collect();
-    let forwarded: Vec<String> = signature.params.iter().enumerate().map(|(i, p)| format!("static_cast<{}&&>(a{i})", p.spelling)).collect();
     format!(
         "static void* {symbol}_target;\nstatic {ret} {symbol}_call({}) {{ return (*static_cast<{class_spelling}*>({symbol}_target))({}); }}\nextern \"C\" void* {symbol}(void* target) {{ {symbol}_target = target; return (void*)&{symbol}_call; }}\n",
-        params.join(", "),
-        forwarded.join(", "),
+        declared_parameters(&signature.params),
+        forwarded_arguments(&signature.params),
         ret = signature.ret.spelling,
     )
+}
+
+/// `T0 a0, T1 a1, ...`: a generated function's parameters of `types`.
+fn declared_parameters(types: &[TypeRef]) -> String {
+    types.iter().enumerate().map(|(i, t)| format!("{} a{i}", t.spelling)).collect::<Vec<_>>().join(", ")
+}
+
+/// `a0, a1, ...` passed on as they came (`static_cast<T&&>` keeps
+/// references references and moves values).
+fn forwarded_arguments(types: &[TypeRef]) -> String {
+    types.iter().enumerate().map(|(i, t)| format!("static_cast<{}&&>(a{i})", t.spelling)).collect::<Vec<_>>().join(", ")
 }
 
 /// The source of class `name`, derived from `base_spelling`, that lets
@@ -283,27 +291,27 @@ pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo
                 format!("{} a{k}{default}", p.ty.spelling)
             })
             .collect();
-        let forwarded: Vec<String> = c.params.iter().enumerate().map(|(k, p)| format!("static_cast<{}&&>(a{k})", p.ty.spelling)).collect();
-        let _ = writeln!(out, "  {name}({}) : {base_spelling}({}) {{}}", params.join(", "), forwarded.join(", "));
+        let types: Vec<TypeRef> = c.params.iter().map(|p| p.ty.clone()).collect();
+        let _ = writeln!(out, "  {name}({}) : {base_spelling}({}) {{}}", params.join(", "), forwarded_arguments(&types));
     }
     for (i, f) in virtuals.iter().enumerate() {
-        let params: Vec<String> = f.params.iter().enumerate().map(|(k, p)| format!("{} a{k}", p.ty.spelling)).collect();
-        let types: Vec<String> = f.params.iter().map(|p| p.ty.spelling.clone()).collect();
-        let forwarded: Vec<String> = f.params.iter().enumerate().map(|(k, p)| format!("static_cast<{}&&>(a{k})", p.ty.spelling)).collect();
+        let types: Vec<TypeRef> = f.params.iter().map(|p| p.ty.clone()).collect();
+        let spellings: Vec<&str> = types.iter().map(|t| t.spelling.as_str()).collect();
+        let forwarded = forwarded_arguments(&types);
         let ret = &f.ret.spelling;
         let constness = if f.is_const { " const" } else { "" };
         let fallback = if f.is_pure {
             format!("throw std::logic_error(\"pure virtual '{}' is not implemented in Python\");", f.name)
         } else {
-            format!("return {base_spelling}::{}({});", f.name, forwarded.join(", "))
+            format!("return {base_spelling}::{}({forwarded});", f.name)
         };
         let _ = write!(
             out,
             "  std::function<{ret}({})> cpplive_py_{i};\n  mutable bool cpplive_busy_{i} = false;\n  {ret} {}({}){constness} override {{\n    if (cpplive_py_{i} && !cpplive_busy_{i}) {{\n      cpplive_busy_{i} = true;\n      __cpplive::busy_guard guard{{cpplive_busy_{i}}};\n      return cpplive_py_{i}({});\n    }}\n    {fallback}\n  }}\n",
-            types.join(", "),
+            spellings.join(", "),
             f.name,
-            params.join(", "),
-            forwarded.join(", "),
+            declared_parameters(&types),
+            forwarded,
         );
     }
     out.push_str("};\n");

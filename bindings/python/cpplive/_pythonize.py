@@ -31,6 +31,18 @@ def remove_pythonization(pythonizor, scope=""):
     _user_pythonizors.remove((scope.strip(":"), pythonizor))
 
 
+def _position(i, n, kind):
+    """Index `i` of a sequence of `n` elements, counted from the end when
+    negative; TypeError or IndexError as for Python's own sequences."""
+    if not isinstance(i, int):
+        raise TypeError("%s indices must be integers, not %s" % (kind, type(i).__name__))
+    if i < 0:
+        i += n
+    if not 0 <= i < n:
+        raise IndexError("%s index out of range" % kind)
+    return i
+
+
 def _pythonize_vector(cls, qualified):
     from . import _cpplive as _c
     construct = cls.__dict__.get("__init__")
@@ -44,14 +56,7 @@ def _pythonize_vector(cls, qualified):
         construct(self, *args)
 
     def _index(self, i):
-        n = self.size()
-        if not isinstance(i, int):
-            raise TypeError("vector indices must be integers, not %s" % type(i).__name__)
-        if i < 0:
-            i += n
-        if i < 0 or i >= n:
-            raise IndexError("vector index out of range")
-        return i
+        return _position(i, self.size(), "vector")
 
     at = cls.__dict__.get("operator[]")
 
@@ -278,13 +283,7 @@ def _pythonize_tuple(cls):
         return size[0]
 
     def __getitem__(self, i):
-        n = len(self)
-        if not isinstance(i, int):
-            raise TypeError("tuple indices must be integers, not %s" % type(i).__name__)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("tuple index out of range")
+        i = _position(i, len(self), "tuple")
         getter = getters.get(i)
         if getter is None:
             getter = getters[i] = helpers.tuple_get[i]
