@@ -83,6 +83,9 @@ Session::Session(rust::Slice<const rust::String> args) : impl(new Impl) {
   static bool targets_ready = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // Inline assembly in user code (Eigen's cpuid, spin-lock pauses) is
+    // parsed by the target's assembler when the JIT emits the object.
+    llvm::InitializeNativeTargetAsmParser();
     return true;
   }();
   (void)targets_ready;
