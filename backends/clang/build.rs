@@ -22,6 +22,8 @@ fn main() {
     cxx_build::bridge("src/ffi.rs")
         .file("shim/session.cpp")
         .file("shim/reflect.cpp")
+        .file("shim/guard.cpp")
+        .file("shim/link.cpp")
         .include(&include_dir)
         .std("c++17")
         .flag("-D_GNU_SOURCE")
@@ -29,6 +31,8 @@ fn main() {
         .flag("-D__STDC_FORMAT_MACROS")
         .flag("-D__STDC_LIMIT_MACROS")
         .flag("-Wno-unused-parameter")
+        // LLVM's ORC headers trip this one.
+        .flag("-Wno-redundant-move")
         .opt_level(1)
         .compile("cpplive_clang_shim");
 
@@ -45,7 +49,7 @@ fn main() {
     let mut parts = version.split('.');
     println!("cargo:rustc-env=CPPLIVE_LLVM_VERSION_MM={}.{}", parts.next().unwrap(), parts.next().unwrap());
     println!("cargo:llvm_libdir={lib_dir}");
-    for file in ["src/ffi.rs", "shim/session.h", "shim/impl.h", "shim/session.cpp", "shim/reflect.cpp"] {
+    for file in ["src/ffi.rs", "shim/session.h", "shim/impl.h", "shim/session.cpp", "shim/reflect.cpp", "shim/guard.cpp", "shim/link.cpp"] {
         println!("cargo:rerun-if-changed={file}");
     }
     println!("cargo:rerun-if-env-changed=LLVM_CONFIG");

@@ -6,6 +6,12 @@ use pyo3::exceptions::{PyException, PyImportError, PyNotImplementedError, PyOSEr
 use pyo3::PyErr;
 
 create_exception!(cpplive, CppException, PyException, "A C++ exception thrown by called code; `cpp_type` and `what` describe it.");
+create_exception!(
+    cpplive,
+    LinkError,
+    PyRuntimeError,
+    "C++ code compiled, but symbols it needs are defined by no loaded library: raised by the call that needs them, naming them."
+);
 
 pub fn backend_error(error: BackendError) -> PyErr {
     let text = error.to_string();
@@ -15,6 +21,7 @@ pub fn backend_error(error: BackendError) -> PyErr {
         BackendError::LibraryNotFound { .. } => PyOSError::new_err(text),
         BackendError::NotFound { .. } => PyRuntimeError::new_err(text),
         BackendError::Instantiation { .. } => PyTypeError::new_err(text),
+        BackendError::Link { .. } => LinkError::new_err(text),
         BackendError::Unsupported(_) => PyNotImplementedError::new_err(text),
         BackendError::Internal(_) => PyRuntimeError::new_err(text),
     }

@@ -35,6 +35,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<datamember::DataMember>()?;
     m.add_class::<lowlevel::LowLevelView>()?;
     m.add("CppException", py.get_type::<errors::CppException>())?;
+    m.add("LinkError", py.get_type::<errors::LinkError>())?;
     m.add("nullptr", instance::nullptr(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::warm_up, m)?)?;

@@ -25,6 +25,15 @@ struct Session::Impl {
   // Text of the diagnostics of the current request; cleared before each.
   std::string diagnostics;
   std::unique_ptr<llvm::raw_string_ostream> diag_stream;
+  // Parsed inputs not yet handed to the JIT (or already handed: null
+  // module); a handle is the index + 1.
+  std::vector<clang::PartialTranslationUnit *> ptus;
+  // Whether parses may be tried in a forked child first (see guard.cpp).
+  bool guarding_allowed = true;
+  // In such a child: where diagnostics are streamed to, and how long the
+  // parse may go on after its first error.
+  int diagnostics_fd = -1;
+  unsigned error_grace_ms = 0;
   // Handle table: id - 1 indexes `decls`. Id 1 is the translation unit.
   std::vector<clang::Decl *> decls;
   llvm::DenseMap<clang::Decl *, std::uint64_t> ids;
@@ -47,9 +56,26 @@ struct Session::Impl {
 
   // Parses and runs `code`; throws std::runtime_error carrying diagnostics.
   void declare(llvm::StringRef code);
+  // Parses `code` (first in a forked child when guarded) without running
+  // it; throws with the diagnostics when clang rejects it.
+  clang::PartialTranslationUnit &parse(llvm::StringRef code, bool guarded);
+  // The parse itself, in this process.
+  clang::PartialTranslationUnit &parse_here(llvm::StringRef code);
+  clang::PartialTranslationUnit &ptu_of(std::uint64_t handle) const;
+  void execute(clang::PartialTranslationUnit &ptu);
   std::string take_diagnostics();
 };
 
 [[noreturn]] void fail(const std::string &message);
+std::string error_text(llvm::Error err);
+
+// Tries `code` in a forked copy of this process (guard.cpp): returns when
+// clang accepts it there, throws with its diagnostics when it does not,
+// when it crashes, or when it does not finish.
+void dry_run(Session::Impl &impl, llvm::StringRef code);
+
+// Lets JIT-compiled code reach thread_local variables of the libraries
+// this process loaded (link.cpp).
+void install_thread_local_bridge(Session::Impl &impl);
 
 } // namespace cpplive

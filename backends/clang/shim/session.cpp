@@ -11,11 +11,12 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <sys/time.h>
+#include <unistd.h>
+
 namespace cpplive {
 
 void fail(const std::string &message) { throw std::runtime_error(message); }
-
-namespace {
 
 std::string error_text(llvm::Error err) {
   std::string text;
@@ -26,6 +27,60 @@ std::string error_text(llvm::Error err) {
   });
   return text;
 }
+
+namespace {
+
+// Clang's text printer, plus what a dry-run child needs: each diagnostic is
+// streamed to the parent as soon as it is printed (the child may never
+// finish), and a parse that has failed is not allowed to go on for long
+// (clang 19's incremental parser can loop on the end of an unfinished
+// input, see guard.cpp).
+class Diagnostics : public clang::DiagnosticConsumer {
+public:
+  Diagnostics(Session::Impl &impl, clang::DiagnosticOptions *options)
+      : impl(impl), printer(*impl.diag_stream, options) {}
+
+  void BeginSourceFile(const clang::LangOptions &language, const clang::Preprocessor *pp) override {
+    printer.BeginSourceFile(language, pp);
+  }
+  void EndSourceFile() override { printer.EndSourceFile(); }
+  void clear() override {
+    printer.clear();
+    DiagnosticConsumer::clear();
+  }
+
+  void HandleDiagnostic(clang::DiagnosticsEngine::Level level, const clang::Diagnostic &info) override {
+    DiagnosticConsumer::HandleDiagnostic(level, info);
+    std::size_t before = impl.diagnostics.size();
+    printer.HandleDiagnostic(level, info);
+    impl.diag_stream->flush();
+    if (impl.diagnostics_fd < 0)
+      return;
+    const char *text = impl.diagnostics.data() + before;
+    std::size_t left = impl.diagnostics.size() - before;
+    while (left > 0) {
+      ssize_t written = ::write(impl.diagnostics_fd, text, left);
+      if (written <= 0)
+        break;
+      text += written;
+      left -= static_cast<std::size_t>(written);
+    }
+    if (level == clang::DiagnosticsEngine::Fatal)
+      ::_exit(3);
+    if (level == clang::DiagnosticsEngine::Error && !timer_armed) {
+      timer_armed = true;
+      itimerval grace{};
+      grace.it_value.tv_sec = impl.error_grace_ms / 1000;
+      grace.it_value.tv_usec = (impl.error_grace_ms % 1000) * 1000;
+      ::setitimer(ITIMER_REAL, &grace, nullptr);
+    }
+  }
+
+private:
+  Session::Impl &impl;
+  clang::TextDiagnosticPrinter printer;
+  bool timer_armed = false;
+};
 
 } // namespace
 
@@ -61,14 +116,38 @@ std::string Session::Impl::take_diagnostics() {
   return text;
 }
 
-void Session::Impl::declare(llvm::StringRef code) {
+clang::PartialTranslationUnit &Session::Impl::parse(llvm::StringRef code, bool guarded) {
+  if (guarded && guarding_allowed && diagnostics_fd < 0)
+    dry_run(*this, code);
+  return parse_here(code);
+}
+
+clang::PartialTranslationUnit &Session::Impl::ptu_of(std::uint64_t handle) const {
+  if (handle == 0 || handle > ptus.size() || !ptus[handle - 1])
+    fail("cpplive: unknown parsed input " + std::to_string(handle));
+  return *ptus[handle - 1];
+}
+
+void Session::Impl::execute(clang::PartialTranslationUnit &ptu) {
+  if (!ptu.TheModule)
+    return;
+  if (llvm::Error err = interp->Execute(ptu))
+    fail(error_text(std::move(err)));
+}
+
+// The shim's own declarations (type aliases) come from names already
+// resolved or from reflection: no dry run.
+void Session::Impl::declare(llvm::StringRef code) { execute(parse(code, /*guarded=*/false)); }
+
+clang::PartialTranslationUnit &Session::Impl::parse_here(llvm::StringRef code) {
   diagnostics.clear();
   // An error left by reflection between parses would fail this parse.
   auto &engine = interp->getCompilerInstance()->getDiagnostics();
   if (engine.hasErrorOccurred())
     engine.Reset(/*soft=*/true);
-  if (llvm::Error err = interp->ParseAndExecute(code)) {
-    std::string reason = error_text(std::move(err));
+  auto ptu = interp->Parse(code);
+  if (!ptu) {
+    std::string reason = error_text(ptu.takeError());
     std::string diags = take_diagnostics();
     // "Parsing failed." adds nothing to clang's own diagnostics.
     if (diags.empty())
@@ -77,6 +156,7 @@ void Session::Impl::declare(llvm::StringRef code) {
       fail(diags);
     fail(diags + "\n" + reason);
   }
+  return *ptu;
 }
 
 Session::Session(rust::Slice<const rust::String> args) : impl(new Impl) {
@@ -106,8 +186,7 @@ Session::Session(rust::Slice<const rust::String> args) : impl(new Impl) {
   impl->diag_stream = std::make_unique<llvm::raw_string_ostream>(impl->diagnostics);
   auto &diag_opts = (*ci)->getDiagnosticOpts();
   diag_opts.ShowColors = false;
-  (*ci)->getDiagnostics().setClient(
-      new clang::TextDiagnosticPrinter(*impl->diag_stream, &diag_opts), /*ShouldOwnClient=*/true);
+  (*ci)->getDiagnostics().setClient(new Diagnostics(*impl, &diag_opts), /*ShouldOwnClient=*/true);
 
   auto interp = clang::Interpreter::create(std::move(*ci));
   if (!interp)
@@ -121,6 +200,7 @@ Session::Session(rust::Slice<const rust::String> args) : impl(new Impl) {
     if (llvm::Error err = impl->interp->LoadDynamicLibrary(runtime))
       fail(std::string("cannot load ") + runtime + ": " + error_text(std::move(err)));
 
+  install_thread_local_bridge(*impl);
   impl->id_of(impl->context().getTranslationUnitDecl());
 }
 
@@ -130,7 +210,14 @@ std::unique_ptr<Session> new_session(rust::Slice<const rust::String> args) {
   return std::make_unique<Session>(args);
 }
 
-void Session::declare(rust::Str code) { impl->declare(llvm::StringRef(code.data(), code.size())); }
+std::uint64_t Session::parse(rust::Str code, bool guarded) {
+  impl->ptus.push_back(&impl->parse(llvm::StringRef(code.data(), code.size()), guarded));
+  return impl->ptus.size();
+}
+
+void Session::execute(std::uint64_t ptu) { impl->execute(impl->ptu_of(ptu)); }
+
+void Session::allow_guarding(bool allowed) { impl->guarding_allowed = allowed; }
 
 void Session::add_include_path(rust::Str dir) {
   auto *ci = impl->interp->getCompilerInstance();

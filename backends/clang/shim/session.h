@@ -17,6 +17,8 @@ struct EnumeratorRecord;
 struct ScopeRecord;
 struct BaseRecord;
 struct ParamRecord;
+struct ModuleSymbols;
+struct EmittedDefinitions;
 
 class Session {
 public:
@@ -24,7 +26,25 @@ public:
   ~Session();
 
   // Code: each returns normally or throws with clang's diagnostics as text.
-  void declare(rust::Str code);
+  // `parse` compiles to a module kept aside (a handle); `execute` hands it
+  // to the JIT and runs its initializers.
+  // A guarded parse is tried in a forked child first (see guard.cpp).
+  std::uint64_t parse(rust::Str code, bool guarded);
+  void execute(std::uint64_t ptu);
+  void allow_guarding(bool allowed);
+  // The symbols a parsed module defines, and those it needs from elsewhere.
+  ModuleSymbols module_symbols(std::uint64_t ptu) const;
+  // Definitions clang holds (from the precompiled header) for symbols that
+  // code refers to but that were never emitted: compiled into a module of
+  // their own, exported. Names it has no definition for are left out.
+  EmittedDefinitions emit_definitions(rust::Slice<const rust::String> names);
+  // Makes `__emutls_v.<name>` (how JIT-compiled code reaches a
+  // thread_local) refer to the native thread_local `name` of a loaded
+  // library.
+  void bridge_thread_local(rust::Str name);
+  // Where the first unclosed bracket of `code` is, as "line:column:char"
+  // (raw lexing: comments and literals are skipped); empty when balanced.
+  rust::String unclosed_bracket(rust::Str code) const;
   void add_include_path(rust::Str dir);
   void load_library(rust::Str path);
   std::uint64_t symbol_address(rust::Str name) const;
@@ -55,5 +75,6 @@ private:
 };
 
 std::unique_ptr<Session> new_session(rust::Slice<const rust::String> args);
+rust::String demangle(rust::Str name);
 
 } // namespace cpplive

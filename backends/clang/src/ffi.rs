@@ -114,13 +114,36 @@ pub mod bridge {
         pub function_params: Vec<TypeRecord>,
     }
 
+    /// What a parsed module defines (exported) and needs from elsewhere.
+    #[derive(Debug, Clone, Default)]
+    pub struct ModuleSymbols {
+        pub defined: Vec<String>,
+        pub undefined: Vec<String>,
+    }
+
+    /// A module of definitions emitted on request: its handle (0 when
+    /// nothing could be emitted) and the names it defines.
+    #[derive(Debug, Clone, Default)]
+    pub struct EmittedDefinitions {
+        pub ptu: u64,
+        pub names: Vec<String>,
+    }
+
     unsafe extern "C++" {
         include!("cpplive-clang/shim/session.h");
 
         type Session;
 
         fn new_session(args: &[String]) -> Result<UniquePtr<Session>>;
-        fn declare(self: Pin<&mut Session>, code: &str) -> Result<()>;
+        /// A symbol as C++ source names it (the name itself when it is not mangled).
+        fn demangle(name: &str) -> String;
+        fn parse(self: Pin<&mut Session>, code: &str, guarded: bool) -> Result<u64>;
+        fn execute(self: Pin<&mut Session>, ptu: u64) -> Result<()>;
+        fn allow_guarding(self: Pin<&mut Session>, allowed: bool) -> Result<()>;
+        fn module_symbols(self: &Session, ptu: u64) -> Result<ModuleSymbols>;
+        fn emit_definitions(self: Pin<&mut Session>, names: &[String]) -> Result<EmittedDefinitions>;
+        fn bridge_thread_local(self: Pin<&mut Session>, name: &str) -> Result<()>;
+        fn unclosed_bracket(self: &Session, code: &str) -> Result<String>;
         fn add_include_path(self: Pin<&mut Session>, dir: &str) -> Result<()>;
         fn load_library(self: Pin<&mut Session>, path: &str) -> Result<()>;
         fn symbol_address(self: &Session, name: &str) -> Result<u64>;

@@ -29,6 +29,9 @@ impl ThunkCache {
 }
 
 pub fn symbol(backend: &ClangBackend, name: &str) -> Result<usize> {
+    if let Some(waiting) = backend.waiting_error(name) {
+        return Err(waiting);
+    }
     backend
         .session
         .symbol_address(name)
@@ -44,7 +47,7 @@ pub fn call_thunks(backend: &mut ClangBackend, functions: &[&FunctionInfo]) -> R
         let source: String =
             pending.iter().zip(&symbols).map(|(f, s)| thunkgen::call_thunk(s, f)).collect::<Vec<_>>().join("\n");
         let mut failures: HashMap<FuncId, BackendError> = HashMap::new();
-        if backend.declare(&source).is_ok() {
+        if backend.declare_generated(&source).is_ok() {
             for (f, s) in pending.iter().zip(&symbols) {
                 let address = symbol(backend, s)?;
                 backend.jit.calls.insert(f.id, unsafe { std::mem::transmute::<usize, ThunkFn>(address) });
@@ -52,7 +55,7 @@ pub fn call_thunks(backend: &mut ClangBackend, functions: &[&FunctionInfo]) -> R
         } else {
             for f in &pending {
                 let s = backend.jit.next_symbol("thunk");
-                match backend.declare(&thunkgen::call_thunk(&s, f)) {
+                match backend.declare_generated(&thunkgen::call_thunk(&s, f)) {
                     Ok(()) => {
                         let address = symbol(backend, &s)?;
                         backend.jit.calls.insert(f.id, unsafe { std::mem::transmute::<usize, ThunkFn>(address) });
@@ -83,7 +86,7 @@ fn helper(backend: &mut ClangBackend, key: String, prefix: &str, source: impl Fn
         return Ok(*address);
     }
     let name = backend.jit.next_symbol(prefix);
-    backend.declare(&source(&name))?;
+    backend.declare_generated(&source(&name))?;
     let address = symbol(backend, &name)?;
     backend.jit.helpers.insert(key, address);
     Ok(address)
@@ -138,7 +141,7 @@ pub fn function_pointer(
     target: usize,
 ) -> Result<usize> {
     let name = backend.jit.next_symbol("fnptr");
-    backend.declare(&thunkgen::function_pointer(&name, spelling, signature))?;
+    backend.declare_generated(&thunkgen::function_pointer(&name, spelling, signature))?;
     let bind: unsafe extern "C" fn(*mut std::ffi::c_void) -> *mut std::ffi::c_void = unsafe { std::mem::transmute(symbol(backend, &name)?) };
     Ok(unsafe { bind(target as *mut std::ffi::c_void) } as usize)
 }
@@ -150,7 +153,7 @@ pub fn bitfield(backend: &mut ClangBackend, class: ScopeId, spelling: &str, fiel
         return Ok(unsafe { (std::mem::transmute::<usize, BitGetFn>(*get), std::mem::transmute::<usize, BitSetFn>(*set)) });
     }
     let name = backend.jit.next_symbol("bitfield");
-    backend.declare(&thunkgen::bitfield_accessors(&name, spelling, field))?;
+    backend.declare_generated(&thunkgen::bitfield_accessors(&name, spelling, field))?;
     let get = symbol(backend, &name)?;
     let set = symbol(backend, &format!("{name}_set"))?;
     backend.jit.helpers.insert(key, get);

@@ -4,6 +4,8 @@
 
 mod ffi;
 mod jit;
+mod libindex;
+mod link;
 mod pch;
 mod reflect;
 
@@ -44,6 +46,7 @@ pub struct ClangBackend {
     fields: HashMap<ScopeId, Arc<Vec<FieldInfo>>>,
     enumerators: HashMap<ScopeId, Arc<Vec<EnumeratorInfo>>>,
     jit: jit::ThunkCache,
+    link: link::Linker,
 }
 
 // The session is only ever used by one thread at a time (the proxy layer
@@ -68,7 +71,13 @@ impl ClangBackend {
     }
 
     fn with_session(args: &[String]) -> Result<ClangBackend> {
-        let session = bridge::new_session(args).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let mut session = bridge::new_session(args).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        // CPPLIVE_NO_GUARD: parse in this process only (faster, but clang's
+        // own failure paths can then end the process; see shim/guard.cpp).
+        session
+            .pin_mut()
+            .allow_guarding(std::env::var_os("CPPLIVE_NO_GUARD").is_none())
+            .map_err(|e| BackendError::Internal(e.what().to_string()))?;
         Ok(ClangBackend {
             session,
             include_paths: Vec::new(),
@@ -77,6 +86,7 @@ impl ClangBackend {
             fields: HashMap::new(),
             enumerators: HashMap::new(),
             jit: jit::ThunkCache::default(),
+            link: link::Linker::default(),
         })
     }
 
@@ -118,8 +128,8 @@ impl ClangBackend {
         if backend.is_none() {
             let mut b = ClangBackend::with_session(&args)?;
             let includes: String = headers.iter().map(|h| format!("#include <{h}>\n")).collect();
-            b.declare(&includes)?;
-            b.declare(cpplive_core::thunkgen::PRELUDE)?;
+            b.declare_generated(&includes)?;
+            b.declare_generated(cpplive_core::thunkgen::PRELUDE)?;
             backend = Some(b);
         }
         Ok(backend.unwrap())
@@ -129,6 +139,14 @@ impl ClangBackend {
         self.session.pin_mut()
     }
 
+    /// Code this crate generated and expects to compile (thunks and
+    /// helpers): parsed without a dry run, see `compile`.
+    pub(crate) fn declare_generated(&mut self, code: &str) -> Result<()> {
+        let compiled = self.compile(code, false);
+        self.forget_incomplete();
+        compiled
+    }
+
     /// Declarations may complete classes that were incomplete before.
     fn forget_incomplete(&mut self) {
         self.scopes.retain(|_, s| s.is_complete);
@@ -136,21 +154,21 @@ impl ClangBackend {
 }
 
 /// Why the fast start-up path was not taken, shown when CPPLIVE_DEBUG is set.
-fn debug_note(text: &str) {
+pub(crate) fn debug_note(text: &str) {
     if std::env::var_os("CPPLIVE_DEBUG").is_some() {
         eprintln!("cpplive: {text}");
     }
 }
 
-fn parse_error(e: cxx::Exception) -> BackendError {
+pub(crate) fn parse_error(e: cxx::Exception) -> BackendError {
     BackendError::Parse { diagnostics: e.what().to_string() }
 }
 
 impl Backend for ClangBackend {
     fn declare(&mut self, code: &str) -> Result<()> {
-        self.session().declare(code).map_err(parse_error)?;
+        let compiled = self.compile(code, true);
         self.forget_incomplete();
-        Ok(())
+        compiled
     }
 
     fn include(&mut self, header: &str, c_linkage: bool) -> Result<()> {
@@ -159,17 +177,14 @@ impl Backend for ClangBackend {
         } else {
             format!("#include \"{header}\"\n")
         };
-        match self.session().declare(&directive) {
-            Ok(()) => {
-                self.forget_incomplete();
-                Ok(())
-            }
-            Err(e) if e.what().contains("file not found") => {
+        match self.declare(&directive) {
+            Ok(()) => Ok(()),
+            Err(BackendError::Parse { diagnostics }) if diagnostics.contains("file not found") => {
                 let mut searched: Vec<String> = self.include_paths.iter().map(|p| p.display().to_string()).collect();
                 searched.push("the current directory and the system include paths".into());
                 Err(BackendError::HeaderNotFound { header: header.to_string(), searched: searched.join(", ") })
             }
-            Err(e) => Err(parse_error(e)),
+            Err(e) => Err(e),
         }
     }
 
@@ -189,7 +204,8 @@ impl Backend for ClangBackend {
             name: text.clone(),
             detail: e.what().to_string(),
             searched: text.clone(),
-        })
+        })?;
+        self.library_loaded()
     }
 
     fn lookup(&mut self, scope: ScopeId, name: &str) -> Result<Option<Entity>> {

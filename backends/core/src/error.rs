@@ -16,6 +16,9 @@ pub enum BackendError {
     LibraryNotFound { name: String, detail: String, searched: String },
     #[error("cannot instantiate {what}: {diagnostics}")]
     Instantiation { what: String, diagnostics: String },
+    /// Code compiled, but symbols it needs are defined nowhere loaded.
+    #[error("undefined symbols: {missing}; no loaded library defines them (nor one on the system's library path): load the library that does with cpplive.load_library(), or define them with cppdef")]
+    Link { missing: String },
     #[error("{0}")]
     Unsupported(String),
     #[error("{0}")]

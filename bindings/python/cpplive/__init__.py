@@ -9,13 +9,13 @@ import atexit
 import os
 
 from . import _cpplive
-from ._cpplive import CppException, nullptr
+from ._cpplive import CppException, LinkError, nullptr
 from . import _proxies
 from ._pythonize import add_pythonization, remove_pythonization
 
 __all__ = [
     "cppdef", "include", "c_include", "load_library", "add_include_path", "add_library_path",
-    "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException",
+    "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException", "LinkError",
     "add_pythonization", "remove_pythonization", "set_compiler_args", "ll", "typeid", "eval_type",
 ]
 
