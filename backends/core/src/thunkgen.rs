@@ -75,8 +75,10 @@ template <class C> struct cursor {
   using iterator = decltype(std::begin(std::declval<C&>()));
   iterator it, end;
   explicit cursor(C& c) : it(std::begin(c)), end(std::end(c)) {}
-  bool done() const { return !(it != end); }
-  decltype(*std::declval<iterator&>()) get() const { return *it; }
+  // Not const: iterators whose comparison or dereference is not const
+  // are valid C++ too.
+  bool done() { return !(it != end); }
+  decltype(*std::declval<iterator&>()) get() { return *it; }
   void advance() { ++it; }
 };
 // Element access for std::tuple (and anything else std::get reaches).
@@ -265,10 +267,11 @@ fn declared_parameters(types: &[TypeRef]) -> String {
     types.iter().enumerate().map(|(i, t)| format!("{} a{i}", t.spelling)).collect::<Vec<_>>().join(", ")
 }
 
-/// `a0, a1, ...` passed on as they came (`static_cast<T&&>` keeps
-/// references references and moves values).
+/// `a0, a1, ...` passed on as they came (`std::forward<T>` keeps
+/// references references and moves values; a cast to `T&&` spelled as
+/// text would make `int & &&`, which is no type).
 fn forwarded_arguments(types: &[TypeRef]) -> String {
-    types.iter().enumerate().map(|(i, t)| format!("static_cast<{}&&>(a{i})", t.spelling)).collect::<Vec<_>>().join(", ")
+    types.iter().enumerate().map(|(i, t)| format!("std::forward<{}>(a{i})", t.spelling)).collect::<Vec<_>>().join(", ")
 }
 
 /// The source of class `name`, derived from `base_spelling`, that lets
