@@ -9,7 +9,7 @@ use std::ffi::{c_int, c_void};
 use cpplive_core::model::{Access, FunctionInfo, FunctionKind};
 use cpplive_core::thunk::{ArgSlot, DeleterFn, ThunkError, ThunkFn};
 use cpplive_core::typename;
-use cpplive_core::ScopeId;
+use cpplive_core::{BackendError, ScopeId};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -40,7 +40,7 @@ struct Candidate {
     /// Compiled on first use of this candidate: compiling a whole set up
     /// front instantiates every overload of a class template (all of
     /// `std::vector`'s constructors for one `v = vector[int]()`).
-    thunk: UnsafeCell<Option<Result<ThunkFn, String>>>,
+    thunk: UnsafeCell<Option<Result<ThunkFn, BackendError>>>,
     min_args: usize,
 }
 
@@ -63,22 +63,23 @@ unsafe fn type_key(positional: &[*mut ffi::PyObject]) -> [usize; INLINE_ARGS] {
 }
 
 impl Candidate {
-    fn thunk_with_defaults(&self) -> Result<ThunkFn, String> {
-        with_backend(|b| b.call_thunk_with_defaults(&self.info).map_err(crate::errors::backend_error)).map_err(|e| e.to_string())
+    fn thunk_with_defaults(&self) -> Result<ThunkFn, BackendError> {
+        with_backend(|b| Ok(b.call_thunk_with_defaults(&self.info))).unwrap_or_else(|e| Err(BackendError::Internal(e.to_string())))
     }
 
-    fn thunk(&self) -> Result<ThunkFn, String> {
+    fn thunk(&self) -> Result<ThunkFn, BackendError> {
         // Safety: GIL held; compiling does not call back into this set.
         let slot = unsafe { &mut *self.thunk.get() };
         if let Some(done) = slot {
             return done.clone();
         }
-        let compiled = with_backend(|b| {
-            let mut list = b.call_thunks(&[&self.info]).map_err(crate::errors::backend_error)?;
-            Ok(list.remove(0).map_err(|e| e.to_string()))
-        })
-        .unwrap_or_else(|e| Err(e.to_string()));
-        *slot = Some(compiled.clone());
+        let compiled = with_backend(|b| Ok(b.call_thunks(&[&self.info]).and_then(|mut list| list.remove(0))))
+            .unwrap_or_else(|e| Err(BackendError::Internal(e.to_string())));
+        // A link failure is not final: a library loaded later supplies
+        // what was missing.
+        if !matches!(compiled, Err(BackendError::Link { .. })) {
+            *slot = Some(compiled.clone());
+        }
         compiled
     }
 }
@@ -484,7 +485,10 @@ impl OverloadSet {
         };
         let thunk = match thunk {
             Ok(t) => t,
-            Err(why) => return Attempt::Rejected { param: None, why: Rejection::Unsupported(why) },
+            // The overload matched; what it needs is not there: that is the
+            // error, not a reason to try other overloads.
+            Err(link @ BackendError::Link { .. }) => return Attempt::Failed(crate::errors::backend_error(link)),
+            Err(why) => return Attempt::Rejected { param: None, why: Rejection::Unsupported(why.to_string()) },
         };
         let mut ret = ArgSlot::default();
         let mut err = ThunkError::default();
