@@ -8,7 +8,7 @@ use cpplive_core::error::{BackendError, Result};
 use cpplive_core::ids::{FuncId, ScopeId};
 use cpplive_core::model::FunctionInfo;
 use cpplive_core::thunk::{AddressFn, AssignFn, BitGetFn, BitSetFn, CloneFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, ThunkFn, UpcastFn};
-use cpplive_core::{thunkgen, Backend};
+use cpplive_core::thunkgen;
 
 use crate::ClangBackend;
 

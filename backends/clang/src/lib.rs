@@ -101,27 +101,19 @@ impl ClangBackend {
             let text = format!("{}{}", cpplive_core::thunkgen::PRELUDE, cpplive_core::thunkgen::PRECOMPILED_INSTANTIATIONS);
             pch::ensure(Path::new(LLVM_LIBDIR), &args, headers, &text)
         };
-        let mut backend = match &pch {
-            Ok(p) => {
-                let mut with_pch = args.clone();
-                with_pch.push("-include-pch".into());
-                with_pch.push(p.pch.display().to_string());
-                match ClangBackend::with_session(&with_pch) {
-                    Ok(mut b) => match b.load_library(&p.library) {
-                        Ok(()) => Some(b),
-                        Err(e) => {
-                            debug_note(&format!("precompiled header library not loaded: {e}"));
-                            None
-                        }
-                    },
-                    Err(e) => {
-                        debug_note(&format!("precompiled header rejected: {e}"));
-                        None
-                    }
+        let mut backend = match pch {
+            Ok(p) => match ClangBackend::with_pch(&args, &p) {
+                Ok(b) => Some(b),
+                Err(why) => {
+                    p.mark_failed(&why);
+                    pch_unusable(&why);
+                    None
                 }
-            }
+            },
             Err(why) => {
-                debug_note(&format!("no precompiled header: {why}"));
+                if std::env::var_os("CPPLIVE_NO_PCH").is_none() {
+                    pch_unusable(&why);
+                }
                 None
             }
         };
@@ -133,6 +125,27 @@ impl ClangBackend {
             backend = Some(b);
         }
         Ok(backend.unwrap())
+    }
+
+    /// An interpreter on the precompiled header, checked by the probe the
+    /// first time this PCH is used.
+    fn with_pch(args: &[String], pch: &pch::Pch) -> std::result::Result<ClangBackend, String> {
+        let mut with_pch = args.to_vec();
+        with_pch.push("-include-pch".into());
+        with_pch.push(pch.pch.display().to_string());
+        let mut backend = ClangBackend::with_session(&with_pch).map_err(|e| format!("the interpreter rejected it: {e}"))?;
+        backend.load_library(&pch.library).map_err(|e| format!("its library did not load: {e}"))?;
+        if !pch.verified() {
+            backend.declare_generated(pch::PROBE).map_err(|e| format!("the probe did not compile: {e}"))?;
+            let address = jit::symbol(&backend, pch::PROBE_SYMBOL).map_err(|e| format!("the probe did not link: {e}"))?;
+            let probe: extern "C" fn() -> i32 = unsafe { std::mem::transmute(address) };
+            let result = probe();
+            if result != pch::PROBE_RESULT {
+                return Err(format!("the probe returned {result} instead of {}", pch::PROBE_RESULT));
+            }
+            pch.mark_verified();
+        }
+        Ok(backend)
     }
 
     fn session(&mut self) -> std::pin::Pin<&mut bridge::Session> {
@@ -153,6 +166,19 @@ impl ClangBackend {
     }
 }
 
+/// Said once per process: the precompiled standard library cannot serve.
+fn pch_unusable(why: &str) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        // The command lines are for CPPLIVE_DEBUG.
+        let first_line = why.lines().next().unwrap_or(why).split(": \"").next().unwrap_or(why);
+        eprintln!(
+            "cpplive: the precompiled standard library is not used ({first_line}); the standard headers are parsed as text instead (slower start-up). CPPLIVE_DEBUG=1 shows more; CPPLIVE_NO_PCH=1 silences this."
+        );
+        debug_note(why);
+    });
+}
+
 /// Why the fast start-up path was not taken, shown when CPPLIVE_DEBUG is set.
 pub(crate) fn debug_note(text: &str) {
     if std::env::var_os("CPPLIVE_DEBUG").is_some() {
@@ -161,7 +187,10 @@ pub(crate) fn debug_note(text: &str) {
 }
 
 pub(crate) fn parse_error(e: cxx::Exception) -> BackendError {
-    BackendError::Parse { diagnostics: e.what().to_string() }
+    // Every input is "included" from the interpreter's own pseudo-file:
+    // that line says nothing to a reader.
+    let diagnostics: Vec<&str> = e.what().lines().filter(|l| *l != "In file included from <<< inputs >>>:1:").collect();
+    BackendError::Parse { diagnostics: diagnostics.join("\n") }
 }
 
 impl Backend for ClangBackend {

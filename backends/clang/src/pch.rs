@@ -15,11 +15,61 @@
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 pub struct Pch {
     pub pch: PathBuf,
     pub library: PathBuf,
+    dir: PathBuf,
 }
+
+/// How long building may take before it is given up (clang can hang on
+/// some flag combinations, e.g. `-fdelayed-template-parsing`).
+fn build_limit() -> Duration {
+    let seconds = std::env::var("CPPLIVE_PCH_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    Duration::from_secs(seconds)
+}
+
+impl Pch {
+    /// Whether a process already found this PCH to work (see `probe`).
+    pub fn verified(&self) -> bool {
+        self.dir.join("verified").exists()
+    }
+
+    pub fn mark_verified(&self) {
+        let _ = std::fs::write(self.dir.join("verified"), b"");
+    }
+
+    /// Recorded so that later processes do not build it again; they say
+    /// why and use the headers as text.
+    pub fn mark_failed(&self, why: &str) {
+        let _ = std::fs::write(self.dir.join("failed"), why.as_bytes());
+    }
+}
+
+/// C++ that exercises what a precompiled header has been seen to lose
+/// (libstdc++'s internal threading helpers, glibc's inline byte swaps,
+/// member functions of template instantiations): the PCH is used only
+/// once this compiles, links and returns `PROBE_RESULT`.
+pub const PROBE: &str = r#"
+#include <mutex>
+#include <thread>
+#include <byteswap.h>
+extern "C" int __cpplive_pch_probe() {
+  static std::mutex lock;
+  std::lock_guard<std::mutex> guard(lock);
+  int swapped = 0;
+  std::thread worker([&] { swapped = static_cast<int>(bswap_32(0x02000000u)); });
+  worker.join();
+  std::vector<std::string> words{"a"};
+  words.push_back("b");
+  std::map<std::string, int> counts;
+  counts["x"] += 1;
+  return swapped + static_cast<int>(words.size()) + counts["x"];
+}
+"#;
+pub const PROBE_SYMBOL: &str = "__cpplive_pch_probe";
+pub const PROBE_RESULT: i32 = 5;
 
 /// The cached PCH for `args` and `headers`, built if missing. `Err` says why
 /// none could be had (the caller then includes the headers as text).
@@ -33,12 +83,18 @@ pub fn ensure(llvm_libdir: &Path, args: &[String], headers: &[&str], prelude: &s
         None => dirs::cache_dir().ok_or("no cache directory")?.join("cpplive"),
     };
     let dir = root.join(format!("std-pch-{:016x}", key(&compiler, llvm_libdir, args, headers, prelude)));
-    let pch = Pch { pch: dir.join("std.pch"), library: dir.join("libstdpch.so") };
+    let pch = Pch { pch: dir.join("std.pch"), library: dir.join("libstdpch.so"), dir: dir.clone() };
+    if let Ok(why) = std::fs::read_to_string(dir.join("failed")) {
+        return Err(why);
+    }
     if pch.pch.exists() && pch.library.exists() && dir.join("std.h").exists() {
         return Ok(pch);
     }
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    build(&compiler, &dir, args, headers, prelude)?;
+    if let Err(why) = build(&compiler, &dir, args, headers, prelude) {
+        pch.mark_failed(&why);
+        return Err(why);
+    }
     if pch.pch.exists() && pch.library.exists() {
         Ok(pch)
     } else {
@@ -65,11 +121,40 @@ fn key(compiler: &Path, llvm_libdir: &Path, args: &[String], headers: &[&str], p
 }
 
 fn run(command: &mut Command) -> Result<(), String> {
-    let output = command.output().map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!("{command:?} failed:\n{}", String::from_utf8_lossy(&output.stderr)))
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    // Read stderr on the side, so a chatty compiler never blocks on a full pipe.
+    let mut stderr = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(pipe) = stderr.as_mut() {
+            let _ = std::io::Read::read_to_string(pipe, &mut text);
+        }
+        text
+    });
+    let deadline = Instant::now() + build_limit();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let errors = reader.join().unwrap_or_default();
+    match status {
+        Some(status) if status.success() => Ok(()),
+        Some(_) => Err(format!("building it failed: {command:?}\n{errors}")),
+        None => Err(format!(
+            "building it did not finish within {} s (CPPLIVE_PCH_TIMEOUT allows longer): {command:?}",
+            build_limit().as_secs()
+        )),
     }
 }
 
