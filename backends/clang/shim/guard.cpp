@@ -20,6 +20,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 
 #include <fcntl.h>
@@ -54,6 +55,10 @@ unsigned parse_limit_ms() {
   ::dup2(fd, STDERR_FILENO);
   impl.diagnostics_fd = fd;
   impl.error_grace_ms = kErrorGraceMs;
+  // The child only has to find out whether clang accepts the input: the
+  // optimizer (most of a template-heavy input's time) need not run.
+  clang::CodeGenOptions &codegen = impl.interp->getCompilerInstance()->getCodeGenOpts();
+  codegen.DisableLLVMPasses = true;
   char status = kAccepted;
   try {
     impl.parse_here(code);
@@ -130,6 +135,12 @@ void dry_run(Session::Impl &impl, llvm::StringRef code) {
       break;
   }
   ::close(fds[0]);
+  static bool debug = std::getenv("CPPLIVE_DEBUG") != nullptr;
+  if (debug)
+    std::fprintf(stderr, "cpplive: dry run of %zu bytes: %.1f ms\n", code.size(),
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                           (deadline - std::chrono::milliseconds(parse_limit_ms())))
+                     .count());
   if (!timed_out && text.size() >= 2 && text[text.size() - 2] == '\0') {
     char verdict = text.back();
     text.resize(text.size() - 2);
