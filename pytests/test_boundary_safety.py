@@ -489,6 +489,23 @@ def test_char_pointer_member_refuses_a_str(g):
     assert h.text is None
 
 
+def test_pointer_members_and_pointer_references_read_the_pointer(g):
+    h = g.bs_Ptrs()
+    assert h.obj is None
+    assert h.raw == 0
+    assert h.pp == 0
+    o = g.bs_Obj()
+    h.obj = o
+    assert cpplive.addressof(h.obj) == cpplive.addressof(o)
+    assert h.obj.v == 3
+    h.raw = o
+    assert h.raw == cpplive.addressof(o)
+    h.obj = None
+    h.raw = cpplive.nullptr
+    assert h.obj is None and h.raw == 0
+    assert g.bs_obj_slot().v == 3
+
+
 # ---------------------------------------------------------------- callbacks
 
 def test_callback_results_keep_the_constness_of_the_result_type():
