@@ -10,6 +10,7 @@ import importlib.abc
 import importlib.util
 import itertools
 import os
+import subprocess
 import sys
 
 import pytest
@@ -48,6 +49,21 @@ def setup_cpplive_path():
     if os.path.isdir(os.path.join(BINDINGS_PYTHON, "cpplive")):
         sys.path.insert(0, BINDINGS_PYTHON)
         EXTRA_PYTHONPATH.append(BINDINGS_PYTHON)
+
+
+def run_child(code, timeout=300):
+    """Runs ``code`` in a fresh Python process in which ``import cpplive``
+    works as in the tests (cppyy in reference mode) and returns the
+    CompletedProcess.  For cases that could crash or hang the interpreter:
+    they then fail one test instead of ending the run."""
+    env = dict(os.environ)
+    path = [os.path.dirname(os.path.abspath(__file__))] + EXTRA_PYTHONPATH
+    if env.get("PYTHONPATH"):
+        path.append(env["PYTHONPATH"])
+    env["PYTHONPATH"] = os.pathsep.join(path)
+    prelude = "import helpers\nhelpers.install_cppyy_alias()\nhelpers.setup_cpplive_path()\n"
+    return subprocess.run([sys.executable, "-c", prelude + code], env=env,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def next_uid(prefix="u"):

@@ -79,7 +79,11 @@ impl Factory {
             .collect();
         let result = (!signature.ret.is_void()).then(|| {
             let mut value = signature.ret.clone();
-            value.base_const = false;
+            // A const result is a value like any other; a pointer to const
+            // items keeps its const (a `const char*` takes a `str`).
+            if value.is_plain() {
+                value.base_const = false;
+            }
             Converter::for_type(py, &value)
         });
         let plan = Plan { args, result, signature: cpplive_core::typename::readable(&info.qualified) };

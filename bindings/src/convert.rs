@@ -10,6 +10,7 @@ use cpplive_core::types::{Builtin, RefKind, TypeBase, TypeRef};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
+use crate::buffer::{Element, Pointee};
 use crate::instance::CppObject;
 use crate::registry;
 
@@ -30,8 +31,44 @@ pub enum Rejection {
     WrongType,
     OutOfRange,
     NullObject,
+    /// `None` for a C string: string functions seldom expect null.
+    NoneString,
+    /// A `str`, `bytes` or read-only buffer where C++ may write through the
+    /// pointer.
+    Immutable,
+    /// A buffer that is not one C-contiguous block.
+    NotContiguous,
+    /// A buffer of other items: its format and item size.
+    Elements { format: crate::buffer::FormatTag, size: usize },
+    /// A `ctypes.byref(x, offset)` whose address is not inside `x`.
+    OutsideObject,
     Unsupported(String),
     ConstructionFailed(String),
+}
+
+impl Rejection {
+    /// The reason for the pointer rejections, for a parameter of type `ty`
+    /// given a `got` object; `None` for the others, which callers word.
+    #[cold]
+    pub fn explain_pointer(&self, ty: &TypeRef, got: &str) -> Option<String> {
+        let wanted = cpplive_core::typename::readable(&ty.spelling);
+        Some(match self {
+            Rejection::NoneString => format!("None is not a string: pass cpplive.nullptr for a null '{wanted}'"),
+            Rejection::Immutable => {
+                format!("a '{got}' is read-only, but C++ may write through '{wanted}': pass {}", crate::buffer::writable_advice(ty))
+            }
+            Rejection::NotContiguous => {
+                format!("the '{got}' buffer is not one contiguous block: pass a contiguous copy (such as numpy.ascontiguousarray(a))")
+            }
+            Rejection::Elements { format, size } => format!(
+                "'{wanted}' needs a buffer of {}, got {size}-byte items of format '{}'",
+                crate::buffer::element_description(ty),
+                crate::buffer::tag_text(format)
+            ),
+            Rejection::OutsideObject => "the ctypes.byref() offset leaves no room for one item inside its object".into(),
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -42,8 +79,11 @@ pub enum Converter {
     Integer(Builtin),
     Float,
     Double,
-    /// `const char*` / `char*`: `str`, `bytes` or None.
-    CString,
+    /// `const char*` (`writable` false): a `str` (its UTF-8), `bytes` or a
+    /// buffer of chars. `char*`: a writable buffer of chars only, since C++
+    /// may write through it. `nullptr` is the null pointer; `None` is
+    /// refused, as string functions seldom check for null.
+    CString { writable: bool },
     /// `std::string` by value, `const&` or `&&`: a `str`, `bytes`, or a
     /// `std::string` proxy (read through the view helper).
     StdString { proxy: Option<(Py<pyo3::types::PyType>, cpplive_core::thunk::StringViewFn)> },
@@ -60,9 +100,10 @@ pub enum Converter {
     FunctionPointer { id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
     /// A pointer to a class: an object's address, or None/nullptr.
     ObjectPointer { class: Py<pyo3::types::PyType> },
-    /// `T*` for builtin `T` (`None` for `void*`): a buffer of `T`s (any
-    /// buffer for `void*`), or None/nullptr.
-    BufferPointer(Option<Builtin>),
+    /// `T*` for builtin `T` or `void`, and pointers to pointers: a buffer
+    /// of such items (writable unless they are const; see `buffer.rs`), or
+    /// None/nullptr for null.
+    BufferPointer(Pointee),
     /// `T&` for builtin `T`: a writable buffer holding one `T`, such as
     /// `ctypes.c_int` (the C++ side writes through it).
     BuiltinReference(Builtin),
@@ -93,7 +134,7 @@ impl Scratch {
         self.0.get_or_insert_with(Default::default).held.push((proxy, smart, get));
     }
 
-    fn hold(&mut self, view: Box<ffi::Py_buffer>) {
+    pub fn hold(&mut self, view: Box<ffi::Py_buffer>) {
         self.0.get_or_insert_with(Default::default).buffers.push(view);
     }
 }
@@ -142,9 +183,11 @@ impl Converter {
                     b => Converter::Unsupported(format!("parameter of type '{}'", b.name())),
                 }
             }
-            TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && ty.reference == RefKind::None => Converter::CString,
-            TypeBase::Builtin(b) if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None => {
-                Converter::BufferPointer((*b != Builtin::Void).then_some(*b))
+            TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && ty.reference == RefKind::None => {
+                Converter::CString { writable: !ty.base_const }
+            }
+            TypeBase::Builtin(_) if !ty.pointers.is_empty() && ty.array.is_empty() && ty.reference == RefKind::None => {
+                Converter::BufferPointer(Pointee::of(ty))
             }
             TypeBase::StdString if plain && by_value_or_const_ref => {
                 let proxy = ty.class_id().and_then(|id| {
@@ -184,6 +227,8 @@ impl Converter {
                     Converter::Object { class, allow_construct, smart_get }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
                     Converter::ObjectPointer { class }
+                } else if ty.pointers.len() > 1 && ty.array.is_empty() && ty.reference == RefKind::None {
+                    Converter::BufferPointer(Pointee::of(ty))
                 } else {
                     Converter::Unsupported(format!("parameter of type '{ty}'"))
                 }
@@ -210,7 +255,7 @@ impl Converter {
             Converter::Float => 1,
             Converter::Bool => 0,
             Converter::Char(_) => 2,
-            Converter::CString => 0,
+            Converter::CString { .. } => 0,
             Converter::StdString { .. } => 1,
             Converter::Enum { .. } => 3,
             Converter::Object { .. } => 0,
@@ -221,6 +266,13 @@ impl Converter {
             Converter::BuiltinReference(_) => 2,
             Converter::Unsupported(_) => 100,
         }
+    }
+
+    /// Whether the parameter points at const items: between overloads of
+    /// equal rank, `f(char*)` is tried before `f(const char*)`, as C++
+    /// prefers the one that adds no qualification.
+    pub fn adds_const(&self) -> bool {
+        matches!(self, Converter::CString { writable: false } | Converter::BufferPointer(Pointee { writable: false, .. }))
     }
 
     /// Writes `obj` converted into `slot` and returns what `args[i]` must
@@ -316,11 +368,17 @@ impl Converter {
                 }
                 Ok(slot_ptr)
             }
-            Converter::CString => {
-                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
+            Converter::CString { writable } => {
+                let text = if *writable { None } else { utf8_view(obj).ok() };
+                slot.ptr = if let Some(text) = text {
+                    text.data as *mut c_void
+                } else if crate::instance::is_nullptr(py, obj) {
                     std::ptr::null_mut()
+                } else if obj == ffi::Py_None() {
+                    return Err(Rejection::NoneString);
                 } else {
-                    utf8_view(obj)?.data as *mut c_void
+                    let chars = Pointee { element: Element::Builtin(Builtin::Char), writable: *writable };
+                    crate::buffer::address(py, obj, chars, scratch)?
                 };
                 Ok(slot_ptr)
             }
@@ -432,29 +490,11 @@ impl Converter {
                 };
                 Ok(slot_ptr)
             }
-            Converter::BufferPointer(element) => {
+            Converter::BufferPointer(pointee) => {
                 slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
                     std::ptr::null_mut()
-                } else if let Some(target) = ctypes_reference(py, obj, *element, scratch) {
-                    target?
-                } else if ffi::PyObject_CheckBuffer(obj) != 0 {
-                    let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
-                    // PyBUF_FORMAT | PyBUF_ND also for void*: a ctypes pointer
-                    // announces itself by its format.
-                    if ffi::PyObject_GetBuffer(obj, &mut *view, (ffi::PyBUF_FORMAT | ffi::PyBUF_ND) as c_int) != 0 {
-                        ffi::PyErr_Clear();
-                        return Err(Rejection::WrongType);
-                    }
-                    let data = match pointer_format(&view) {
-                        // A ctypes pointer (`ctypes.pointer(x)`, `POINTER(T)`):
-                        // the buffer holds the address of the elements.
-                        Some(target) => element.is_none_or(|b| format_holds(target, b)).then(|| *(view.buf as *const *mut c_void)),
-                        None => element.is_none_or(|b| buffer_holds(&view, b)).then_some(view.buf),
-                    };
-                    scratch.hold(view);
-                    data.ok_or(Rejection::WrongType)?
                 } else {
-                    return Err(Rejection::WrongType);
+                    crate::buffer::address(py, obj, *pointee, scratch)?
                 };
                 Ok(slot_ptr)
             }
@@ -508,89 +548,6 @@ fn pointer_taken_by_value(ty: &TypeRef) -> bool {
         RefKind::None | RefKind::RValue => true,
         RefKind::LValue => ty.pointers.last().copied().unwrap_or(false),
     }
-}
-
-/// Whether a buffer's elements are `b`s: same size and same family
-/// (integer, floating point).
-unsafe fn buffer_holds(view: &ffi::Py_buffer, b: Builtin) -> bool {
-    view.itemsize as usize == b.size() && same_family(buffer_format(view), b)
-}
-
-unsafe fn buffer_format(view: &ffi::Py_buffer) -> &[u8] {
-    if view.format.is_null() {
-        b"B"
-    } else {
-        std::ffi::CStr::from_ptr(view.format).to_bytes()
-    }
-}
-
-/// The struct-module type code of a one-element format ("<i" → 'i').
-fn format_code(format: &[u8]) -> u8 {
-    format.iter().rev().find(|c| c.is_ascii_alphabetic() || **c == b'?').copied().unwrap_or(b'B')
-}
-
-fn same_family(format: &[u8], b: Builtin) -> bool {
-    let floating = matches!(format_code(format), b'f' | b'd' | b'e' | b'g');
-    floating == b.is_floating()
-}
-
-/// Whether elements described by a struct-module `format` are `b`s.
-fn format_holds(format: &[u8], b: Builtin) -> bool {
-    let size = match format_code(format) {
-        b'c' | b'b' | b'B' | b'?' => 1,
-        b'h' | b'H' | b'e' => 2,
-        b'i' | b'I' | b'f' => 4,
-        b'l' | b'L' | b'q' | b'Q' | b'n' | b'N' | b'd' | b'P' => 8,
-        b'g' => 16,
-        _ => 0,
-    };
-    size == b.size() && same_family(format, b)
-}
-
-/// For a buffer that holds one pointer (ctypes formats start with '&'),
-/// the format of what it points at.
-unsafe fn pointer_format(view: &ffi::Py_buffer) -> Option<&[u8]> {
-    let format = buffer_format(view);
-    let target = format.strip_prefix(b"&")?;
-    (view.len as usize == std::mem::size_of::<*mut c_void>()).then_some(target)
-}
-
-/// `ctypes.byref(x)` (or `byref(x, offset)`) passed for a pointer: the
-/// address it carries, checked to lie inside `x` and to fit `element`.
-/// `None` when `obj` is not such a reference.
-unsafe fn ctypes_reference(
-    py: Python<'_>,
-    obj: *mut ffi::PyObject,
-    element: Option<Builtin>,
-    scratch: &mut Scratch,
-) -> Option<Result<*mut c_void, Rejection>> {
-    let name = std::ffi::CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name);
-    if name.to_bytes() != b"CArgObject" {
-        return None;
-    }
-    let reference = Bound::from_borrowed_ptr(py, obj);
-    Some((|| {
-        let target = reference.getattr("_obj").map_err(|_| Rejection::WrongType)?;
-        // The address, offset included, is only exposed through the repr:
-        // "<cparam 'P' (0x...)>".
-        let text = reference.repr().map_err(|_| Rejection::WrongType)?.to_string();
-        let hex = text.split("(0x").nth(1).and_then(|rest| rest.split(')').next()).ok_or(Rejection::WrongType)?;
-        let address = usize::from_str_radix(hex, 16).map_err(|_| Rejection::WrongType)?;
-        let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
-        if ffi::PyObject_GetBuffer(target.as_ptr(), &mut *view, (ffi::PyBUF_FORMAT | ffi::PyBUF_ND) as c_int) != 0 {
-            ffi::PyErr_Clear();
-            return Err(Rejection::WrongType);
-        }
-        let start = view.buf as usize;
-        let inside = address >= start && address < start + view.len as usize;
-        let fits = element.is_none_or(|b| format_holds(buffer_format(&view), b));
-        scratch.hold(view);
-        if inside && fits {
-            Ok(address as *mut c_void)
-        } else {
-            Err(Rejection::WrongType)
-        }
-    })())
 }
 
 unsafe fn utf8_view(obj: *mut ffi::PyObject) -> Result<StrView, Rejection> {

@@ -109,7 +109,11 @@ impl DataMember {
             }
             let mut as_argument = self.ty.clone();
             as_argument.reference = RefKind::None;
-            as_argument.base_const = false;
+            // A const value is refused below; a pointer to const items keeps
+            // its const, so that C++ never writes through what it is given.
+            if as_argument.is_plain() {
+                as_argument.base_const = false;
+            }
             let store = if self.ty.reference != RefKind::None {
                 Store::ReadOnly("is a reference and cannot be reseated")
             } else if self.ty.base_const && self.ty.is_plain() {
@@ -263,6 +267,9 @@ impl DataMember {
     #[cold]
     fn rejected(&self, value: &Bound<'_, PyAny>, why: Rejection) -> PyErr {
         let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        if let Some(text) = why.explain_pointer(&self.ty, &got) {
+            return PyTypeError::new_err(format!("cannot assign '{}': {text}", self.name));
+        }
         let ty = cpplive_core::typename::readable(&self.ty.spelling);
         match why {
             Rejection::OutOfRange => pyo3::exceptions::PyOverflowError::new_err(format!("value out of range for '{}' ({ty})", self.name)),

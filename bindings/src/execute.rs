@@ -29,15 +29,18 @@ pub enum Executor {
     ObjectValue { class: Py<PyType>, delete: DeleterFn },
     /// A reference or pointer to a class object: not owned. For polymorphic
     /// classes, `dynamic` finds the most-derived type (RTTI downcast).
-    ObjectRef { class: Py<PyType>, dynamic: Option<DynamicTypeFn> },
+    /// `through_reference` for a `T*&` (a data member read, for one): the
+    /// result is where the pointer is, not the pointer.
+    ObjectRef { class: Py<PyType>, dynamic: Option<DynamicTypeFn>, through_reference: bool },
     /// A smart pointer by value or reference (`holder`, the proxy that owns
     /// or refers to it): the result is a proxy of the pointee that keeps
     /// the holder alive, as in C++ code that uses `p->member`.
     Smart { holder: Box<Executor>, pointee: Py<PyType>, get: SmartGetFn, dynamic: Option<DynamicTypeFn> },
     /// A pointer to (or array of) a builtin: a `LowLevelView`.
     View { kind: Builtin, len: Option<usize>, inner: Vec<usize>, through_pointer: bool },
-    /// Any other pointer: its address as an integer.
-    Address,
+    /// Any other pointer: its address as an integer (read through the
+    /// result for a reference to a pointer).
+    Address { through_reference: bool },
     Unsupported(String),
 }
 
@@ -68,7 +71,7 @@ impl Executor {
                     let dims: Vec<usize> = ty.array.iter().map(|d| d.unwrap_or(0)).collect();
                     Executor::View { kind: *b, len: Some(dims[0]), inner: dims[1..].to_vec(), through_pointer: false }
                 } else {
-                    Executor::Address
+                    Executor::Address { through_reference: by_reference && ty.array.is_empty() }
                 }
             }
             TypeBase::StdString if plain && !by_reference => {
@@ -109,11 +112,11 @@ impl Executor {
         Ok(if plain && !by_reference {
             let delete = crate::runtime::with_backend(|b| b.deleter(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error))?;
             Executor::ObjectValue { class, delete }
-        } else if plain || (ty.pointers.len() == 1 && ty.array.is_empty() && !by_reference) {
+        } else if plain || (ty.pointers.len() == 1 && ty.array.is_empty()) {
             let dynamic = crate::runtime::with_backend(|b| Ok(dynamic_type(b, cpplive_core::ScopeId(id)))).unwrap_or(None);
-            Executor::ObjectRef { class, dynamic }
+            Executor::ObjectRef { class, dynamic, through_reference: !plain && by_reference }
         } else {
-            Executor::Address
+            Executor::Address { through_reference: by_reference && ty.array.is_empty() }
         })
     }
 
@@ -162,8 +165,8 @@ impl Executor {
                 let object = *(ret as *const *mut c_void);
                 CppObject::wrap(py, class.bind(py), object, Some(*delete))
             }
-            Executor::ObjectRef { class, dynamic } => {
-                let object = *(ret as *const *mut c_void);
+            Executor::ObjectRef { class, dynamic, through_reference } => {
+                let object = read_pointer(ret, *through_reference);
                 if object.is_null() {
                     return Ok(py.None());
                 }
@@ -198,12 +201,26 @@ impl Executor {
                 }
                 Ok(Py::new(py, crate::lowlevel::LowLevelView::with_rows(address, *kind, *len, inner.clone()))?.into_any())
             }
-            Executor::Address => {
-                let object = *(ret as *const *mut c_void);
+            Executor::Address { through_reference } => {
+                let object = read_pointer(ret, *through_reference);
                 (object as usize).into_py_any(py)
             }
             Executor::Unsupported(why) => Err(PyNotImplementedError::new_err(why.clone())),
         }
+    }
+}
+
+/// The pointer a thunk returned in `ret`, or for a reference to a pointer,
+/// the pointer it refers to.
+///
+/// # Safety
+/// `ret` holds a pointer, which `through_reference` says points at one.
+unsafe fn read_pointer(ret: *const c_void, through_reference: bool) -> *mut c_void {
+    let result = *(ret as *const *mut c_void);
+    if through_reference && !result.is_null() {
+        *(result as *const *mut c_void)
+    } else {
+        result
     }
 }
 

@@ -2,6 +2,7 @@
 //! registration only; each concept lives in its own file.
 
 mod api;
+mod buffer;
 mod callback;
 mod callable;
 mod convert;

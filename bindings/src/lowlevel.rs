@@ -36,6 +36,12 @@ impl LowLevelView {
         LowLevelView { address, kind, len, inner, shape: Vec::new(), strides: Vec::new() }
     }
 
+    /// What a pointer parameter given this view points at: the address,
+    /// the item format and size.
+    pub fn pointer(&self) -> (usize, &'static CStr, usize) {
+        (self.address, self.format(), self.kind.size())
+    }
+
     /// Bytes from one element (or row) to the next.
     fn stride(&self) -> usize {
         self.inner.iter().product::<usize>() * self.kind.size()

@@ -218,7 +218,10 @@ impl OverloadSet {
                 info: (*info).clone(),
             })
             .collect();
-        candidates.sort_by_key(|c| c.converters.iter().map(|k| k.rank()).sum::<u32>());
+        candidates.sort_by_key(|c| {
+            let rank = c.converters.iter().map(|k| k.rank()).sum::<u32>();
+            (rank, c.converters.iter().filter(|k| k.adds_const()).count())
+        });
         let deleter = match (self.role, self.class_id) {
             (Role::Constructor, Some(id)) => {
                 Some(with_backend(|b| b.deleter(id).map_err(crate::errors::backend_error))?)
@@ -560,10 +563,11 @@ impl OverloadSet {
                     let p = &info.params[*i];
                     let pname = if p.name.is_empty() { String::new() } else { format!(" '{}'", p.name) };
                     let got = positional.get(*i).map_or_else(|| "keyword argument".to_string(), |o| type_name(*o));
-                    match r {
-                        Rejection::OutOfRange => format!("argument {}{pname}: value out of range for '{}'", i + 1, typename::readable(&p.ty.spelling)),
-                        Rejection::NullObject => format!("argument {}{pname}: the '{got}' object is null", i + 1),
-                        Rejection::ConstructionFailed(e) => format!("argument {}{pname}: cannot make a '{}' from '{got}': {e}", i + 1, typename::readable(&p.ty.spelling)),
+                    match (r, r.explain_pointer(&p.ty, &got)) {
+                        (_, Some(text)) => format!("argument {}{pname}: {text}", i + 1),
+                        (Rejection::OutOfRange, _) => format!("argument {}{pname}: value out of range for '{}'", i + 1, typename::readable(&p.ty.spelling)),
+                        (Rejection::NullObject, _) => format!("argument {}{pname}: the '{got}' object is null", i + 1),
+                        (Rejection::ConstructionFailed(e), _) => format!("argument {}{pname}: cannot make a '{}' from '{got}': {e}", i + 1, typename::readable(&p.ty.spelling)),
                         _ => format!("argument {}{pname}: expected '{}', got '{got}'", i + 1, typename::readable(&p.ty.spelling)),
                     }
                 }
