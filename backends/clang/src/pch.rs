@@ -121,7 +121,9 @@ fn key(compiler: &Path, llvm_libdir: &Path, args: &[String], headers: &[&str], p
 }
 
 fn run(command: &mut Command) -> Result<(), String> {
-    let mut child = command
+    // Its own process group: the driver runs the compiler proper as a
+    // child of its own, which a timeout must stop too.
+    let mut child = std::os::unix::process::CommandExt::process_group(command, 0)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -141,7 +143,8 @@ fn run(command: &mut Command) -> Result<(), String> {
             Ok(Some(status)) => break Some(status),
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
             _ => {
-                let _ = child.kill();
+                // Safety: a plain signal to the group made above.
+                unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
                 let _ = child.wait();
                 break None;
             }
