@@ -10,6 +10,7 @@ import importlib.abc
 import importlib.util
 import itertools
 import os
+import subprocess
 import sys
 
 import pytest
@@ -48,6 +49,24 @@ def setup_cpplive_path():
     if os.path.isdir(os.path.join(BINDINGS_PYTHON, "cpplive")):
         sys.path.insert(0, BINDINGS_PYTHON)
         EXTRA_PYTHONPATH.append(BINDINGS_PYTHON)
+
+
+def run_python(code, timeout=120, python_args=(), **env_extra):
+    """Runs `code` in a fresh Python process, so that a crash or a hang fails
+    one test instead of ending the run; returns the CompletedProcess (a
+    time-out raises subprocess.TimeoutExpired, which fails the test)."""
+    env = dict(os.environ)
+    paths = list(EXTRA_PYTHONPATH)
+    if WITH_CPPYY:
+        paths.append(os.path.dirname(os.path.abspath(__file__)))
+        code = "import helpers\nhelpers.install_cppyy_alias()\n" + code
+    if env.get("PYTHONPATH"):
+        paths.append(env["PYTHONPATH"])
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.update(env_extra)
+    return subprocess.run([sys.executable, *python_args, "-c", code], env=env,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def next_uid(prefix="u"):

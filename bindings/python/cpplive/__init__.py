@@ -6,7 +6,9 @@ embedded clang.
     cpplive.gbl.twice(21)      # 42
 """
 import atexit
+import contextlib
 import os
+import sys
 
 from . import _cpplive
 from ._cpplive import CppException, nullptr
@@ -145,11 +147,37 @@ class _Cast(object):
         return cast
 
 
+@contextlib.contextmanager
+def _signals_as_exception():
+    """Within the block, on this thread, a fatal signal in C++ code called
+    from Python (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) raises a
+    `ll.FatalError` subclass instead of ending the process."""
+    previous = _cpplive.set_signals_as_exception(True)
+    try:
+        yield
+    finally:
+        _cpplive.set_signals_as_exception(previous)
+
+
 class ll(object):
     """Low-level helpers."""
     cast = _Cast()
     addressof = staticmethod(addressof)
     LowLevelView = _cpplive.LowLevelView
+    # Fatal signals as exceptions (cppyy's names); FloatingPointException
+    # is also a FloatingPointError.
+    signals_as_exception = staticmethod(_signals_as_exception)
+    set_signals_as_exception = staticmethod(_cpplive.set_signals_as_exception)
+    FatalError = _cpplive.FatalError
+    SegmentationViolation = _cpplive.SegmentationViolation
+    BusError = _cpplive.BusError
+    IllegalInstruction = _cpplive.IllegalInstruction
+    AbortSignal = _cpplive.AbortSignal
+    FloatingPointException = _cpplive.FloatingPointException
+
+
+# `import cpplive.ll` and `from cpplive.ll import ...` work as with cppyy.ll.
+sys.modules[__name__ + ".ll"] = ll
 
 
 def typeid(obj):
