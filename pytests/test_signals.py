@@ -376,10 +376,15 @@ def test_handlers_are_installed_only_while_a_thread_has_the_mode_on():
         with signals_as_exception():
             print(handler() != 0)
         print(handler() == 0)
-        # A thread that ends with the mode still on no longer counts.
+        # A thread that ends with the mode still on no longer counts (once
+        # the system thread has exited, which is a moment after join()).
+        import time
         t = threading.Thread(target=set_signals_as_exception, args=(True,))
         t.start()
         t.join()
+        deadline = time.monotonic() + 10
+        while handler() != 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
         print(handler() == 0)
         '''))
     assert out == ["True", "True", "True", "True"]

@@ -78,23 +78,12 @@ def add_library_path(path):
 
 def load_library(name):
     """Loads a shared library so that its symbols can be called from C++
-    declared with cppdef/include. Raises OSError naming what was searched."""
-    if os.sep in name:
-        if not os.path.exists(name):
-            raise OSError("library '%s' not found" % name)
-        return _cpplive.load_library(os.path.abspath(name))
-    candidates = []
-    for directory in _library_paths:
-        for file_name in (name, "lib%s.so" % name, "%s.so" % name):
-            candidates.append(os.path.join(directory, file_name))
-    for path in candidates:
-        if os.path.exists(path):
-            return _cpplive.load_library(path)
-    try:
-        return _cpplive.load_library(name)
-    except OSError as e:
-        searched = ", ".join(_library_paths) or "no added library paths"
-        raise OSError("library '%s' not found (searched %s and the system paths): %s" % (name, searched, e)) from None
+    declared with cppdef/include. A path is used as it is; a short name
+    ("z", "libz", "libz.so.1") is looked for as the linker would: as given,
+    as lib<name>.so, <name>.so and versioned (lib<name>.so.1), in the
+    add_library_path directories, LD_LIBRARY_PATH, the dynamic linker's
+    cache and the default directories. Raises OSError saying where it looked."""
+    return _cpplive.load_library(name, _library_paths)
 
 
 def addressof(obj):
