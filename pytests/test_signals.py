@@ -317,8 +317,9 @@ def test_set_signals_as_exception_switches_the_calling_thread():
         print(outcome(gbl.sg_abort).split(":")[0])
         print(set_signals_as_exception(True))
         print(set_signals_as_exception(False))
+        print(set_signals_as_exception(1), set_signals_as_exception(0))
         '''))
-    assert out == ["False", "AbortSignal", "True", "True"]
+    assert out == ["False", "AbortSignal", "True", "True", "False True"]
 
 
 def test_faults_in_several_threads_at_once():

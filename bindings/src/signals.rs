@@ -81,10 +81,11 @@ pub fn unguarded<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Turns the mode on or off for the calling thread; returns the previous
-/// setting.
+/// Turns the mode on or off for the calling thread (`on` is any truth
+/// value); returns the previous setting.
 #[pyfunction]
-pub fn set_signals_as_exception(on: bool) -> PyResult<bool> {
+pub fn set_signals_as_exception(on: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let on = on.is_truthy()?;
     match unsafe { cpplive_signals_set(on as c_int) } {
         -1 => Err(std::io::Error::last_os_error().into()),
         was => Ok(was != 0),
