@@ -8,8 +8,8 @@ PY := $(VENV)/bin/python
 LLVM_VERSION := 19
 APT_PACKAGES := clang-$(LLVM_VERSION) libclang-$(LLVM_VERSION)-dev llvm-$(LLVM_VERSION)-dev lld-$(LLVM_VERSION) g++ python3-venv
 
-BUILD_INPUTS := $(shell find backends bindings/src -type f \( -name '*.rs' -o -name '*.cpp' -o -name '*.h' \)) \
-	Cargo.toml Cargo.lock backends/core/Cargo.toml backends/clang/Cargo.toml backends/clang/build.rs \
+BUILD_INPUTS := $(shell find backends bindings/src -type f \( -name '*.rs' -o -name '*.c' -o -name '*.cpp' -o -name '*.h' \)) \
+	Cargo.toml Cargo.lock backends/core/Cargo.toml backends/clang/Cargo.toml backends/clang/build.rs bindings/build.rs \
 	bindings/Cargo.toml bindings/pyproject.toml
 
 .PHONY: demo test setup system-packages build clean bench

@@ -51,19 +51,28 @@ def setup_cpplive_path():
         EXTRA_PYTHONPATH.append(BINDINGS_PYTHON)
 
 
-def run_child(code, timeout=300):
-    """Runs ``code`` in a fresh Python process in which ``import cpplive``
-    works as in the tests (cppyy in reference mode) and returns the
-    CompletedProcess.  For cases that could crash or hang the interpreter:
-    they then fail one test instead of ending the run."""
+def run_python(code, timeout=120, python_args=(), **env_extra):
+    """Runs `code` in a fresh Python process, so that a crash or a hang fails
+    one test instead of ending the run; returns the CompletedProcess (a
+    time-out raises subprocess.TimeoutExpired, which fails the test)."""
     env = dict(os.environ)
-    path = [os.path.dirname(os.path.abspath(__file__))] + EXTRA_PYTHONPATH
+    paths = list(EXTRA_PYTHONPATH)
+    if WITH_CPPYY:
+        paths.append(os.path.dirname(os.path.abspath(__file__)))
+        code = "import helpers\nhelpers.install_cppyy_alias()\n" + code
     if env.get("PYTHONPATH"):
-        path.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(path)
-    prelude = "import helpers\nhelpers.install_cppyy_alias()\nhelpers.setup_cpplive_path()\n"
-    return subprocess.run([sys.executable, "-c", prelude + code], env=env,
+        paths.append(env["PYTHONPATH"])
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.update(env_extra)
+    return subprocess.run([sys.executable, *python_args, "-c", code], env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def run_child(code, timeout=300):
+    """`run_python` with a longer time limit, for suites of cases run in one
+    child."""
+    return run_python(code, timeout=timeout)
 
 
 def next_uid(prefix="u"):
