@@ -5,8 +5,9 @@ documented exceptions, within a time limit, and the interpreter works
 afterwards.
 
 The documented exceptions of ``cppdef`` (``DOCUMENTED_ERRORS``):
-``SyntaxError`` and its subclasses for code clang rejects (parse, semantic
-and link errors), ``TypeError`` for a failed template instantiation, and
+``SyntaxError`` and its subclasses for code clang rejects (parse and
+semantic errors), ``cpplive.LinkError`` for code that compiled but needs
+symbols nothing defines, ``TypeError`` for a failed template instantiation, and
 ``cpplive.CppException`` and its subclasses for an exception thrown by the
 code's static initializers.
 
