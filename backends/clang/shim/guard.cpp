@@ -52,6 +52,10 @@ unsigned parse_limit_ms() {
   // Nothing of the parent's exit machinery may run here: no atexit
   // handlers, no stdio flushing, no Python.
   std::signal(SIGALRM, [](int) { ::_exit(3); });
+  // A crash of clang here ends this child, whatever handlers the parent
+  // has (Python's faulthandler, signals_as_exception).
+  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+    std::signal(fault, SIG_DFL);
   ::dup2(fd, STDERR_FILENO);
   impl.diagnostics_fd = fd;
   impl.error_grace_ms = kErrorGraceMs;
