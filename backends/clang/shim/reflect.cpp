@@ -385,6 +385,8 @@ CXXRecordDecl *class_definition(Session::Impl &impl, std::uint64_t scope) {
   return def;
 }
 
+} // namespace
+
 DeclContext *lookup_context(Session::Impl &impl, std::uint64_t scope) {
   Decl *decl = impl.decl_of(scope);
   if (auto *rd = dyn_cast<CXXRecordDecl>(decl)) {
@@ -397,6 +399,8 @@ DeclContext *lookup_context(Session::Impl &impl, std::uint64_t scope) {
     return ed->getDefinition() ? ed->getDefinition() : ed;
   return impl.context_of(scope);
 }
+
+namespace {
 
 void lookup_into(Session::Impl &impl, std::uint64_t scope, llvm::StringRef name, LookupResult &result) {
   DeclContext *context = lookup_context(impl, scope);
