@@ -149,7 +149,11 @@ TypeRecord type_record(Session::Impl &impl, QualType type) {
 std::string qualified_name(const NamedDecl *decl) {
   std::string name = "::";
   llvm::raw_string_ostream os(name);
-  decl->printQualifiedName(os);
+  // Without "(anonymous namespace)": its members are reached through the
+  // enclosing scope, as C++ code names them.
+  PrintingPolicy pp(decl->getASTContext().getLangOpts());
+  pp.SuppressUnwrittenScope = true;
+  decl->printQualifiedName(os, pp);
   return os.str();
 }
 
