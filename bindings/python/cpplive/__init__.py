@@ -10,7 +10,7 @@ import os
 
 from . import _cpplive
 from ._cpplive import CppException, LinkError, nullptr
-from . import _proxies
+from . import _proxies, _importer
 from ._pythonize import add_pythonization, remove_pythonization
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
 ]
 
 gbl = _proxies.namespace_for(1)
+_importer.finder.add_root("cpplive.gbl", gbl)
 
 # The extension started making the interpreter on a background thread when
 # it was loaded (unless CPPLIVE_NO_WARMUP is set); exit waits for it.
