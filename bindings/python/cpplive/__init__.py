@@ -10,7 +10,7 @@ import os
 
 from . import _cpplive
 from ._cpplive import CppException, LinkError, nullptr
-from . import _proxies, _importer
+from . import _proxies, _lowlevel, _constants, _importer
 from ._pythonize import add_pythonization, remove_pythonization
 
 __all__ = [
@@ -97,15 +97,19 @@ def load_library(name):
 
 
 def addressof(obj):
-    """The address of a C++ object, as an int."""
-    return _cpplive.addressof(obj)
+    """The address of a C++ object, as an int; also of a view, a ctypes
+    object (a pointer's value) or a capsule. nullptr and None give 0."""
+    if isinstance(obj, int):
+        raise TypeError("addressof() needs a C++ object, a view or a ctypes object, not an int")
+    return _lowlevel.address(obj)
 
 
 def bind_object(address, cls, owns=False):
-    """A proxy of class `cls` for the C++ object at `address`."""
+    """A proxy of class `cls` for the C++ object at `address` (an int, a
+    ctypes pointer, a capsule, or another C++ object seen as `cls`)."""
     if isinstance(cls, str):
         cls = eval_type(cls)
-    return _cpplive.bind_object(int(address), cls, owns)
+    return _cpplive.bind_object(_lowlevel.address(address), cls, owns)
 
 
 def eval_type(name):
@@ -116,39 +120,49 @@ def eval_type(name):
 
 
 def sizeof(obj):
-    """The size in bytes of a C++ class (proxy or instance) or builtin name."""
+    """The size in bytes of a C++ type: a class (proxy or instance), a type
+    spelling ("int", "Klass*", "std::vector<int>"), a Python number type,
+    or a ctypes type or object."""
     if isinstance(obj, str):
         try:
             return _cpplive.sizeof_builtin(obj)
         except ValueError:
-            obj = eval_type(obj)
+            pass
+        described = _cpplive.resolve_type(obj)
+        if described[0] in ("class", "enum"):
+            return _cpplive.sizeof_scope(described[1])
+        return _constants.sizeof(obj)
     cls = obj if isinstance(obj, type) else type(obj)
     scope = getattr(cls, "__cpp_scope__", None)
-    if scope is None:
-        python_sizes = {int: "int", float: "double", bool: "bool"}
-        if cls in python_sizes:
-            return _cpplive.sizeof_builtin(python_sizes[cls])
-        raise TypeError("sizeof() needs a C++ type, object or builtin name")
-    return _cpplive.sizeof_scope(scope)
-
-
-class _Cast(object):
-    """`ll.cast[T](obj)`: the object (or address) viewed as a `T`."""
-
-    def __getitem__(self, target):
-        if isinstance(target, str):
-            target = eval_type(target)
-
-        def cast(obj):
-            # A base class target gets the base subobject (static_cast).
-            address = obj if isinstance(obj, int) else _cpplive.addressof(obj, target if isinstance(target, type) else None)
-            return bind_object(address, target)
-        return cast
+    if scope is not None:
+        return _cpplive.sizeof_scope(scope)
+    python_sizes = {int: "int", float: "double", bool: "bool"}
+    if cls in python_sizes:
+        return _cpplive.sizeof_builtin(python_sizes[cls])
+    ctypes = _lowlevel.ctypes_in_use()
+    if ctypes is not None and issubclass(cls, (ctypes._SimpleCData, ctypes._Pointer, ctypes.Array, ctypes.Structure, ctypes.Union)):
+        return ctypes.sizeof(cls)
+    raise TypeError("sizeof() needs a C++ type, object or type name, not a '%s'" % cls.__name__)
 
 
 class ll(object):
-    """Low-level helpers."""
-    cast = _Cast()
+    """Low-level helpers: C++ casts (`ll.static_cast[T](x)`, ...), raw arrays
+    (`ll.malloc[int](n)`, `ll.array_new[T](n)`), and C++ memory as ctypes
+    pointers, memoryviews and capsules."""
+    static_cast = _lowlevel.Cast("static_cast")
+    reinterpret_cast = _lowlevel.Cast("reinterpret_cast")
+    dynamic_cast = _lowlevel.Cast("dynamic_cast")
+    malloc = _lowlevel.Allocator("malloc")
+    free = staticmethod(_lowlevel.free)
+    array_new = _lowlevel.Allocator("array_new")
+    array_delete = staticmethod(_lowlevel.array_delete)
+    as_ctypes = staticmethod(_lowlevel.as_ctypes)
+    as_memoryview = staticmethod(_lowlevel.as_memoryview)
+    as_capsule = staticmethod(_lowlevel.as_capsule)
+    as_cobject = as_capsule
+    argv = staticmethod(_lowlevel.argv)
+    argc = staticmethod(_lowlevel.argc)
+    cast = _lowlevel.Cast("cast")
     addressof = staticmethod(addressof)
     LowLevelView = _cpplive.LowLevelView
 
@@ -166,3 +180,4 @@ def set_compiler_args(*args):
     """Extra clang arguments (e.g. "-std=c++20"); only before first use."""
     if not _cpplive.set_compiler_args(list(args)):
         raise RuntimeError("the C++ interpreter is already running; set compiler arguments before first use")
+
