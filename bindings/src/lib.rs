@@ -13,6 +13,7 @@ mod fastcall;
 mod instance;
 mod lowlevel;
 mod overload;
+mod pinning;
 mod registry;
 mod runtime;
 mod smallint;
@@ -63,5 +64,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::sizeof_builtin, m)?)?;
     m.add_function(wrap_pyfunction!(api::addressof, m)?)?;
     m.add_function(wrap_pyfunction!(api::bind_object, m)?)?;
+    m.add_function(wrap_pyfunction!(pinning::pin_type, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

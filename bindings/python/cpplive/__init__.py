@@ -17,6 +17,7 @@ __all__ = [
     "cppdef", "include", "c_include", "load_library", "add_include_path", "add_library_path",
     "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException", "LinkError",
     "add_pythonization", "remove_pythonization", "set_compiler_args", "ll", "typeid", "eval_type",
+    "cppexec", "macro", "set_debug", "pin_type", "multi",
 ]
 
 gbl = _proxies.namespace_for(1)
@@ -181,3 +182,58 @@ def set_compiler_args(*args):
     if not _cpplive.set_compiler_args(list(args)):
         raise RuntimeError("the C++ interpreter is already running; set compiler arguments before first use")
 
+
+def cppexec(code):
+    """Runs C++ code in the global scope as the interpreter's own input:
+    declarations persist (as with cppdef) and statements run in order,
+    preprocessor directives included. Raises SyntaxError with clang's
+    diagnostics when the code is rejected."""
+    # The closing line ends a last statement that has no semicolon (and is
+    # an empty declaration otherwise).
+    return cppdef(code + "\n;")
+
+
+def macro(name):
+    """The value of object-like macro `name` (an int, float or str, as the
+    C++ constant it expands to); ValueError when it is not defined."""
+    return _constants.macro(name)
+
+
+def set_debug(enable=True):
+    """Says on stderr why cpplive takes slower paths (the same as setting
+    CPPLIVE_DEBUG=1), from now on."""
+    if enable:
+        os.environ["CPPLIVE_DEBUG"] = "1"
+    else:
+        os.environ.pop("CPPLIVE_DEBUG", None)
+
+
+def pin_type(cls):
+    """Objects C++ returns as `cls` (pointer or reference) stay `cls`
+    proxies instead of being downcast to their dynamic class."""
+    _cpplive.pin_type(cls)
+
+
+def multi(*bases):
+    """A single base standing for `bases` whose metaclasses differ (a C++
+    class proxy and a class made with abc.ABCMeta, say):
+    `class P(cpplive.multi(gbl.Base, Mixin))` makes P derive from all of
+    them, with a metaclass derived from each of theirs."""
+    metaclasses = []
+    for base in bases:
+        meta = type(base)
+        if any(issubclass(m, meta) for m in metaclasses):
+            continue
+        metaclasses = [m for m in metaclasses if not issubclass(meta, m)] + [meta]
+    combined = metaclasses[0] if len(metaclasses) == 1 else type("multi_meta", tuple(metaclasses), {})
+
+    class _Redirect(type):
+        # Makes the class statement build the real class, with the real
+        # bases and the combined metaclass, in place of this placeholder.
+        def __new__(mcls, name, _placeholder, namespace, **kwargs):
+            return combined(name, bases, namespace, **kwargs)
+
+    return _Redirect("multi", (), {})
+
+
+__version__ = _cpplive.__version__
