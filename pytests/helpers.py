@@ -15,6 +15,8 @@ import sys
 
 import pytest
 
+from child_runner import exit_description
+
 WITH_CPPYY = os.environ.get("CPPLIVE_TEST_WITH_CPPYY", "") not in ("", "0")
 
 # Exceptions accepted for an out-of-range integer argument.  The cpplive spec
@@ -51,19 +53,28 @@ def setup_cpplive_path():
         EXTRA_PYTHONPATH.append(BINDINGS_PYTHON)
 
 
-def run_child(code, timeout=300):
-    """Runs ``code`` in a fresh Python process in which ``import cpplive``
-    works as in the tests (cppyy in reference mode) and returns the
-    CompletedProcess.  For cases that could crash or hang the interpreter:
-    they then fail one test instead of ending the run."""
+def run_python(code, timeout=120, python_args=(), **env_extra):
+    """Runs `code` in a fresh Python process, so that a crash or a hang fails
+    one test instead of ending the run; returns the CompletedProcess (a
+    time-out raises subprocess.TimeoutExpired, which fails the test)."""
     env = dict(os.environ)
-    path = [os.path.dirname(os.path.abspath(__file__))] + EXTRA_PYTHONPATH
+    paths = list(EXTRA_PYTHONPATH)
+    if WITH_CPPYY:
+        paths.append(os.path.dirname(os.path.abspath(__file__)))
+        code = "import helpers\nhelpers.install_cppyy_alias()\n" + code
     if env.get("PYTHONPATH"):
-        path.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(path)
-    prelude = "import helpers\nhelpers.install_cppyy_alias()\nhelpers.setup_cpplive_path()\n"
-    return subprocess.run([sys.executable, "-c", prelude + code], env=env,
+        paths.append(env["PYTHONPATH"])
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.update(env_extra)
+    return subprocess.run([sys.executable, *python_args, "-c", code], env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def run_child(code, timeout=300):
+    """`run_python` with a longer time limit, for suites of cases run in one
+    child."""
+    return run_python(code, timeout=timeout)
 
 
 def next_uid(prefix="u"):
@@ -117,3 +128,42 @@ def install_cppyy_alias():
     _make_package(cppyy.gbl)
     sys.meta_path.insert(0, _CppyyAliasFinder())
     _aliased = True
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def child_env(**extra):
+    """The environment for a child Python that imports cpplive (and, in
+    reference mode, this directory's helpers for the cppyy alias)."""
+    env = dict(os.environ)
+    paths = EXTRA_PYTHONPATH + [HERE] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.update(extra)
+    return env
+
+
+# The first lines of a child's code: `import cpplive` gives cppyy in
+# reference mode.
+CHILD_IMPORT = ("import helpers\nhelpers.install_cppyy_alias()\nimport cpplive\n" if WITH_CPPYY
+                else "import cpplive\n")
+
+
+def run_python_ok(code, timeout, **env_extra):
+    """Runs ``code`` in a fresh Python and returns its stdout.  A hang (no
+    end after ``timeout`` seconds), a death or a failure fails the calling
+    test, saying which and with the child's output."""
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], env=child_env(**env_extra),
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail("child hung: no end after %g s\nstdout:\n%s\nstderr:\n%s"
+                    % (timeout, _text(e.stdout), _text(e.stderr)), pytrace=False)
+    if proc.returncode != 0:
+        pytest.fail("child %s\nstdout:\n%s\nstderr:\n%s"
+                    % (exit_description(proc.returncode), proc.stdout, proc.stderr[-6000:]), pytrace=False)
+    return proc.stdout
+
+
+def _text(output):
+    return output.decode("utf-8", "replace") if isinstance(output, bytes) else (output or "")

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 import cpplive
-from helpers import MISSING_LIBRARY_ERRORS, cpplive_only
+from helpers import MISSING_LIBRARY_ERRORS, cpplive_only, run_python
 
 CXX = shutil.which("c++") or shutil.which("g++")
 
@@ -214,3 +214,82 @@ def test_load_missing_library(tmp_path):
     # Still usable afterwards.
     cpplive.cppdef("int il_after_missing_lib() { return 5; }")
     assert cpplive.gbl.il_after_missing_lib() == 5
+
+
+# load_library by short name, found as the linker would find it.
+
+@pytest.mark.parametrize("name", ["m", "libm", "libm.so.6"])
+def test_load_system_math_library_by_short_name(name, uid):
+    # Only "libm.so.6" is a name the dynamic linker itself would take.
+    assert cpplive.load_library(name)
+    fn = uid("il_cbrt")
+    cpplive.cppdef('extern "C" double %s(double) __asm__("cbrt");' % fn)
+    assert getattr(cpplive.gbl, fn)(8.0) == 2.0
+
+
+@pytest.mark.parametrize("name", ["z", "libz", "libz.so.1"])
+def test_load_zlib_by_short_name(name):
+    import zlib
+    assert cpplive.load_library(name)
+    cpplive.cppdef('extern "C" const char* zlibVersion();')
+    assert cpplive.gbl.zlibVersion() == zlib.ZLIB_RUNTIME_VERSION
+
+
+def _c_library(directory, file_name, function, value):
+    (directory / (function + ".c")).write_text('extern "C" int %s() { return %d; }\n' % (function, value))
+    return build_shared_library(directory, function + ".c", file_name)
+
+
+def _load_and_call(name, function):
+    """load_library(name), then call `int function()` declared with cppdef."""
+    assert cpplive.load_library(name)
+    cpplive.cppdef('extern "C" int %s();' % function)
+    return getattr(cpplive.gbl, function)()
+
+
+@cpplive_only
+def test_built_library_found_by_short_name_in_added_path(tmp_path, uid):
+    fn = uid("il_short")
+    _c_library(tmp_path, "lib%s.so" % fn, fn, 11)
+    cpplive.add_library_path(str(tmp_path))
+    assert _load_and_call(fn, fn) == 11
+
+
+@cpplive_only
+def test_versioned_library_found_and_linker_script_passed_over(tmp_path, uid):
+    # As Debian installs libm: libX.so is a linker script, the library is
+    # libX.so.<version>; the highest version wins.
+    fn = uid("il_versioned")
+    (tmp_path / ("lib%s.so" % fn)).write_text("/* GNU ld script */\nGROUP ( lib%s.so.2 )\n" % fn)
+    _c_library(tmp_path, "lib%s.so.1" % fn, fn, 1)
+    _c_library(tmp_path, "lib%s.so.2" % fn, fn, 2)
+    cpplive.add_library_path(str(tmp_path))
+    assert _load_and_call(fn, fn) == 2
+
+
+@cpplive_only
+def test_library_found_through_ld_library_path(tmp_path):
+    _c_library(tmp_path, "libil_env.so", "il_env_value", 5)
+    proc = run_python(
+        "import cpplive\n"
+        "cpplive.load_library('il_env')\n"
+        "cpplive.cppdef('extern \"C\" int il_env_value();')\n"
+        "print(cpplive.gbl.il_env_value())\n",
+        timeout=300, LD_LIBRARY_PATH=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "5"
+
+
+@cpplive_only
+def test_missing_library_error_says_where_it_looked(tmp_path):
+    cpplive.add_library_path(str(tmp_path))
+    with pytest.raises(OSError) as exc:
+        cpplive.load_library("il_not_anywhere")
+    msg = str(exc.value)
+    assert msg.count("il_not_anywhere'") == 1, msg
+    for expected in ("libil_not_anywhere.so", "libil_not_anywhere.so.<version>", str(tmp_path),
+                     "/etc/ld.so.cache", "default directories"):
+        assert expected in msg, msg
+    # Still usable afterwards.
+    cpplive.cppdef("int il_after_missing_short_name() { return 6; }")
+    assert cpplive.gbl.il_after_missing_short_name() == 6

@@ -3,11 +3,11 @@
 //! blocks, and the low-level object helpers.
 
 use std::ffi::c_void;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cpplive_core::model::{Entity, FunctionInfo, FunctionKind, ScopeKind};
 use cpplive_core::types::TypeBase;
-use cpplive_core::{typename, ScopeId, TypeRef};
+use cpplive_core::{library_search, typename, BackendError, ScopeId, TypeRef};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
@@ -39,9 +39,31 @@ pub fn add_include_path(dir: &str) -> PyResult<()> {
     with_backend(|b| b.add_include_path(Path::new(dir)).map_err(backend_error))
 }
 
+/// Loads the library `name` names (see `cpplive_core::library_search`),
+/// searching `paths` (from `add_library_path`) first.
 #[pyfunction]
-pub fn load_library(py: Python<'_>, path: &str) -> PyResult<bool> {
-    py.detach(|| with_backend(|b| b.load_library(Path::new(path)).map_err(backend_error)))?;
+pub fn load_library(py: Python<'_>, name: &str, paths: Vec<PathBuf>) -> PyResult<bool> {
+    py.detach(|| {
+        let found = match library_search::find(name, &paths) {
+            Ok(found) => found,
+            // Left to the dynamic linker, which also knows the run paths of
+            // the loaded objects; when it fails too, our search's error says
+            // more than its "No such file".
+            Err(not_found) => return with_backend(|b| b.load_library(Path::new(name)).map_err(|_| backend_error(not_found))),
+        };
+        with_backend(|b| {
+            b.load_library(&found).map_err(|e| {
+                backend_error(match e {
+                    BackendError::LibraryNotFound { detail, .. } => BackendError::LibraryNotFound {
+                        name: name.into(),
+                        detail: format!("{} was found but does not load: {detail}", found.display()),
+                        searched: found.display().to_string(),
+                    },
+                    other => other,
+                })
+            })
+        })
+    })?;
     Ok(true)
 }
 

@@ -154,7 +154,7 @@ pub fn take_pending() -> Option<PyErr> {
 }
 
 unsafe extern "C" fn python_callback(target: *mut c_void, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> c_int {
-    Python::attach(|py| {
+    crate::signals::unguarded(|| Python::attach(|py| {
         let target = &*(target as *const Target);
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(py, target, args, out, sink))) {
             Ok(Ok(())) => 0,
@@ -168,7 +168,7 @@ unsafe extern "C" fn python_callback(target: *mut c_void, args: *mut *mut c_void
                 1
             }
         }
-    })
+    }))
 }
 
 unsafe fn call(py: Python<'_>, target: &Target, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> PyResult<()> {
@@ -204,5 +204,5 @@ unsafe extern "C" fn release_target(target: *mut c_void) {
         std::mem::forget(target);
         return;
     }
-    Python::attach(|_py| drop(target));
+    crate::signals::unguarded(|| Python::attach(|_py| drop(target)));
 }

@@ -2,8 +2,10 @@
 
 use cpplive_core::BackendError;
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyImportError, PyNotImplementedError, PyOSError, PyRuntimeError, PySyntaxError, PyTypeError};
+use pyo3::exceptions::{PyException, PyFloatingPointError, PyImportError, PyNotImplementedError, PyOSError, PyRuntimeError, PySyntaxError, PyTypeError};
 use pyo3::PyErr;
+
+use crate::signals::Fault;
 
 create_exception!(cpplive, CppException, PyException, "A C++ exception thrown by called code; `cpp_type` and `what` describe it.");
 create_exception!(
@@ -12,6 +14,56 @@ create_exception!(
     PyRuntimeError,
     "C++ code compiled, but symbols it needs are defined by no loaded library: raised by the call that needs them, naming them."
 );
+
+// Fatal signals of C++ code called under `cpplive.ll.signals_as_exception`
+// (cppyy's names). The call is abandoned where the signal hit: C++
+// destructors of the frames in between do not run and locks they held stay
+// held, so the program may be left in an inconsistent state.
+create_exception!(cpplive.ll, FatalError, PyException, "A fatal signal in C++ code, raised under signals_as_exception.");
+create_exception!(cpplive.ll, SegmentationViolation, FatalError, "SIGSEGV in C++ code: an invalid memory access, or a stack overflow.");
+create_exception!(cpplive.ll, BusError, FatalError, "SIGBUS in C++ code: memory that cannot be accessed (e.g. a mapped file past its end).");
+create_exception!(cpplive.ll, IllegalInstruction, FatalError, "SIGILL in C++ code (e.g. __builtin_trap()).");
+create_exception!(cpplive.ll, AbortSignal, FatalError, "SIGABRT in C++ code: std::abort() or a failed assert().");
+
+/// SIGFPE in C++ code; also a `FloatingPointError`, which cppyy raises.
+pub fn floating_point_exception(py: pyo3::Python<'_>) -> &pyo3::Bound<'_, pyo3::types::PyType> {
+    use pyo3::prelude::*;
+    static TYPE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+    TYPE.get_or_init(py, || {
+        let bases = pyo3::types::PyTuple::new(py, [py.get_type::<FatalError>(), py.get_type::<PyFloatingPointError>()])
+            .expect("a tuple of two types");
+        // A tuple of bases is accepted here; pyo3's `new_type` takes one.
+        let made = unsafe {
+            pyo3::ffi::PyErr_NewExceptionWithDoc(
+                c"cpplive.ll.FloatingPointException".as_ptr(),
+                c"SIGFPE in C++ code (e.g. an integer division by zero).".as_ptr(),
+                bases.as_ptr(),
+                std::ptr::null_mut(),
+            )
+        };
+        unsafe { Bound::from_owned_ptr(py, made) }.cast_into::<pyo3::types::PyType>().expect("an exception type").unbind()
+    })
+    .bind(py)
+}
+
+/// The Python exception for a C++ call abandoned on a fatal signal.
+pub fn fault(py: pyo3::Python<'_>, fault: &Fault) -> PyErr {
+    let detail = fault.code_text();
+    let detail = if detail.is_empty() { String::new() } else { format!(": {detail}") };
+    let address = fault.address;
+    let tail = "; the call was abandoned without running C++ destructors";
+    match fault.signal {
+        libc::SIGSEGV if fault.stack_overflow != 0 => {
+            SegmentationViolation::new_err(format!("stack overflow in C++ code (SIGSEGV at address {address:#x}){tail}"))
+        }
+        libc::SIGSEGV => SegmentationViolation::new_err(format!("segmentation violation in C++ code at address {address:#x}{detail}{tail}")),
+        libc::SIGBUS => BusError::new_err(format!("bus error in C++ code at address {address:#x}{detail}{tail}")),
+        libc::SIGILL => IllegalInstruction::new_err(format!("illegal instruction in C++ code at {address:#x}{detail}{tail}")),
+        libc::SIGABRT => AbortSignal::new_err(format!("C++ code aborted (std::abort() or a failed assert()){tail}")),
+        libc::SIGFPE => PyErr::from_type(floating_point_exception(py).clone(), format!("floating-point exception in C++ code{detail}{tail}")),
+        other => FatalError::new_err(format!("signal {other} in C++ code{tail}")),
+    }
+}
 
 pub fn backend_error(error: BackendError) -> PyErr {
     let text = error.to_string();

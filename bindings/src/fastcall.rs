@@ -176,7 +176,7 @@ impl FastPlan {
         }
         let mut ret = ArgSlot { u64: 0 };
         let mut err = ThunkError::default();
-        let rc = (self.thunk)(this, self.count as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);
+        let rc = crate::signals::call(self.thunk, this, self.count as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);
         if rc != 0 {
             return Outcome::Raised(crate::overload::thunk_error(py, &mut err, rc));
         }

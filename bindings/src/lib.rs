@@ -16,6 +16,7 @@ mod overload;
 mod pinning;
 mod registry;
 mod runtime;
+mod signals;
 mod smallint;
 
 use pyo3::prelude::*;
@@ -38,6 +39,13 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<lowlevel::LowLevelView>()?;
     m.add("CppException", py.get_type::<errors::CppException>())?;
     m.add("LinkError", py.get_type::<errors::LinkError>())?;
+    m.add("FatalError", py.get_type::<errors::FatalError>())?;
+    m.add("SegmentationViolation", py.get_type::<errors::SegmentationViolation>())?;
+    m.add("BusError", py.get_type::<errors::BusError>())?;
+    m.add("IllegalInstruction", py.get_type::<errors::IllegalInstruction>())?;
+    m.add("AbortSignal", py.get_type::<errors::AbortSignal>())?;
+    m.add("FloatingPointException", errors::floating_point_exception(py))?;
+    m.add_function(wrap_pyfunction!(signals::set_signals_as_exception, m)?)?;
     m.add("nullptr", instance::nullptr(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::warm_up, m)?)?;

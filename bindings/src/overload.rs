@@ -20,6 +20,7 @@ use crate::execute::Executor;
 use crate::fastcall::{FastPlan, Outcome};
 use crate::instance;
 use crate::runtime::with_backend;
+use crate::signals;
 
 const INLINE_ARGS: usize = 8;
 
@@ -499,11 +500,11 @@ impl OverloadSet {
             // Arguments are converted and held: the C++ code touches no
             // Python object (callbacks into Python take the GIL again).
             let saved = ffi::PyEval_SaveThread();
-            let rc = thunk(this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);
+            let rc = signals::call(thunk, this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);
             ffi::PyEval_RestoreThread(saved);
             rc
         } else {
-            thunk(this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err)
+            signals::call(thunk, this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err)
         };
         drop(scratch);
         if rc != 0 {
@@ -596,7 +597,6 @@ impl OverloadSet {
     }
 }
 
-/// Turns a thunk's error report into a `CppException`.
 /// Frees what a thunk kept of a thrown exception.
 fn release_exception(keep: *mut c_void) {
     static RELEASE: std::sync::OnceLock<Option<cpplive_core::thunk::ReleaseExceptionFn>> = std::sync::OnceLock::new();
@@ -606,6 +606,8 @@ fn release_exception(keep: *mut c_void) {
     }
 }
 
+/// Turns a failed call's result (a thunk's error report, or a fatal signal
+/// under `signals_as_exception`) into the Python exception.
 pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
     let take = |p: *mut std::ffi::c_char| -> String {
         if p.is_null() {
@@ -617,6 +619,9 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
     };
     if rc == 2 {
         return PyTypeError::new_err("wrong number of arguments for the C++ call");
+    }
+    if rc == signals::FAULTED {
+        return crate::errors::fault(py, &signals::last_fault());
     }
     let type_name = take(err.type_name);
     let what = take(err.what);

@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod error;
 pub mod ids;
+pub mod library_search;
 pub mod model;
 pub mod thunk;
 pub mod thunkgen;

@@ -6,7 +6,9 @@ embedded clang.
     cpplive.gbl.twice(21)      # 42
 """
 import atexit
+import contextlib
 import os
+import sys
 
 from . import _cpplive
 from ._cpplive import CppException, LinkError, nullptr
@@ -78,23 +80,12 @@ def add_library_path(path):
 
 def load_library(name):
     """Loads a shared library so that its symbols can be called from C++
-    declared with cppdef/include. Raises OSError naming what was searched."""
-    if os.sep in name:
-        if not os.path.exists(name):
-            raise OSError("library '%s' not found" % name)
-        return _cpplive.load_library(os.path.abspath(name))
-    candidates = []
-    for directory in _library_paths:
-        for file_name in (name, "lib%s.so" % name, "%s.so" % name):
-            candidates.append(os.path.join(directory, file_name))
-    for path in candidates:
-        if os.path.exists(path):
-            return _cpplive.load_library(path)
-    try:
-        return _cpplive.load_library(name)
-    except OSError as e:
-        searched = ", ".join(_library_paths) or "no added library paths"
-        raise OSError("library '%s' not found (searched %s and the system paths): %s" % (name, searched, e)) from None
+    declared with cppdef/include. A path is used as it is; a short name
+    ("z", "libz", "libz.so.1") is looked for as the linker would: as given,
+    as lib<name>.so, <name>.so and versioned (lib<name>.so.1), in the
+    add_library_path directories, LD_LIBRARY_PATH, the dynamic linker's
+    cache and the default directories. Raises OSError saying where it looked."""
+    return _cpplive.load_library(name, _library_paths)
 
 
 def addressof(obj):
@@ -146,6 +137,18 @@ def sizeof(obj):
     raise TypeError("sizeof() needs a C++ type, object or type name, not a '%s'" % cls.__name__)
 
 
+@contextlib.contextmanager
+def _signals_as_exception():
+    """Within the block, on this thread, a fatal signal in C++ code called
+    from Python (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) raises a
+    `ll.FatalError` subclass instead of ending the process."""
+    previous = _cpplive.set_signals_as_exception(True)
+    try:
+        yield
+    finally:
+        _cpplive.set_signals_as_exception(previous)
+
+
 class ll(object):
     """Low-level helpers: C++ casts (`ll.static_cast[T](x)`, ...), raw arrays
     (`ll.malloc[int](n)`, `ll.array_new[T](n)`), and C++ memory as ctypes
@@ -166,6 +169,20 @@ class ll(object):
     cast = _lowlevel.Cast("cast")
     addressof = staticmethod(addressof)
     LowLevelView = _cpplive.LowLevelView
+    # Fatal signals as exceptions (cppyy's names); FloatingPointException
+    # is also a FloatingPointError.
+    signals_as_exception = staticmethod(_signals_as_exception)
+    set_signals_as_exception = staticmethod(_cpplive.set_signals_as_exception)
+    FatalError = _cpplive.FatalError
+    SegmentationViolation = _cpplive.SegmentationViolation
+    BusError = _cpplive.BusError
+    IllegalInstruction = _cpplive.IllegalInstruction
+    AbortSignal = _cpplive.AbortSignal
+    FloatingPointException = _cpplive.FloatingPointException
+
+
+# `import cpplive.ll` and `from cpplive.ll import ...` work as with cppyy.ll.
+sys.modules[__name__ + ".ll"] = ll
 
 
 def typeid(obj):

@@ -24,7 +24,7 @@ LowLevelView = _ll.LowLevelView
 # Fatal signals (SIGSEGV, ...) as Python exceptions, by cppyy's names.
 _SIGNAL_NAMES = (
     "signals_as_exception", "set_signals_as_exception", "FatalError", "SegmentationViolation", "BusError",
-    "IllegalInstruction", "AbortSignal",
+    "IllegalInstruction", "AbortSignal", "FloatingPointException",
 )
 
 
