@@ -229,6 +229,112 @@ def test_ll_cast_to_second_base(g):
     assert c.oget() == 5
 
 
+@cpplive_only  # cppyy's casts deduce their source type differently
+def test_ll_static_and_dynamic_casts_adjust_for_multiple_bases(g):
+    ll = cpplive.ll
+    d = g.lo_Der()
+    other = ll.static_cast[g.lo_Other](d)
+    assert type(other) is g.lo_Other and other.o == 2.5
+    back = ll.static_cast[g.lo_Der](other)
+    assert type(back) is g.lo_Der and cpplive.addressof(back) == cpplive.addressof(d)
+    assert ll.dynamic_cast[g.lo_Der](other).d == 3
+    assert ll.dynamic_cast[g.lo_Der](g.lo_Other()) is None
+
+
+@cpplive_only
+def test_ll_casts_of_numbers_and_addresses(g, uid):
+    ll = cpplive.ll
+    assert ll.static_cast[int](3.75) == 3
+    assert ll.static_cast["unsigned short"](65537) == 1
+    assert ll.cast["double"](7) == 7.0
+    s = g.lo_static_s()
+    offset = uid("lo_offset_of_i")
+    cpplive.cppdef("unsigned long %s() { return offsetof(lo_S, i); }" % offset)
+    view = ll.reinterpret_cast["int*"](cpplive.addressof(s) + getattr(g, offset)())
+    assert isinstance(view, cpplive.ll.LowLevelView) and view[0] == s.i
+    assert ll.cast[g.lo_S](cpplive.addressof(s)) is s
+
+
+@cpplive_only
+def test_ll_casts_c_plus_plus_refuses(g):
+    ll = cpplive.ll
+    with pytest.raises(TypeError, match="static_cast from 'long long' to 'int\\*'"):
+        ll.static_cast["int*"](5)
+    with pytest.raises(TypeError, match="dynamic_cast"):
+        ll.dynamic_cast[g.lo_Der](g.lo_S())
+    with pytest.raises(TypeError):
+        ll.static_cast[int]("text")
+
+
+@cpplive_only  # cppyy's malloc sizes items by sizeof(T*)
+def test_ll_malloc_and_free(g):
+    ll = cpplive.ll
+    items = ll.malloc[int](4)
+    try:
+        assert len(items) == 4 and items.item_type == "int" and items.typecode == "i"
+        for i in range(4):
+            items[i] = i + 1
+        assert list(items) == [1, 2, 3, 4]
+        assert ll.as_ctypes(items)[2] == 3
+        assert ll.as_memoryview(items).tolist() == [1, 2, 3, 4]
+    finally:
+        ll.free(items)
+
+
+@cpplive_only
+def test_ll_array_new_and_delete(g):
+    ll = cpplive.ll
+    numbers = ll.array_new["double"](3)
+    assert len(numbers) == 3 and numbers.item_type == "double"
+    numbers[2] = 1.5
+    assert numbers[2] == 1.5
+    ll.array_delete(numbers)
+    objects = ll.array_new[g.lo_S](2)
+    assert type(objects) is g.lo_S
+    ll.array_delete(objects)
+    with pytest.raises(TypeError):
+        ll.array_delete(3)
+
+
+@cpplive_only
+def test_ll_views_of_objects_as_ctypes_memoryview_and_capsule(g):
+    ll = cpplive.ll
+    s = g.lo_static_s()
+    assert ll.as_ctypes(s).value == cpplive.addressof(s)
+    raw = ll.as_memoryview(s)
+    assert raw.nbytes == cpplive.sizeof(g.lo_S) and raw.format == "B" and not raw.readonly
+    capsule = ll.as_cobject(s)
+    assert cpplive.addressof(capsule) == cpplive.addressof(s)
+    assert cpplive.bind_object(capsule, g.lo_S) is s
+    with pytest.raises(ValueError):
+        ll.as_capsule(cpplive.nullptr)
+
+
+@cpplive_only
+def test_bind_object_and_addressof_take_ctypes_and_views(g):
+    import ctypes
+    s = g.lo_static_s()
+    address = cpplive.addressof(s)
+    assert cpplive.bind_object(ctypes.c_void_p(address), g.lo_S) is s
+    assert cpplive.addressof(cpplive.nullptr) == 0 and cpplive.addressof(None) == 0
+    number = ctypes.c_int(3)
+    assert cpplive.addressof(number) == ctypes.addressof(number)
+    with pytest.raises(TypeError):
+        cpplive.addressof(5)
+
+
+@cpplive_only
+def test_sizeof_any_type_spelling_and_ctypes(g):
+    import ctypes
+    assert cpplive.sizeof("int*") == ctypes.sizeof(ctypes.c_void_p)
+    assert cpplive.sizeof("std::pair<int, double>") == 16
+    assert cpplive.sizeof("lo_S[3]") == 3 * g.lo_sizeof_S()
+    assert cpplive.sizeof(ctypes.c_short) == 2
+    assert cpplive.sizeof(ctypes.c_double(1.0)) == 8
+    with pytest.raises(TypeError):
+        cpplive.sizeof(object)
+
+
 # ---------------------------------------------------------------- typedefs
 
 def test_typedef_class_is_same_proxy(g):

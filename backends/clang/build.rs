@@ -22,6 +22,7 @@ fn main() {
     cxx_build::bridge("src/ffi.rs")
         .file("shim/session.cpp")
         .file("shim/reflect.cpp")
+        .file("shim/names.cpp")
         .file("shim/guard.cpp")
         .file("shim/link.cpp")
         .include(&include_dir)
@@ -49,7 +50,7 @@ fn main() {
     let mut parts = version.split('.');
     println!("cargo:rustc-env=CPPLIVE_LLVM_VERSION_MM={}.{}", parts.next().unwrap(), parts.next().unwrap());
     println!("cargo:llvm_libdir={lib_dir}");
-    for file in ["src/ffi.rs", "shim/session.h", "shim/impl.h", "shim/session.cpp", "shim/reflect.cpp", "shim/guard.cpp", "shim/link.cpp"] {
+    for file in ["src/ffi.rs", "shim/session.h", "shim/impl.h", "shim/session.cpp", "shim/reflect.cpp", "shim/names.cpp", "shim/guard.cpp", "shim/link.cpp"] {
         println!("cargo:rerun-if-changed={file}");
     }
     println!("cargo:rerun-if-env-changed=LLVM_CONFIG");

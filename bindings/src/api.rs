@@ -396,6 +396,13 @@ pub fn enumerators(scope: u64) -> PyResult<Vec<(String, i64)>> {
     Ok(list.iter().map(|e| (e.name.clone(), e.value)).collect())
 }
 
+/// The names C++ declares in `scope` that a lookup can resolve (public,
+/// not reserved for the implementation), for `dir()`.
+#[pyfunction]
+pub fn member_names(py: Python<'_>, scope: u64) -> PyResult<Vec<String>> {
+    py.detach(|| with_backend(|b| b.member_names(ScopeId(scope)).map_err(backend_error)))
+}
+
 /// Resolves a C++ type spelling (instantiating templates); see `describe_type`.
 #[pyfunction]
 pub fn resolve_type<'py>(py: Python<'py>, spelling: &str) -> PyResult<Bound<'py, PyTuple>> {

@@ -71,6 +71,12 @@ pub unsafe fn is_proxy(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
 /// `tp_new` of `CppObject`: allocation and an empty state, without pyo3's
 /// argument parsing (proxies are filled in by their constructors).
 unsafe extern "C" fn object_new(subtype: *mut ffi::PyTypeObject, _args: *mut ffi::PyObject, _kwargs: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // What object.__new__ checks: a Python subclass made with abc.ABCMeta
+    // (through cpplive.multi) that leaves abstract methods undefined.
+    if (*subtype).tp_flags & ffi::Py_TPFLAGS_IS_ABSTRACT != 0 {
+        ffi::PyErr_Format(ffi::PyExc_TypeError, c"Can't instantiate abstract class %s".as_ptr(), (*subtype).tp_name);
+        return std::ptr::null_mut();
+    }
     let alloc = (*subtype).tp_alloc.unwrap_or(ffi::PyType_GenericAlloc);
     let obj = alloc(subtype, 0);
     if !obj.is_null() {

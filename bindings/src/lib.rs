@@ -13,6 +13,7 @@ mod fastcall;
 mod instance;
 mod lowlevel;
 mod overload;
+mod pinning;
 mod registry;
 mod runtime;
 mod signals;
@@ -64,11 +65,14 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::scope_info, m)?)?;
     m.add_function(wrap_pyfunction!(api::class_members, m)?)?;
     m.add_function(wrap_pyfunction!(api::enumerators, m)?)?;
+    m.add_function(wrap_pyfunction!(api::member_names, m)?)?;
     m.add_function(wrap_pyfunction!(api::resolve_type, m)?)?;
     m.add_function(wrap_pyfunction!(api::instantiate_function, m)?)?;
     m.add_function(wrap_pyfunction!(api::sizeof_scope, m)?)?;
     m.add_function(wrap_pyfunction!(api::sizeof_builtin, m)?)?;
     m.add_function(wrap_pyfunction!(api::addressof, m)?)?;
     m.add_function(wrap_pyfunction!(api::bind_object, m)?)?;
+    m.add_function(wrap_pyfunction!(pinning::pin_type, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -135,6 +135,18 @@ impl LowLevelView {
         self.address
     }
 
+    /// The C++ type of the items (`int`, `unsigned long`, ...).
+    #[getter]
+    fn item_type(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// The items' struct format character, as `array.array` has it.
+    #[getter]
+    fn typecode(&self) -> &'static str {
+        self.format().to_str().unwrap_or("B")
+    }
+
     fn __repr__(&self) -> String {
         format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.kind.name(), self.address, self.len.map_or(String::new(), |n| format!(", {n} elements")))
     }

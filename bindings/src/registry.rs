@@ -155,6 +155,9 @@ pub fn downcast<'py>(
     class: &Bound<'py, PyType>,
     object: *mut std::ffi::c_void,
 ) -> Option<(Bound<'py, PyType>, *mut std::ffi::c_void)> {
+    if crate::pinning::is_pinned(class) {
+        return None;
+    }
     let mut name_ptr: *mut std::ffi::c_char = std::ptr::null_mut();
     let full = unsafe { dynamic(object, &mut name_ptr) };
     if name_ptr.is_null() {

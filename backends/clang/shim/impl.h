@@ -67,6 +67,10 @@ struct Session::Impl {
 };
 
 [[noreturn]] void fail(const std::string &message);
+
+// Where names of scope `scope` are looked up: a class's complete
+// definition (instantiated if needed), an enum, or a namespace (reflect.cpp).
+clang::DeclContext *lookup_context(Session::Impl &impl, std::uint64_t scope);
 std::string error_text(llvm::Error err);
 
 // Tries `code` in a forked copy of this process (guard.cpp): returns when

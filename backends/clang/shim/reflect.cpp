@@ -149,7 +149,11 @@ TypeRecord type_record(Session::Impl &impl, QualType type) {
 std::string qualified_name(const NamedDecl *decl) {
   std::string name = "::";
   llvm::raw_string_ostream os(name);
-  decl->printQualifiedName(os);
+  // Without "(anonymous namespace)": its members are reached through the
+  // enclosing scope, as C++ code names them.
+  PrintingPolicy pp(decl->getASTContext().getLangOpts());
+  pp.SuppressUnwrittenScope = true;
+  decl->printQualifiedName(os, pp);
   return os.str();
 }
 
@@ -385,6 +389,8 @@ CXXRecordDecl *class_definition(Session::Impl &impl, std::uint64_t scope) {
   return def;
 }
 
+} // namespace
+
 DeclContext *lookup_context(Session::Impl &impl, std::uint64_t scope) {
   Decl *decl = impl.decl_of(scope);
   if (auto *rd = dyn_cast<CXXRecordDecl>(decl)) {
@@ -397,6 +403,8 @@ DeclContext *lookup_context(Session::Impl &impl, std::uint64_t scope) {
     return ed->getDefinition() ? ed->getDefinition() : ed;
   return impl.context_of(scope);
 }
+
+namespace {
 
 void lookup_into(Session::Impl &impl, std::uint64_t scope, llvm::StringRef name, LookupResult &result) {
   DeclContext *context = lookup_context(impl, scope);

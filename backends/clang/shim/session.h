@@ -14,6 +14,7 @@ struct DeclRecord;
 struct FunctionRecord;
 struct FieldRecord;
 struct EnumeratorRecord;
+struct MemberNameRecord;
 struct ScopeRecord;
 struct BaseRecord;
 struct ParamRecord;
@@ -57,6 +58,9 @@ public:
   rust::Vec<rust::String> default_arguments(std::uint64_t function);
   rust::Vec<FieldRecord> fields(std::uint64_t scope);
   rust::Vec<EnumeratorRecord> enumerators(std::uint64_t scope);
+  // Every identifier that qualified lookup into `scope` resolves to a
+  // declaration reflection describes, once each (names.cpp).
+  rust::Vec<MemberNameRecord> member_names(std::uint64_t scope);
   rust::Vec<FunctionRecord> functions(std::uint64_t scope, rust::Str name);
 
   // Resolves a type spelled in C++ (instantiating templates as needed).

@@ -114,6 +114,14 @@ pub mod bridge {
         pub function_params: Vec<TypeRecord>,
     }
 
+    /// A name a scope declares (see `Session::member_names`).
+    #[derive(Debug, Clone)]
+    pub struct MemberNameRecord {
+        pub name: String,
+        /// Whether some declaration of the name is public (always, outside classes).
+        pub is_public: bool,
+    }
+
     /// What a parsed module defines (exported) and needs from elsewhere.
     #[derive(Debug, Clone, Default)]
     pub struct ModuleSymbols {
@@ -155,6 +163,7 @@ pub mod bridge {
         fn default_arguments(self: Pin<&mut Session>, function: u64) -> Result<Vec<String>>;
         fn fields(self: Pin<&mut Session>, scope: u64) -> Result<Vec<FieldRecord>>;
         fn enumerators(self: Pin<&mut Session>, scope: u64) -> Result<Vec<EnumeratorRecord>>;
+        fn member_names(self: Pin<&mut Session>, scope: u64) -> Result<Vec<MemberNameRecord>>;
         fn functions(self: Pin<&mut Session>, scope: u64, name: &str) -> Result<Vec<FunctionRecord>>;
         fn resolve_type(self: Pin<&mut Session>, spelling: &str) -> Result<TypeRecord>;
         fn instantiate_function(

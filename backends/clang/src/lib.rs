@@ -332,6 +332,18 @@ impl Backend for ClangBackend {
         Ok(list)
     }
 
+    fn member_names(&mut self, scope: ScopeId) -> Result<Vec<String>> {
+        if !self.scope(scope)?.is_complete {
+            return Ok(Vec::new());
+        }
+        let records = self.session().member_names(scope.0).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let global = scope == ScopeId::GLOBAL;
+        let mut names: Vec<String> =
+            records.into_iter().filter(|r| r.is_public && !reflect::is_reserved(&r.name, global)).map(|r| r.name).collect();
+        names.sort();
+        Ok(names)
+    }
+
     fn resolve_type(&mut self, spelling: &str) -> Result<TypeRef> {
         let record = self.session().resolve_type(spelling).map_err(|e| BackendError::Instantiation {
             what: spelling.to_string(),

@@ -35,6 +35,19 @@ pub fn entity(record: &bridge::DeclRecord) -> Option<Entity> {
     })
 }
 
+/// Identifiers C++ reserves for the implementation: `__x` and `_X`
+/// everywhere, any `_x` in the global namespace. Listing them would bury
+/// the user's names under the standard library's internals.
+pub fn is_reserved(name: &str, global: bool) -> bool {
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some('_'), Some('_')) => true,
+        (Some('_'), Some(c)) => global || c.is_ascii_uppercase(),
+        (Some('_'), None) => global,
+        _ => false,
+    }
+}
+
 pub fn function(record: &bridge::FunctionRecord, class: Option<ScopeId>, class_spelling: &str) -> FunctionInfo {
     FunctionInfo {
         id: FuncId(record.id),

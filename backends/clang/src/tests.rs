@@ -153,3 +153,27 @@ fn lambda_closure_types_get_a_usable_name() {
         assert!(ty.class_id().is_some(), "{ty:?}");
     });
 }
+
+#[test]
+fn member_names_list_what_a_scope_declares() {
+    with_backend(|b| {
+        b.declare(
+            "namespace t14 { struct K { int field; void method(); static int s; enum E { Red }; private: int hidden; }; \
+             int f(int); int f(double); int v; enum class C { A }; typedef int T; template<class X> struct Tm {}; \
+             template<class X> X g(X); namespace inner {} inline namespace v1 { int in_inline; } \
+             namespace { int in_anonymous; } int __reserved; struct _Reserved {}; }",
+        )
+        .unwrap();
+        let Some(Entity::Namespace(ns)) = b.lookup(ScopeId::GLOBAL, "t14").unwrap() else { panic!("namespace") };
+        let names = b.member_names(ns).unwrap();
+        for name in ["C", "K", "T", "Tm", "f", "g", "in_anonymous", "in_inline", "inner", "v", "v1"] {
+            assert!(names.iter().any(|n| n == name), "{name} missing from {names:?}");
+        }
+        assert!(!names.iter().any(|n| n.starts_with('_')), "{names:?}");
+        assert_eq!(names.iter().filter(|n| *n == "f").count(), 1, "{names:?}");
+        let Some(Entity::Class(k)) = b.lookup(ns, "K").unwrap() else { panic!("class") };
+        let members = b.member_names(k).unwrap();
+        assert_eq!(members, ["E", "Red", "field", "method", "s"], "{members:?}");
+        assert!(b.member_names(ScopeId::GLOBAL).unwrap().iter().any(|n| n == "t14"));
+    });
+}

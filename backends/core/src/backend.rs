@@ -30,6 +30,11 @@ pub trait Backend: Send {
     fn method_templates(&mut self, class: ScopeId) -> Result<Vec<String>>;
         fn fields(&mut self, class: ScopeId) -> Result<Arc<Vec<FieldInfo>>>;
     fn enumerators(&mut self, scope: ScopeId) -> Result<Arc<Vec<EnumeratorInfo>>>;
+    /// The names `lookup` can resolve in `scope` that users may reach:
+    /// public ones, without the identifiers C++ reserves for the
+    /// implementation (`__x`, `_X`, and `_x` in the global namespace);
+    /// sorted. Empty for an incomplete class.
+    fn member_names(&mut self, scope: ScopeId) -> Result<Vec<String>>;
 
     // types and templates
     /// Resolves a C++ type spelling, instantiating class templates as needed.

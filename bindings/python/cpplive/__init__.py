@@ -12,16 +12,18 @@ import sys
 
 from . import _cpplive
 from ._cpplive import CppException, LinkError, nullptr
-from . import _proxies
+from . import _proxies, _lowlevel, _constants, _importer
 from ._pythonize import add_pythonization, remove_pythonization
 
 __all__ = [
     "cppdef", "include", "c_include", "load_library", "add_include_path", "add_library_path",
     "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException", "LinkError",
     "add_pythonization", "remove_pythonization", "set_compiler_args", "ll", "typeid", "eval_type",
+    "cppexec", "macro", "set_debug", "pin_type", "multi",
 ]
 
 gbl = _proxies.namespace_for(1)
+_importer.finder.add_root("cpplive.gbl", gbl)
 
 # The extension started making the interpreter on a background thread when
 # it was loaded (unless CPPLIVE_NO_WARMUP is set); exit waits for it.
@@ -87,15 +89,19 @@ def load_library(name):
 
 
 def addressof(obj):
-    """The address of a C++ object, as an int."""
-    return _cpplive.addressof(obj)
+    """The address of a C++ object, as an int; also of a view, a ctypes
+    object (a pointer's value) or a capsule. nullptr and None give 0."""
+    if isinstance(obj, int):
+        raise TypeError("addressof() needs a C++ object, a view or a ctypes object, not an int")
+    return _lowlevel.address(obj)
 
 
 def bind_object(address, cls, owns=False):
-    """A proxy of class `cls` for the C++ object at `address`."""
+    """A proxy of class `cls` for the C++ object at `address` (an int, a
+    ctypes pointer, a capsule, or another C++ object seen as `cls`)."""
     if isinstance(cls, str):
         cls = eval_type(cls)
-    return _cpplive.bind_object(int(address), cls, owns)
+    return _cpplive.bind_object(_lowlevel.address(address), cls, owns)
 
 
 def eval_type(name):
@@ -106,34 +112,29 @@ def eval_type(name):
 
 
 def sizeof(obj):
-    """The size in bytes of a C++ class (proxy or instance) or builtin name."""
+    """The size in bytes of a C++ type: a class (proxy or instance), a type
+    spelling ("int", "Klass*", "std::vector<int>"), a Python number type,
+    or a ctypes type or object."""
     if isinstance(obj, str):
         try:
             return _cpplive.sizeof_builtin(obj)
         except ValueError:
-            obj = eval_type(obj)
+            pass
+        described = _cpplive.resolve_type(obj)
+        if described[0] in ("class", "enum"):
+            return _cpplive.sizeof_scope(described[1])
+        return _constants.sizeof(obj)
     cls = obj if isinstance(obj, type) else type(obj)
     scope = getattr(cls, "__cpp_scope__", None)
-    if scope is None:
-        python_sizes = {int: "int", float: "double", bool: "bool"}
-        if cls in python_sizes:
-            return _cpplive.sizeof_builtin(python_sizes[cls])
-        raise TypeError("sizeof() needs a C++ type, object or builtin name")
-    return _cpplive.sizeof_scope(scope)
-
-
-class _Cast(object):
-    """`ll.cast[T](obj)`: the object (or address) viewed as a `T`."""
-
-    def __getitem__(self, target):
-        if isinstance(target, str):
-            target = eval_type(target)
-
-        def cast(obj):
-            # A base class target gets the base subobject (static_cast).
-            address = obj if isinstance(obj, int) else _cpplive.addressof(obj, target if isinstance(target, type) else None)
-            return bind_object(address, target)
-        return cast
+    if scope is not None:
+        return _cpplive.sizeof_scope(scope)
+    python_sizes = {int: "int", float: "double", bool: "bool"}
+    if cls in python_sizes:
+        return _cpplive.sizeof_builtin(python_sizes[cls])
+    ctypes = _lowlevel.ctypes_in_use()
+    if ctypes is not None and issubclass(cls, (ctypes._SimpleCData, ctypes._Pointer, ctypes.Array, ctypes.Structure, ctypes.Union)):
+        return ctypes.sizeof(cls)
+    raise TypeError("sizeof() needs a C++ type, object or type name, not a '%s'" % cls.__name__)
 
 
 @contextlib.contextmanager
@@ -149,8 +150,23 @@ def _signals_as_exception():
 
 
 class ll(object):
-    """Low-level helpers."""
-    cast = _Cast()
+    """Low-level helpers: C++ casts (`ll.static_cast[T](x)`, ...), raw arrays
+    (`ll.malloc[int](n)`, `ll.array_new[T](n)`), and C++ memory as ctypes
+    pointers, memoryviews and capsules."""
+    static_cast = _lowlevel.Cast("static_cast")
+    reinterpret_cast = _lowlevel.Cast("reinterpret_cast")
+    dynamic_cast = _lowlevel.Cast("dynamic_cast")
+    malloc = _lowlevel.Allocator("malloc")
+    free = staticmethod(_lowlevel.free)
+    array_new = _lowlevel.Allocator("array_new")
+    array_delete = staticmethod(_lowlevel.array_delete)
+    as_ctypes = staticmethod(_lowlevel.as_ctypes)
+    as_memoryview = staticmethod(_lowlevel.as_memoryview)
+    as_capsule = staticmethod(_lowlevel.as_capsule)
+    as_cobject = as_capsule
+    argv = staticmethod(_lowlevel.argv)
+    argc = staticmethod(_lowlevel.argc)
+    cast = _lowlevel.Cast("cast")
     addressof = staticmethod(addressof)
     LowLevelView = _cpplive.LowLevelView
     # Fatal signals as exceptions (cppyy's names); FloatingPointException
@@ -182,3 +198,59 @@ def set_compiler_args(*args):
     """Extra clang arguments (e.g. "-std=c++20"); only before first use."""
     if not _cpplive.set_compiler_args(list(args)):
         raise RuntimeError("the C++ interpreter is already running; set compiler arguments before first use")
+
+
+def cppexec(code):
+    """Runs C++ code in the global scope as the interpreter's own input:
+    declarations persist (as with cppdef) and statements run in order,
+    preprocessor directives included. Raises SyntaxError with clang's
+    diagnostics when the code is rejected."""
+    # The closing line ends a last statement that has no semicolon (and is
+    # an empty declaration otherwise).
+    return cppdef(code + "\n;")
+
+
+def macro(name):
+    """The value of object-like macro `name` (an int, float or str, as the
+    C++ constant it expands to); ValueError when it is not defined."""
+    return _constants.macro(name)
+
+
+def set_debug(enable=True):
+    """Says on stderr why cpplive takes slower paths (the same as setting
+    CPPLIVE_DEBUG=1), from now on."""
+    if enable:
+        os.environ["CPPLIVE_DEBUG"] = "1"
+    else:
+        os.environ.pop("CPPLIVE_DEBUG", None)
+
+
+def pin_type(cls):
+    """Objects C++ returns as `cls` (pointer or reference) stay `cls`
+    proxies instead of being downcast to their dynamic class."""
+    _cpplive.pin_type(cls)
+
+
+def multi(*bases):
+    """A single base standing for `bases` whose metaclasses differ (a C++
+    class proxy and a class made with abc.ABCMeta, say):
+    `class P(cpplive.multi(gbl.Base, Mixin))` makes P derive from all of
+    them, with a metaclass derived from each of theirs."""
+    metaclasses = []
+    for base in bases:
+        meta = type(base)
+        if any(issubclass(m, meta) for m in metaclasses):
+            continue
+        metaclasses = [m for m in metaclasses if not issubclass(meta, m)] + [meta]
+    combined = metaclasses[0] if len(metaclasses) == 1 else type("multi_meta", tuple(metaclasses), {})
+
+    class _Redirect(type):
+        # Makes the class statement build the real class, with the real
+        # bases and the combined metaclass, in place of this placeholder.
+        def __new__(mcls, name, _placeholder, namespace, **kwargs):
+            return combined(name, bases, namespace, **kwargs)
+
+    return _Redirect("multi", (), {})
+
+
+__version__ = _cpplive.__version__

@@ -81,6 +81,13 @@ class Namespace(object):
     def __init__(self, scope_id, qualified):
         object.__setattr__(self, "__cpp_scope__", scope_id)
         object.__setattr__(self, "__cpp_name__", qualified)
+        # Entered in sys.modules: tools that find a class's module by its
+        # __module__ (pydoc, inspect) read the module's name, and a
+        # __path__ (with a __spec__) lets `import cpplive.gbl.ns.inner` ask
+        # for the inner one (see _importer).
+        object.__setattr__(self, "__name__", _module_name(qualified))
+        object.__setattr__(self, "__path__", [])
+        object.__setattr__(self, "__spec__", None)
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
@@ -101,7 +108,9 @@ class Namespace(object):
         object.__setattr__(self, name, value)
 
     def __dir__(self):
-        return sorted(set(self.__dict__) | set(type(self).__dict__))
+        # What C++ declares, whether looked up yet or not (completion in
+        # IPython and the like goes by dir()).
+        return sorted(set(self.__dict__) | set(type(self).__dict__) | set(_c.member_names(self.__cpp_scope__)))
 
     def __repr__(self):
         return "<C++ namespace %s>" % (self.__cpp_name__ or "::")
@@ -144,6 +153,10 @@ class CppClassMeta(type):
     def __getattr__(cls, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
+        if any(name in klass.__dict__ for klass in cls.__mro__):
+            # Only called directly (inspect asks each metaclass): the name
+            # is the class's own, not something this lookup provides.
+            raise AttributeError(name)
         scope_id = type.__getattribute__(cls, "__dict__").get("__cpp_scope__")
         if scope_id is None:
             scope_id = getattr(cls, "__cpp_scope__")
@@ -162,6 +175,18 @@ class CppClassMeta(type):
                     return
                 break
         type.__setattr__(cls, name, value)
+
+    def __dir__(cls):
+        # Nested types, enumerators and typedefs are looked up on first use:
+        # listed from C++ (for the class and its C++ bases), with the
+        # members made with the class, but not those that only say they are
+        # not public.
+        names = set(type.__dir__(cls))
+        for klass in cls.__mro__:
+            scope = klass.__dict__.get("__cpp_scope__")
+            if scope is not None:
+                names.update(_c.member_names(scope))
+        return sorted(name for name in names if not isinstance(_defined(cls, name), _NonPublic))
 
     def __repr__(cls):
         if "__cpp_scope__" not in cls.__dict__:
@@ -185,6 +210,11 @@ class _NonPublic(object):
 
     def __set__(self, instance, value):
         self._refuse()
+
+
+def _defined(cls, name):
+    """What the nearest class of `cls`'s MRO defining `name` holds, or None."""
+    return next((klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__), None)
 
 
 def _with_dispatcher(base, namespace):
@@ -298,6 +328,7 @@ def _make_class(scope_id, info):
         "__cpp_name__": qualified,
         "__module__": "cpplive.gbl",
         "__qualname__": qualified,
+        "__doc__": "C++ class %s" % qualified,
     }
     try:
         cls = CppClassMeta(info["name"] or qualified, bases, namespace)
