@@ -326,3 +326,18 @@ def test_iterator_with_non_const_comparison():
         print(list(cpplive.gbl.CsRange()))
         """)
     assert out.strip() == "[0, 1, 2]", out
+
+
+@cpplive_only
+def test_faulting_static_initializers_raise_and_the_interpreter_goes_on():
+    out, _ = run(
+        """
+        for code in ["int* cs_null = nullptr; int cs_bad = *cs_null;",
+                     "#include <cassert>\\nint cs_assert = (assert(false), 1);",
+                     "int cs_spin() { int s = 0; for (int i = 0; i < 10; ) s += i; return s; } int cs_spun = cs_spin();"]:
+            try:
+                cpplive.cppdef(code)
+            except cpplive.ll.FatalError as e:
+                print(type(e).__name__, "static initializers" in str(e))
+        """ + AFTER % {"n": "6"})
+    assert out.split() == ["SegmentationViolation", "True", "AbortSignal", "True", "SegmentationViolation", "True", "usable"], out

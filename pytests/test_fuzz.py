@@ -7,7 +7,9 @@ afterwards.
 The documented exceptions of ``cppdef`` (``DOCUMENTED_ERRORS``):
 ``SyntaxError`` and its subclasses for code clang rejects (parse and
 semantic errors), ``cpplive.LinkError`` for code that compiled but needs
-symbols nothing defines, ``TypeError`` for a failed template instantiation, and
+symbols nothing defines, ``cpplive.ll.FatalError`` when the input's own
+static initializers fault (a cut that turns a loop into undefined
+behaviour), ``TypeError`` for a failed template instantiation, and
 ``cpplive.CppException`` and its subclasses for an exception thrown by the
 code's static initializers.
 
@@ -48,7 +50,7 @@ REJECT_WITHIN = 1.0
 
 PRELUDE = CHILD_IMPORT + r'''
 import time
-DOCUMENTED_ERRORS = (SyntaxError, TypeError, cpplive.CppException, cpplive.LinkError)
+DOCUMENTED_ERRORS = (SyntaxError, TypeError, cpplive.CppException, cpplive.LinkError, cpplive.ll.FatalError)
 
 def alive(n):
     """None if a fresh function can be defined and called, else what failed."""

@@ -74,6 +74,11 @@ pub fn backend_error(error: BackendError) -> PyErr {
         BackendError::NotFound { .. } => PyRuntimeError::new_err(text),
         BackendError::Instantiation { .. } => PyTypeError::new_err(text),
         BackendError::Link { .. } => LinkError::new_err(text),
+        BackendError::Fault { signal, code, address } => pyo3::Python::attach(|py| {
+            let error = fault(py, &Fault { signal, code, address, stack_overflow: 0 });
+            let message = format!("while running the static initializers of the input: {}", error.value(py));
+            PyErr::from_type(error.get_type(py), message)
+        }),
         BackendError::Unsupported(_) => PyNotImplementedError::new_err(text),
         BackendError::Internal(_) => PyRuntimeError::new_err(text),
     }

@@ -78,6 +78,10 @@ std::string error_text(llvm::Error err);
 // when it crashes, or when it does not finish.
 void dry_run(Session::Impl &impl, llvm::StringRef code);
 
+// Hands a module to the JIT and runs its initializers; a fatal signal in
+// them fails the call instead of ending the process (faults.cpp).
+void execute_guarded(Session::Impl &impl, clang::PartialTranslationUnit &ptu);
+
 // Lets JIT-compiled code reach thread_local variables of the libraries
 // this process loaded (link.cpp).
 void install_thread_local_bridge(Session::Impl &impl);

@@ -131,8 +131,7 @@ clang::PartialTranslationUnit &Session::Impl::ptu_of(std::uint64_t handle) const
 void Session::Impl::execute(clang::PartialTranslationUnit &ptu) {
   if (!ptu.TheModule)
     return;
-  if (llvm::Error err = interp->Execute(ptu))
-    fail(error_text(std::move(err)));
+  execute_guarded(*this, ptu);
 }
 
 // The shim's own declarations (type aliases) come from names already

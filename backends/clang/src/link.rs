@@ -88,7 +88,7 @@ impl ClangBackend {
             missing = self.still_missing(&missing);
         }
         if missing.is_empty() {
-            return self.session().execute(ptu).map_err(|e| BackendError::Internal(e.what().to_string()));
+            return self.session().execute(ptu).map_err(execute_error);
         }
         crate::debug_note(&format!("module {ptu} waits for: {}", missing.join(" ")));
         let index = self.link.waiting.len();
@@ -155,7 +155,7 @@ impl ClangBackend {
                     *i -= 1;
                 }
             }
-            self.session().execute(waiting.ptu).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+            self.session().execute(waiting.ptu).map_err(execute_error)?;
         }
     }
 
@@ -207,5 +207,20 @@ impl ClangBackend {
 
     fn readable_list(&self, names: &[String]) -> String {
         names.iter().map(|n| self.demangled(n)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// A failure of `execute`: a fault in the module's initializers (see
+/// shim/faults.cpp), or the JIT's own error.
+fn execute_error(e: cxx::Exception) -> BackendError {
+    let text = e.what();
+    let fields: Option<Vec<&str>> = text.strip_prefix("cpplive-fault:").map(|rest| rest.split(':').collect());
+    match fields.as_deref() {
+        Some([signal, code, address]) => BackendError::Fault {
+            signal: signal.parse().unwrap_or(0),
+            code: code.parse().unwrap_or(0),
+            address: address.parse().unwrap_or(0),
+        },
+        _ => BackendError::Internal(text.to_string()),
     }
 }

@@ -19,6 +19,10 @@ pub enum BackendError {
     /// Code compiled, but symbols it needs are defined nowhere loaded.
     #[error("undefined symbols: {missing}; no loaded library defines them (nor one on the system's library path): load the library that does with cpplive.load_library(), or define them with cppdef")]
     Link { missing: String },
+    /// A fatal signal in code the backend ran for the input (its static
+    /// initializers): `signal`, its `si_code` and the faulting address.
+    #[error("signal {signal} while running the static initializers of the input")]
+    Fault { signal: i32, code: i32, address: usize },
     #[error("{0}")]
     Unsupported(String),
     #[error("{0}")]
