@@ -19,18 +19,18 @@ use crate::errors::backend_error;
 use crate::instance::CppObject;
 use crate::overload::{OverloadSet, Role};
 use crate::registry;
-use crate::runtime::with_backend;
+use crate::runtime::{with_backend, with_backend_detached};
 
 #[pyfunction]
 pub fn cppdef(py: Python<'_>, code: &str) -> PyResult<bool> {
-    py.detach(|| with_backend(|b| b.declare(code).map_err(backend_error)))?;
+    with_backend_detached(py, |b| b.declare(code).map_err(backend_error))?;
     Ok(true)
 }
 
 #[pyfunction]
 #[pyo3(signature = (header, c_linkage=false))]
 pub fn include(py: Python<'_>, header: &str, c_linkage: bool) -> PyResult<bool> {
-    py.detach(|| with_backend(|b| b.include(header, c_linkage).map_err(backend_error)))?;
+    with_backend_detached(py, |b| b.include(header, c_linkage).map_err(backend_error))?;
     Ok(true)
 }
 
@@ -41,12 +41,12 @@ pub fn add_include_path(dir: &str) -> PyResult<()> {
 
 #[pyfunction]
 pub fn load_library(py: Python<'_>, path: &str) -> PyResult<bool> {
-    py.detach(|| with_backend(|b| b.load_library(Path::new(path)).map_err(backend_error)))?;
+    with_backend_detached(py, |b| b.load_library(Path::new(path)).map_err(backend_error))?;
     Ok(true)
 }
 
 #[pyfunction]
-pub fn set_compiler_args(py: Python<'_>, args: Vec<String>) -> bool {
+pub fn set_compiler_args(py: Python<'_>, args: Vec<String>) -> PyResult<bool> {
     crate::runtime::set_extra_args(py, args)
 }
 
@@ -55,9 +55,12 @@ pub fn set_class_factory(py: Python<'_>, factory: Py<PyAny>) {
     registry::set_factory(py, factory);
 }
 
+/// Records proxy type `cls` for C++ scope `id`; `ready=False` while its
+/// members are still being installed.
 #[pyfunction]
-pub fn register_class(py: Python<'_>, id: u64, cls: &Bound<'_, PyType>) {
-    registry::register(py, id, cls);
+#[pyo3(signature = (id, cls, ready=true))]
+pub fn register_class(py: Python<'_>, id: u64, cls: &Bound<'_, PyType>, ready: bool) {
+    registry::register(py, id, cls, ready);
 }
 
 /// Describes a type for the Python layer: ("class"|"enum", id, name),
