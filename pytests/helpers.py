@@ -10,6 +10,8 @@ import importlib.abc
 import importlib.util
 import itertools
 import os
+import signal
+import subprocess
 import sys
 
 import pytest
@@ -48,6 +50,31 @@ def setup_cpplive_path():
     if os.path.isdir(os.path.join(BINDINGS_PYTHON, "cpplive")):
         sys.path.insert(0, BINDINGS_PYTHON)
         EXTRA_PYTHONPATH.append(BINDINGS_PYTHON)
+
+
+def run_python(code, timeout=600, **env_extra):
+    """Runs `code` in a fresh interpreter (for behaviour that needs its own
+    process, or that could crash or hang) and returns its stdout. A crash,
+    a non-zero exit or running past `timeout` seconds fails the test, with
+    the child's output."""
+    env = dict(os.environ)
+    if EXTRA_PYTHONPATH:
+        env["PYTHONPATH"] = os.pathsep.join(EXTRA_PYTHONPATH + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env.update(env_extra)
+    if WITH_CPPYY:
+        code = "import sys, cppyy\nsys.modules['cpplive'] = cppyy\n" + code
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        def text(b):
+            return b.decode(errors="replace") if isinstance(b, bytes) else (b or "")
+        pytest.fail("child did not finish within %ss\nstdout:\n%s\nstderr:\n%s" % (timeout, text(e.stdout)[-4000:], text(e.stderr)[-4000:]))
+    if proc.returncode < 0:
+        how = "killed by %s" % signal.Signals(-proc.returncode).name
+    else:
+        how = "exit status %d" % proc.returncode
+    assert proc.returncode == 0, "child failed (%s)\nstdout:\n%s\nstderr:\n%s" % (how, proc.stdout[-4000:], proc.stderr[-4000:])
+    return proc.stdout
 
 
 def next_uid(prefix="u"):

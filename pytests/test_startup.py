@@ -1,24 +1,10 @@
 """Start-up behaviour, each case in a fresh process: the background warm-up,
 compiler arguments, and the standard library without a precompiled header."""
-import os
-import subprocess
-import sys
-
 import pytest
 
-from helpers import EXTRA_PYTHONPATH, cpplive_only
+from helpers import cpplive_only, run_python as run
 
 pytestmark = cpplive_only
-
-
-def run(code, **env_extra):
-    env = dict(os.environ)
-    if EXTRA_PYTHONPATH:
-        env["PYTHONPATH"] = os.pathsep.join(EXTRA_PYTHONPATH)
-    env.update(env_extra)
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, "stdout:\n%s\nstderr:\n%s" % (proc.stdout, proc.stderr)
-    return proc.stdout
 
 
 def test_import_and_exit_at_once():
