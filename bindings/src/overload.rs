@@ -4,6 +4,7 @@
 //! Failure messages are built only when raising.
 
 use std::ffi::{c_int, c_void};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use cpplive_core::model::{Access, FunctionInfo, FunctionKind};
@@ -104,9 +105,11 @@ struct MemoEntry {
 struct Prepared {
     candidates: Vec<Candidate>,
     deleter: Option<DeleterFn>,
-    /// For single-overload sets: the direct path, decided after the first
-    /// successful call (`None` inside: none applies).
-    fast: OnceLock<Option<FastPlan>>,
+    /// For single-overload sets: the direct path, made after the first
+    /// successful call when it applies (`no_fast` when it does not: kept
+    /// apart so that the call path checks one state).
+    fast: OnceLock<FastPlan>,
+    no_fast: AtomicBool,
     /// For sets of several overloads: the winner per tuple of argument
     /// types. Entries never move or change once added.
     memo: Option<Box<AppendOnly<MemoEntry, MEMO_SIZE>>>,
@@ -128,7 +131,7 @@ pub struct OverloadSet {
     pub template: Option<Py<PyAny>>,
     /// Release the GIL while the C++ code runs (`__release_gil__`), so
     /// that other Python threads go on meanwhile.
-    pub release_gil: std::sync::atomic::AtomicBool,
+    pub release_gil: AtomicBool,
 }
 
 enum Attempt {
@@ -154,7 +157,7 @@ impl OverloadSet {
             prepared: OnceLock::new(),
             fallback: None,
             template: None,
-            release_gil: std::sync::atomic::AtomicBool::new(false),
+            release_gil: AtomicBool::new(false),
         }
     }
 
@@ -234,7 +237,7 @@ impl OverloadSet {
             _ => None,
         };
         let memo = (candidates.len() > 1).then(|| Box::new(AppendOnly::new()));
-        Ok(Prepared { candidates, deleter, fast: OnceLock::new(), memo })
+        Ok(Prepared { candidates, deleter, fast: OnceLock::new(), no_fast: AtomicBool::new(false), memo })
     }
 
     /// Calls the set with vectorcall-style arguments.
@@ -263,9 +266,9 @@ impl OverloadSet {
         let keywords = &all[nargs..];
 
         // The direct path keeps the GIL; releasing it takes the general one.
-        let direct = !self.release_gil.load(std::sync::atomic::Ordering::Relaxed);
+        let direct = !self.release_gil.load(Ordering::Relaxed);
         if kwnames.is_null() && prepared.candidates.len() == 1 {
-            if let (Some(Some(plan)), true) = (prepared.fast.get(), direct) {
+            if let (Some(plan), true) = (prepared.fast.get(), direct) {
                 match plan.call(py, receiver, positional) {
                     Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
                     Outcome::Raised(err) => return Err(err),
@@ -275,7 +278,14 @@ impl OverloadSet {
             for pass in [Pass::Strict, Pass::Implicit] {
                 match self.attempt(py, prepared, 0, receiver, positional, pass) {
                     Attempt::Done(result) => {
-                        publish(&prepared.fast, || self.fast_plan(py, prepared, &prepared.candidates[0]));
+                        if prepared.fast.get().is_none() && !prepared.no_fast.load(Ordering::Relaxed) {
+                            // Once made, a plan is only read (`set` keeps the
+                            // first one if another thread made one too).
+                            match self.fast_plan(py, prepared, &prepared.candidates[0]) {
+                                Some(plan) => drop(prepared.fast.set(plan)),
+                                None => prepared.no_fast.store(true, Ordering::Relaxed),
+                            }
+                        }
                         return Ok(result);
                     }
                     Attempt::Failed(err) => return Err(err),
@@ -498,7 +508,7 @@ impl OverloadSet {
         };
         let mut ret = ArgSlot::default();
         let mut err = ThunkError::default();
-        let rc = if self.release_gil.load(std::sync::atomic::Ordering::Relaxed) {
+        let rc = if self.release_gil.load(Ordering::Relaxed) {
             // Arguments are converted and held: the C++ code touches no
             // Python object (callbacks into Python take the GIL again).
             // Through pyo3's `detach`, so that a callback on this thread

@@ -31,10 +31,17 @@ use pyo3::Python;
 /// the others are dropped. Unlike `OnceLock::get_or_init`, no thread ever
 /// blocks here while holding the GIL, and a re-entrant call (from Python
 /// code that `make` runs) computes its own value instead of deadlocking.
+#[inline(always)]
 pub fn publish<T>(cell: &OnceLock<T>, make: impl FnOnce() -> T) -> &T {
-    if let Some(done) = cell.get() {
-        return done;
+    match cell.get() {
+        Some(done) => done,
+        None => publish_new(cell, make),
     }
+}
+
+#[cold]
+#[inline(never)]
+fn publish_new<T>(cell: &OnceLock<T>, make: impl FnOnce() -> T) -> &T {
     let value = make();
     // `set` only moves the value in: it runs no Python code, so under the
     // GIL it never waits for another thread.
@@ -96,7 +103,7 @@ impl<T, const N: usize> Drop for AppendOnly<T, N> {
 /// Python code: no calls into Python, no drop of a Python reference (a
 /// finalizer could run; hand replaced values out and drop them after), no
 /// exception objects. A re-entrant `with` (which would alias the borrow)
-/// panics instead.
+/// ends the process instead.
 pub struct GilCell<T> {
     value: UnsafeCell<T>,
     lent: Cell<bool>,
@@ -113,16 +120,24 @@ impl<T> GilCell<T> {
 
     #[inline(always)]
     pub fn with<R>(&self, _py: Python<'_>, f: impl FnOnce(&mut T) -> R) -> R {
-        assert!(!self.lent.replace(true), "cpplive: re-entrant use of a GIL-guarded table");
-        struct Return<'a>(&'a Cell<bool>);
-        impl Drop for Return<'_> {
-            fn drop(&mut self) {
-                self.0.set(false);
-            }
+        if self.lent.replace(true) {
+            reentered();
         }
-        let _back = Return(&self.lent);
         // Safety: the GIL is held, `f` runs no Python code (so no other
         // thread runs meanwhile), and the flag rules out re-entrance.
-        f(unsafe { &mut *self.value.get() })
+        let result = f(unsafe { &mut *self.value.get() });
+        // Not reset if `f` panicked: the table may be half updated, and
+        // the next use stops the process.
+        self.lent.set(false);
+        result
     }
+}
+
+/// A bug in cpplive, not in the program: no unwinding (landing pads on
+/// every table access, and most callers are C entry points anyway).
+#[cold]
+#[inline(never)]
+fn reentered() -> ! {
+    eprintln!("cpplive: internal error: re-entrant use of a GIL-guarded table");
+    std::process::abort()
 }
