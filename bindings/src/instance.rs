@@ -346,7 +346,6 @@ impl ProxyState {
 }
 
 impl Drop for ProxyState {
-    #[inline]
     fn drop(&mut self) {
         self.destroy();
         // A proxy dies with the GIL held, but not always inside pyo3's entry
