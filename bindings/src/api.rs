@@ -19,18 +19,18 @@ use crate::errors::backend_error;
 use crate::instance::CppObject;
 use crate::overload::{OverloadSet, Role};
 use crate::registry;
-use crate::runtime::with_backend;
+use crate::runtime::{with_backend, with_backend_detached};
 
 #[pyfunction]
 pub fn cppdef(py: Python<'_>, code: &str) -> PyResult<bool> {
-    py.detach(|| with_backend(|b| b.declare(code).map_err(backend_error)))?;
+    with_backend_detached(py, |b| b.declare(code).map_err(backend_error))?;
     Ok(true)
 }
 
 #[pyfunction]
 #[pyo3(signature = (header, c_linkage=false))]
 pub fn include(py: Python<'_>, header: &str, c_linkage: bool) -> PyResult<bool> {
-    py.detach(|| with_backend(|b| b.include(header, c_linkage).map_err(backend_error)))?;
+    with_backend_detached(py, |b| b.include(header, c_linkage).map_err(backend_error))?;
     Ok(true)
 }
 
@@ -43,24 +43,23 @@ pub fn add_include_path(dir: &str) -> PyResult<()> {
 /// searching `paths` (from `add_library_path`) first.
 #[pyfunction]
 pub fn load_library(py: Python<'_>, name: &str, paths: Vec<PathBuf>) -> PyResult<bool> {
-    py.detach(|| {
-        let found = match library_search::find(name, &paths) {
+    let found = library_search::find(name, &paths);
+    with_backend_detached(py, move |b| {
+        let found = match found {
             Ok(found) => found,
             // Left to the dynamic linker, which also knows the run paths of
             // the loaded objects; when it fails too, our search's error says
             // more than its "No such file".
-            Err(not_found) => return with_backend(|b| b.load_library(Path::new(name)).map_err(|_| backend_error(not_found))),
+            Err(not_found) => return b.load_library(Path::new(name)).map_err(|_| backend_error(not_found)),
         };
-        with_backend(|b| {
-            b.load_library(&found).map_err(|e| {
-                backend_error(match e {
-                    BackendError::LibraryNotFound { detail, .. } => BackendError::LibraryNotFound {
-                        name: name.into(),
-                        detail: format!("{} was found but does not load: {detail}", found.display()),
-                        searched: found.display().to_string(),
-                    },
-                    other => other,
-                })
+        b.load_library(&found).map_err(|e| {
+            backend_error(match e {
+                BackendError::LibraryNotFound { detail, .. } => BackendError::LibraryNotFound {
+                    name: name.into(),
+                    detail: format!("{} was found but does not load: {detail}", found.display()),
+                    searched: found.display().to_string(),
+                },
+                other => other,
             })
         })
     })?;
@@ -68,7 +67,7 @@ pub fn load_library(py: Python<'_>, name: &str, paths: Vec<PathBuf>) -> PyResult
 }
 
 #[pyfunction]
-pub fn set_compiler_args(py: Python<'_>, args: Vec<String>) -> bool {
+pub fn set_compiler_args(py: Python<'_>, args: Vec<String>) -> PyResult<bool> {
     crate::runtime::set_extra_args(py, args)
 }
 
@@ -77,9 +76,12 @@ pub fn set_class_factory(py: Python<'_>, factory: Py<PyAny>) {
     registry::set_factory(py, factory);
 }
 
+/// Records proxy type `cls` for C++ scope `id`; `ready=False` while its
+/// members are still being installed.
 #[pyfunction]
-pub fn register_class(py: Python<'_>, id: u64, cls: &Bound<'_, PyType>) {
-    registry::register(py, id, cls);
+#[pyo3(signature = (id, cls, ready=true))]
+pub fn register_class(py: Python<'_>, id: u64, cls: &Bound<'_, PyType>, ready: bool) {
+    registry::register(py, id, cls, ready);
 }
 
 /// Describes a type for the Python layer: ("class"|"enum", id, name),

@@ -21,6 +21,7 @@ use crate::convert::{Converter, Pass, Scratch};
 use crate::errors::backend_error;
 use crate::execute::Executor;
 use crate::runtime::with_backend;
+use crate::sync::GilCell;
 
 /// How to call Python for one `std::function` signature.
 pub struct Factory {
@@ -124,26 +125,33 @@ struct Bound {
     address: usize,
 }
 
-// Only touched with the GIL held.
-static mut POINTERS: Option<HashMap<(usize, u64), Bound>> = None;
+static POINTERS: GilCell<Option<HashMap<(usize, u64), Bound>>> = GilCell::new(None);
 
 /// A plain C++ function that calls `callable` (compiled once per callable
 /// and signature).
 ///
 /// # Safety
 /// `callable` is a live object; the GIL is held.
-#[allow(static_mut_refs)]
 pub unsafe fn function_pointer(py: Python<'_>, factory: &Factory, class: u64, callable: *mut ffi::PyObject) -> PyResult<*mut c_void> {
-    let table = POINTERS.get_or_insert_with(HashMap::new);
     let key = (callable as usize, class);
-    if let Some(found) = table.get(&key) {
-        return Ok(found.address as *mut c_void);
+    let known = |table: &mut Option<HashMap<(usize, u64), Bound>>| table.as_ref().and_then(|t| t.get(&key)).map(|b| b.address);
+    if let Some(address) = POINTERS.with(py, known) {
+        return Ok(address as *mut c_void);
     }
+    // Making it runs Python code and may wait for the backend: another
+    // thread can make one for the same callable meanwhile.
     let made = factory.make(Py::from_borrowed_ptr(py, callable));
     let cls = crate::registry::class_for(py, class)?;
     let function = crate::instance::CppObject::wrap(py, &cls, made, Some(factory.deleter))?;
     let address = with_backend(|b| b.function_pointer(ScopeId(class), made as usize).map_err(backend_error))?;
-    table.insert(key, Bound { _callable: Py::from_borrowed_ptr(py, callable), _function: function, address });
+    let entry = Bound { _callable: Py::from_borrowed_ptr(py, callable), _function: function, address };
+    let (address, lost) = POINTERS.with(py, |table| match table.get_or_insert_with(HashMap::new).entry(key) {
+        std::collections::hash_map::Entry::Occupied(first) => (first.get().address, Some(entry)),
+        std::collections::hash_map::Entry::Vacant(slot) => (slot.insert(entry).address, None),
+    });
+    // The other thread's function is the one kept: this one (nobody holds
+    // its address yet) is released outside the table.
+    drop(lost);
     Ok(address as *mut c_void)
 }
 
@@ -153,11 +161,27 @@ pub fn take_pending() -> Option<PyErr> {
     PENDING.with(|p| p.borrow_mut().take())
 }
 
+/// Called by the C++ function object, on whatever thread C++ calls it:
+/// takes the GIL (another C++ thread's call waits for it; see
+/// docs/design.md, "Threads").
 unsafe extern "C" fn python_callback(target: *mut c_void, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> c_int {
-    crate::signals::unguarded(|| Python::attach(|py| {
+    // A thread C++ started has no Python thread state until it attaches:
+    // no Python call on it waits to raise what the callback raises.
+    let foreign = ffi::PyGILState_GetThisThreadState().is_null();
+    // After interpreter shutdown (a C++ thread still calling back) there
+    // is nothing to call: the C++ caller sees a failed call. Python code
+    // runs outside signals_as_exception's guard.
+    crate::signals::unguarded(|| Python::try_attach(|py| {
         let target = &*(target as *const Target);
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(py, target, args, out, sink))) {
             Ok(Ok(())) => 0,
+            Ok(Err(err)) if foreign => {
+                // It still becomes a C++ exception there (which, left
+                // uncaught in a thread, ends the process, as in C++): the
+                // traceback is shown first.
+                err.write_unraisable(py, Some(target.function.bind(py)));
+                1
+            }
             Ok(Err(err)) => {
                 PENDING.with(|p| *p.borrow_mut() = Some(err));
                 1
@@ -168,7 +192,8 @@ unsafe extern "C" fn python_callback(target: *mut c_void, args: *mut *mut c_void
                 1
             }
         }
-    }))
+    })
+    .unwrap_or(1))
 }
 
 unsafe fn call(py: Python<'_>, target: &Target, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> PyResult<()> {
@@ -198,11 +223,11 @@ unsafe fn call(py: Python<'_>, target: &Target, args: *mut *mut c_void, out: *mu
 }
 
 unsafe extern "C" fn release_target(target: *mut c_void) {
-    let target = Box::from_raw(target as *mut Target);
-    // A C++ static destroyed after Python has shut down: nothing to release.
-    if ffi::Py_IsInitialized() == 0 {
-        std::mem::forget(target);
-        return;
+    let mut target = Some(Box::from_raw(target as *mut Target));
+    // Called on any thread C++ destroys the function object on. A C++
+    // static destroyed while or after Python shuts down: there is no
+    // interpreter to release the callable in.
+    if crate::signals::unguarded(|| Python::try_attach(|_py| drop(target.take()))).is_none() {
+        std::mem::forget(target.take());
     }
-    crate::signals::unguarded(|| Python::attach(|_py| drop(target)));
 }

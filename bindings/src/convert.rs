@@ -527,7 +527,8 @@ fn callback_factory<'a>(
     cell: &'a std::sync::OnceLock<Result<crate::callback::Factory, String>>,
     id: u64,
 ) -> Result<&'a crate::callback::Factory, Rejection> {
-    cell.get_or_init(|| crate::callback::Factory::build(py, id)).as_ref().map_err(|why| Rejection::Unsupported(why.clone()))
+    // Building makes proxy classes (Python code runs): never inside a lock.
+    crate::sync::publish(cell, || crate::callback::Factory::build(py, id)).as_ref().map_err(|why| Rejection::Unsupported(why.clone()))
 }
 
 /// The message of an error that resolution moves past, released at once:

@@ -2,8 +2,8 @@
 //! instance's address plus an offset) and variables (static members and
 //! namespace-scope variables, at an address the JIT resolves once).
 
-use std::cell::UnsafeCell;
 use std::ffi::c_void;
+use std::sync::OnceLock;
 
 use cpplive_core::thunk::{ArgSlot, BitGetFn, BitSetFn, ThunkError};
 use cpplive_core::types::{Builtin, RefKind, TypeBase, TypeRef};
@@ -17,12 +17,13 @@ use crate::convert::{Converter, Pass, Rejection, Scratch};
 use crate::execute::Executor;
 use crate::instance::CppObject;
 use crate::runtime::with_backend;
+use crate::sync::publish;
 
 enum Place {
     /// Offset from the owning object's address.
     Member { offset: usize, class: Py<PyType> },
     /// A variable: its qualified name, and its address once known.
-    Variable { qualified: String, address: UnsafeCell<Option<usize>> },
+    Variable { qualified: String, address: OnceLock<usize> },
 }
 
 enum Store {
@@ -55,7 +56,7 @@ struct Scalar {
 struct BitField {
     width: u32,
     class_id: u64,
-    accessors: UnsafeCell<Option<Result<(BitGetFn, BitSetFn), String>>>,
+    accessors: OnceLock<Result<(BitGetFn, BitSetFn), String>>,
 }
 
 #[pyclass(frozen, module = "cpplive", name = "DataMember")]
@@ -65,11 +66,9 @@ pub struct DataMember {
     place: Place,
     scalar: Option<Scalar>,
     bits: Option<BitField>,
-    accessors: UnsafeCell<Option<Accessors>>,
+    /// Chosen on first use, published whole (see `sync.rs`).
+    accessors: OnceLock<Accessors>,
 }
-
-// Interior state is only touched with the GIL held.
-unsafe impl Sync for DataMember {}
 
 impl DataMember {
     pub fn member(name: String, ty: TypeRef, offset: usize, class: Py<PyType>) -> DataMember {
@@ -80,28 +79,29 @@ impl DataMember {
             }
             _ => None,
         };
-        DataMember { name, ty, place: Place::Member { offset, class }, scalar, bits: None, accessors: UnsafeCell::new(None) }
+        DataMember { name, ty, place: Place::Member { offset, class }, scalar, bits: None, accessors: OnceLock::new() }
     }
 
     pub fn bitfield(name: String, ty: TypeRef, width: u32, class: Py<PyType>, class_id: u64) -> DataMember {
-        let bits = BitField { width, class_id, accessors: UnsafeCell::new(None) };
-        DataMember { name, ty, place: Place::Member { offset: 0, class }, scalar: None, bits: Some(bits), accessors: UnsafeCell::new(None) }
+        let bits = BitField { width, class_id, accessors: OnceLock::new() };
+        DataMember { name, ty, place: Place::Member { offset: 0, class }, scalar: None, bits: Some(bits), accessors: OnceLock::new() }
     }
 
     pub fn variable(name: String, ty: TypeRef, qualified: String) -> DataMember {
         DataMember {
             name,
             ty,
-            place: Place::Variable { qualified, address: UnsafeCell::new(None) },
+            place: Place::Variable { qualified, address: OnceLock::new() },
             scalar: None,
             bits: None,
-            accessors: UnsafeCell::new(None),
+            accessors: OnceLock::new(),
         }
     }
 
     fn accessors(&self, py: Python<'_>) -> &Accessors {
-        let slot = unsafe { &mut *self.accessors.get() };
-        if slot.is_none() {
+        // Choosing them makes proxy classes (Python code runs, and another
+        // thread may choose them meanwhile): the first set made is kept.
+        publish(&self.accessors, || {
             // Read as if through a `T&`; write as a `const T&` argument.
             let mut as_reference = self.ty.clone();
             if as_reference.reference == RefKind::None {
@@ -130,22 +130,20 @@ impl DataMember {
             } else {
                 Store::ReadOnly("is an array: assign its elements")
             };
-            *slot = Some(Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store });
-        }
-        slot.as_ref().unwrap()
+            Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store }
+        })
     }
 
     /// `instance` is null for class-level access.
     fn address(&self, py: Python<'_>, instance: *mut ffi::PyObject) -> PyResult<*mut c_void> {
         match &self.place {
             Place::Variable { qualified, address } => {
-                let cached = unsafe { &mut *address.get() };
-                if let Some(a) = cached {
+                if let Some(a) = address.get() {
                     return Ok(*a as *mut c_void);
                 }
+                // A failure is not kept: the variable may be defined later.
                 let getter = with_backend(|b| b.variable_address(qualified).map_err(crate::errors::backend_error))?;
-                let a = unsafe { getter() } as usize;
-                *cached = Some(a);
+                let a = *publish(address, || unsafe { getter() } as usize);
                 Ok(a as *mut c_void)
             }
             Place::Member { offset, class } => {
@@ -229,13 +227,10 @@ impl DataMember {
     }
 
     fn bit_accessors(&self, bits: &BitField) -> PyResult<(BitGetFn, BitSetFn)> {
-        // Safety: GIL held; filled once.
-        let slot = unsafe { &mut *bits.accessors.get() };
-        if slot.is_none() {
-            let made = with_backend(|b| b.bitfield(cpplive_core::ScopeId(bits.class_id), &self.name).map_err(crate::errors::backend_error));
-            *slot = Some(made.map_err(|e| e.to_string()));
-        }
-        slot.as_ref().unwrap().clone().map_err(|why| PyTypeError::new_err(format!("bit-field '{}': {why}", self.name)))
+        let made = publish(&bits.accessors, || {
+            with_backend(|b| b.bitfield(cpplive_core::ScopeId(bits.class_id), &self.name).map_err(crate::errors::backend_error)).map_err(|e| e.to_string())
+        });
+        made.clone().map_err(|why| PyTypeError::new_err(format!("bit-field '{}': {why}", self.name)))
     }
 
     /// Writes a bit-field: an integer (or bool, or enum value) that fits

@@ -15,6 +15,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
 
 use crate::registry;
+use crate::sync::GilCell;
 
 /// What every proxy holds. It sits in one of two root types: `CppObject`
 /// for ordinary classes and `CppExceptionObject` (a Python exception) for
@@ -118,14 +119,25 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
 
 /// (address, Python class) → the live proxy (a borrowed pointer, removed
 /// when the proxy dies).
-struct Identity(FxHashMap<(usize, usize), usize>);
+static IDENTITY: GilCell<Option<FxHashMap<(usize, usize), usize>>> = GilCell::new(None);
 
-// Only touched with the GIL held.
-static mut IDENTITY: Option<Identity> = None;
+/// Runs `f` on the identity table (no Python code inside; see `GilCell`).
+#[inline(always)]
+fn identity<R>(py: Python<'_>, f: impl FnOnce(&mut FxHashMap<(usize, usize), usize>) -> R) -> R {
+    IDENTITY.with(py, |table| f(table.get_or_insert_with(FxHashMap::default)))
+}
 
-#[allow(static_mut_refs)]
-fn identity(_py: Python<'_>) -> &'static mut FxHashMap<(usize, usize), usize> {
-    unsafe { &mut IDENTITY.get_or_insert_with(|| Identity(FxHashMap::default())).0 }
+/// Enters `obj` as the proxy for `key`, unless one is already there: then
+/// that one is returned.
+#[inline(always)]
+fn claim(py: Python<'_>, key: (usize, usize), obj: *mut ffi::PyObject) -> Option<usize> {
+    identity(py, |table| match table.entry(key) {
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(obj as usize);
+            None
+        }
+        std::collections::hash_map::Entry::Occupied(found) => Some(*found.get()),
+    })
 }
 
 /// The Python methods of both root types.
@@ -217,7 +229,7 @@ impl ProxyState {
         if class != 0 {
             self.registered_as.store(0, Ordering::Relaxed);
             let py = unsafe { Python::assume_attached() };
-            identity(py).remove(&(address as usize, class));
+            identity(py, |table| table.remove(&(address as usize, class)));
         }
         if address.is_null() {
             return;
@@ -264,7 +276,7 @@ impl CppObject {
     ) -> PyResult<Py<PyAny>> {
         let key = (address as usize, cls.as_ptr() as usize);
         if deleter.is_none() {
-            if let Some(&existing) = identity(py).get(&key) {
+            if let Some(existing) = identity(py, |table| table.get(&key).copied()) {
                 return Ok(unsafe { Py::from_borrowed_ptr(py, existing as *mut ffi::PyObject) });
             }
         }
@@ -273,13 +285,14 @@ impl CppObject {
         inner.address.store(address, Ordering::Relaxed);
         inner.deleter.store(deleter.map_or(0, |d| d as usize), Ordering::Relaxed);
         inner.owns.store(deleter.is_some(), Ordering::Relaxed);
-        let map = identity(py);
         if address.is_null() {
             return Ok(obj);
         }
-        if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(key) {
-            slot.insert(obj.as_ptr() as usize);
-            inner.registered_as.store(key.1, Ordering::Relaxed);
+        match claim(py, key, obj.as_ptr()) {
+            None => inner.registered_as.store(key.1, Ordering::Relaxed),
+            // Made meanwhile by another thread (a Python `__new__` ran).
+            Some(existing) if deleter.is_none() => return Ok(unsafe { Py::from_borrowed_ptr(py, existing as *mut ffi::PyObject) }),
+            Some(_) => {}
         }
         Ok(obj)
     }
@@ -332,8 +345,7 @@ impl ProxyState {
             return;
         }
         let class = unsafe { ffi::Py_TYPE(obj) } as usize;
-        if let std::collections::hash_map::Entry::Vacant(slot) = identity(py).entry((address, class)) {
-            slot.insert(obj as usize);
+        if claim(py, (address, class), obj).is_none() {
             self.registered_as.store(class, Ordering::Relaxed);
         }
     }

@@ -18,10 +18,13 @@ mod registry;
 mod runtime;
 mod signals;
 mod smallint;
+mod sync;
 
 use pyo3::prelude::*;
 
-#[pymodule]
+// The object model relies on the GIL (see sync.rs): a free-threaded
+// interpreter enables it when the module is imported.
+#[pymodule(gil_used = true)]
 fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     // First, so that interpreter creation overlaps the rest of the import.

@@ -3,6 +3,7 @@
 //! copying.
 
 use std::ffi::{c_int, CStr};
+use std::sync::OnceLock;
 
 use cpplive_core::thunk::ArgSlot;
 use cpplive_core::types::Builtin;
@@ -13,7 +14,7 @@ use pyo3::prelude::*;
 use crate::convert::{Converter, Pass, Scratch};
 use crate::execute::read_scalar;
 
-#[pyclass(module = "cpplive", name = "LowLevelView")]
+#[pyclass(frozen, module = "cpplive", name = "LowLevelView")]
 pub struct LowLevelView {
     address: usize,
     kind: Builtin,
@@ -22,9 +23,10 @@ pub struct LowLevelView {
     /// The further extents of a multi-dimensional array (`int[2][3]`:
     /// `len` 2, `inner` [3]); an element is then a view of one row.
     inner: Vec<usize>,
-    // Storage the exported buffer points into.
-    shape: Vec<ffi::Py_ssize_t>,
-    strides: Vec<ffi::Py_ssize_t>,
+    /// Shape and strides, which exported buffers point into: made on the
+    /// first export and never changed while the view lives (a buffer from
+    /// an earlier export, perhaps on another thread, may still use them).
+    layout: OnceLock<(Vec<ffi::Py_ssize_t>, Vec<ffi::Py_ssize_t>)>,
 }
 
 impl LowLevelView {
@@ -33,7 +35,7 @@ impl LowLevelView {
     }
 
     pub fn with_rows(address: usize, kind: Builtin, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind, len, inner, shape: Vec::new(), strides: Vec::new() }
+        LowLevelView { address, kind, len, inner, layout: OnceLock::new() }
     }
 
     /// What a pointer parameter given this view points at: the address,
@@ -152,7 +154,7 @@ impl LowLevelView {
     }
 
     unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
-        let mut this = slf.borrow_mut();
+        let this = slf.get();
         let Some(n) = this.len else {
             return Err(PyBufferError::new_err("the size of this C++ array is unknown; use reshape((n,)) first"));
         };
@@ -160,16 +162,17 @@ impl LowLevelView {
             return Err(PyBufferError::new_err("view of a null pointer"));
         }
         let itemsize = this.kind.size() as ffi::Py_ssize_t;
-        let mut shape = vec![n as ffi::Py_ssize_t];
-        shape.extend(this.inner.iter().map(|&d| d as ffi::Py_ssize_t));
-        // C order: each stride is the size of everything to its right.
-        let mut strides = vec![itemsize; shape.len()];
-        for k in (0..shape.len().saturating_sub(1)).rev() {
-            strides[k] = strides[k + 1] * shape[k + 1];
-        }
+        let (shape, strides) = crate::sync::publish(&this.layout, || {
+            let mut shape = vec![n as ffi::Py_ssize_t];
+            shape.extend(this.inner.iter().map(|&d| d as ffi::Py_ssize_t));
+            // C order: each stride is the size of everything to its right.
+            let mut strides = vec![itemsize; shape.len()];
+            for k in (0..shape.len().saturating_sub(1)).rev() {
+                strides[k] = strides[k + 1] * shape[k + 1];
+            }
+            (shape, strides)
+        });
         let total: ffi::Py_ssize_t = shape.iter().product();
-        this.shape = shape;
-        this.strides = strides;
         unsafe {
             (*view).obj = slf.clone().into_any().into_ptr();
             (*view).buf = this.address as *mut std::ffi::c_void;
@@ -177,9 +180,10 @@ impl LowLevelView {
             (*view).readonly = 0;
             (*view).itemsize = itemsize;
             (*view).format = if flags & ffi::PyBUF_FORMAT != 0 { this.format().as_ptr() as *mut _ } else { std::ptr::null_mut() };
-            (*view).ndim = this.shape.len() as c_int;
-            (*view).shape = if flags & ffi::PyBUF_ND != 0 { this.shape.as_mut_ptr() } else { std::ptr::null_mut() };
-            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES { this.strides.as_mut_ptr() } else { std::ptr::null_mut() };
+            (*view).ndim = shape.len() as c_int;
+            // Buffer consumers only read these (the API's pointers are mutable).
+            (*view).shape = if flags & ffi::PyBUF_ND != 0 { shape.as_ptr() as *mut _ } else { std::ptr::null_mut() };
+            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES { strides.as_ptr() as *mut _ } else { std::ptr::null_mut() };
             (*view).suboffsets = std::ptr::null_mut();
             (*view).internal = std::ptr::null_mut();
         }

@@ -3,14 +3,15 @@
 //! implicit), with the winner memoized per tuple of Python argument types.
 //! Failure messages are built only when raising.
 
-use std::cell::UnsafeCell;
 use std::ffi::{c_int, c_void};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use cpplive_core::model::{Access, FunctionInfo, FunctionKind};
 use cpplive_core::thunk::{ArgSlot, DeleterFn, ThunkError, ThunkFn};
 use cpplive_core::typename;
 use cpplive_core::{BackendError, ScopeId};
-use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -21,8 +22,13 @@ use crate::fastcall::{FastPlan, Outcome};
 use crate::instance;
 use crate::runtime::with_backend;
 use crate::signals;
+use crate::sync::{publish, AppendOnly};
 
 const INLINE_ARGS: usize = 8;
+
+/// Winners remembered per set (tuples of argument types). A set called
+/// with more kinds of arguments resolves the others on each call.
+const MEMO_SIZE: usize = 16;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -41,7 +47,9 @@ struct Candidate {
     /// Compiled on first use of this candidate: compiling a whole set up
     /// front instantiates every overload of a class template (all of
     /// `std::vector`'s constructors for one `v = vector[int]()`).
-    thunk: UnsafeCell<Option<Result<ThunkFn, BackendError>>>,
+    thunk: OnceLock<Result<ThunkFn, BackendError>>,
+    /// The thunk for keyword calls that skip a defaulted parameter.
+    thunk_with_defaults: OnceLock<Result<ThunkFn, BackendError>>,
     min_args: usize,
 }
 
@@ -65,23 +73,32 @@ unsafe fn type_key(positional: &[*mut ffi::PyObject]) -> [usize; INLINE_ARGS] {
 
 impl Candidate {
     fn thunk_with_defaults(&self) -> Result<ThunkFn, BackendError> {
-        with_backend(|b| Ok(b.call_thunk_with_defaults(&self.info))).unwrap_or_else(|e| Err(BackendError::Internal(e.to_string())))
+        Self::published(&self.thunk_with_defaults, || {
+            with_backend(|b| Ok(b.call_thunk_with_defaults(&self.info))).unwrap_or_else(|e| Err(BackendError::Internal(e.to_string())))
+        })
     }
 
+    #[inline]
     fn thunk(&self) -> Result<ThunkFn, BackendError> {
-        // Safety: GIL held; compiling does not call back into this set.
-        let slot = unsafe { &mut *self.thunk.get() };
-        if let Some(done) = slot {
+        Self::published(&self.thunk, || {
+            with_backend(|b| Ok(b.call_thunks(&[&self.info]).and_then(|mut list| list.remove(0))))
+                .unwrap_or_else(|e| Err(BackendError::Internal(e.to_string())))
+        })
+    }
+
+    /// The compiled thunk in `slot`, compiled by `compile` when there is
+    /// none. A link failure is not published: a library loaded later
+    /// supplies what was missing, and the next call compiles again.
+    #[inline]
+    fn published(slot: &OnceLock<Result<ThunkFn, BackendError>>, compile: impl FnOnce() -> Result<ThunkFn, BackendError>) -> Result<ThunkFn, BackendError> {
+        if let Some(done) = slot.get() {
             return done.clone();
         }
-        let compiled = with_backend(|b| Ok(b.call_thunks(&[&self.info]).and_then(|mut list| list.remove(0))))
-            .unwrap_or_else(|e| Err(BackendError::Internal(e.to_string())));
-        // A link failure is not final: a library loaded later supplies
-        // what was missing.
-        if !matches!(compiled, Err(BackendError::Link { .. })) {
-            *slot = Some(compiled.clone());
+        let compiled = compile();
+        if matches!(compiled, Err(BackendError::Link { .. })) {
+            return compiled;
         }
-        compiled
+        publish(slot, || compiled).clone()
     }
 }
 
@@ -93,12 +110,20 @@ struct MemoEntry {
     fast: Option<FastPlan>,
 }
 
+/// Made on the first call and then only read: published whole (see
+/// `sync.rs`), so that threads calling the set for the first time at once
+/// never see it half made, nor lose it to another thread's copy.
 struct Prepared {
     candidates: Vec<Candidate>,
     deleter: Option<DeleterFn>,
-    /// For single-overload sets: the direct path, decided after the first
-    /// successful call (outer `None`: not decided yet).
-    fast: UnsafeCell<Option<Option<FastPlan>>>,
+    /// For single-overload sets: the direct path, made after the first
+    /// successful call when it applies (`no_fast` when it does not: kept
+    /// apart so that the call path checks one state).
+    fast: OnceLock<FastPlan>,
+    no_fast: AtomicBool,
+    /// For sets of several overloads: the winner per tuple of argument
+    /// types. Entries never move or change once added.
+    memo: Option<Box<AppendOnly<MemoEntry, MEMO_SIZE>>>,
 }
 
 pub struct OverloadSet {
@@ -108,8 +133,7 @@ pub struct OverloadSet {
     /// The proxy type of the owning class (methods and constructors).
     class: Option<Py<PyType>>,
     class_id: Option<ScopeId>,
-    prepared: UnsafeCell<Option<Prepared>>,
-    memo: UnsafeCell<Vec<MemoEntry>>,
+    prepared: OnceLock<Prepared>,
     /// Called with the same arguments when no overload matches (used by
     /// pythonizations, e.g. slices for `vector.__getitem__`).
     fallback: Option<Py<PyAny>>,
@@ -118,12 +142,8 @@ pub struct OverloadSet {
     pub template: Option<Py<PyAny>>,
     /// Release the GIL while the C++ code runs (`__release_gil__`), so
     /// that other Python threads go on meanwhile.
-    pub release_gil: std::sync::atomic::AtomicBool,
+    pub release_gil: AtomicBool,
 }
-
-// All interior state is touched only with the GIL held (cpplive does not
-// support free-threaded Python).
-unsafe impl Sync for OverloadSet {}
 
 enum Attempt {
     Done(Py<PyAny>),
@@ -145,11 +165,10 @@ impl OverloadSet {
             functions,
             class,
             class_id,
-            prepared: UnsafeCell::new(None),
-            memo: UnsafeCell::new(Vec::new()),
+            prepared: OnceLock::new(),
             fallback: None,
             template: None,
-            release_gil: std::sync::atomic::AtomicBool::new(false),
+            release_gil: AtomicBool::new(false),
         }
     }
 
@@ -192,15 +211,16 @@ impl OverloadSet {
         })
     }
 
+    #[inline]
     fn prepared(&self, py: Python<'_>) -> PyResult<&Prepared> {
-        // Safety: GIL held; preparation may call into Python but never re-enters
-        // this set's preparation for the same set.
-        let slot = unsafe { &mut *self.prepared.get() };
-        if slot.is_none() {
-            let p = self.prepare(py)?;
-            *slot = Some(p);
+        if let Some(done) = self.prepared.get() {
+            return Ok(done);
         }
-        Ok(slot.as_ref().unwrap())
+        // Preparing makes proxy classes and compiles (Python code runs, and
+        // other threads may prepare this set meanwhile): the first one
+        // finished is kept.
+        let made = self.prepare(py)?;
+        Ok(publish(&self.prepared, || made))
     }
 
     fn prepare(&self, py: Python<'_>) -> PyResult<Prepared> {
@@ -214,7 +234,8 @@ impl OverloadSet {
                 } else {
                     Executor::for_type(py, &info.ret)
                 },
-                thunk: UnsafeCell::new(None),
+                thunk: OnceLock::new(),
+                thunk_with_defaults: OnceLock::new(),
                 min_args: info.min_args(),
                 info: (*info).clone(),
             })
@@ -229,7 +250,8 @@ impl OverloadSet {
             }
             _ => None,
         };
-        Ok(Prepared { candidates, deleter, fast: UnsafeCell::new(None) })
+        let memo = (candidates.len() > 1).then(|| Box::new(AppendOnly::new()));
+        Ok(Prepared { candidates, deleter, fast: OnceLock::new(), no_fast: AtomicBool::new(false), memo })
     }
 
     /// Calls the set with vectorcall-style arguments.
@@ -258,10 +280,9 @@ impl OverloadSet {
         let keywords = &all[nargs..];
 
         // The direct path keeps the GIL; releasing it takes the general one.
-        let direct = !self.release_gil.load(std::sync::atomic::Ordering::Relaxed);
+        let direct = !self.release_gil.load(Ordering::Relaxed);
         if kwnames.is_null() && prepared.candidates.len() == 1 {
-            let fast = &mut *prepared.fast.get();
-            if let (Some(Some(plan)), true) = (&*fast, direct) {
+            if let (Some(plan), true) = (prepared.fast.get(), direct) {
                 match plan.call(py, receiver, positional) {
                     Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
                     Outcome::Raised(err) => return Err(err),
@@ -271,8 +292,13 @@ impl OverloadSet {
             for pass in [Pass::Strict, Pass::Implicit] {
                 match self.attempt(py, prepared, 0, receiver, positional, pass) {
                     Attempt::Done(result) => {
-                        if fast.is_none() {
-                            *fast = Some(self.fast_plan(py, prepared, &prepared.candidates[0]));
+                        if prepared.fast.get().is_none() && !prepared.no_fast.load(Ordering::Relaxed) {
+                            // Once made, a plan is only read (`set` keeps the
+                            // first one if another thread made one too).
+                            match self.fast_plan(py, prepared, &prepared.candidates[0]) {
+                                Some(plan) => drop(prepared.fast.set(plan)),
+                                None => prepared.no_fast.store(true, Ordering::Relaxed),
+                            }
                         }
                         return Ok(result);
                     }
@@ -280,10 +306,9 @@ impl OverloadSet {
                     Attempt::Rejected { .. } => {}
                 }
             }
-        } else if kwnames.is_null() && positional.len() <= INLINE_ARGS {
-            let memo = &*self.memo.get();
+        } else if let (true, true, Some(memo)) = (kwnames.is_null(), positional.len() <= INLINE_ARGS, &prepared.memo) {
             let types = type_key(positional);
-            for entry in memo {
+            for entry in memo.as_slice() {
                 // Element-wise: a slice comparison calls memcmp, which costs more
                 // than the usual zero to three keys.
                 if entry.len == positional.len() && entry.types.iter().zip(&types).take(entry.len).all(|(a, b)| a == b) {
@@ -370,15 +395,19 @@ impl OverloadSet {
     }
 
     fn remember(&self, py: Python<'_>, prepared: &Prepared, positional: &[*mut ffi::PyObject], candidate: usize, pass: Pass) {
-        let memo = unsafe { &mut *self.memo.get() };
+        let Some(memo) = prepared.memo.as_ref().filter(|m| m.as_slice().len() < MEMO_SIZE) else { return };
         let types = unsafe { type_key(positional) };
-        if memo.len() >= 16 {
-            memo.remove(0);
-        }
         // Exact-type checks in the plan make it safe for this type tuple only
         // in the strict pass (implicit conversions need the general path).
         let fast = if pass == Pass::Strict { self.fast_plan(py, prepared, &prepared.candidates[candidate]) } else { None };
-        memo.push(MemoEntry { types, len: positional.len(), candidate, pass, fast });
+        // Another thread may have remembered the same tuple meanwhile (the
+        // plan above can wait for the backend). From here to the push no
+        // Python code runs.
+        let len = positional.len();
+        if memo.as_slice().iter().any(|e| e.len == len && e.types == types) {
+            return;
+        }
+        let _ = memo.push(py, MemoEntry { types, len, candidate, pass, fast });
     }
 
     unsafe fn merge_keywords(
@@ -496,13 +525,14 @@ impl OverloadSet {
         };
         let mut ret = ArgSlot::default();
         let mut err = ThunkError::default();
-        let rc = if self.release_gil.load(std::sync::atomic::Ordering::Relaxed) {
+        let rc = if self.release_gil.load(Ordering::Relaxed) {
             // Arguments are converted and held: the C++ code touches no
             // Python object (callbacks into Python take the GIL again).
-            let saved = ffi::PyEval_SaveThread();
-            let rc = signals::call(thunk, this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);
-            ffi::PyEval_RestoreThread(saved);
-            rc
+            // Through pyo3's `detach`, so that a callback on this thread
+            // knows the GIL is no longer held even when this call is nested
+            // inside another callback.
+            let call = Detached { thunk, this, n: n as c_int, argv: argv.as_mut_ptr(), ret: &mut ret as *mut ArgSlot as *mut c_void, err: &mut err };
+            py.detach(move || call.run())
         } else {
             signals::call(thunk, this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err)
         };
@@ -597,10 +627,29 @@ impl OverloadSet {
     }
 }
 
+/// A thunk call made with the GIL released.
+struct Detached {
+    thunk: ThunkFn,
+    this: *mut c_void,
+    n: c_int,
+    argv: *mut *mut c_void,
+    ret: *mut c_void,
+    err: *mut ThunkError,
+}
+
+// The pointers are to the calling thread's stack, which waits for the call.
+unsafe impl Send for Detached {}
+
+impl Detached {
+    fn run(self) -> c_int {
+        unsafe { signals::call(self.thunk, self.this, self.n, self.argv, self.ret, self.err) }
+    }
+}
+
 /// Frees what a thunk kept of a thrown exception.
 fn release_exception(keep: *mut c_void) {
-    static RELEASE: std::sync::OnceLock<Option<cpplive_core::thunk::ReleaseExceptionFn>> = std::sync::OnceLock::new();
-    let release = RELEASE.get_or_init(|| with_backend(|b| b.exception_releaser().map_err(crate::errors::backend_error)).ok());
+    static RELEASE: OnceLock<Option<cpplive_core::thunk::ReleaseExceptionFn>> = OnceLock::new();
+    let release = publish(&RELEASE, || with_backend(|b| b.exception_releaser().map_err(crate::errors::backend_error)).ok());
     if let Some(release) = release {
         unsafe { release(keep) };
     }
@@ -634,9 +683,9 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
         }
     }
     if type_name == cpplive_core::thunk::PYTHON_ERROR_TYPE {
-        if let Some(raised) = crate::callback::take_pending() {
-            return raised;
-        }
+        return crate::callback::take_pending().unwrap_or_else(|| {
+            PyRuntimeError::new_err("a Python callback called by C++ on another thread raised (its traceback was printed there)")
+        });
     }
     crate::errors::cpp_exception(py, &type_name, &what)
 }

@@ -1,6 +1,10 @@
 //! C++ scope id ↔ Python proxy type. Proxies are made by the Python layer
 //! (`cpplive._proxies.make_class`), registered here, and found again by
-//! converters and executors that only know an id.
+//! converters and executors that only know an id. A class is registered
+//! when its Python type exists but before its members are installed (its
+//! own members can refer to it); until the Python layer marks it ready,
+//! other threads asking for it go to the Python layer, which makes them
+//! wait for it to be complete.
 
 use std::collections::HashMap;
 
@@ -13,10 +17,12 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 
 use crate::runtime::with_backend;
+use crate::sync::GilCell;
 
 #[derive(Default)]
 struct Registry {
-    by_id: HashMap<u64, Py<PyType>>,
+    /// The proxy type, and whether it is complete.
+    by_id: HashMap<u64, (Py<PyType>, bool)>,
     by_type: HashMap<usize, u64>,
     offsets: HashMap<(usize, usize), Option<BaseAdjust>>,
     /// Demangled dynamic type name → class id (None: not resolvable).
@@ -24,49 +30,55 @@ struct Registry {
 }
 
 static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static mut REGISTRY: Option<Registry> = None;
+static REGISTRY: GilCell<Option<Registry>> = GilCell::new(None);
 
-// Only used with the GIL held.
-#[allow(static_mut_refs)]
-fn registry(_py: Python<'_>) -> &'static mut Registry {
-    unsafe { REGISTRY.get_or_insert_with(Registry::default) }
+/// Runs `f` on the registry (which must not run Python code; see `GilCell`).
+fn registry<R>(py: Python<'_>, f: impl FnOnce(&mut Registry) -> R) -> R {
+    REGISTRY.with(py, |r| f(r.get_or_insert_with(Registry::default)))
 }
 
 pub fn set_factory(py: Python<'_>, factory: Py<PyAny>) {
     let _ = FACTORY.set(py, factory);
 }
 
-pub fn register(py: Python<'_>, id: u64, cls: &Bound<'_, PyType>) {
-    let r = registry(py);
-    r.by_type.insert(cls.as_ptr() as usize, id);
-    r.by_id.insert(id, cls.clone().unbind());
+/// Records `cls` as the proxy of `id`; `ready` once its members are in.
+pub fn register(py: Python<'_>, id: u64, cls: &Bound<'_, PyType>, ready: bool) {
+    let replaced = registry(py, |r| {
+        r.by_type.insert(cls.as_ptr() as usize, id);
+        r.by_id.insert(id, (cls.clone().unbind(), ready))
+    });
+    // Released outside the table (a decref can run Python code).
+    drop(replaced);
 }
 
 /// The C++ scope of a proxy type, or of the nearest proxy type it derives
 /// from (for Python subclasses of proxies).
 pub fn scope_of_type(py: Python<'_>, mut tp: *mut ffi::PyTypeObject) -> Option<u64> {
-    let r = registry(py);
-    while !tp.is_null() {
-        if let Some(id) = r.by_type.get(&(tp as usize)) {
-            return Some(*id);
+    registry(py, |r| {
+        while !tp.is_null() {
+            if let Some(id) = r.by_type.get(&(tp as usize)) {
+                return Some(*id);
+            }
+            tp = unsafe { (*tp).tp_base };
         }
-        tp = unsafe { (*tp).tp_base };
-    }
-    None
+        None
+    })
 }
 
 /// The proxy type of class or enum `id`, made on first request.
 pub fn class_for(py: Python<'_>, id: u64) -> PyResult<Bound<'_, PyType>> {
-    if let Some(cls) = registry(py).by_id.get(&id) {
-        return Ok(cls.bind(py).clone());
+    let ready = registry(py, |r| r.by_id.get(&id).filter(|(_, ready)| *ready).map(|(cls, _)| cls.as_ptr()));
+    if let Some(cls) = ready {
+        // Safety: the registry keeps the type alive.
+        return Ok(unsafe { Bound::from_borrowed_ptr(py, cls).cast_into_unchecked() });
     }
+    // Made (or being made) by the Python layer, which returns it complete,
+    // or unfinished to the thread making it.
     let factory = FACTORY
         .get(py)
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("cpplive proxy factory not installed"))?;
     let cls = factory.bind(py).call1((id,))?;
-    let cls = cls.cast_into::<PyType>()?;
-    register(py, id, &cls);
-    Ok(cls)
+    cls.cast_into::<PyType>().map_err(Into::into)
 }
 
 pub fn enum_underlying(_py: Python<'_>, id: u64) -> Option<Builtin> {
@@ -92,8 +104,8 @@ pub enum BaseAdjust {
 /// `base` is not a C++ base of `derived`, or the conversion is ambiguous).
 pub fn base_adjust(py: Python<'_>, derived: *mut ffi::PyTypeObject, base: *mut ffi::PyTypeObject) -> Option<BaseAdjust> {
     let key = (derived as usize, base as usize);
-    if let Some(found) = registry(py).offsets.get(&key) {
-        return *found;
+    if let Some(found) = registry(py, |r| r.offsets.get(&key).copied()) {
+        return found;
     }
     let (Some(from), Some(to)) = (scope_of_type(py, derived), scope_of_type(py, base)) else {
         return None;
@@ -127,7 +139,7 @@ pub fn base_adjust(py: Python<'_>, derived: *mut ffi::PyTypeObject, base: *mut f
     })
     .ok()
     .flatten();
-    registry(py).offsets.insert(key, adjust);
+    registry(py, |r| r.offsets.insert(key, adjust));
     adjust
 }
 
@@ -136,13 +148,13 @@ pub fn base_adjust(py: Python<'_>, derived: *mut ffi::PyTypeObject, base: *mut f
 /// The proxy class of the C++ class whose (demangled) name is `name`, as
 /// RTTI reports it; resolved once per name.
 pub fn class_named<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyType>> {
-    let id = match registry(py).dynamic_names.get(name) {
-        Some(found) => *found,
+    let id = match registry(py, |r| r.dynamic_names.get(name).copied()) {
+        Some(found) => found,
         None => {
             let resolved = with_backend(|b| b.resolve_type(name).map_err(crate::errors::backend_error))
                 .ok()
                 .and_then(|t| if t.is_plain() { t.class_id() } else { None });
-            registry(py).dynamic_names.insert(name.to_string(), resolved);
+            registry(py, |r| r.dynamic_names.insert(name.to_string(), resolved));
             resolved
         }
     }?;

@@ -6,6 +6,7 @@ C++ class and registered with the compiled layer, which hands them back for
 arguments and results.
 """
 import sys
+import threading
 import weakref
 
 from . import _cpplive as _c
@@ -16,6 +17,13 @@ DataMember = _c.DataMember
 
 _namespaces = {}
 _classes = {}
+# Classes being made, by the thread holding _making_lock: making one runs
+# Python code (pythonizations, base classes), during which another thread
+# could ask for the same class. It waits for the lock and then finds the
+# finished class; the making thread itself gets the unfinished one (a class
+# whose members refer to it).
+_making = {}
+_making_lock = threading.RLock()
 
 
 def _module_name(qualified):
@@ -283,13 +291,21 @@ def class_for(scope_id):
     cls = _classes.get(scope_id)
     if cls is not None:
         return cls
-    info = _c.scope_info(scope_id)
-    if info["kind"] == "enum":
-        cls = _make_enum(scope_id, info)
-    else:
-        cls = _make_class(scope_id, info)
-    _classes[scope_id] = cls
-    return cls
+    with _making_lock:
+        cls = _classes.get(scope_id) or _making.get(scope_id)
+        if cls is not None:
+            return cls
+        info = _c.scope_info(scope_id)
+        try:
+            if info["kind"] == "enum":
+                cls = _make_enum(scope_id, info)
+            else:
+                cls = _make_class(scope_id, info)
+        finally:
+            _making.pop(scope_id, None)
+        _classes[scope_id] = cls
+        _c.register_class(scope_id, cls, True)
+        return cls
 
 
 # The Python exception each standard C++ exception class also derives from,
@@ -337,7 +353,8 @@ def _make_class(scope_id, info):
         # two Python roots do not combine, so it is not a Python exception.
         bases = tuple(b for b in bases if not issubclass(b, BaseException)) or (CppObject,)
         cls = CppClassMeta(info["name"] or qualified, bases, namespace)
-    _c.register_class(scope_id, cls)
+    _making[scope_id] = cls
+    _c.register_class(scope_id, cls, False)
     if info["is_complete"]:
         for name, member in _c.class_members(scope_id, cls):
             type.__setattr__(cls, name, member)
@@ -374,7 +391,8 @@ def _make_enum(scope_id, info):
         "__repr__": __repr__,
         "__str__": __repr__,
     })
-    _c.register_class(scope_id, cls)
+    _making[scope_id] = cls
+    _c.register_class(scope_id, cls, False)
     for name, value in _c.enumerators(scope_id):
         names.setdefault(value, name)
         setattr(cls, name, cls(value))
