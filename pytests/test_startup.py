@@ -59,3 +59,20 @@ def test_fork_right_after_import():
         "_, status = os.waitpid(pid, 0)\n"
         "print(os.waitstatus_to_exitcode(status))\n")
     assert out.strip() == "0"
+
+
+def test_cpp20_by_default_and_other_standards_selectable():
+    out = run(
+        "import cpplive\n"
+        "cpplive.cppdef('''\n"
+        "#include <concepts>\n#include <span>\n#include <ranges>\n"
+        "long su_std() { return __cplusplus; }\n"
+        "template <std::integral T> T su_twice(T x) { return 2 * x; }\n"
+        "int su_span_sum() { int a[] = {1, 2, 3}; std::span<int> s(a); int t = 0;\n"
+        "  for (int v : s | std::views::filter([](int v) { return v != 2; })) t += v; return t; }\n"
+        "''')\n"
+        "print(cpplive.gbl.su_std(), cpplive.gbl.su_twice(21), cpplive.gbl.su_span_sum())\n")
+    assert out.split() == ["202002", "42", "4"], out
+    out = run("import cpplive\ncpplive.set_compiler_args('-std=c++17')\n"
+              "cpplive.cppdef('long su_std17() { return __cplusplus; }')\nprint(cpplive.gbl.su_std17())\n")
+    assert out.split() == ["201703"], out

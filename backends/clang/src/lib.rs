@@ -34,7 +34,8 @@ pub struct ClangOptions {
 
 impl Default for ClangOptions {
     fn default() -> Self {
-        ClangOptions { std: "c++17".into(), extra_args: Vec::new() }
+        // As cppyy: concepts, ranges and <span> work without asking.
+        ClangOptions { std: "c++20".into(), extra_args: Vec::new() }
     }
 }
 
