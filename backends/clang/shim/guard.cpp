@@ -112,7 +112,8 @@ void dry_run(Session::Impl &impl, llvm::StringRef code) {
   ::close(fds[1]);
 
   std::string text;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(parse_limit_ms());
+  auto started = std::chrono::steady_clock::now();
+  auto deadline = started + std::chrono::milliseconds(parse_limit_ms());
   bool timed_out = false;
   char buffer[4096];
   for (;;) {
@@ -142,9 +143,7 @@ void dry_run(Session::Impl &impl, llvm::StringRef code) {
   static bool debug = std::getenv("CPPLIVE_DEBUG") != nullptr;
   if (debug)
     std::fprintf(stderr, "cpplive: dry run of %zu bytes: %.1f ms\n", code.size(),
-                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                           (deadline - std::chrono::milliseconds(parse_limit_ms())))
-                     .count());
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
   if (!timed_out && text.size() >= 2 && text[text.size() - 2] == '\0') {
     char verdict = text.back();
     text.resize(text.size() - 2);
