@@ -117,10 +117,6 @@ extern "C" void* __cpplive_inline_helper(int which) {
     case 2: return (void*)&__gnu_cxx::__is_single_threaded;
     case 3: return (void*)&__gnu_cxx::__exchange_and_add_single;
     case 4: return (void*)&__gnu_cxx::__atomic_add_single;
-#if _GLIBCXX_RELEASE >= 12
-    // Called by `std::thread`'s destructor (and `std::jthread`'s).
-    case 5: return (void*)&std::__terminate;
-#endif
   }
   return nullptr;
 }
