@@ -128,3 +128,61 @@ def test_failure_message_names_template_and_overloads(g):
 def test_subscripting_a_non_template_function(g):
     with pytest.raises(TypeError):
         g.tf_Box.stat.__overload__("int")[int]
+
+
+@pytest.fixture(scope="module")
+def ct():
+    cpplive.cppdef(r"""
+    #include <map>
+    #include <string>
+    struct tf_Any {
+        template<class T> tf_Any(const T&) : size((int)sizeof(T)), kind(1) {}
+        tf_Any(int a, int b) : size(a + b), kind(2) {}
+        int size, kind;
+    };
+    template<class T> struct tf_Scaled {
+        template<class U> tf_Scaled(U u, int k) : v(T(u) * k) {}
+        T v;
+    };
+    struct tf_OnlyTemplate { template<class T> explicit tf_OnlyTemplate(T* p) : null(p == nullptr) {} bool null; };
+    struct tf_Strict { template<class T> tf_Strict(T t) { static_assert(sizeof(T) == 1, "one byte only"); } };
+    struct tf_Table {
+        std::map<std::string, int> m{{"a", 1}, {"b", 2}};
+        template<class K> int operator[](const K& k) const { return m.at(k); }
+        template<class T> tf_Table& operator%(const T& v) { m["last"] = (int)v; return *this; }
+        template<class T> int operator()(T a, T b) const { return (int)(a * b); }
+    };
+    """)
+    return cpplive.gbl
+
+
+def test_constructor_template_deduced_from_python_arguments(ct):
+    assert ct.tf_Any(1.5).size == 8 and ct.tf_Any(1.5).kind == 1
+    assert ct.tf_Any(7).size == 4                  # T = int: the template, as in C++
+    assert ct.tf_Any("x").kind == 1                # T = std::string
+    a = ct.tf_Any(2, 3)                            # the ordinary constructor comes first
+    assert (a.size, a.kind) == (5, 2)
+
+
+def test_constructor_template_of_a_class_template(ct):
+    assert ct.tf_Scaled[float](2.5, 2).v == 5.0
+    assert ct.tf_Scaled["double"](1, 3).v == 3.0
+
+
+def test_constructor_template_that_does_not_match_or_compile(ct):
+    with pytest.raises(TypeError):
+        ct.tf_Any()                                # nothing matches, nothing to deduce
+    with pytest.raises(TypeError):
+        ct.tf_Strict(1.0)                          # deduces, but its body does not compile
+    assert ct.tf_Any(1, 1).size == 2               # the class is still usable
+
+
+def test_member_operator_templates(ct):
+    t = ct.tf_Table()
+    assert t["a"] == 1 and t["b"] == 2             # operator[]<std::string>
+    assert (t % 5) is not None
+    assert t["last"] == 5
+    assert t(3, 4) == 12                           # operator()<int>
+    assert t(1.5, 2.0) == 3
+    with pytest.raises(TypeError):
+        t[1.5]                                     # no std::map<string,int>::at(double)

@@ -430,3 +430,51 @@ def test_virtual_base_pointer_downcasts_to_diamond(vg):
     b = vg.ih_as_vbase(d)
     assert b is d
     assert b.who() == 3
+
+
+@pytest.fixture(scope="module")
+def u():
+    cpplive.cppdef(r"""
+    struct ih_UB {
+        ih_UB() {}
+        ih_UB(int a, int b) : v(a * b) {}
+        int f() { return 1; }
+        int f(int x) { return x; }
+        int v = 0;
+    protected:
+        int hidden() { return 42; }
+    };
+    struct ih_UD : ih_UB {
+        using ih_UB::ih_UB;                        // inherited constructors
+        using ih_UB::f;                            // base overloads join the derived one
+        using ih_UB::hidden;                       // made public here
+        int f(double) { return 99; }
+    };
+    struct ih_UHide : ih_UB { using ih_UB::f; int f(int) { return -1; } };  // hides the base's f(int)
+    struct ih_UTag { int t = 7; };
+    struct ih_UM : ih_UTag, ih_UB { using ih_UB::f; int f(const char*) { return 3; } };  // the base at an offset
+    """)
+    return cpplive.gbl
+
+
+def test_using_declaration_brings_base_overloads(u):
+    d = u.ih_UD()
+    assert (d.f(), d.f(5), d.f(2.5)) == (1, 5, 99)
+    assert d.hidden() == 42
+
+
+def test_using_declaration_own_member_hides_same_signature(u):
+    h = u.ih_UHide()
+    assert h.f(4) == -1 and h.f() == 1
+
+
+def test_inherited_constructors(u):
+    assert u.ih_UD(3, 4).v == 12
+    assert u.ih_UD().v == 0
+
+
+def test_using_declaration_of_a_base_at_an_offset(u):
+    m = u.ih_UM()
+    assert (m.f(), m.f(8), m.f("s"), m.t) == (1, 8, 3, 7)
+    m.v = 5
+    assert m.v == 5

@@ -172,6 +172,11 @@ pub fn instantiate_function(
     if functions.is_empty() {
         return Ok(None);
     }
+    if let (Some(cls), true) = (cls, functions.iter().all(|f| f.kind == FunctionKind::Constructor)) {
+        // A constructor template's instantiations construct, as `__init__`.
+        let set = OverloadSet::new(name.to_string(), Role::Constructor, functions, Some(cls.clone().unbind()), Some(ScopeId(scope)));
+        return Ok(Some(Py::new(py, CppMethod::new(set))?.into_any()));
+    }
     function_object(py, name, functions, cls.map(|c| (c, ScopeId(scope)))).map(Some)
 }
 

@@ -43,6 +43,13 @@ struct Session::Impl {
   // Lambda closure types have no name; each one met gets a typedef
   // (`::__cpplive_closure_N`) that generated code can use.
   llvm::DenseMap<clang::CXXRecordDecl *, clang::TypedefNameDecl *> closure_names;
+  // Function template specializations whose instantiation raised an
+  // error, with the first error, and their symbols. clang instantiates a
+  // body once: after the failed input, a later one using the same
+  // specialization compiles without a word, so no module defining or
+  // using those symbols may link (src/link.rs).
+  llvm::DenseMap<const clang::Decl *, std::string> failed_instantiations;
+  std::unordered_map<std::string, std::string> refused_symbols;
 
   // Resolves a type spelled in C++, completing (instantiating) classes.
   clang::QualType resolve(const std::string &spelling);

@@ -28,6 +28,11 @@ using namespace clang;
 
 rust::String demangle(rust::Str name) { return rust::String(llvm::demangle(std::string(name))); }
 
+rust::String Session::refusal(rust::Str name) const {
+  auto found = impl->refused_symbols.find(std::string(name));
+  return rust::String(found == impl->refused_symbols.end() ? std::string() : found->second);
+}
+
 ModuleSymbols Session::module_symbols(std::uint64_t handle) const {
   ModuleSymbols symbols;
   llvm::Module *module = impl->ptu_of(handle).TheModule.get();

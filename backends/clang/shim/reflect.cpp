@@ -406,6 +406,22 @@ DeclContext *lookup_context(Session::Impl &impl, std::uint64_t scope) {
 
 namespace {
 
+// `name` as a declaration name: an identifier, or an operator function's
+// name when spelled `operator<symbol>`.
+DeclarationName member_name(ASTContext &ctx, const std::string &name) {
+  llvm::StringRef text(name);
+  if (text.consume_front("operator")) {
+    text = text.trim();
+    for (int kind = OO_None + 1; kind < NUM_OVERLOADED_OPERATORS; ++kind) {
+      auto op = static_cast<OverloadedOperatorKind>(kind);
+      const char *spelling = getOperatorSpelling(op);
+      if (spelling && text == spelling)
+        return ctx.DeclarationNames.getCXXOperatorName(op);
+    }
+  }
+  return DeclarationName(&ctx.Idents.get(name));
+}
+
 void lookup_into(Session::Impl &impl, std::uint64_t scope, llvm::StringRef name, LookupResult &result) {
   DeclContext *context = lookup_context(impl, scope);
   // Reflection sees every member; access is reported in the records, not
@@ -513,11 +529,43 @@ rust::Vec<FunctionRecord> Session::methods(std::uint64_t scope) {
       continue;
     records.push_back(function_record(*impl, method));
   }
+  // Members a using-declaration brings from a base (`using Base::f;`,
+  // inherited constructors `using Base::Base;`): called through this class
+  // as C++ would, with the access of the using-declaration. A member this
+  // class declares itself with the same signature hides the base's.
+  for (Decl *member : def->decls()) {
+    auto *shadow = dyn_cast<UsingShadowDecl>(member);
+    if (!shadow)
+      continue;
+    auto *method = dyn_cast<CXXMethodDecl>(shadow->getTargetDecl());
+    if (!method || method->isDependentContext() || method->isInvalidDecl() || method->isDeleted())
+      continue;
+    if (auto *ctor = dyn_cast<CXXConstructorDecl>(method))
+      if (ctor->isCopyOrMoveConstructor())
+        continue;
+    bool hidden = false;
+    for (CXXMethodDecl *own : def->methods())
+      if (own->getDeclName() == method->getDeclName() && !isa<CXXConstructorDecl>(own) &&
+          impl->context().hasSameType(own->getType(), method->getType()))
+        hidden = true;
+    if (hidden)
+      continue;
+    FunctionRecord record = function_record(*impl, method);
+    // Its own id: thunks are per id, and this one casts to this class.
+    record.id = impl->id_of(shadow);
+    record.access = access_code(shadow->getAccess());
+    if (isa<CXXConstructorDecl>(method))
+      record.name = rust::String(def->getNameAsString());
+    records.push_back(std::move(record));
+  }
   return records;
 }
 
 rust::Vec<rust::String> Session::default_arguments(std::uint64_t function) {
-  auto *fn = dyn_cast_or_null<FunctionDecl>(impl->decl_of(function));
+  Decl *decl = impl->decl_of(function);
+  if (auto *shadow = dyn_cast<UsingShadowDecl>(decl))
+    decl = shadow->getTargetDecl();
+  auto *fn = dyn_cast_or_null<FunctionDecl>(decl);
   if (!fn)
     fail("declaration " + std::to_string(function) + " is not a function");
   rust::Vec<rust::String> texts;
@@ -545,13 +593,24 @@ rust::Vec<rust::String> Session::method_templates(std::uint64_t scope) {
     auto *tmpl = dyn_cast<FunctionTemplateDecl>(member);
     if (!tmpl || tmpl->getAccess() != AS_public)
       continue;
-    // Only named functions: constructor, conversion and operator templates
-    // are reached through C++ expressions, not by name.
+    // Named as C++ names them: `f`, `operator[]`, and a constructor by the
+    // class's own name (`X::X`). Conversion templates have no name a call
+    // could give (their target type is deduced from the context).
     DeclarationName name = tmpl->getDeclName();
-    if (!name.isIdentifier())
+    std::string text;
+    switch (name.getNameKind()) {
+    case DeclarationName::Identifier:
+    case DeclarationName::CXXOperatorName:
+      text = name.getAsString();
+      break;
+    case DeclarationName::CXXConstructorName:
+      text = def->getNameAsString();
+      break;
+    default:
       continue;
-    if (seen.insert(name.getAsString()).second)
-      names.push_back(rust::String(name.getAsString()));
+    }
+    if (seen.insert(text).second)
+      names.push_back(rust::String(text));
   }
   return names;
 }
@@ -633,8 +692,17 @@ rust::Vec<FunctionRecord> Session::instantiate_function(std::uint64_t scope, rus
   Sema &sema = impl->sema();
   ASTContext &ctx = impl->context();
   std::string text(name);
-  LookupResult result(sema, DeclarationName(&ctx.Idents.get(text)), SourceLocation(), Sema::LookupOrdinaryName);
-  lookup_into(*impl, scope, text, result);
+  llvm::SmallVector<NamedDecl *, 8> candidates;
+  auto *record_scope = dyn_cast<CXXRecordDecl>(lookup_context(*impl, scope));
+  if (record_scope && record_scope->getDefinition() && text == record_scope->getNameAsString()) {
+    // The class's own name: its constructors.
+    for (NamedDecl *ctor : sema.LookupConstructors(record_scope->getDefinition()))
+      candidates.push_back(ctor);
+  } else {
+    LookupResult result(sema, member_name(ctx, text), SourceLocation(), Sema::LookupOrdinaryName);
+    lookup_into(*impl, scope, text, result);
+    candidates.append(result.begin(), result.end());
+  }
 
   TemplateArgumentListInfo explicit_list;
   for (const rust::String &arg : explicit_args) {
@@ -665,7 +733,7 @@ rust::Vec<FunctionRecord> Session::instantiate_function(std::uint64_t scope, rus
 
   rust::Vec<FunctionRecord> records;
   std::string failures;
-  for (NamedDecl *decl : result) {
+  for (NamedDecl *decl : candidates) {
     auto *tmpl = dyn_cast<FunctionTemplateDecl>(decl->getUnderlyingDecl());
     if (!tmpl)
       continue;

@@ -5,6 +5,8 @@
 #include "cpplive-clang/shim/impl.h"
 #include "cpplive-clang/src/ffi.rs.h"
 
+#include "clang/AST/GlobalDecl.h"
+#include "clang/AST/Mangle.h"
 #include "clang/Frontend/TextDiagnosticPrinter.h"
 #include "clang/Lex/HeaderSearch.h"
 #include "clang/Lex/Preprocessor.h"
@@ -51,6 +53,8 @@ public:
 
   void HandleDiagnostic(clang::DiagnosticsEngine::Level level, const clang::Diagnostic &info) override {
     DiagnosticConsumer::HandleDiagnostic(level, info);
+    if (level >= clang::DiagnosticsEngine::Error)
+      note_failed_instantiations(info);
     std::size_t before = impl.diagnostics.size();
     printer.HandleDiagnostic(level, info);
     impl.diag_stream->flush();
@@ -77,6 +81,44 @@ public:
   }
 
 private:
+  // The function templates being instantiated when an error is reported.
+  void note_failed_instantiations(const clang::Diagnostic &info) {
+    if (!impl.interp || !impl.interp->getCompilerInstance()->hasSema())
+      return;
+    for (const auto &context : impl.sema().CodeSynthesisContexts) {
+      auto *fn = llvm::dyn_cast_or_null<clang::FunctionDecl>(context.Entity);
+      if (!fn || context.Kind != clang::Sema::CodeSynthesisContext::TemplateInstantiation)
+        continue;
+      auto [entry, inserted] = impl.failed_instantiations.try_emplace(fn->getCanonicalDecl());
+      if (!inserted)
+        continue;
+      llvm::SmallString<128> message;
+      info.FormatDiagnostic(message);
+      entry->second = std::string(message);
+      // Its symbols, for modules that define or use them (src/link.rs).
+      if (fn->isInvalidDecl() || fn->isDependentContext())
+        continue;
+      std::unique_ptr<clang::MangleContext> mangler(impl.context().createMangleContext());
+      auto note = [&](clang::GlobalDecl decl) {
+        std::string name;
+        llvm::raw_string_ostream out(name);
+        if (!mangler->shouldMangleDeclName(fn))
+          return;
+        mangler->mangleName(decl, out);
+        impl.refused_symbols.emplace(out.str(), entry->second);
+      };
+      if (auto *ctor = llvm::dyn_cast<clang::CXXConstructorDecl>(fn)) {
+        note(clang::GlobalDecl(ctor, clang::Ctor_Complete));
+        note(clang::GlobalDecl(ctor, clang::Ctor_Base));
+      } else if (auto *dtor = llvm::dyn_cast<clang::CXXDestructorDecl>(fn)) {
+        note(clang::GlobalDecl(dtor, clang::Dtor_Complete));
+        note(clang::GlobalDecl(dtor, clang::Dtor_Base));
+      } else {
+        note(clang::GlobalDecl(fn));
+      }
+    }
+  }
+
   Session::Impl &impl;
   clang::TextDiagnosticPrinter printer;
   bool timer_armed = false;

@@ -39,6 +39,7 @@ public:
   // code refers to but that were never emitted: compiled into a module of
   // their own, exported. Names it has no definition for are left out.
   EmittedDefinitions emit_definitions(rust::Slice<const rust::String> names);
+  rust::String refusal(rust::Str name) const;
   // Makes `__emutls_v.<name>` (how JIT-compiled code reaches a
   // thread_local) refer to the native thread_local `name` of a loaded
   // library.

@@ -150,6 +150,9 @@ pub mod bridge {
         fn allow_guarding(self: Pin<&mut Session>, allowed: bool) -> Result<()>;
         fn module_symbols(self: &Session, ptu: u64) -> Result<ModuleSymbols>;
         fn emit_definitions(self: Pin<&mut Session>, names: &[String]) -> Result<EmittedDefinitions>;
+        /// Why `emit_definitions` refused symbol `name` (a template
+        /// specialization whose instantiation failed), or "".
+        fn refusal(self: &Session, name: &str) -> Result<String>;
         fn bridge_thread_local(self: Pin<&mut Session>, name: &str) -> Result<()>;
         fn unclosed_bracket(self: &Session, code: &str) -> Result<String>;
         fn add_include_path(self: Pin<&mut Session>, dir: &str) -> Result<()>;

@@ -55,9 +55,10 @@ pub fn call_thunks(backend: &mut ClangBackend, functions: &[&FunctionInfo]) -> R
         } else {
             for f in &pending {
                 let s = backend.jit.next_symbol("thunk");
-                match backend.declare_generated(&thunkgen::call_thunk(&s, f)) {
-                    Ok(()) => {
-                        let address = symbol(backend, &s)?;
+                // Linked one by one too: a thunk that compiles may still
+                // wait for a symbol (one overload's failure is its own).
+                match backend.declare_generated(&thunkgen::call_thunk(&s, f)).and_then(|()| symbol(backend, &s)) {
+                    Ok(address) => {
                         backend.jit.calls.insert(f.id, unsafe { std::mem::transmute::<usize, ThunkFn>(address) });
                     }
                     Err(e) => {

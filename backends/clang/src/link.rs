@@ -35,6 +35,9 @@ pub struct Linker {
     /// until a library is loaded).
     unfindable: HashSet<String>,
     libraries: crate::libindex::LibraryIndex,
+    /// Symbols of modules never linked because they define or use a
+    /// template specialization whose instantiation failed, with the error.
+    refused: HashMap<String, BackendError>,
 }
 
 impl ClangBackend {
@@ -81,6 +84,19 @@ impl ClangBackend {
 
     fn admit(&mut self, ptu: u64, depth: usize) -> Result<()> {
         let symbols = self.session.module_symbols(ptu).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        // clang reports a failed instantiation once: a later input using the
+        // same specialization parses without a word, and must not link.
+        let refusal = symbols.defined.iter().chain(&symbols.undefined).find_map(|name| {
+            let why = self.session.refusal(name).ok().filter(|w| !w.is_empty())?;
+            Some(BackendError::Instantiation { what: crate::ffi::bridge::demangle(name), diagnostics: why })
+        });
+        if let Some(error) = refusal {
+            crate::debug_note(&format!("module {ptu} refused: {error}"));
+            for name in &symbols.defined {
+                self.link.refused.insert(name.clone(), error.clone());
+            }
+            return Ok(());
+        }
         let mut missing = self.still_missing(&symbols.undefined);
         if !missing.is_empty() {
             crate::debug_note(&format!("module {ptu} needs: {}", missing.join(" ")));
@@ -174,6 +190,9 @@ impl ClangBackend {
     /// The error for asking for `symbol` while its module waits; `None`
     /// when it does not.
     pub(crate) fn waiting_error(&self, symbol: &str) -> Option<BackendError> {
+        if let Some(refused) = self.link.refused.get(symbol) {
+            return Some(refused.clone());
+        }
         let index = *self.link.waiting_defined.get(symbol)?;
         let missing = self.still_missing(&self.link.waiting[index].missing);
         let missing: Vec<String> = missing

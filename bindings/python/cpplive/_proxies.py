@@ -370,9 +370,12 @@ def _make_class(scope_id, info):
             type.__setattr__(cls, "__init__", _abstract_init)
         for name in _c.method_templates(scope_id):
             template = FunctionTemplate("%s::%s" % (qualified, name), name, scope_id, cls)
-            plain = cls.__dict__.get(name)
-            if plain is None or isinstance(plain, (_c.CppFunction, _c.CppMethod)):
-                type.__setattr__(cls, name, _with_plain_overloads(template, plain))
+            # A constructor template is named as C++ names it (`X::X`).
+            py_names = ("__init__",) if name == info["name"] else (name,) + _pythonize.OPERATORS.get(name, ())
+            for py_name in py_names:
+                plain = cls.__dict__.get(py_name)
+                if plain is None or isinstance(plain, (_c.CppFunction, _c.CppMethod)):
+                    type.__setattr__(cls, py_name, _with_plain_overloads(template, plain))
     _pythonize.pythonize(cls, qualified)
     return cls
 
