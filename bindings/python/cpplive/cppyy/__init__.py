@@ -11,6 +11,7 @@ Every name maps onto cpplive's own API; the few cppyy features cpplive does
 not have raise NotImplementedError saying which. Only names are added here:
 behaviour is cpplive's (see the README's "Coming from cppyy").
 """
+import os
 import sys
 
 import cpplive as _cpplive
@@ -56,9 +57,75 @@ def _needs_dictionaries(feature):
         "cpplive yet; declare the C++ with include() or cppdef() and load its library with load_library()" % feature)
 
 
+# Headers already included for a library load_reflection_info loaded (by
+# the library's real path), so that loading it again declares nothing twice.
+_reflection_libraries = {}
+_HEADER_SUFFIXES = (".h", ".hpp", ".hxx", ".hh")
+
+
+def _reflection_library_path(name):
+    """The file `name` names: a path (with or without `.so`), else a file in
+    the current directory, the add_library_path directories or
+    LD_LIBRARY_PATH; None when there is none."""
+    candidates = [name] if name.endswith(".so") else [name + ".so", name]
+    if os.sep in name:
+        dirs = [""]
+    else:
+        dirs = [os.getcwd()] + list(_cpplive._library_paths) + [
+            d for d in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if d]
+    for d in dirs:
+        for c in candidates:
+            path = os.path.join(d, c) if d else c
+            if os.path.isfile(path):
+                return os.path.realpath(path)
+    return None
+
+
+def _reflection_header(library):
+    """The header next to `library` that declares what it defines: for
+    `<dir>/<X>Dict.so` (or `<dir>/<X>.so`, `lib<X>.so`), `<dir>/<X>.h`
+    (or .hpp, .hxx, .hh)."""
+    directory, stem = os.path.split(library)
+    stem = stem[:-3] if stem.endswith(".so") else stem
+    stems = [stem[:-4]] if stem.endswith("Dict") and len(stem) > 4 else []
+    stems.append(stem)
+    if stem.startswith("lib") and len(stem) > 3:
+        stems.append(stem[3:])
+    for s in stems:
+        for suffix in _HEADER_SUFFIXES:
+            header = os.path.join(directory, s + suffix)
+            if os.path.isfile(header):
+                return header
+    return None
+
+
 def load_reflection_info(name):
-    """cppyy loads a precompiled dictionary here; not available in cpplive."""
-    _needs_dictionaries("load_reflection_info('%s')" % name)
+    """Loads a library made for cppyy's `load_reflection_info` and declares
+    what it defines. cpplive has no precompiled dictionaries yet: the
+    declarations come from the header next to the library, `<dir>/X.h` for
+    `<dir>/XDict.so` (also `X.so`; `.hpp`, `.hxx`, `.hh`), so a library
+    compiled from `X.cxx` works where cppyy wants a genreflex dictionary.
+    `name` is a path, with or without `.so`, or a file in the current
+    directory, an add_library_path directory or LD_LIBRARY_PATH. Loading the
+    same library again does nothing. Raises RuntimeError, as cppyy does, when
+    the library or its header cannot be found or loaded."""
+    library = _reflection_library_path(name)
+    if library is None:
+        raise LibraryNotFound("Unable to load reflection library %s: no such file (looked for %s.so in the current "
+                              "directory, the library paths and LD_LIBRARY_PATH)" % (name, name))
+    if library in _reflection_libraries:
+        return None
+    header = _reflection_header(library)
+    if header is None:
+        raise LibraryNotFound("Unable to load reflection library %s: cpplive reads its declarations from the header "
+                              "next to it (X.h for XDict.so), and there is none in %s" % (name, os.path.dirname(library)))
+    load_library(library)
+    try:
+        _cpplive.include(header)
+    except (ImportError, SyntaxError) as e:
+        raise LibraryNotFound("Unable to load reflection library %s: its header %s: %s" % (name, header, e)) from None
+    _reflection_libraries[library] = header
+    return None
 
 
 def add_autoload_map(fname):
