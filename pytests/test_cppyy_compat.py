@@ -437,3 +437,33 @@ def test_ll_signals_follow_cpplive():
                 pass
         with pytest.raises(NotImplementedError, match="signals"):
             cppyy.ll.set_signals_as_exception(True)
+
+
+# ---------------------------------------------------------------- gInterpreter
+
+def test_ginterpreter_process_line_and_declare(g, uid):
+    gi = cppyy.gbl.gInterpreter
+    assert gi is cppyy.gInterpreter
+    # The value of an expression, as cppyy code reads the language standard.
+    assert gi.ProcessLine("__cplusplus;") == 202002
+    assert gi.ProcessLine("6 * 7") == 42
+    # Statements and declarations run; their result is 0.
+    name = uid("cc_processed")
+    assert gi.ProcessLine("int %s = 5;" % name) == 0
+    assert getattr(g, name) == 5
+    function = uid("cc_declared")
+    assert gi.Declare("int %s() { return 9; }" % function) is True
+    assert getattr(g, function)() == 9
+    assert gi.Declare("this is not C++") is False
+    # Attributes can be set on its functions, as code written for cppyy does.
+    gi.ProcessLine.__release_gil__ = True
+
+
+def test_ginterpreter_check_class_template_and_load(g):
+    cppyy.cppdef("namespace cc_gi { template<class T> struct Box {}; struct Plain {}; }")
+    gi = cppyy.gbl.gInterpreter
+    assert gi.CheckClassTemplate("cc_gi::Box") is True
+    assert gi.CheckClassTemplate("cc_gi::Plain") is False
+    assert gi.CheckClassTemplate("cc_gi::Missing") is False
+    assert gi.Load("libm.so.6") == 0
+    assert gi.Load("cc_no_such_library") == -1

@@ -11,6 +11,7 @@ Every name maps onto cpplive's own API; the few cppyy features cpplive does
 not have raise NotImplementedError saying which. Only names are added here:
 behaviour is cpplive's (see the README's "Coming from cppyy").
 """
+import itertools
 import os
 import sys
 
@@ -34,7 +35,7 @@ __all__ = [
     "cppdef", "cppexec", "macro", "include", "c_include", "load_library", "load_reflection_info",
     "add_include_path", "add_library_path", "add_autoload_map", "gbl", "nullptr", "bind_object", "addressof",
     "sizeof", "typeid", "set_debug", "multi", "py", "types", "ll", "add_pythonization", "remove_pythonization",
-    "install", "__version__",
+    "install", "gInterpreter", "__version__",
 ]
 
 
@@ -141,6 +142,93 @@ def typeid(obj):
     else:
         spelling = _cpplive.typeid(obj)
     return _constants.type_info(spelling)
+
+
+class _Interpreter(object):
+    """What code written for cppyy uses of cling's `gInterpreter`
+    (`cppyy.gbl.gInterpreter`): ProcessLine, Declare, Load, AddIncludePath
+    and CheckClassTemplate, on cpplive. The methods are plain functions, so
+    that attributes can be set on them as on cppyy's
+    (`gInterpreter.ProcessLine.__release_gil__ = True`)."""
+
+    def __init__(self):
+        counter = itertools.count(1)
+
+        def ProcessLine(line, error=None):
+            """Runs one line of C++ as cling's prompt would; the value of an
+            expression (as an integer) is the result, else 0. Rejected code
+            prints clang's diagnostics and gives 0."""
+            code = line.strip()
+            expression = code.rstrip(";").strip()
+            if expression and ";" not in expression and not expression.startswith("#"):
+                name = "process_line_%d" % next(counter)
+                try:
+                    _cpplive.cppdef("namespace __cpplive_cppyy { inline long long %s() { return (long long)(%s); } }"
+                                    % (name, expression))
+                except SyntaxError:
+                    pass
+                else:
+                    return getattr(getattr(_cpplive.gbl, "__cpplive_cppyy"), name)()
+            try:
+                _cpplive.cppexec(code)
+            except SyntaxError as e:
+                sys.stderr.write("%s\n" % e)
+                if error is not None:
+                    _set_error(error)
+            return 0
+
+        def Declare(code):
+            """cppdef: True when the code compiled, else False (the
+            diagnostics go to stderr)."""
+            try:
+                return _cpplive.cppdef(code)
+            except SyntaxError as e:
+                sys.stderr.write("%s\n" % e)
+                return False
+
+        def Load(name):
+            """Loads a library: 0 on success, -1 when it cannot be loaded."""
+            try:
+                _cpplive.load_library(name)
+            except OSError:
+                return -1
+            return 0
+
+        def AddIncludePath(path):
+            _cpplive.add_include_path(path)
+
+        def CheckClassTemplate(name):
+            """Whether `name` (qualified) names a C++ class template."""
+            scope = _cpplive.gbl
+            try:
+                for part in name.split("::"):
+                    if part:
+                        scope = getattr(scope, part)
+            except AttributeError:
+                return False
+            return isinstance(scope, _proxies.ClassTemplate)
+
+        for f in (ProcessLine, Declare, Load, AddIncludePath, CheckClassTemplate):
+            setattr(self, f.__name__, f)
+
+    def __repr__(self):
+        return "<cpplive's stand-in for cling's gInterpreter>"
+
+
+def _set_error(error):
+    # cppyy passes a ctypes pointer to an int (or a ctypes int).
+    try:
+        error.contents.value = 1
+    except AttributeError:
+        try:
+            error.value = 1
+        except AttributeError:
+            pass
+
+
+gInterpreter = _Interpreter()
+# cppyy code reaches it as a C++ global.
+object.__setattr__(gbl, "gInterpreter", gInterpreter)
 
 
 def install():
