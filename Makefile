@@ -41,10 +41,11 @@ system-packages:
 	fi
 	@command -v cargo >/dev/null || { echo "cargo (Rust) is required: install it with rustup or apt-get install cargo"; exit 1; }
 
+# psutil: cppyy's upstream suite (tools/cppyy_suite.py) imports it.
 $(VENV)/.tools:
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q 'maturin>=1.5,<2' pytest numpy
+	$(PY) -m pip install -q 'maturin>=1.5,<2' pytest numpy psutil
 	touch $@
 
 build: setup $(VENV)/.built

@@ -240,9 +240,58 @@ def test_missing_library_raises_what_cppyy_and_cpplive_raise():
     assert "cc_no_such_library" in str(info.value)
 
 
-def test_load_reflection_info_names_precompiled_dictionaries():
+def _build_reflection_library(directory, stem, function):
+    """<directory>/<stem>.h and .cxx, compiled into <stem>Dict.so, as cppyy's
+    suite lays out a dictionary's inputs."""
+    import shutil
+    import subprocess
+    cxx = shutil.which("c++") or shutil.which("g++")
+    if cxx is None:
+        pytest.fail("no C++ compiler (c++ or g++) found on PATH")
+    (directory / (stem + ".h")).write_text("int %s(int);\nstruct %s_S { int twice(int x) const; };\n" % (function, function))
+    (directory / (stem + ".cxx")).write_text(
+        '#include "%s.h"\nint %s(int x) { return x + 100; }\nint %s_S::twice(int x) const { return 2 * x; }\n'
+        % (stem, function, function))
+    library = directory / (stem + "Dict.so")
+    proc = subprocess.run([cxx, "-shared", "-fPIC", "-O1", "-o", str(library), str(directory / (stem + ".cxx"))],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return library
+
+
+def test_load_reflection_info_loads_the_library_and_includes_its_header(tmp_path, g, uid):
+    function = uid("cc_reflected")
+    _build_reflection_library(tmp_path, "cc_rfl", function)
+    # The path without ".so", as cppyy's suite passes it.
+    assert cppyy.load_reflection_info(str(tmp_path / "cc_rflDict")) is None
+    assert getattr(g, function)(1) == 101
+    assert getattr(g, function + "_S")().twice(21) == 42
+    # Loading it again (also by its full name) declares nothing twice.
+    cppyy.load_reflection_info(str(tmp_path / "cc_rflDict"))
+    cppyy.load_reflection_info(str(tmp_path / "cc_rflDict.so"))
+    assert getattr(g, function)(2) == 102
+
+
+def test_load_reflection_info_finds_a_bare_name_in_the_current_directory(tmp_path, g, uid, monkeypatch):
+    function = uid("cc_reflected_cwd")
+    _build_reflection_library(tmp_path, "cc_rfl_cwd", function)
+    monkeypatch.chdir(tmp_path)
+    cppyy.load_reflection_info("cc_rfl_cwdDict")
+    assert getattr(g, function)(5) == 105
+
+
+def test_load_reflection_info_errors_are_runtime_errors(tmp_path):
+    with pytest.raises(RuntimeError, match="cc_does_not_exist"):
+        cppyy.load_reflection_info("cc_does_not_exist")
+    # A library with no header next to it: nothing to declare from.
+    (tmp_path / "cc_lonelyDict.so").write_bytes(b"")
+    with pytest.raises(RuntimeError, match="header"):
+        cppyy.load_reflection_info(str(tmp_path / "cc_lonelyDict"))
+
+
+def test_add_autoload_map_names_precompiled_dictionaries():
     with pytest.raises(NotImplementedError, match="precompiled dictionaries"):
-        cppyy.load_reflection_info("libcc_dict.so")
+        cppyy.add_autoload_map("cc_dict.rootmap")
 
 
 # ---------------------------------------------------------------- objects and types
@@ -388,3 +437,33 @@ def test_ll_signals_follow_cpplive():
                 pass
         with pytest.raises(NotImplementedError, match="signals"):
             cppyy.ll.set_signals_as_exception(True)
+
+
+# ---------------------------------------------------------------- gInterpreter
+
+def test_ginterpreter_process_line_and_declare(g, uid):
+    gi = cppyy.gbl.gInterpreter
+    assert gi is cppyy.gInterpreter
+    # The value of an expression, as cppyy code reads the language standard.
+    assert gi.ProcessLine("__cplusplus;") == 202002
+    assert gi.ProcessLine("6 * 7") == 42
+    # Statements and declarations run; their result is 0.
+    name = uid("cc_processed")
+    assert gi.ProcessLine("int %s = 5;" % name) == 0
+    assert getattr(g, name) == 5
+    function = uid("cc_declared")
+    assert gi.Declare("int %s() { return 9; }" % function) is True
+    assert getattr(g, function)() == 9
+    assert gi.Declare("this is not C++") is False
+    # Attributes can be set on its functions, as code written for cppyy does.
+    gi.ProcessLine.__release_gil__ = True
+
+
+def test_ginterpreter_check_class_template_and_load(g):
+    cppyy.cppdef("namespace cc_gi { template<class T> struct Box {}; struct Plain {}; }")
+    gi = cppyy.gbl.gInterpreter
+    assert gi.CheckClassTemplate("cc_gi::Box") is True
+    assert gi.CheckClassTemplate("cc_gi::Plain") is False
+    assert gi.CheckClassTemplate("cc_gi::Missing") is False
+    assert gi.Load("libm.so.6") == 0
+    assert gi.Load("cc_no_such_library") == -1

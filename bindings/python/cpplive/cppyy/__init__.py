@@ -11,6 +11,8 @@ Every name maps onto cpplive's own API; the few cppyy features cpplive does
 not have raise NotImplementedError saying which. Only names are added here:
 behaviour is cpplive's (see the README's "Coming from cppyy").
 """
+import itertools
+import os
 import sys
 
 import cpplive as _cpplive
@@ -33,7 +35,7 @@ __all__ = [
     "cppdef", "cppexec", "macro", "include", "c_include", "load_library", "load_reflection_info",
     "add_include_path", "add_library_path", "add_autoload_map", "gbl", "nullptr", "bind_object", "addressof",
     "sizeof", "typeid", "set_debug", "multi", "py", "types", "ll", "add_pythonization", "remove_pythonization",
-    "install", "__version__",
+    "install", "gInterpreter", "__version__",
 ]
 
 
@@ -56,9 +58,75 @@ def _needs_dictionaries(feature):
         "cpplive yet; declare the C++ with include() or cppdef() and load its library with load_library()" % feature)
 
 
+# Headers already included for a library load_reflection_info loaded (by
+# the library's real path), so that loading it again declares nothing twice.
+_reflection_libraries = {}
+_HEADER_SUFFIXES = (".h", ".hpp", ".hxx", ".hh")
+
+
+def _reflection_library_path(name):
+    """The file `name` names: a path (with or without `.so`), else a file in
+    the current directory, the add_library_path directories or
+    LD_LIBRARY_PATH; None when there is none."""
+    candidates = [name] if name.endswith(".so") else [name + ".so", name]
+    if os.sep in name:
+        dirs = [""]
+    else:
+        dirs = [os.getcwd()] + list(_cpplive._library_paths) + [
+            d for d in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if d]
+    for d in dirs:
+        for c in candidates:
+            path = os.path.join(d, c) if d else c
+            if os.path.isfile(path):
+                return os.path.realpath(path)
+    return None
+
+
+def _reflection_header(library):
+    """The header next to `library` that declares what it defines: for
+    `<dir>/<X>Dict.so` (or `<dir>/<X>.so`, `lib<X>.so`), `<dir>/<X>.h`
+    (or .hpp, .hxx, .hh)."""
+    directory, stem = os.path.split(library)
+    stem = stem[:-3] if stem.endswith(".so") else stem
+    stems = [stem[:-4]] if stem.endswith("Dict") and len(stem) > 4 else []
+    stems.append(stem)
+    if stem.startswith("lib") and len(stem) > 3:
+        stems.append(stem[3:])
+    for s in stems:
+        for suffix in _HEADER_SUFFIXES:
+            header = os.path.join(directory, s + suffix)
+            if os.path.isfile(header):
+                return header
+    return None
+
+
 def load_reflection_info(name):
-    """cppyy loads a precompiled dictionary here; not available in cpplive."""
-    _needs_dictionaries("load_reflection_info('%s')" % name)
+    """Loads a library made for cppyy's `load_reflection_info` and declares
+    what it defines. cpplive has no precompiled dictionaries yet: the
+    declarations come from the header next to the library, `<dir>/X.h` for
+    `<dir>/XDict.so` (also `X.so`; `.hpp`, `.hxx`, `.hh`), so a library
+    compiled from `X.cxx` works where cppyy wants a genreflex dictionary.
+    `name` is a path, with or without `.so`, or a file in the current
+    directory, an add_library_path directory or LD_LIBRARY_PATH. Loading the
+    same library again does nothing. Raises RuntimeError, as cppyy does, when
+    the library or its header cannot be found or loaded."""
+    library = _reflection_library_path(name)
+    if library is None:
+        raise LibraryNotFound("Unable to load reflection library %s: no such file (looked for %s.so in the current "
+                              "directory, the library paths and LD_LIBRARY_PATH)" % (name, name))
+    if library in _reflection_libraries:
+        return None
+    header = _reflection_header(library)
+    if header is None:
+        raise LibraryNotFound("Unable to load reflection library %s: cpplive reads its declarations from the header "
+                              "next to it (X.h for XDict.so), and there is none in %s" % (name, os.path.dirname(library)))
+    load_library(library)
+    try:
+        _cpplive.include(header)
+    except (ImportError, SyntaxError) as e:
+        raise LibraryNotFound("Unable to load reflection library %s: its header %s: %s" % (name, header, e)) from None
+    _reflection_libraries[library] = header
+    return None
 
 
 def add_autoload_map(fname):
@@ -74,6 +142,93 @@ def typeid(obj):
     else:
         spelling = _cpplive.typeid(obj)
     return _constants.type_info(spelling)
+
+
+class _Interpreter(object):
+    """What code written for cppyy uses of cling's `gInterpreter`
+    (`cppyy.gbl.gInterpreter`): ProcessLine, Declare, Load, AddIncludePath
+    and CheckClassTemplate, on cpplive. The methods are plain functions, so
+    that attributes can be set on them as on cppyy's
+    (`gInterpreter.ProcessLine.__release_gil__ = True`)."""
+
+    def __init__(self):
+        counter = itertools.count(1)
+
+        def ProcessLine(line, error=None):
+            """Runs one line of C++ as cling's prompt would; the value of an
+            expression (as an integer) is the result, else 0. Rejected code
+            prints clang's diagnostics and gives 0."""
+            code = line.strip()
+            expression = code.rstrip(";").strip()
+            if expression and ";" not in expression and not expression.startswith("#"):
+                name = "process_line_%d" % next(counter)
+                try:
+                    _cpplive.cppdef("namespace __cpplive_cppyy { inline long long %s() { return (long long)(%s); } }"
+                                    % (name, expression))
+                except SyntaxError:
+                    pass
+                else:
+                    return getattr(getattr(_cpplive.gbl, "__cpplive_cppyy"), name)()
+            try:
+                _cpplive.cppexec(code)
+            except SyntaxError as e:
+                sys.stderr.write("%s\n" % e)
+                if error is not None:
+                    _set_error(error)
+            return 0
+
+        def Declare(code):
+            """cppdef: True when the code compiled, else False (the
+            diagnostics go to stderr)."""
+            try:
+                return _cpplive.cppdef(code)
+            except SyntaxError as e:
+                sys.stderr.write("%s\n" % e)
+                return False
+
+        def Load(name):
+            """Loads a library: 0 on success, -1 when it cannot be loaded."""
+            try:
+                _cpplive.load_library(name)
+            except OSError:
+                return -1
+            return 0
+
+        def AddIncludePath(path):
+            _cpplive.add_include_path(path)
+
+        def CheckClassTemplate(name):
+            """Whether `name` (qualified) names a C++ class template."""
+            scope = _cpplive.gbl
+            try:
+                for part in name.split("::"):
+                    if part:
+                        scope = getattr(scope, part)
+            except AttributeError:
+                return False
+            return isinstance(scope, _proxies.ClassTemplate)
+
+        for f in (ProcessLine, Declare, Load, AddIncludePath, CheckClassTemplate):
+            setattr(self, f.__name__, f)
+
+    def __repr__(self):
+        return "<cpplive's stand-in for cling's gInterpreter>"
+
+
+def _set_error(error):
+    # cppyy passes a ctypes pointer to an int (or a ctypes int).
+    try:
+        error.contents.value = 1
+    except AttributeError:
+        try:
+            error.value = 1
+        except AttributeError:
+            pass
+
+
+gInterpreter = _Interpreter()
+# cppyy code reaches it as a C++ global.
+object.__setattr__(gbl, "gInterpreter", gInterpreter)
 
 
 def install():
