@@ -8,6 +8,7 @@ import gc
 import pytest
 
 import cpplive
+from helpers import cpplive_only
 
 
 @pytest.fixture(scope="module")
@@ -306,3 +307,53 @@ def test_implicit_temporaries_die_when_the_call_ends():
     for i in range(3):
         assert g.mem_take(i) == i
     assert g.mem_Temp.live == 0
+
+
+@pytest.fixture(scope="module")
+def cr():
+    cpplive.cppdef(r"""
+    struct mm_Made { static int alive; int v = 3; mm_Made() { ++alive; } ~mm_Made() { --alive; } };
+    int mm_Made::alive = 0;
+    mm_Made* mm_make() { return new mm_Made; }
+    mm_Made& mm_make_ref() { return *new mm_Made; }
+    struct mm_Factory { mm_Made* make() const { return new mm_Made; } };
+    """)
+    return cpplive.gbl
+
+
+@pytest.mark.parametrize("make", ["mm_make", "mm_make_ref", "method"])
+def test_creates_gives_python_ownership_of_the_result(cr, make):
+    made = cr.mm_Made
+    if make == "method":
+        function = cr.mm_Factory.make
+        call = lambda: cr.mm_Factory().make()
+    else:
+        function = getattr(cr, make)
+        call = function
+    before = made.alive
+    o = call()
+    assert not o.__python_owns__               # by default a returned pointer is C++'s
+    o.__python_owns__ = True
+    del o
+    gc.collect()
+    assert made.alive == before
+    assert function.__creates__ is False
+    function.__creates__ = True
+    try:
+        o = call()
+        assert o.__python_owns__ and o.v == 3
+        assert made.alive == before + 1
+        del o
+        gc.collect()
+        assert made.alive == before                # deleted with its proxy
+    finally:
+        function.__creates__ = False
+
+
+@cpplive_only  # cppyy's memory policies do act (heuristics); here they are kept only
+def test_mempolicy_and_useffi_are_kept(cr):
+    f = cr.mm_make
+    assert (f.__mempolicy__, f.__useffi__) == (0, False)
+    f.__mempolicy__, f.__useffi__ = 2, True
+    assert (f.__mempolicy__, f.__useffi__) == (2, True)
+    f.__mempolicy__, f.__useffi__ = 0, False

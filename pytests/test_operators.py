@@ -286,3 +286,16 @@ def test_conversion_operators_serve_python_protocols():
     assert int(n) == 102
     assert str(cpplive.gbl.op_Name()) == "a name"
     assert [10, 20, 30][cpplive.gbl.op_Index()] == 30   # operator long as an index
+
+
+def test_comma_operator_as_dunder_comma():
+    cpplive.cppdef(r"""
+    struct op_Comma {
+        int n = 0;
+        op_Comma& operator,(int) { ++n; return *this; }
+        template<class T> op_Comma& operator<<(const T&) { n = 1; return *this; }
+    };
+    """)
+    c = cpplive.gbl.op_Comma()
+    r = (c << 5).__comma__(6).__comma__(7)
+    assert r.n == 3 and c.n == 3

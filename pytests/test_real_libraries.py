@@ -187,3 +187,21 @@ print(repr(fmt.format(fmt.runtime("{} + {} = {}"), 1, 2, 3)))
 print(repr(fmt.to_string(42)))
 ''', TIMEOUT)
     assert out.strip().splitlines() == [repr("1 + 2 = 3"), repr("42")]
+
+
+def test_eigen_natural_api_from_python():
+    # Matrix(rows, cols) is a constructor template; setZero() comes from a
+    # base through a using-declaration; << and , fill a vector as in C++.
+    out = run_python_ok(CHILD_IMPORT + r'''
+cpplive.add_include_path(%r)
+cpplive.include("Eigen/Dense")
+Eigen = cpplive.gbl.Eigen
+m = Eigen.MatrixXd(3, 3)
+m.setZero()
+print(m.rows(), m.cols(), m.sum())
+m.setIdentity()
+v = Eigen.VectorXd(3)
+(v << 1.0).__comma__(2.0).__comma__(3.0)
+print((m * v).sum(), v.size())
+''' % EIGEN_INCLUDE, TIMEOUT)
+    assert out.split() == ["3", "3", "0.0", "6.0", "3"]

@@ -412,3 +412,34 @@ def test_import_forms():
         print(cpplive.ll.signals_as_exception is signals_as_exception, FatalError is ll.FatalError)
         '''))
     assert out == ["True True"]
+
+
+def test_per_function_sig2exc():
+    # cppyy's per-function switch: this function's calls are guarded, the
+    # thread's mode is as it was around them, other functions are not.
+    out = lines(child('''
+        gbl.sg_deref.__sig2exc__ = True
+        print(gbl.sg_deref.__sig2exc__, gbl.sg_divide.__sig2exc__)
+        print(outcome(gbl.sg_deref, cpplive.nullptr))
+        print(outcome(gbl.sg_deref, cpplive.nullptr))
+        print(gbl.sg_next(1))
+        with signals_as_exception():
+            print(outcome(gbl.sg_deref, cpplive.nullptr))
+            print(outcome(gbl.sg_divide, 1, 0))
+        gbl.sg_deref.__sig2exc__ = False
+        print(gbl.sg_deref.__sig2exc__)
+        '''))
+    assert out[0] == "True False"
+    assert out[1].startswith("SegmentationViolation: ") and out[2].startswith("SegmentationViolation: ")
+    assert out[3] == "2"
+    assert out[4].startswith("SegmentationViolation: ")
+    assert out[5].startswith("FloatingPointException: ")   # the block's mode is still on
+    assert out[6] == "False"
+
+
+def test_per_function_sig2exc_off_means_the_fault_ends_the_process():
+    died_of(child('''
+        gbl.sg_deref.__sig2exc__ = True
+        gbl.sg_deref.__sig2exc__ = False
+        gbl.sg_deref(cpplive.nullptr)
+        '''), signal.SIGSEGV)

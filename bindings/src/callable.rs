@@ -195,6 +195,54 @@ macro_rules! callable_methods {
                 self.set.release_gil.store(value, std::sync::atomic::Ordering::Relaxed);
             }
 
+            /// Whether a returned pointer or reference is a new object that
+            /// Python then owns (and deletes).
+            #[getter]
+            fn __creates__(&self) -> bool {
+                self.set.creates.load(std::sync::atomic::Ordering::Relaxed)
+            }
+
+            #[setter(__creates__)]
+            fn set_creates(&self, value: bool) {
+                self.set.creates.store(value, std::sync::atomic::Ordering::Relaxed);
+            }
+
+            /// Whether calls turn fatal signals into Python exceptions, as
+            /// under `cpplive.ll.signals_as_exception()`.
+            #[getter]
+            fn __sig2exc__(&self) -> bool {
+                self.set.signals_as_exception.load(std::sync::atomic::Ordering::Relaxed)
+            }
+
+            #[setter(__sig2exc__)]
+            fn set_sig2exc(&self, value: bool) {
+                self.set.signals_as_exception.store(value, std::sync::atomic::Ordering::Relaxed);
+            }
+
+            /// cppyy's memory policy setting: kept, without effect (see
+            /// `OverloadSet::memory_policy`).
+            #[getter]
+            fn __mempolicy__(&self) -> i32 {
+                self.set.memory_policy.load(std::sync::atomic::Ordering::Relaxed)
+            }
+
+            #[setter(__mempolicy__)]
+            fn set_mempolicy(&self, value: i32) {
+                self.set.memory_policy.store(value, std::sync::atomic::Ordering::Relaxed);
+            }
+
+            /// cppyy's foreign-function-interface switch: kept, without
+            /// effect (calls always go through compiled thunks).
+            #[getter]
+            fn __useffi__(&self) -> bool {
+                self.set.use_ffi.load(std::sync::atomic::Ordering::Relaxed)
+            }
+
+            #[setter(__useffi__)]
+            fn set_useffi(&self, value: bool) {
+                self.set.use_ffi.store(value, std::sync::atomic::Ordering::Relaxed);
+            }
+
             /// Explicit template arguments, for a name that also has a
             /// function template.
             fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {

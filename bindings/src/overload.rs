@@ -143,6 +143,17 @@ pub struct OverloadSet {
     /// Release the GIL while the C++ code runs (`__release_gil__`), so
     /// that other Python threads go on meanwhile.
     pub release_gil: AtomicBool,
+    /// The pointer or reference a call returns is a new object Python now
+    /// owns (`__creates__`).
+    pub creates: AtomicBool,
+    /// Calls run as under `signals_as_exception` (`__sig2exc__`).
+    pub signals_as_exception: AtomicBool,
+    /// cppyy's per-function settings that change nothing here, kept so that
+    /// code setting them reads back what it set: `__mempolicy__` (ownership
+    /// is decided by `__creates__` and by-value results only) and
+    /// `__useffi__` (calls always go through compiled thunks).
+    pub memory_policy: std::sync::atomic::AtomicI32,
+    pub use_ffi: AtomicBool,
 }
 
 enum Attempt {
@@ -169,6 +180,10 @@ impl OverloadSet {
             fallback: None,
             template: None,
             release_gil: AtomicBool::new(false),
+            creates: AtomicBool::new(false),
+            signals_as_exception: AtomicBool::new(false),
+            memory_policy: std::sync::atomic::AtomicI32::new(0),
+            use_ffi: AtomicBool::new(false),
         }
     }
 
@@ -280,7 +295,7 @@ impl OverloadSet {
         let keywords = &all[nargs..];
 
         // The direct path keeps the GIL; releasing it takes the general one.
-        let direct = !self.release_gil.load(Ordering::Relaxed);
+        let direct = !self.release_gil.load(Ordering::Relaxed) && !self.signals_as_exception.load(Ordering::Relaxed);
         if kwnames.is_null() && prepared.candidates.len() == 1 {
             if let (Some(plan), true) = (prepared.fast.get(), direct) {
                 match plan.call(py, receiver, positional) {
@@ -525,6 +540,7 @@ impl OverloadSet {
         };
         let mut ret = ArgSlot::default();
         let mut err = ThunkError::default();
+        let guard = self.signals_as_exception.load(Ordering::Relaxed).then(signals::Enabled::new);
         let rc = if self.release_gil.load(Ordering::Relaxed) {
             // Arguments are converted and held: the C++ code touches no
             // Python object (callbacks into Python take the GIL again).
@@ -536,6 +552,7 @@ impl OverloadSet {
         } else {
             signals::call(thunk, this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err)
         };
+        drop(guard);
         drop(scratch);
         if rc != 0 {
             return Attempt::Failed(thunk_error(py, &mut err, rc));
@@ -551,6 +568,12 @@ impl OverloadSet {
             return Attempt::Done(py.None());
         }
         match candidate.executor.execute(py, &ret as *const ArgSlot as *const c_void) {
+            Ok(result) if self.creates.load(Ordering::Relaxed) && crate::instance::is_proxy(py, result.as_ptr()) => {
+                match result.bind(py).setattr("__python_owns__", true) {
+                    Ok(()) => Attempt::Done(result),
+                    Err(e) => Attempt::Failed(e),
+                }
+            }
             Ok(result) => Attempt::Done(result),
             Err(e) => Attempt::Failed(e),
         }

@@ -62,6 +62,26 @@ pub unsafe fn call(thunk: ThunkFn, this: *mut c_void, nargs: c_int, args: *mut *
     }
 }
 
+/// The mode on for this thread while alive (a function's `__sig2exc__`),
+/// as it was before afterwards.
+pub struct Enabled {
+    before: c_int,
+}
+
+impl Enabled {
+    pub fn new() -> Enabled {
+        Enabled { before: unsafe { cpplive_signals_set(1) } }
+    }
+}
+
+impl Drop for Enabled {
+    fn drop(&mut self) {
+        if self.before == 0 {
+            unsafe { cpplive_signals_set(0) };
+        }
+    }
+}
+
 /// The fault that made the last `call` of this thread return `FAULTED`.
 pub fn last_fault() -> Fault {
     unsafe { cpplive_signals_last_fault() }

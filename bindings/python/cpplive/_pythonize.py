@@ -12,7 +12,7 @@ OPERATORS = {
     "operator*=": ("__imul__",), "operator/=": ("__itruediv__",),
     "operator&": ("__and__",), "operator|": ("__or__",), "operator^": ("__xor__",),
     "operator<<": ("__lshift__",), "operator>>": ("__rshift__",), "operator~": ("__invert__",),
-    "operator[]": ("__getitem__",), "operator()": ("__call__",),
+    "operator[]": ("__getitem__",), "operator()": ("__call__",), "operator,": ("__comma__",),
     "operator bool": ("__bool__",),
 }
 
