@@ -289,8 +289,8 @@ def test_load_reflection_info_errors_are_runtime_errors(tmp_path):
         cppyy.load_reflection_info(str(tmp_path / "cc_lonelyDict"))
 
 
-def test_add_autoload_map_names_precompiled_dictionaries():
-    with pytest.raises(NotImplementedError, match="precompiled dictionaries"):
+def test_add_autoload_map_of_a_missing_file_raises_naming_it():
+    with pytest.raises(RuntimeError, match="cc_dict.rootmap"):
         cppyy.add_autoload_map("cc_dict.rootmap")
 
 

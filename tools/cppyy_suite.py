@@ -101,13 +101,13 @@ import cpplive.cppyy
 cpplive.cppyy.install()
 '''
 
-# Replaces the suite's Makefile for cpplive: no genreflex, the dictionary
-# library is the compiled .cxx, and load_reflection_info includes the header.
+# Replaces the suite's Makefile for cpplive: cpplive-genreflex makes each
+# dictionary (the compiled .cxx and an autoload map naming what the
+# selection file selects), as genreflex and the compiler do upstream.
 MAKEFILE = '''\
-CXX ?= c++
 PYTHON_INCLUDE ?= @PYTHON_INCLUDE@
-%Dict.so: %.cxx %.h
-\t$(CXX) -std=c++20 -O2 -shared -fPIC -Wno-register -o $@ $< -I. -I$(PYTHON_INCLUDE)
+%Dict.so: %.cxx %.h %.xml Makefile
+\t@PYTHON@ -m cpplive.genreflex $*.h $*.cxx --selection=$*.xml -o $@ --rootmap=$*Dict.rootmap --rootmap-lib=$@ --allow-missing -I. -I$(PYTHON_INCLUDE) --cxxflags=-Wno-register
 '''
 
 
@@ -216,7 +216,7 @@ def prepare(testdir, impl, python, pythonpath, jobs):
         shutil.copy(makefile, upstream)
     if impl == "cpplive":
         with open(makefile, "w") as f:
-            f.write(MAKEFILE.replace("@PYTHON_INCLUDE@", include))
+            f.write(MAKEFILE.replace("@PYTHON_INCLUDE@", include).replace("@PYTHON@", python))
     else:
         shutil.copy(upstream, makefile)
     dicts = sorted(set(re.findall(r"\b\w+Dict\.so\b", open(upstream).read().split("all :")[0])))

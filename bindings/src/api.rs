@@ -410,6 +410,14 @@ pub fn member_names(py: Python<'_>, scope: u64) -> PyResult<Vec<String>> {
     py.detach(|| with_backend(|b| b.member_names(ScopeId(scope)).map_err(backend_error)))
 }
 
+/// The declarations namespace `scope` holds: (name, qualified name, kind
+/// word, file), one per redeclaration, for dictionary generation.
+#[pyfunction]
+pub fn declarations(py: Python<'_>, scope: u64) -> PyResult<Vec<(String, String, &'static str, String)>> {
+    let found = py.detach(|| with_backend(|b| b.declarations(ScopeId(scope)).map_err(backend_error)))?;
+    Ok(found.into_iter().map(|d| (d.name, d.qualified, d.kind.word(), d.file)).collect())
+}
+
 /// Resolves a C++ type spelling (instantiating templates); see `describe_type`.
 #[pyfunction]
 pub fn resolve_type<'py>(py: Python<'py>, spelling: &str) -> PyResult<Bound<'py, PyTuple>> {

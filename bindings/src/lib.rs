@@ -69,6 +69,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::class_members, m)?)?;
     m.add_function(wrap_pyfunction!(api::enumerators, m)?)?;
     m.add_function(wrap_pyfunction!(api::member_names, m)?)?;
+    m.add_function(wrap_pyfunction!(api::declarations, m)?)?;
     m.add_function(wrap_pyfunction!(api::resolve_type, m)?)?;
     m.add_function(wrap_pyfunction!(api::instantiate_function, m)?)?;
     m.add_function(wrap_pyfunction!(api::sizeof_scope, m)?)?;

@@ -86,3 +86,65 @@ rust::Vec<MemberNameRecord> Session::member_names(std::uint64_t scope) {
 }
 
 } // namespace cpplive
+
+namespace cpplive {
+
+namespace {
+
+// The kind codes of `DeclaredRecord` (cpplive_core::model::DeclaredKind).
+int declared_kind(const NamedDecl *decl) {
+  if (isa<NamespaceDecl>(decl))
+    return 0;
+  if (const auto *record = dyn_cast<CXXRecordDecl>(decl))
+    return record->isLambda() || record->isInjectedClassName() ? -1 : 1;
+  if (isa<EnumDecl>(decl))
+    return 2;
+  if (isa<FunctionDecl>(decl))
+    return 3;
+  if (isa<VarDecl>(decl))
+    return 4;
+  if (isa<TypedefNameDecl>(decl))
+    return 5;
+  if (isa<ClassTemplateDecl>(decl))
+    return 6;
+  if (isa<FunctionTemplateDecl>(decl))
+    return 7;
+  return -1;
+}
+
+} // namespace
+
+rust::Vec<DeclaredRecord> Session::declarations(std::uint64_t scope) {
+  rust::Vec<DeclaredRecord> records;
+  DeclContext *context = lookup_context(*impl, scope);
+  if (!isa<NamespaceDecl, TranslationUnitDecl>(context))
+    fail("declarations are listed for namespaces only");
+  SourceManager &sources = impl->context().getSourceManager();
+  std::vector<NamedDecl *> found;
+  for (DeclContextLookupResult result : context->lookups())
+    for (NamedDecl *decl : result)
+      found.push_back(decl);
+  for (NamedDecl *named : found) {
+    if (!named->getDeclName().isIdentifier())
+      continue;
+    // Every redeclaration: a namespace is reopened in many files, a class
+    // forward-declared in one and defined in another.
+    for (Decl *redecl : named->redecls()) {
+      auto *decl = cast<NamedDecl>(redecl);
+      int kind = declared_kind(decl);
+      if (kind < 0)
+        continue;
+      SourceLocation where = sources.getFileLoc(decl->getLocation());
+      std::string file;
+      if (where.isValid())
+        if (OptionalFileEntryRef entry = sources.getFileEntryRefForID(sources.getFileID(where)))
+          file = entry->getName().str();
+      records.push_back(DeclaredRecord{rust::String(decl->getNameAsString()),
+                                       rust::String(decl->getQualifiedNameAsString()), static_cast<std::uint8_t>(kind),
+                                       rust::String(file)});
+    }
+  }
+  return records;
+}
+
+} // namespace cpplive

@@ -15,6 +15,7 @@ struct FunctionRecord;
 struct FieldRecord;
 struct EnumeratorRecord;
 struct MemberNameRecord;
+struct DeclaredRecord;
 struct ScopeRecord;
 struct BaseRecord;
 struct ParamRecord;
@@ -62,6 +63,7 @@ public:
   // Every identifier that qualified lookup into `scope` resolves to a
   // declaration reflection describes, once each (names.cpp).
   rust::Vec<MemberNameRecord> member_names(std::uint64_t scope);
+  rust::Vec<DeclaredRecord> declarations(std::uint64_t scope);
   rust::Vec<FunctionRecord> functions(std::uint64_t scope, rust::Str name);
 
   // Resolves a type spelled in C++ (instantiating templates as needed).

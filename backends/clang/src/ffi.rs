@@ -122,6 +122,17 @@ pub mod bridge {
         pub is_public: bool,
     }
 
+    /// A declaration a namespace holds (see `Session::declarations`).
+    #[derive(Debug, Clone)]
+    pub struct DeclaredRecord {
+        pub name: String,
+        pub qualified: String,
+        /// `cpplive_core::model::DeclaredKind::from_code`.
+        pub kind: u8,
+        /// The file the declaration is written in ("" for none).
+        pub file: String,
+    }
+
     /// What a parsed module defines (exported) and needs from elsewhere.
     #[derive(Debug, Clone, Default)]
     pub struct ModuleSymbols {
@@ -167,6 +178,7 @@ pub mod bridge {
         fn fields(self: Pin<&mut Session>, scope: u64) -> Result<Vec<FieldRecord>>;
         fn enumerators(self: Pin<&mut Session>, scope: u64) -> Result<Vec<EnumeratorRecord>>;
         fn member_names(self: Pin<&mut Session>, scope: u64) -> Result<Vec<MemberNameRecord>>;
+        fn declarations(self: Pin<&mut Session>, scope: u64) -> Result<Vec<DeclaredRecord>>;
         fn functions(self: Pin<&mut Session>, scope: u64, name: &str) -> Result<Vec<FunctionRecord>>;
         fn resolve_type(self: Pin<&mut Session>, spelling: &str) -> Result<TypeRecord>;
         fn instantiate_function(

@@ -345,6 +345,17 @@ impl Backend for ClangBackend {
         Ok(names)
     }
 
+    fn declarations(&mut self, scope: ScopeId) -> Result<Vec<cpplive_core::model::Declared>> {
+        let records = self.session().declarations(scope.0).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        Ok(records
+            .into_iter()
+            .filter_map(|r| {
+                let kind = cpplive_core::model::DeclaredKind::from_code(r.kind)?;
+                Some(cpplive_core::model::Declared { name: r.name, qualified: r.qualified, kind, file: r.file })
+            })
+            .collect())
+    }
+
     fn resolve_type(&mut self, spelling: &str) -> Result<TypeRef> {
         let record = self.session().resolve_type(spelling).map_err(|e| BackendError::Instantiation {
             what: spelling.to_string(),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::ids::ScopeId;
-use crate::model::{Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
+use crate::model::{Declared, Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
 use crate::thunk::{AddressFn, AssignFn, BitGetFn, BitSetFn, CloneFn, DeleterFn, ReleaseExceptionFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use crate::types::TypeRef;
 
@@ -25,8 +25,9 @@ pub trait Backend: Send {
 
     // members
     fn methods(&mut self, class: ScopeId) -> Result<Arc<Vec<FunctionInfo>>>;
-    /// Names of the public member function templates of `class` (named
-    /// functions only; constructor and operator templates are not listed).
+    /// Names of the public member function templates of `class`, as C++
+    /// names them: `f`, `operator[]`, and the class's own name for
+    /// constructor templates (conversion templates are not listed).
     fn method_templates(&mut self, class: ScopeId) -> Result<Vec<String>>;
         fn fields(&mut self, class: ScopeId) -> Result<Arc<Vec<FieldInfo>>>;
     fn enumerators(&mut self, scope: ScopeId) -> Result<Arc<Vec<EnumeratorInfo>>>;
@@ -35,6 +36,10 @@ pub trait Backend: Send {
     /// implementation (`__x`, `_X`, and `_x` in the global namespace);
     /// sorted. Empty for an incomplete class.
     fn member_names(&mut self, scope: ScopeId) -> Result<Vec<String>>;
+    /// Every declaration namespace `scope` holds (one entry per
+    /// redeclaration), with the file it is written in: what a dictionary
+    /// generator selects from.
+    fn declarations(&mut self, scope: ScopeId) -> Result<Vec<Declared>>;
 
     // types and templates
     /// Resolves a C++ type spelling, instantiating class templates as needed.

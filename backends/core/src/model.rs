@@ -11,6 +11,56 @@ pub enum ScopeKind {
     Enum,
 }
 
+/// What a declaration a scope holds is (see `Backend::declarations`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DeclaredKind {
+    Namespace,
+    Class,
+    Enum,
+    Function,
+    Variable,
+    Typedef,
+    ClassTemplate,
+    FunctionTemplate,
+}
+
+impl DeclaredKind {
+    pub fn from_code(code: u8) -> Option<DeclaredKind> {
+        Some(match code {
+            0 => DeclaredKind::Namespace,
+            1 => DeclaredKind::Class,
+            2 => DeclaredKind::Enum,
+            3 => DeclaredKind::Function,
+            4 => DeclaredKind::Variable,
+            5 => DeclaredKind::Typedef,
+            6 => DeclaredKind::ClassTemplate,
+            7 => DeclaredKind::FunctionTemplate,
+            _ => return None,
+        })
+    }
+
+    /// The word selection files and autoload maps use for the kind.
+    pub fn word(self) -> &'static str {
+        match self {
+            DeclaredKind::Namespace => "namespace",
+            DeclaredKind::Class | DeclaredKind::ClassTemplate => "class",
+            DeclaredKind::Enum => "enum",
+            DeclaredKind::Function | DeclaredKind::FunctionTemplate => "function",
+            DeclaredKind::Variable => "variable",
+            DeclaredKind::Typedef => "typedef",
+        }
+    }
+}
+
+/// A declaration a namespace holds, with the file it is written in.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    pub name: String,
+    pub qualified: String,
+    pub kind: DeclaredKind,
+    pub file: String,
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Access {
     Public,

@@ -14,12 +14,15 @@ from . import _cpplive
 from ._cpplive import CppException, LinkError, nullptr
 from . import _proxies, _lowlevel, _constants, _importer
 from ._pythonize import add_pythonization, remove_pythonization
+from . import _dictionaries
+from ._dictionaries import add_autoload_map, DictionaryError
 
 __all__ = [
     "cppdef", "include", "c_include", "load_library", "add_include_path", "add_library_path",
     "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException", "LinkError",
     "add_pythonization", "remove_pythonization", "set_compiler_args", "ll", "typeid", "eval_type",
-    "cppexec", "macro", "set_debug", "pin_type", "multi",
+    "cppexec", "macro", "set_debug", "pin_type", "multi", "load_reflection_info", "add_autoload_map",
+    "DictionaryError",
 ]
 
 gbl = _proxies.namespace_for(1)
@@ -86,6 +89,21 @@ def load_library(name):
     add_library_path directories, LD_LIBRARY_PATH, the dynamic linker's
     cache and the default directories. Raises OSError saying where it looked."""
     return _cpplive.load_library(name, _library_paths)
+
+
+def load_reflection_info(name):
+    """Loads a dictionary made by cpplive-genreflex (or cppyy's genreflex):
+    the library and the headers its autoload map (the .rootmap beside it)
+    lists. `name` is a path, or a file name looked for in the current
+    directory, the add_library_path directories and LD_LIBRARY_PATH (with
+    or without .so). Loading it again does nothing; DictionaryError (an
+    ImportError) names the file that cannot be used."""
+    path = _dictionaries.find_library(name)
+    if path is None:
+        where = "no such file" if os.sep in name else "looked for %s in %s" % (
+            name if name.endswith(".so") else name + ".so", ", ".join(_dictionaries.library_dirs()))
+        raise DictionaryError("no dictionary library %s (%s)" % (name, where))
+    return _dictionaries.load_reflection_info(path)
 
 
 def addressof(obj):

@@ -11,6 +11,7 @@ import weakref
 
 from . import _cpplive as _c
 from . import _pythonize
+from . import _dictionaries
 
 CppObject = _c.CppObject
 DataMember = _c.DataMember
@@ -33,6 +34,14 @@ def _module_name(qualified):
 def _resolve(owner, scope_id, name, cls=None):
     """What `name` in `scope_id` is, as a Python object, or raise AttributeError."""
     found = _c.lookup(scope_id, name, cls)
+    if found is None and cls is None:
+        try:
+            if _dictionaries.autoload(_qualified_in(owner, name)):
+                found = _c.lookup(scope_id, name, cls)
+        except _dictionaries.DictionaryError as e:
+            # An attribute lookup fails as one (hasattr stays usable); the
+            # message names the dictionary that could not serve.
+            raise AttributeError("C++ name '%s': %s" % (name, e)) from e
     if found is None:
         where = "the global namespace" if scope_id == 1 else "'%s'" % _scope_name(owner)
         raise AttributeError("C++ name '%s' not found in %s" % (name, where))
@@ -59,6 +68,11 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "field":
         raise AttributeError("'%s' is a data member of '%s': read it from an instance" % (name, _scope_name(owner)))
     raise AttributeError("C++ name '%s' has an unsupported kind (%s)" % (name, kind))
+
+
+def _qualified_in(owner, name):
+    scope = (getattr(owner, "__cpp_name__", None) or "").strip(":")
+    return "%s::%s" % (scope, name) if scope else name
 
 
 def _scope_name(owner):

@@ -20,7 +20,7 @@ from cpplive import (
     add_include_path, add_library_path, add_pythonization, addressof, bind_object, c_include, cppdef, cppexec,
     gbl, include, macro, multi, nullptr, remove_pythonization, set_debug, sizeof,
 )
-from cpplive import _constants, _importer, _proxies
+from cpplive import _constants, _dictionaries, _importer, _proxies
 from . import ll, py, types
 
 # `from cpplive.cppyy.gbl.ns import f`, as `from cppyy.gbl.ns import f`.
@@ -52,34 +52,10 @@ def load_library(name):
         raise LibraryNotFound(str(e)) from None
 
 
-def _needs_dictionaries(feature):
-    raise NotImplementedError(
-        "%s: precompiled dictionaries (reflection information made ahead of time) are not supported by "
-        "cpplive yet; declare the C++ with include() or cppdef() and load its library with load_library()" % feature)
-
-
 # Headers already included for a library load_reflection_info loaded (by
 # the library's real path), so that loading it again declares nothing twice.
 _reflection_libraries = {}
 _HEADER_SUFFIXES = (".h", ".hpp", ".hxx", ".hh")
-
-
-def _reflection_library_path(name):
-    """The file `name` names: a path (with or without `.so`), else a file in
-    the current directory, the add_library_path directories or
-    LD_LIBRARY_PATH; None when there is none."""
-    candidates = [name] if name.endswith(".so") else [name + ".so", name]
-    if os.sep in name:
-        dirs = [""]
-    else:
-        dirs = [os.getcwd()] + list(_cpplive._library_paths) + [
-            d for d in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if d]
-    for d in dirs:
-        for c in candidates:
-            path = os.path.join(d, c) if d else c
-            if os.path.isfile(path):
-                return os.path.realpath(path)
-    return None
 
 
 def _reflection_header(library):
@@ -110,11 +86,19 @@ def load_reflection_info(name):
     directory, an add_library_path directory or LD_LIBRARY_PATH. Loading the
     same library again does nothing. Raises RuntimeError, as cppyy does, when
     the library or its header cannot be found or loaded."""
-    library = _reflection_library_path(name)
+    library = _dictionaries.find_library(name)
     if library is None:
         raise LibraryNotFound("Unable to load reflection library %s: no such file (looked for %s.so in the current "
                               "directory, the library paths and LD_LIBRARY_PATH)" % (name, name))
     if library in _reflection_libraries:
+        return None
+    if _dictionaries.has_map(library):
+        # A dictionary with its autoload map (cpplive-genreflex, genreflex).
+        try:
+            _dictionaries.load_reflection_info(library)
+        except ImportError as e:
+            raise LibraryNotFound("Unable to load reflection library %s: %s" % (name, e)) from None
+        _reflection_libraries[library] = None
         return None
     header = _reflection_header(library)
     if header is None:
@@ -130,8 +114,12 @@ def load_reflection_info(name):
 
 
 def add_autoload_map(fname):
-    """cppyy reads a .rootmap (class name -> dictionary library); not available."""
-    _needs_dictionaries("add_autoload_map('%s')" % fname)
+    """Reads an autoload map (.rootmap): the names it lists load their
+    dictionary when first looked up (see cpplive.add_autoload_map)."""
+    try:
+        _cpplive.add_autoload_map(fname)
+    except ImportError as e:
+        raise LibraryNotFound(str(e)) from None
 
 
 def typeid(obj):

@@ -1,0 +1,322 @@
+"""cpplive-genreflex: a dictionary for a C++ project, made once at build time.
+
+    cpplive-genreflex Foo.h [more headers] [--selection Foo.xml] -o libFooDict.so
+                      [-I dir] [-D NAME[=VALUE]] [-L dir] [-l lib] [sources.cxx ...]
+
+(also `python -m cpplive.genreflex`). It parses the headers with cpplive's
+clang, selects what the selection file names (genreflex's XML: `<lcgdict>`
+with `<class name=|pattern=>`, `<struct>`, `<namespace>`, `<function>`,
+`<enum>`, `<variable>`, `<typedef>`, and an `<exclusion>` of the same;
+without one, everything the given headers declare outside the system
+headers), compiles the given sources (in parallel) into the library, and
+writes the autoload map (`--rootmap`, by default `libFooDict.rootmap` beside
+the library) naming every selected class, namespace, function, enum,
+variable and typedef, with the headers to include and the include
+directories they need. `cpplive.load_reflection_info("libFooDict.so")`
+loads it; with the map on the search path, a selected name loads it when
+first used.
+
+Today the library holds the compiled sources and the map the declarations'
+headers: loading a dictionary still parses its headers with clang.
+"""
+import argparse
+import concurrent.futures
+import fnmatch
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+
+SOURCE_SUFFIXES = (".cxx", ".cpp", ".cc", ".c++", ".C")
+
+# Selection element -> the declaration kinds (as `declarations` words) it selects.
+SELECTORS = {
+    "class": ("class", "typedef"),
+    "struct": ("class", "typedef"),
+    "union": ("class",),
+    "namespace": ("namespace",),
+    "function": ("function",),
+    "enum": ("enum",),
+    "variable": ("variable",),
+    "typedef": ("typedef",),
+}
+
+# The word the autoload map uses for each kind.
+MAP_WORDS = {"class": "class", "typedef": "typedef", "namespace": "namespace", "function": "function",
+             "enum": "enum", "variable": "var"}
+
+
+class GenerationError(Exception):
+    """What stops a dictionary from being made; the message names the file."""
+
+
+class Selector(object):
+    __slots__ = ("kinds", "name", "pattern", "element", "used")
+
+    def __init__(self, kinds, name, pattern, element):
+        self.kinds = kinds
+        self.name = name
+        self.pattern = pattern
+        self.element = element
+        self.used = False
+
+    def matches(self, kind, qualified):
+        if kind not in self.kinds:
+            return False
+        if self.name is not None:
+            return qualified == self.name
+        return fnmatch.fnmatchcase(qualified, self.pattern)
+
+    def describe(self):
+        return "<%s %s=\"%s\"/>" % (self.element, "name" if self.name is not None else "pattern",
+                                     self.name if self.name is not None else self.pattern)
+
+
+def _escape_in_attributes(text):
+    """Selection files name templates as genreflex reads them,
+    `name="std::vector<Foo>"`: brackets inside quoted attribute values are
+    escaped before a conforming XML parser sees them."""
+    out = []
+    in_tag = False
+    quote = None
+    for ch in text:
+        if quote is not None:
+            if ch == quote:
+                quote = None
+            elif ch == "<":
+                ch = "&lt;"
+            elif ch == ">":
+                ch = "&gt;"
+        elif in_tag:
+            if ch in "\"'":
+                quote = ch
+            elif ch == ">":
+                in_tag = False
+        elif ch == "<":
+            in_tag = True
+        out.append(ch)
+    return "".join(out)
+
+
+def read_selection(path):
+    """(selectors, exclusions) of a genreflex selection file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            root = ElementTree.fromstring(_escape_in_attributes(f.read()))
+    except (OSError, UnicodeDecodeError, ElementTree.ParseError) as e:
+        raise GenerationError("cannot read the selection file %s: %s" % (path, e)) from None
+    if root.tag != "lcgdict":
+        raise GenerationError("%s: the root element is <%s>, not <lcgdict>" % (path, root.tag))
+    selected, excluded = [], []
+
+    def collect(parent, into):
+        for element in parent:
+            if element.tag in ("selection", "exclusion"):
+                collect(element, excluded if element.tag == "exclusion" else into)
+                continue
+            kinds = SELECTORS.get(element.tag)
+            if kinds is None:
+                continue   # <field>, <method>, <ioread>...: member-level details
+            name = element.get("name")
+            pattern = element.get("pattern")
+            if name is None and pattern is None:
+                raise GenerationError("%s: <%s> has neither a name nor a pattern" % (path, element.tag))
+            if name is not None:
+                name = _normalize(name)
+            into.append(Selector(kinds, name, pattern, element.tag))
+
+    collect(root, selected)
+    return selected, excluded
+
+
+def _normalize(name):
+    name = name.strip().lstrip(":")
+    # `std::vector<Foo >` and `std::vector<Foo>` name one class.
+    return name.replace(" >", ">").replace("< ", "<")
+
+
+def project_file(path, project_dirs):
+    if not path:
+        return False
+    real = os.path.realpath(path)
+    return any(real == d or real.startswith(d + os.sep) for d in project_dirs)
+
+
+def declared_entities(cpplive, project_dirs):
+    """(kind, qualified) of everything declared in the project's files, in
+    every namespace reached from the global one."""
+    from cpplive import _cpplive as c
+    found = []
+    seen = set()
+    pending = [1]
+    visited = set()
+    while pending:
+        scope = pending.pop()
+        if scope in visited:
+            continue
+        visited.add(scope)
+        for name, qualified, kind, file in c.declarations(scope):
+            qualified = qualified.lstrip(":")
+            if not project_file(file, project_dirs) or name.startswith("__cpplive"):
+                continue
+            if kind == "namespace":
+                entity = c.lookup(scope, name)
+                if entity is not None and entity[0] == "namespace":
+                    pending.append(entity[1])
+            key = (kind, qualified)
+            if key not in seen:
+                seen.add(key)
+                found.append(key)
+    return found
+
+
+def select(entities, selected, excluded, selection_path, allow_missing, warn):
+    """What a selection keeps of `entities`, plus the template
+    instantiations it names (instantiated here, so that a typo is found
+    now and not by a user)."""
+    from cpplive import _cpplive as c
+    if selected is None:
+        chosen = list(entities)
+    else:
+        chosen = []
+        for kind, qualified in entities:
+            hits = [s for s in selected if s.matches(kind, qualified)]
+            for s in hits:
+                s.used = True
+            if hits:
+                chosen.append((kind, qualified))
+        for s in selected:
+            if s.used or s.name is None:
+                continue
+            if "<" in s.name and "class" in s.kinds:
+                try:
+                    described = c.resolve_type(s.name)
+                except (TypeError, SyntaxError, RuntimeError) as e:
+                    described = ("error", str(e))
+                if described[0] == "class":
+                    chosen.append(("class", s.name))
+                    s.used = True
+                    continue
+            message = "%s: %s selects nothing the headers declare" % (selection_path, s.describe())
+            if not allow_missing:
+                raise GenerationError(message + " (--allow-missing makes this a warning)")
+            warn(message)
+    return [e for e in chosen if not any(x.matches(*e) for x in excluded)]
+
+
+def compile_library(sources, output, args, jobs):
+    """Compiles `sources` (in parallel) and links them into `output`."""
+    compiler = os.environ.get("CXX") or shutil.which("c++") or shutil.which("clang++-19") or "g++"
+    flags = ["-std=c++20", "-O2", "-fPIC"] + ["-I" + d for d in args.include_dirs] + ["-D" + d for d in args.defines]
+    flags += args.cxxflags.split()
+    with tempfile.TemporaryDirectory(prefix="cpplive-genreflex-") as scratch:
+        if not sources:
+            empty = os.path.join(scratch, "empty.cxx")
+            with open(empty, "w") as f:
+                f.write("// a dictionary library without sources of its own\n")
+            sources = [empty]
+        objects = [os.path.join(scratch, "%d.o" % i) for i in range(len(sources))]
+
+        def build(pair):
+            source, obj = pair
+            run = subprocess.run([compiler] + flags + ["-c", source, "-o", obj], capture_output=True, text=True)
+            if run.returncode != 0:
+                raise GenerationError("%s does not compile:\n%s" % (source, run.stderr.strip()))
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+            for future in [pool.submit(build, pair) for pair in zip(sources, objects)]:
+                future.result()
+        link = [compiler, "-shared", "-o", output] + objects + ["-L" + d for d in args.library_dirs]
+        link += ["-l" + lib for lib in args.libraries]
+        run = subprocess.run(link, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise GenerationError("%s does not link:\n%s" % (output, run.stderr.strip()))
+
+
+def write_map(path, library, headers, include_dirs, entities):
+    directory = os.path.dirname(os.path.abspath(path))
+
+    def relative(p):
+        p = os.path.abspath(p)
+        return os.path.relpath(p, directory) if p.startswith(directory + os.sep) else p
+
+    lines = ["[ %s ]" % library]
+    for word in ("class", "namespace", "enum", "function", "variable", "typedef"):
+        names = sorted({q for k, q in entities if k == word})
+        if names:
+            lines.append("# %s" % {"class": "classes", "namespace": "namespaces", "enum": "enums",
+                                   "function": "functions", "variable": "variables",
+                                   "typedef": "typedefs"}[word])
+            lines += ["%s %s" % (MAP_WORDS[word], n) for n in names]
+    lines += ["header %s" % relative(h) for h in headers]
+    lines += ["include_path %s" % os.path.abspath(d) for d in include_dirs]
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, path)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="cpplive-genreflex", description=__doc__.splitlines()[0])
+    parser.add_argument("inputs", nargs="+", metavar="FILE", help="headers to reflect, and sources to compile in")
+    parser.add_argument("-s", "--selection", "--selection_file", help="genreflex selection file (XML)")
+    parser.add_argument("-o", "--output", help="the dictionary library (default: lib<first header>Dict.so)")
+    parser.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR")
+    parser.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]")
+    parser.add_argument("-L", dest="library_dirs", action="append", default=[], metavar="DIR")
+    parser.add_argument("-l", dest="libraries", action="append", default=[], metavar="LIB")
+    parser.add_argument("--rootmap", help="the autoload map to write (default: beside the library)")
+    parser.add_argument("--rootmap-lib", help="the library name the map gives (default: the library's file name)")
+    parser.add_argument("--allow-missing", action="store_true", help="a selection naming nothing is a warning")
+    parser.add_argument("--cxxflags", default="", help="more flags for compiling the sources")
+    parser.add_argument("-j", "--jobs", type=int, help="parallel compilations (default: all cores)")
+    return parser.parse_args(argv)
+
+
+def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file=sys.stderr)):
+    headers = [f for f in args.inputs if not f.endswith(SOURCE_SUFFIXES)]
+    sources = [f for f in args.inputs if f.endswith(SOURCE_SUFFIXES)]
+    if not headers:
+        raise GenerationError("no header given: the dictionary reflects what headers declare")
+    for f in args.inputs + ([args.selection] if args.selection else []):
+        if not os.path.isfile(f):
+            raise GenerationError("%s: no such file" % f)
+    output = args.output or "lib%sDict.so" % os.path.splitext(os.path.basename(headers[0]))[0]
+    rootmap = args.rootmap or os.path.splitext(output)[0] + ".rootmap"
+    selected, excluded = read_selection(args.selection) if args.selection else (None, [])
+
+    import cpplive
+    for d in args.include_dirs:
+        cpplive.add_include_path(d)
+    if args.defines:
+        cpplive.cppdef("".join("#define %s\n" % d.replace("=", " ", 1) for d in args.defines))
+    project_dirs = sorted({os.path.realpath(os.path.dirname(os.path.abspath(h))) for h in headers} |
+                          {os.path.realpath(d) for d in args.include_dirs})
+    for h in headers:
+        try:
+            cpplive.include(os.path.abspath(h))
+        except (ImportError, SyntaxError) as e:
+            raise GenerationError("%s does not compile:\n%s" % (h, e)) from None
+    entities = declared_entities(cpplive, project_dirs)
+    chosen = select(entities, selected, excluded, args.selection, args.allow_missing, warn)
+    compile_library(sources, output, args, args.jobs)
+    write_map(rootmap, args.rootmap_lib or os.path.basename(output), [os.path.abspath(h) for h in headers],
+              args.include_dirs, chosen)
+    return output, rootmap, chosen
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        output, rootmap, chosen = generate(args)
+    except GenerationError as e:
+        print("cpplive-genreflex: error: %s" % e, file=sys.stderr)
+        return 1
+    print("cpplive-genreflex: %s and %s (%d names)" % (output, rootmap, len(chosen)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
