@@ -5,7 +5,7 @@ template when none matches). C++ names start with ``tf_``."""
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import CHILD_IMPORT, cpplive_only, run_python_ok
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +186,30 @@ def test_member_operator_templates(ct):
     assert t(1.5, 2.0) == 3
     with pytest.raises(TypeError):
         t[1.5]                                     # no std::map<string,int>::at(double)
+
+
+def test_instantiation_that_fails_is_never_run_later():
+    # clang reports a failed instantiation once; a later use of the same
+    # specialization (another call, a thunk batch, a cppdef) must not link
+    # the body that did not compile.
+    out = run_python_ok(CHILD_IMPORT + r'''
+cpplive.cppdef("""
+template<class T> int tf_bad(T) { static_assert(sizeof(T) == 1, "one byte only"); return 1; }
+struct tf_Bad2 { template<class T> int m(T) { static_assert(sizeof(T) == 1, "one byte only"); return 1; } };
+template<class T> struct tf_Holder { T v{}; int get() { return tf_bad(v); } int ok() { return 5; } };
+""")
+g = cpplive.gbl
+for call in (lambda: g.tf_bad(1.0), lambda: g.tf_bad(1.0), lambda: g.tf_Bad2().m(2.0), lambda: g.tf_Holder[float]().get()):
+    try:
+        print("ran", call())
+    except TypeError as e:
+        print("TypeError", "one byte only" in str(e))
+print(g.tf_Holder[float]().ok())                 # the class's other members still work
+cpplive.cppdef("int tf_use_bad() { return tf_bad(2.0); }")
+try:
+    print("ran", g.tf_use_bad())
+except TypeError as e:
+    print("TypeError", "one byte only" in str(e))
+print(g.tf_bad(True))                            # a bool is one byte: that specialization is fine
+''', 120)
+    assert out.split() == ["TypeError", "True"] * 4 + ["5", "TypeError", "True", "1"]

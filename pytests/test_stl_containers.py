@@ -113,3 +113,124 @@ def test_tuple_negative_index_and_bounds(g):
     assert t[-1] == "z" and t[-3] == 1
     with pytest.raises(IndexError):
         t[3]
+
+
+# ------------------------------------------------ Python values into STL types
+
+@pytest.fixture(scope="module")
+def pv():
+    cpplive.cppdef(r"""
+    #include <array>
+    #include <deque>
+    #include <initializer_list>
+    #include <list>
+    #include <map>
+    #include <set>
+    #include <string>
+    #include <tuple>
+    #include <unordered_map>
+    #include <vector>
+    namespace pv {
+    int sum_il(std::initializer_list<int> v) { int s = 0; for (int x : v) s += x; return s; }
+    double sum_dil(std::initializer_list<double> v) { double s = 0; for (double x : v) s += x; return s; }
+    int weigh(const std::map<std::string, int>& m) { int s = 0; for (auto& kv : m) s += kv.second * (int)kv.first.size(); return s; }
+    int weigh_u(std::unordered_map<std::string, int> m) { return m.at("b"); }
+    int count(const std::set<int>& s) { return (int)s.size(); }
+    double pair_sum(const std::pair<int, double>& p) { return p.first + p.second; }
+    int tuple_ends(std::tuple<int, std::string, int> t) { return std::get<0>(t) + std::get<2>(t) + (int)std::get<1>(t).size(); }
+    int array_ends(const std::array<int, 3>& a) { return a[0] + a[2]; }
+    int list_len(const std::list<int>& l) { return (int)l.size(); }
+    int deque_back(std::deque<int> d) { return d.back(); }
+    template<class T> int sized(T&& t) { return (int)sizeof(t); }
+    template<class T> std::string kind(T&&) { return std::is_lvalue_reference<T>::value ? "lvalue" : "rvalue"; }
+    }
+    """)
+    return cpplive.gbl.pv
+
+
+def test_list_into_initializer_list(pv):
+    assert pv.sum_il([1, 2, 3]) == 6
+    assert pv.sum_il((4, 5)) == 9
+    assert pv.sum_il([]) == 0
+    assert pv.sum_dil([0.5, 1]) == 1.5
+
+
+def test_dict_into_map(pv):
+    assert pv.weigh({"ab": 1, "c": 2}) == 4
+    assert pv.weigh_u({"a": 1, "b": 5}) == 5
+
+
+def test_set_tuple_array_list_deque(pv):
+    assert pv.count({1, 2, 3}) == 3
+    assert pv.count([1, 1, 2]) == 2                 # a set made from a list
+    assert pv.pair_sum((1, 2.5)) == 3.5
+    assert pv.tuple_ends((1, "abc", 3)) == 7
+    assert pv.array_ends([1, 2, 3]) == 4
+    with pytest.raises(TypeError):
+        pv.array_ends([1, 2])                       # std::array<int, 3> holds 3
+    assert pv.list_len([1, 2]) == 2
+    assert pv.deque_back(range(5)) == 4
+
+
+def test_wrong_element_types_are_refused(pv):
+    with pytest.raises(TypeError):
+        pv.weigh({1: "x"})
+    with pytest.raises(TypeError):
+        pv.sum_il(["a"])
+    assert pv.sum_il([7]) == 7                       # still usable
+
+
+def test_forwarding_reference_deduces_a_python_value_as_prvalue(pv):
+    assert pv.kind("abc") == "rvalue"                # T = std::string, as for a temporary
+    assert pv.sized("abc") == cpplive.sizeof("std::string")
+    s = cpplive.gbl.std.string("x")
+    assert pv.kind(s) == "lvalue"                    # an existing object is an lvalue
+    assert pv.kind(1) == "rvalue"
+
+
+def test_make_tuple_with_python_values():
+    t = cpplive.gbl.std.make_tuple(1, "a")
+    assert len(t) == 2 and t[0] == 1 and t[1] == "a"
+
+
+def test_construct_containers_from_python_values():
+    std = cpplive.gbl.std
+    m = std.map[str, int]({"a": 1, "b": 2})
+    assert len(m) == 2 and m["b"] == 2
+    assert sorted(std.set[int]([3, 1, 3])) == [1, 3]
+    p = std.pair[int, float]((1, 2.5))
+    assert (p.first, p.second) == (1, 2.5)
+
+
+def test_class_template_argument_deduction_from_python_values():
+    std = cpplive.gbl.std
+    assert list(std.vector([1, 2, 3])) == [1, 2, 3]
+    assert type(std.vector([1, 2, 3])) is std.vector[int]
+    assert type(std.vector(["a", "b"])) is std.vector[std.string]
+    assert list(std.vector([1, 2.5])) == [1.0, 2.5]    # mixed numbers: double
+    assert sorted(std.set({2, 1})) == [1, 2]
+    m = std.map({"a": 1})
+    assert m["a"] == 1 and type(m) is std.map[std.string, int]
+    p = std.pair(1, 2.5)
+    assert (p.first, p.second) == (1, 2.5)
+    assert std.vector(int) is std.vector[int]            # a type is still a template argument
+    with pytest.raises(TypeError):
+        std.vector([])                                   # nothing to deduce from
+    with pytest.raises(TypeError):
+        std.vector([1, "a"])
+
+
+def test_empty_containers_are_falsy():
+    std = cpplive.gbl.std
+    assert not std.vector[int]()
+    assert std.vector[int]([1])
+    assert not std.map[str, int]()
+    assert std.set[int]([1])
+
+
+def test_template_instantiation_by_attribute_name():
+    std = cpplive.gbl.std
+    assert getattr(std, "vector<int>") is std.vector[int]
+    assert getattr(std, "map<std::string, int>") is std.map[std.string, int]
+    with pytest.raises(AttributeError):
+        getattr(std, "vector<no_such_type>")

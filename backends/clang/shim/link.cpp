@@ -14,6 +14,7 @@
 #include "clang/Sema/Sema.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 
 #include <dlfcn.h>
@@ -27,6 +28,49 @@ namespace cpplive {
 using namespace clang;
 
 rust::String demangle(rust::Str name) { return rust::String(llvm::demangle(std::string(name))); }
+
+void Session::strip_refused(std::uint64_t handle) {
+  llvm::Module *module = impl->ptu_of(handle).TheModule.get();
+  if (!module || impl->refused_symbols.empty())
+    return;
+  // clang emits what it instantiated or generated in a failed input with
+  // the next input that completes: a body whose instantiation failed, and
+  // code of the failed input that calls it. Such definitions are poisoned,
+  // and so, in turn, is every definition here that calls one: their bodies
+  // go (with the error, for the symbols of the calls that wanted them),
+  // and a module still using one is refused at link time (src/link.rs).
+  auto refused = [&](const llvm::Function &fn) { return impl->refused_symbols.count(fn.getName().str()) != 0; };
+  std::vector<llvm::Function *> poisoned;
+  for (llvm::Function &fn : *module)
+    if (!fn.isDeclaration() && refused(fn))
+      poisoned.push_back(&fn);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (llvm::Function &fn : *module) {
+      if (fn.isDeclaration() || refused(fn))
+        continue;
+      const std::string *why = nullptr;
+      for (llvm::Instruction &inst : llvm::instructions(fn)) {
+        for (llvm::Value *operand : inst.operands())
+          if (auto *callee = llvm::dyn_cast<llvm::Function>(operand->stripPointerCasts()))
+            if (auto found = impl->refused_symbols.find(callee->getName().str()); found != impl->refused_symbols.end())
+              why = &found->second;
+        if (why)
+          break;
+      }
+      if (!why)
+        continue;
+      impl->refused_symbols.emplace(fn.getName().str(), *why);
+      poisoned.push_back(&fn);
+      changed = true;
+    }
+  }
+  for (llvm::Function *fn : poisoned)
+    fn->deleteBody();
+  for (llvm::Function *fn : poisoned)
+    if (fn->use_empty())
+      fn->eraseFromParent();
+}
 
 rust::String Session::refusal(rust::Str name) const {
   auto found = impl->refused_symbols.find(std::string(name));

@@ -725,10 +725,15 @@ rust::Vec<FunctionRecord> Session::instantiate_function(std::uint64_t scope, rus
   llvm::SmallVector<Expr *, 8> args;
   for (const rust::String &arg : arg_types) {
     QualType type = impl->resolve(std::string(arg));
-    bool is_object = type.getNonReferenceType()->isRecordType();
+    // An existing object is an lvalue; `T&&` stands for a temporary the
+    // call makes from a Python value (a `str` for `std::string`), which a
+    // forwarding reference must deduce as C++ deduces a prvalue; other
+    // values are prvalues.
+    ExprValueKind kind = type->isRValueReferenceType()                ? VK_XValue
+                         : type.getNonReferenceType()->isRecordType() ? VK_LValue
+                                                                      : VK_PRValue;
     // Allocated in the AST context's arena, like every expression.
-    args.push_back(new (ctx) OpaqueValueExpr(SourceLocation(), type.getNonReferenceType(),
-                                             is_object ? VK_LValue : VK_PRValue));
+    args.push_back(new (ctx) OpaqueValueExpr(SourceLocation(), type.getNonReferenceType(), kind));
   }
 
   rust::Vec<FunctionRecord> records;

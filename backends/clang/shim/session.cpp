@@ -92,9 +92,13 @@ private:
       auto [entry, inserted] = impl.failed_instantiations.try_emplace(fn->getCanonicalDecl());
       if (!inserted)
         continue;
+      // "<the specialization>\n<the error>" (see Session::refusal).
       llvm::SmallString<128> message;
       info.FormatDiagnostic(message);
-      entry->second = std::string(message);
+      std::string specialization;
+      llvm::raw_string_ostream named(specialization);
+      fn->getNameForDiagnostic(named, impl.context().getPrintingPolicy(), /*Qualified=*/true);
+      entry->second = named.str() + "\n" + std::string(message);
       // Its symbols, for modules that define or use them (src/link.rs).
       if (fn->isInvalidDecl() || fn->isDependentContext())
         continue;

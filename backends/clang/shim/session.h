@@ -41,6 +41,7 @@ public:
   // their own, exported. Names it has no definition for are left out.
   EmittedDefinitions emit_definitions(rust::Slice<const rust::String> names);
   rust::String refusal(rust::Str name) const;
+  void strip_refused(std::uint64_t ptu);
   // Makes `__emutls_v.<name>` (how JIT-compiled code reaches a
   // thread_local) refer to the native thread_local `name` of a loaded
   // library.

@@ -161,9 +161,12 @@ pub mod bridge {
         fn allow_guarding(self: Pin<&mut Session>, allowed: bool) -> Result<()>;
         fn module_symbols(self: &Session, ptu: u64) -> Result<ModuleSymbols>;
         fn emit_definitions(self: Pin<&mut Session>, names: &[String]) -> Result<EmittedDefinitions>;
-        /// Why `emit_definitions` refused symbol `name` (a template
-        /// specialization whose instantiation failed), or "".
+        /// Why symbol `name` may not be linked, or "": it is, or its code
+        /// needs, a template specialization whose instantiation failed;
+        /// "<that specialization>\n<its first error>".
         fn refusal(self: &Session, name: &str) -> Result<String>;
+        /// Removes refused definitions from a module (see link.cpp).
+        fn strip_refused(self: Pin<&mut Session>, ptu: u64) -> Result<()>;
         fn bridge_thread_local(self: Pin<&mut Session>, name: &str) -> Result<()>;
         fn unclosed_bracket(self: &Session, code: &str) -> Result<String>;
         fn add_include_path(self: Pin<&mut Session>, dir: &str) -> Result<()>;

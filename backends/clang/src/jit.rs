@@ -32,6 +32,9 @@ pub fn symbol(backend: &ClangBackend, name: &str) -> Result<usize> {
     if let Some(waiting) = backend.waiting_error(name) {
         return Err(waiting);
     }
+    if let Some(refused) = backend.refused_error(name) {
+        return Err(refused);
+    }
     backend
         .session
         .symbol_address(name)

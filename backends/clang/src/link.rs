@@ -83,13 +83,11 @@ impl ClangBackend {
     }
 
     fn admit(&mut self, ptu: u64, depth: usize) -> Result<()> {
+        self.session().strip_refused(ptu).map_err(|e| BackendError::Internal(e.what().to_string()))?;
         let symbols = self.session.module_symbols(ptu).map_err(|e| BackendError::Internal(e.what().to_string()))?;
         // clang reports a failed instantiation once: a later input using the
         // same specialization parses without a word, and must not link.
-        let refusal = symbols.defined.iter().chain(&symbols.undefined).find_map(|name| {
-            let why = self.session.refusal(name).ok().filter(|w| !w.is_empty())?;
-            Some(BackendError::Instantiation { what: crate::ffi::bridge::demangle(name), diagnostics: why })
-        });
+        let refusal = symbols.undefined.iter().find_map(|name| self.refusal(name));
         if let Some(error) = refusal {
             crate::debug_note(&format!("module {ptu} refused: {error}"));
             for name in &symbols.defined {
@@ -203,6 +201,18 @@ impl ClangBackend {
             })
             .collect();
         Some(BackendError::Link { missing: missing.join(", ") })
+    }
+
+    /// The error for asking for `symbol` when its definition was removed
+    /// because it needs a failed template instantiation.
+    pub(crate) fn refused_error(&self, symbol: &str) -> Option<BackendError> {
+        self.refusal(symbol)
+    }
+
+    fn refusal(&self, symbol: &str) -> Option<BackendError> {
+        let text = self.session.refusal(symbol).ok().filter(|w| !w.is_empty())?;
+        let (what, why) = text.split_once('\n').unwrap_or((symbol, &text));
+        Some(BackendError::Instantiation { what: what.to_string(), diagnostics: why.to_string() })
     }
 
     /// The missing symbols at the bottom of a chain of waiting modules.

@@ -96,6 +96,17 @@ def _typedef_target(described):
     raise AttributeError("typedef to '%s' is not supported yet" % described[1])
 
 
+def _instantiation_named(namespace, name):
+    spelling = "%s::%s" % (namespace.__cpp_name__.strip(":"), name) if namespace.__cpp_name__.strip(":") else name
+    try:
+        described = _c.resolve_type(spelling)
+    except (TypeError, SyntaxError) as e:
+        raise AttributeError("C++ name '%s' not found in %s: %s" % (name, _scope_name(namespace), e)) from None
+    if described[0] not in ("class", "enum"):
+        raise AttributeError("'%s' is not a class" % spelling)
+    return class_for(described[1])
+
+
 class Namespace(object):
     """A C++ namespace. Each namespace object has a class of its own, which
     holds the descriptors of the namespace's variables."""
@@ -114,6 +125,11 @@ class Namespace(object):
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
+        if name.endswith(">") and "<" in name:
+            # getattr(std, "vector<int>"): a template instantiation by name.
+            value = _instantiation_named(self, name)
+            object.__setattr__(self, name, value)
+            return value
         value = _resolve(self, self.__cpp_scope__, name)
         if isinstance(value, DataMember):
             setattr(type(self), name, value)
@@ -461,10 +477,59 @@ class ClassTemplate(object):
         return cls
 
     def __call__(self, *args):
+        if any(_deduces_from(a) for a in args):
+            return self._deduced(args)(*args)
         return self.__getitem__(args)
+
+    def _deduced(self, args):
+        """The instantiation C++'s class template argument deduction picks
+        for these Python values (`std.vector([1, 2])`, `std.pair(1, 2.5)`,
+        `std.map({'a': 1})`): a sequence or a dict stands for a braced list
+        of its elements."""
+        if len(args) == 1 and isinstance(args[0], (dict, list, tuple, set, frozenset, range)):
+            value = args[0]
+            if isinstance(value, dict):
+                element = "std::pair<%s, %s>" % (_common_type(value.keys()), _common_type(value.values()))
+            else:
+                element = _common_type(value)
+            spelling = "decltype(%s{std::declval<%s>()})" % (self.__cpp_name__, element)
+        else:
+            spelling = "decltype(%s(%s))" % (
+                self.__cpp_name__, ", ".join("std::declval<%s>()" % argument_type(a) for a in args))
+        try:
+            described = _c.resolve_type(spelling)
+        except (TypeError, SyntaxError) as e:
+            raise TypeError("cannot deduce the template arguments of %s from (%s): %s" % (
+                self.__cpp_name__, ", ".join(type(a).__name__ for a in args), e)) from None
+        if described[0] != "class":
+            raise TypeError("%s does not name a class" % spelling)
+        return class_for(described[1])
 
     def __repr__(self):
         return "<C++ class template %s>" % self.__cpp_name__
+
+
+def _deduces_from(arg):
+    """Whether a call argument is a value (deduce the template arguments)
+    rather than a template argument (`std.vector(int)`)."""
+    return isinstance(arg, (dict, list, tuple, set, frozenset, range, float)) or (
+        not isinstance(arg, type) and isinstance(arg, _c.CppObject))
+
+
+def _common_type(values):
+    """The C++ type of the elements of a Python collection, for deduction."""
+    types = []
+    for v in values:
+        t = argument_type(v)
+        if t not in types:
+            types.append(t)
+    if not types:
+        raise TypeError("cannot deduce a C++ element type from an empty collection")
+    if len(types) == 1:
+        return types[0]
+    if set(types) <= {"int", "long long", "double"}:
+        return "double" if "double" in types else "long long"
+    raise TypeError("cannot deduce one C++ element type for elements of types %s" % ", ".join(types))
 
 
 def argument_type(arg):
@@ -484,6 +549,15 @@ def argument_type(arg):
     if name:
         return name
     raise TypeError("cannot deduce a C++ type for a '%s' argument" % type(arg).__name__)
+
+
+def deduction_type(arg):
+    """The type template deduction sees for a Python argument: as
+    `argument_type`, but a `str` is the temporary `std::string` the call
+    makes, so that `T&&` deduces `std::string`, as for a prvalue in C++."""
+    if isinstance(arg, str):
+        return "std::string&&"
+    return argument_type(arg)
 
 
 class FunctionTemplate(object):
@@ -515,7 +589,7 @@ class FunctionTemplate(object):
     def __call__(self, *args, **kwargs):
         if self._cls is not None and args and isinstance(args[0], self._cls):
             # Class.method(obj, ...): a member template called unbound.
-            function = self._instantiate(tuple(argument_type(a) for a in args[1:]))
+            function = self._instantiate(tuple(deduction_type(a) for a in args[1:]))
             if isinstance(function, _c.CppMethod):
                 return function(*args, **kwargs)
         return self._call(None, args, kwargs)
@@ -539,7 +613,7 @@ class FunctionTemplate(object):
     def _call(self, instance, args, kwargs=None):
         # Template arguments are deduced from the positional arguments;
         # keywords go to the instantiation's parameters.
-        types = tuple(argument_type(a) for a in args)
+        types = tuple(deduction_type(a) for a in args)
         function = self._instantiate(types)
         if function is None:
             raise TypeError(self._no_match(types))
@@ -549,7 +623,7 @@ class FunctionTemplate(object):
 
     def _no_match(self, types):
         message = "no instantiation of the C++ function template '%s' matches (%s)%s" % (
-            self.__cpp_name__, ", ".join(types),
+            self.__cpp_name__, ", ".join(t[:-2] if t.endswith("&&") else t for t in types),
             " with template arguments <%s>" % ", ".join(self._explicit) if self._explicit else "")
         if self._plain is not None:
             message += "; no non-template overload matches either:\n  " + self._plain.__doc__.replace("\n", "\n  ")

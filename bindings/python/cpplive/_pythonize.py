@@ -301,6 +301,9 @@ def _pythonize_container(cls, qualified):
         cls.__len__ = lambda self: self.size()
     if _defines(cls, "begin") and _defines(cls, "end") and not _defines(cls, "__iter__"):
         cls.__iter__ = _iterate
+    if _defines(cls, "empty") and _defines(cls, "size") and not _defines(cls, "__bool__"):
+        # An empty container is falsy, as a Python one is.
+        cls.__bool__ = lambda self: not self.empty()
     if _defines(cls, "count") and _defines(cls, "find") and not _defines(cls, "__contains__"):
         cls.__contains__ = lambda self, key: bool(self.count(key))
     if qualified.startswith("std::pair<"):
@@ -308,6 +311,105 @@ def _pythonize_container(cls, qualified):
         cls.__len__ = lambda self: 2
     elif qualified.startswith("std::tuple<"):
         _pythonize_tuple(cls)
+
+
+# Standard classes made from Python values (`std.map[str, int]({'a': 1})`,
+# and so implicitly for parameters of those types), by the class's
+# template name: how the values go in.
+_FILLED_BY = {
+    "std::list": "push_back", "std::deque": "push_back", "std::forward_list": "push_front",
+    "std::set": "insert", "std::multiset": "insert", "std::unordered_set": "insert",
+    "std::unordered_multiset": "insert",
+    "std::map": "mapping", "std::unordered_map": "mapping",
+    "std::multimap": "pairs", "std::unordered_multimap": "pairs",
+    "std::pair": "unpack", "std::tuple": "unpack", "std::array": "assign",
+    "std::initializer_list": "backed",
+}
+
+
+def _template_name(qualified):
+    return qualified.split("<", 1)[0] if "<" in qualified else None
+
+
+def _python_value(arg):
+    """Whether `arg` is a Python value to make a container from (not a C++
+    object, a number or a string, which the class's own constructors take)."""
+    from . import _cpplive as _c
+    if isinstance(arg, (_c.CppObject, str, bytes, int, float)):
+        return False
+    return isinstance(arg, (dict, list, tuple, set, frozenset, range)) or hasattr(arg, "__iter__")
+
+
+def _fill(self, how, value, qualified):
+    if how in ("push_back", "insert"):
+        add = getattr(self, how)
+        for item in value:
+            add(item)
+    elif how == "push_front":
+        for item in reversed(list(value)):
+            self.push_front(item)
+    elif how == "mapping":
+        items = value.items() if isinstance(value, dict) else value
+        for k, v in items:
+            self[k] = v
+    elif how == "pairs":
+        pair = type(self).value_type if hasattr(type(self), "value_type") else None
+        items = value.items() if isinstance(value, dict) else value
+        for k, v in items:
+            self.insert(pair(k, v) if pair is not None else (k, v))
+    elif how == "assign":
+        items = list(value)
+        if len(items) != len(self):
+            raise ValueError("%s holds %d elements, not %d" % (qualified, len(self), len(items)))
+        for i, item in enumerate(items):
+            self[i] = item
+
+
+_list_makers = {}
+
+
+def _back_initializer_list(self, value, qualified):
+    """An initializer_list over a vector of the values, kept by the list
+    (C++ cannot make one at run time: it points into the vector)."""
+    from . import gbl, cppdef
+    element = qualified[len("std::initializer_list<"):-1].strip()
+    maker = _list_makers.get(qualified)
+    if maker is None:
+        if element == "bool":
+            raise TypeError("a std::initializer_list<bool> cannot be made from Python values")
+        name = "__cpplive_initializer_list_%d" % type(self).__cpp_scope__
+        cppdef(
+            "#include <cstring>\n#include <vector>\n"
+            "void %s(%s& list, const std::vector<%s>& items) {\n"
+            "  struct raw { const %s* data; std::size_t size; } r{items.data(), items.size()};\n"
+            "  static_assert(sizeof(raw) == sizeof(list), \"initializer_list layout\");\n"
+            "  std::memcpy(static_cast<void*>(&list), &r, sizeof r);\n}\n" % (name, qualified, element, element))
+        maker = _list_makers[qualified] = getattr(gbl, name)
+    backing = gbl.std.vector[element](list(value))
+    maker(self, backing)
+    object.__setattr__(self, "_cpplive_backing", backing)
+
+
+def _pythonize_from_python(cls, qualified):
+    how = _FILLED_BY.get(_template_name(qualified))
+    construct = cls.__dict__.get("__init__")
+    if how is None or construct is None:
+        return
+
+    def __init__(self, *args, **kwargs):
+        if len(args) != 1 or kwargs or not _python_value(args[0]):
+            return construct(self, *args, **kwargs)
+        value = args[0]
+        if how == "unpack":
+            return construct(self, *value)
+        construct(self)
+        if how == "backed":
+            _back_initializer_list(self, value, qualified)
+        else:
+            _fill(self, how, value, qualified)
+
+    __init__.__doc__ = construct.__doc__
+    cls.__init__ = __init__
 
 
 def _exception_str(self):
@@ -332,6 +434,7 @@ def pythonize(cls, qualified):
     elif qualified in ("std::basic_string<char>", "std::string") or qualified.startswith("std::basic_string<char,"):
         _pythonize_string(cls, qualified)
     _pythonize_container(cls, qualified)
+    _pythonize_from_python(cls, qualified)
     for scope, pythonizor in _user_pythonizors:
         if qualified.startswith(scope):
             pythonizor(cls, qualified)
