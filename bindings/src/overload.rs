@@ -293,6 +293,11 @@ impl OverloadSet {
             }
         };
         let keywords = &all[nargs..];
+        if self.role == Role::Constructor {
+            if let Some(redirected) = self.dispatcher_init(py, receiver, all, nargs, kwnames) {
+                return redirected;
+            }
+        }
 
         // The direct path keeps the GIL; releasing it takes the general one.
         let direct = !self.release_gil.load(Ordering::Relaxed) && !self.signals_as_exception.load(Ordering::Relaxed);
@@ -394,6 +399,42 @@ impl OverloadSet {
             return fallback.bind(py).call(args, kwargs.as_ref()).map(|r| r.unbind());
         }
         Err(self.no_match(py, prepared, positional, keywords, kwnames, rejections))
+    }
+
+    /// `Base.__init__(self, ...)` called from a Python class deriving from
+    /// `Base` through a dispatcher: the dispatcher is what must be
+    /// constructed (else C++ never reaches the Python overrides), so the
+    /// call goes to the Python class's `__cpp_dispatch_init__` when `Base`
+    /// is one of the dispatcher's C++ bases. Instances of the class itself
+    /// never get here.
+    ///
+    /// # Safety
+    /// As for `call`.
+    unsafe fn dispatcher_init(
+        &self,
+        py: Python<'_>,
+        receiver: *mut ffi::PyObject,
+        all: &[*mut ffi::PyObject],
+        nargs: usize,
+        kwnames: *mut ffi::PyObject,
+    ) -> Option<PyResult<Py<PyAny>>> {
+        let own_type = ffi::Py_TYPE(receiver);
+        if self.class.as_ref().is_none_or(|c| c.as_ptr() as *mut ffi::PyTypeObject == own_type) {
+            return None;
+        }
+        let id = self.class_id?;
+        // A type-dict lookup along the MRO: no exception when absent (most
+        // Python subclasses have no dispatcher).
+        let bases = _PyType_Lookup(own_type, pyo3::intern!(py, "__cpp_dispatch_bases__").as_ptr());
+        if bases.is_null() || !Bound::from_borrowed_ptr(py, bases).contains(id.0).unwrap_or(false) {
+            return None;
+        }
+        let init = _PyType_Lookup(own_type, pyo3::intern!(py, "__cpp_dispatch_init__").as_ptr());
+        if init.is_null() {
+            return None;
+        }
+        let result = ffi::PyObject_Vectorcall(init, all.as_ptr(), nargs, kwnames);
+        Some(Py::from_owned_ptr_or_err(py, result))
     }
 
     fn fast_plan(&self, py: Python<'_>, prepared: &Prepared, candidate: &Candidate) -> Option<FastPlan> {
@@ -648,6 +689,12 @@ impl OverloadSet {
             PyTypeError::new_err(message)
         }
     }
+}
+
+extern "C" {
+    /// CPython's lookup of a name along a type's MRO (borrowed, or null
+    /// without an exception set); exported, but not bound by pyo3.
+    fn _PyType_Lookup(tp: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
 }
 
 /// A thunk call made with the GIL released.
