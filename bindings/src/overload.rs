@@ -11,7 +11,7 @@ use cpplive_core::model::{Access, FunctionInfo, FunctionKind};
 use cpplive_core::thunk::{ArgSlot, DeleterFn, ThunkError, ThunkFn};
 use cpplive_core::typename;
 use cpplive_core::{BackendError, ScopeId};
-use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -209,16 +209,25 @@ impl OverloadSet {
         self.functions.iter().map(|f| f.signature.clone()).collect::<Vec<_>>().join("\n")
     }
 
-    /// A set of the overloads whose parameter types match `signature`.
-    pub fn select(&self, signature: &str) -> Option<OverloadSet> {
-        let wanted: Vec<_> = typename::split_list(signature).iter().map(|t| typename::parse_user(t)).collect();
+    /// A set of the overloads whose parameter types match `signature`
+    /// (types as C++ spells them, parameter names and defaults allowed, as
+    /// in `const std::string& name = ""`; `:any:` for every overload), and
+    /// when `is_const` is given, only the const (or non-const) methods.
+    pub fn select(&self, signature: &str, is_const: Option<bool>) -> Option<OverloadSet> {
+        let any = signature.trim() == ":any:";
+        let wanted: Vec<_> = if any {
+            Vec::new()
+        } else {
+            typename::split_list(signature).iter().map(|t| typename::parse_user(without_parameter_name(t))).collect()
+        };
         let same = |a: &cpplive_core::TypeRef, b: &cpplive_core::TypeRef| {
             a.base == b.base && a.base_const == b.base_const && a.pointers == b.pointers && a.reference == b.reference
         };
         let chosen: Vec<FunctionInfo> = self
             .functions
             .iter()
-            .filter(|f| f.params.len() == wanted.len() && f.params.iter().zip(&wanted).all(|(p, w)| same(&p.ty, w)))
+            .filter(|f| is_const.is_none_or(|c| f.is_const == c))
+            .filter(|f| any || (f.params.len() == wanted.len() && f.params.iter().zip(&wanted).all(|(p, w)| same(&p.ty, w))))
             .cloned()
             .collect();
         (!chosen.is_empty()).then(|| {
@@ -684,11 +693,28 @@ impl OverloadSet {
             format!("no overload of {what} matches the arguments ({}):\n{}", given.join(", "), lines.join("\n"))
         };
         if all_range {
-            PyOverflowError::new_err(message)
+            crate::errors::out_of_range(message)
         } else {
             PyTypeError::new_err(message)
         }
     }
+}
+
+/// One parameter of a signature string without its name and default
+/// (`const std::string& name = "x"` → `const std::string&`). A last word is
+/// a name when something other than a qualifier or a builtin type word
+/// precedes it.
+fn without_parameter_name(param: &str) -> &str {
+    let param = param.split('=').next().unwrap_or(param).trim();
+    let Some(start) = param.rfind(|c: char| !(c.is_alphanumeric() || c == '_')) else { return param };
+    let (head, last) = (param[..=start].trim_end(), &param[start + 1..]);
+    const TYPE_WORDS: &[&str] = &["const", "volatile", "unsigned", "signed", "short", "long", "int", "char", "double", "float", "bool", "void"];
+    let head_words: Vec<&str> = head.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let only_qualifiers = head_words.iter().all(|w| *w == "const" || *w == "volatile" || *w == "struct" || *w == "class" || *w == "enum");
+    if last.is_empty() || TYPE_WORDS.contains(&last) || head.is_empty() || head.ends_with("::") || (only_qualifiers && !head.ends_with(['*', '&'])) {
+        return param;
+    }
+    head
 }
 
 extern "C" {

@@ -371,6 +371,14 @@ def _class_bases(info, qualified):
     return bases
 
 
+def _dispatch(self, name, signature):
+    """The overload of method `name` taking `signature` (as for
+    `__overload__`), bound to this object."""
+    if not isinstance(signature, str):
+        raise TypeError("__dispatch__() takes a signature string, not '%s'" % type(signature).__name__)
+    return getattr(self, name).__overload__(signature)
+
+
 def _make_class(scope_id, info):
     qualified = info["qualified"]
     bases = _class_bases(info, qualified)
@@ -380,6 +388,7 @@ def _make_class(scope_id, info):
         "__module__": "cpplive.gbl",
         "__qualname__": qualified,
         "__doc__": "C++ class %s" % qualified,
+        "__dispatch__": _dispatch,
     }
     try:
         cls = CppClassMeta(info["name"] or qualified, bases, namespace)
