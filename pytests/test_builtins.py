@@ -328,3 +328,31 @@ def test_wrong_argument_count_is_type_error(g):
         g.bi_id_int()
     with pytest.raises(TypeError):
         g.bi_id_int(1, 2)
+
+
+def test_out_of_range_values_raise_value_error():
+    cpplive.cppdef("""
+    namespace bi_range { struct S { unsigned int u = 3; unsigned char uc = 0; };
+                         bool as_bool(bool b) { return b; } unsigned int g = 0; }
+    """)
+    ns = cpplive.gbl.bi_range
+    s = ns.S()
+    with pytest.raises(ValueError):
+        s.u = -1                                     # a negative value into an unsigned member
+    with pytest.raises(ValueError):
+        s.uc = 256
+    with pytest.raises(ValueError):
+        ns.as_bool(2)                                # only 0 and 1 are bools
+    with pytest.raises(ValueError):
+        ns.g = -1
+    assert s.u == 3 and ns.g == 0
+    assert ns.as_bool(1) is True
+
+
+@cpplive_only  # cppyy raises a plain ValueError
+def test_out_of_range_error_is_also_an_overflow_error():
+    cpplive.cppdef("namespace bi_range2 { struct S { unsigned short v = 0; }; }")
+    s = cpplive.gbl.bi_range2.S()
+    with pytest.raises(cpplive.OutOfRangeError) as info:
+        s.v = 70000
+    assert isinstance(info.value, OverflowError) and isinstance(info.value, ValueError)

@@ -175,3 +175,40 @@ def test_overrides_in_deeper_python_subclasses(g):
     p = Puppy()
     assert g.xi_legs(p) == 4 and g.xi_speak(p) == 9
     assert g.xi_speak(Dog()) == 1                  # Dog keeps the C++ speak
+
+
+def test_python_subclass_is_named_as_python_names_it(g):
+    class Hound(g.xi_Animal):
+        def legs(self):
+            return 4
+
+    h = Hound()
+    assert "Hound" in repr(h) and "Hound" in str(h)
+    assert Hound.__bases__ == (g.xi_Animal,)       # the dispatcher is not a base
+    assert Hound.__mro__[0] is Hound and g.xi_Animal in Hound.__mro__
+
+
+def test_base_init_called_by_name_constructs_the_overriding_object(g):
+    class Counter(g.xi_Counter):
+        def __init__(self, b):
+            g.xi_Counter.__init__(self, b)         # not super(): by name
+            self.extra = 100
+
+        def next(self, step):
+            return self.extra + step
+
+    c = Counter(5)
+    assert c.base == 5
+    assert g.xi_run(c) == 101 + 102                # C++ reaches the override
+
+
+def test_abstract_base_init_by_name_says_to_use_super(g):
+    class Lizard(g.xi_Animal):
+        def __init__(self):
+            g.xi_Animal.__init__(self)
+
+        def legs(self):
+            return 4
+
+    with pytest.raises(TypeError, match="abstract.*super"):
+        Lizard()

@@ -448,3 +448,38 @@ def test_enum_value_prefers_its_own_overload(g):
     assert ns.pick(ns.Green) == 2
     assert ns.pick(ns.Mode.Off) == 3
     assert ns.only_int(ns.Green) == 1                # an enum still converts to int
+
+
+def test_overload_by_constness_any_and_parameter_names():
+    cpplive.cppdef("""
+    #include <string>
+    struct ov_CS {
+        std::string at(int) { return "non-const"; }
+        std::string at(int) const { return "const"; }
+        int named(double lb, const std::string& name = "x") { return (int)lb + (int)name.size(); }
+    };
+    """)
+    o = cpplive.gbl.ov_CS()
+    assert o.at.__overload__(":any:", True)(0) == "const"
+    assert o.at.__overload__(":any:", False)(0) == "non-const"
+    assert cpplive.gbl.ov_CS.at.__overload__("int", True)(o, 0) == "const"
+    assert o.at.__overload__(":any:")(0) in ("const", "non-const")
+    # signatures as the source spells them, names and defaults included
+    assert o.named.__overload__('double lb, const std::string& name = "x"')(2.0, "abc") == 5
+    with pytest.raises(LookupError):
+        o.at.__overload__("double")
+
+
+def test_dispatch_picks_a_bound_overload():
+    cpplive.cppdef("""
+    struct ov_DA {}; struct ov_DB {};
+    struct ov_D { int get(ov_DA*) { return 42; } int get(ov_DB*) { return 13; } };
+    """)
+    g = cpplive.gbl
+    d = g.ov_D()
+    assert d.__dispatch__("get", "ov_DA*")(g.ov_DA()) == 42
+    assert d.__dispatch__("get", "ov_DB*")(g.ov_DB()) == 13
+    with pytest.raises(TypeError):
+        d.__dispatch__("get", 12)
+    with pytest.raises(LookupError):
+        d.__dispatch__("get", "int")

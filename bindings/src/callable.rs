@@ -86,9 +86,10 @@ impl BoundCppMethod {
         chosen.call_method1("__get__", (self.receiver.bind(py), py.None())).map(Bound::unbind)
     }
 
-    fn __overload__(&self, py: Python<'_>, signature: &str) -> PyResult<Py<BoundCppMethod>> {
+    #[pyo3(signature = (signature, is_const=None))]
+    fn __overload__(&self, py: Python<'_>, signature: &str, is_const: Option<bool>) -> PyResult<Py<BoundCppMethod>> {
         let set = &self.method.get().set;
-        let chosen = set.select(signature).ok_or_else(|| no_such_overload(set, signature))?;
+        let chosen = set.select(signature, is_const).ok_or_else(|| no_such_overload(set, signature))?;
         let method = Py::new(py, CppMethod::new(chosen))?;
         Py::new(py, BoundCppMethod { vectorcall: bound_vectorcall, method, receiver: self.receiver.clone_ref(py) })
     }
@@ -178,9 +179,12 @@ macro_rules! callable_methods {
                 format!(concat!("<C++ ", $what, " {}>"), self.set.name)
             }
 
-            /// The overload(s) taking exactly the given C++ parameter types.
-            fn __overload__(&self, py: Python<'_>, signature: &str) -> PyResult<Py<$type>> {
-                let chosen = self.set.select(signature).ok_or_else(|| no_such_overload(&self.set, signature))?;
+            /// The overload(s) taking exactly the given C++ parameter types
+            /// (`":any:"`: all), and, when `is_const` is given, only the
+            /// const or only the non-const methods.
+            #[pyo3(signature = (signature, is_const=None))]
+            fn __overload__(&self, py: Python<'_>, signature: &str, is_const: Option<bool>) -> PyResult<Py<$type>> {
+                let chosen = self.set.select(signature, is_const).ok_or_else(|| no_such_overload(&self.set, signature))?;
                 Py::new(py, $type::new(chosen))
             }
 
@@ -280,7 +284,7 @@ fn template_of<'py>(py: Python<'py>, set: &OverloadSet) -> PyResult<Bound<'py, P
 }
 
 fn no_such_overload(set: &OverloadSet, signature: &str) -> PyErr {
-    PyTypeError::new_err(format!(
+    pyo3::exceptions::PyLookupError::new_err(format!(
         "'{}' has no overload taking ({signature}); candidates:\n  {}",
         set.name,
         set.doc().replace('\n', "\n  ")

@@ -267,7 +267,7 @@ impl DataMember {
         }
         let ty = cpplive_core::typename::readable(&self.ty.spelling);
         match why {
-            Rejection::OutOfRange => pyo3::exceptions::PyOverflowError::new_err(format!("value out of range for '{}' ({ty})", self.name)),
+            Rejection::OutOfRange => crate::errors::out_of_range(format!("value out of range for '{}' ({ty})", self.name)),
             Rejection::Unsupported(text) => pyo3::exceptions::PyNotImplementedError::new_err(format!("cannot assign '{}': {text}", self.name)),
             _ => PyTypeError::new_err(format!("cannot assign a '{got}' to '{}' of type '{ty}'", self.name)),
         }

@@ -46,6 +46,34 @@ pub fn floating_point_exception(py: pyo3::Python<'_>) -> &pyo3::Bound<'_, pyo3::
     .bind(py)
 }
 
+/// A Python number that the C++ type cannot hold (a negative value for an
+/// unsigned, 2 for a `bool`): an `OverflowError` that is also a
+/// `ValueError`, which cppyy raises there.
+pub fn out_of_range_type(py: pyo3::Python<'_>) -> &pyo3::Bound<'_, pyo3::types::PyType> {
+    use pyo3::prelude::*;
+    static TYPE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+    TYPE.get_or_init(py, || {
+        let bases = pyo3::types::PyTuple::new(py, [py.get_type::<pyo3::exceptions::PyOverflowError>(), py.get_type::<pyo3::exceptions::PyValueError>()])
+            .expect("a tuple of two types");
+        let made = unsafe {
+            pyo3::ffi::PyErr_NewExceptionWithDoc(
+                c"cpplive.OutOfRangeError".as_ptr(),
+                c"A Python number the C++ type cannot hold; both an OverflowError and a ValueError.".as_ptr(),
+                bases.as_ptr(),
+                std::ptr::null_mut(),
+            )
+        };
+        unsafe { Bound::from_owned_ptr(py, made) }.cast_into::<pyo3::types::PyType>().expect("an exception type").unbind()
+    })
+    .bind(py)
+}
+
+/// An `OutOfRangeError` with `message`.
+pub fn out_of_range(message: String) -> PyErr {
+    let py = unsafe { pyo3::Python::assume_attached() };
+    PyErr::from_type(out_of_range_type(py).clone(), message)
+}
+
 /// The Python exception for a C++ call abandoned on a fatal signal.
 pub fn fault(py: pyo3::Python<'_>, fault: &Fault) -> PyErr {
     let detail = fault.code_text();

@@ -48,6 +48,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("IllegalInstruction", py.get_type::<errors::IllegalInstruction>())?;
     m.add("AbortSignal", py.get_type::<errors::AbortSignal>())?;
     m.add("FloatingPointException", errors::floating_point_exception(py))?;
+    m.add("OutOfRangeError", errors::out_of_range_type(py))?;
     m.add_function(wrap_pyfunction!(signals::set_signals_as_exception, m)?)?;
     m.add("nullptr", instance::nullptr(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;

@@ -11,7 +11,7 @@ use cpplive_core::model::{Access, FunctionInfo, FunctionKind};
 use cpplive_core::thunk::{ArgSlot, DeleterFn, ThunkError, ThunkFn};
 use cpplive_core::typename;
 use cpplive_core::{BackendError, ScopeId};
-use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -209,16 +209,25 @@ impl OverloadSet {
         self.functions.iter().map(|f| f.signature.clone()).collect::<Vec<_>>().join("\n")
     }
 
-    /// A set of the overloads whose parameter types match `signature`.
-    pub fn select(&self, signature: &str) -> Option<OverloadSet> {
-        let wanted: Vec<_> = typename::split_list(signature).iter().map(|t| typename::parse_user(t)).collect();
+    /// A set of the overloads whose parameter types match `signature`
+    /// (types as C++ spells them, parameter names and defaults allowed, as
+    /// in `const std::string& name = ""`; `:any:` for every overload), and
+    /// when `is_const` is given, only the const (or non-const) methods.
+    pub fn select(&self, signature: &str, is_const: Option<bool>) -> Option<OverloadSet> {
+        let any = signature.trim() == ":any:";
+        let wanted: Vec<_> = if any {
+            Vec::new()
+        } else {
+            typename::split_list(signature).iter().map(|t| typename::parse_user(without_parameter_name(t))).collect()
+        };
         let same = |a: &cpplive_core::TypeRef, b: &cpplive_core::TypeRef| {
             a.base == b.base && a.base_const == b.base_const && a.pointers == b.pointers && a.reference == b.reference
         };
         let chosen: Vec<FunctionInfo> = self
             .functions
             .iter()
-            .filter(|f| f.params.len() == wanted.len() && f.params.iter().zip(&wanted).all(|(p, w)| same(&p.ty, w)))
+            .filter(|f| is_const.is_none_or(|c| f.is_const == c))
+            .filter(|f| any || (f.params.len() == wanted.len() && f.params.iter().zip(&wanted).all(|(p, w)| same(&p.ty, w))))
             .cloned()
             .collect();
         (!chosen.is_empty()).then(|| {
@@ -293,6 +302,11 @@ impl OverloadSet {
             }
         };
         let keywords = &all[nargs..];
+        if self.role == Role::Constructor {
+            if let Some(redirected) = self.dispatcher_init(py, receiver, all, nargs, kwnames) {
+                return redirected;
+            }
+        }
 
         // The direct path keeps the GIL; releasing it takes the general one.
         let direct = !self.release_gil.load(Ordering::Relaxed) && !self.signals_as_exception.load(Ordering::Relaxed);
@@ -394,6 +408,42 @@ impl OverloadSet {
             return fallback.bind(py).call(args, kwargs.as_ref()).map(|r| r.unbind());
         }
         Err(self.no_match(py, prepared, positional, keywords, kwnames, rejections))
+    }
+
+    /// `Base.__init__(self, ...)` called from a Python class deriving from
+    /// `Base` through a dispatcher: the dispatcher is what must be
+    /// constructed (else C++ never reaches the Python overrides), so the
+    /// call goes to the Python class's `__cpp_dispatch_init__` when `Base`
+    /// is one of the dispatcher's C++ bases. Instances of the class itself
+    /// never get here.
+    ///
+    /// # Safety
+    /// As for `call`.
+    unsafe fn dispatcher_init(
+        &self,
+        py: Python<'_>,
+        receiver: *mut ffi::PyObject,
+        all: &[*mut ffi::PyObject],
+        nargs: usize,
+        kwnames: *mut ffi::PyObject,
+    ) -> Option<PyResult<Py<PyAny>>> {
+        let own_type = ffi::Py_TYPE(receiver);
+        if self.class.as_ref().is_none_or(|c| c.as_ptr() as *mut ffi::PyTypeObject == own_type) {
+            return None;
+        }
+        let id = self.class_id?;
+        // A type-dict lookup along the MRO: no exception when absent (most
+        // Python subclasses have no dispatcher).
+        let bases = _PyType_Lookup(own_type, pyo3::intern!(py, "__cpp_dispatch_bases__").as_ptr());
+        if bases.is_null() || !Bound::from_borrowed_ptr(py, bases).contains(id.0).unwrap_or(false) {
+            return None;
+        }
+        let init = _PyType_Lookup(own_type, pyo3::intern!(py, "__cpp_dispatch_init__").as_ptr());
+        if init.is_null() {
+            return None;
+        }
+        let result = ffi::PyObject_Vectorcall(init, all.as_ptr(), nargs, kwnames);
+        Some(Py::from_owned_ptr_or_err(py, result))
     }
 
     fn fast_plan(&self, py: Python<'_>, prepared: &Prepared, candidate: &Candidate) -> Option<FastPlan> {
@@ -643,11 +693,34 @@ impl OverloadSet {
             format!("no overload of {what} matches the arguments ({}):\n{}", given.join(", "), lines.join("\n"))
         };
         if all_range {
-            PyOverflowError::new_err(message)
+            crate::errors::out_of_range(message)
         } else {
             PyTypeError::new_err(message)
         }
     }
+}
+
+/// One parameter of a signature string without its name and default
+/// (`const std::string& name = "x"` → `const std::string&`). A last word is
+/// a name when something other than a qualifier or a builtin type word
+/// precedes it.
+fn without_parameter_name(param: &str) -> &str {
+    let param = param.split('=').next().unwrap_or(param).trim();
+    let Some(start) = param.rfind(|c: char| !(c.is_alphanumeric() || c == '_')) else { return param };
+    let (head, last) = (param[..=start].trim_end(), &param[start + 1..]);
+    const TYPE_WORDS: &[&str] = &["const", "volatile", "unsigned", "signed", "short", "long", "int", "char", "double", "float", "bool", "void"];
+    let head_words: Vec<&str> = head.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let only_qualifiers = head_words.iter().all(|w| *w == "const" || *w == "volatile" || *w == "struct" || *w == "class" || *w == "enum");
+    if last.is_empty() || TYPE_WORDS.contains(&last) || head.is_empty() || head.ends_with("::") || (only_qualifiers && !head.ends_with(['*', '&'])) {
+        return param;
+    }
+    head
+}
+
+extern "C" {
+    /// CPython's lookup of a name along a type's MRO (borrowed, or null
+    /// without an exception set); exported, but not bound by pyo3.
+    fn _PyType_Lookup(tp: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
 }
 
 /// A thunk call made with the GIL released.

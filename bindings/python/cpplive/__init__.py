@@ -11,7 +11,7 @@ import os
 import sys
 
 from . import _cpplive
-from ._cpplive import CppException, LinkError, nullptr
+from ._cpplive import CppException, LinkError, OutOfRangeError, nullptr
 from . import _proxies, _lowlevel, _constants, _importer
 from ._pythonize import add_pythonization, remove_pythonization
 from . import _dictionaries
@@ -19,7 +19,7 @@ from ._dictionaries import add_autoload_map, DictionaryError
 
 __all__ = [
     "cppdef", "include", "c_include", "load_library", "add_include_path", "add_library_path",
-    "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException", "LinkError",
+    "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException", "LinkError", "OutOfRangeError",
     "add_pythonization", "remove_pythonization", "set_compiler_args", "ll", "typeid", "eval_type",
     "cppexec", "macro", "set_debug", "pin_type", "multi", "load_reflection_info", "add_autoload_map",
     "DictionaryError",

@@ -177,16 +177,34 @@ class CppClassMeta(type):
 
     def __new__(mcls, name, bases, namespace, **kwargs):
         if "__cpp_scope__" not in namespace:
-            bases = tuple(_with_dispatcher(base, namespace) for base in bases)
+            dispatcher = _dispatcher_for(bases)
+            if dispatcher is not None:
+                # Not one of the class's bases: `__bases__` stays what the
+                # class statement says, and `mro()` puts the dispatcher
+                # right after the class.
+                namespace = dict(namespace)
+                namespace["__cpp_dispatch_class__"] = dispatcher
+                namespace["__cpp_dispatch_bases__"] = dispatcher.__cpp_dispatch_bases__
+                namespace["__cpp_dispatch_init__"] = dispatcher.__init__
         return super().__new__(mcls, name, bases, namespace, **kwargs)
 
     def __init__(cls, name, bases, namespace, **kwargs):
         super().__init__(name, bases, namespace, **kwargs)
-        dispatcher = next((b for b in cls.__bases__ if "__cpp_dispatch__" in b.__dict__), None)
+        dispatcher = cls.__dict__.get("__cpp_dispatch_class__")
         if dispatcher is not None:
             # C++ objects of the dispatcher class are this Python class's
             # (RTTI downcasts then find the Python object).
             _c.register_class(dispatcher.__cpp_scope__, cls)
+
+    def mro(cls):
+        # Each class with a dispatcher of its own is followed by it.
+        order = []
+        for klass in type.mro(cls):
+            order.append(klass)
+            dispatcher = klass.__dict__.get("__cpp_dispatch_class__")
+            if dispatcher is not None and dispatcher not in order:
+                order.append(dispatcher)
+        return order
 
     def __getattr__(cls, name):
         if name.startswith("__") and name.endswith("__"):
@@ -255,19 +273,29 @@ def _defined(cls, name):
     return next((klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__), None)
 
 
-def _with_dispatcher(base, namespace):
-    """`base`, or a C++ dispatcher class derived from it when `base` is a C++
-    class with virtual methods: the Python class being made, and any Python
-    class deriving from it, can then override them."""
-    scope = base.__dict__.get("__cpp_scope__") if isinstance(base, CppClassMeta) else None
-    if scope is None or "__cpp_dispatch__" in base.__dict__:
-        return base
+def _dispatcher_for(bases):
+    """The C++ dispatcher class for a Python class deriving from `bases`,
+    or None: made when a C++ base (not already a Python class with a
+    dispatcher) has virtual methods, so that the Python class, and any
+    Python class deriving from it, can override them."""
+    for base in bases:
+        if not isinstance(base, CppClassMeta) or "__cpp_scope__" not in base.__dict__:
+            continue
+        if "__cpp_dispatch__" in base.__dict__:
+            continue
+        dispatcher = _make_dispatcher(base)
+        if dispatcher is not None:
+            return dispatcher
+    return None
+
+
+def _make_dispatcher(base):
     try:
-        made = _c.make_dispatcher(scope)
+        made = _c.make_dispatcher(base.__cpp_scope__)
     except (SyntaxError, TypeError, NotImplementedError, RuntimeError) as e:
         raise TypeError("Python methods cannot override the C++ virtuals of '%s': %s" % (base.__cpp_name__, e)) from None
     if made is None:
-        return base
+        return None
     dispatcher_id, members = made
     dispatcher = class_for(dispatcher_id)
     construct = dispatcher.__dict__.get("__init__")
@@ -278,6 +306,7 @@ def _with_dispatcher(base, namespace):
 
     type.__setattr__(dispatcher, "__init__", __init__)
     type.__setattr__(dispatcher, "__cpp_dispatch__", members)
+    type.__setattr__(dispatcher, "__cpp_dispatch_bases__", frozenset([base.__cpp_scope__]))
     return dispatcher
 
 
@@ -313,8 +342,14 @@ def _method_caller(ref, name):
     return call
 
 
-def _abstract_init(self, *args, **kwargs):
-    raise TypeError("cannot instantiate abstract class '%s'" % type(self).__cpp_name__)
+def _abstract_init(qualified):
+    def __init__(self, *args, **kwargs):
+        if type(self).__dict__.get("__cpp_name__") == qualified:
+            raise TypeError("cannot instantiate abstract class '%s'" % qualified)
+        # Called by name from a Python class deriving from it.
+        raise TypeError("cannot instantiate abstract class '%s' directly: a Python class deriving from it "
+                        "constructs it with super().__init__(...)" % qualified)
+    return __init__
 
 
 def class_for(scope_id):
@@ -366,6 +401,14 @@ def _class_bases(info, qualified):
     return bases
 
 
+def _dispatch(self, name, signature):
+    """The overload of method `name` taking `signature` (as for
+    `__overload__`), bound to this object."""
+    if not isinstance(signature, str):
+        raise TypeError("__dispatch__() takes a signature string, not '%s'" % type(signature).__name__)
+    return getattr(self, name).__overload__(signature)
+
+
 def _make_class(scope_id, info):
     qualified = info["qualified"]
     bases = _class_bases(info, qualified)
@@ -375,6 +418,7 @@ def _make_class(scope_id, info):
         "__module__": "cpplive.gbl",
         "__qualname__": qualified,
         "__doc__": "C++ class %s" % qualified,
+        "__dispatch__": _dispatch,
     }
     try:
         cls = CppClassMeta(info["name"] or qualified, bases, namespace)
@@ -397,7 +441,7 @@ def _make_class(scope_id, info):
             if name not in cls.__dict__:
                 type.__setattr__(cls, name, _NonPublic(name, qualified))
         if info["is_abstract"]:
-            type.__setattr__(cls, "__init__", _abstract_init)
+            type.__setattr__(cls, "__init__", _abstract_init(qualified))
         for name in _c.method_templates(scope_id):
             template = FunctionTemplate("%s::%s" % (qualified, name), name, scope_id, cls)
             # A constructor template is named as C++ names it (`X::X`).
