@@ -448,8 +448,18 @@ def _make_class(scope_id, info):
             py_names = ("__init__",) if name == info["name"] else (name,) + _pythonize.OPERATORS.get(name, ())
             for py_name in py_names:
                 plain = cls.__dict__.get(py_name)
-                if plain is None or isinstance(plain, (_c.CppFunction, _c.CppMethod)):
-                    type.__setattr__(cls, py_name, _with_plain_overloads(template, plain))
+                if not (plain is None or isinstance(plain, (_c.CppFunction, _c.CppMethod))):
+                    continue
+                expression = _pythonize.expression_operator(py_name)
+                if expression is not None:
+                    # `a * b` compiled as C++ picks among member templates
+                    # (and free operators) as C++ does; deducing one
+                    # template from Python types can hit hard errors that
+                    # C++'s own resolution never meets.
+                    if plain is not None:
+                        type.__setattr__(cls, py_name, _c.with_template(plain, template, expression))
+                    continue
+                type.__setattr__(cls, py_name, _with_plain_overloads(template, plain))
     _pythonize.pythonize(cls, qualified)
     return cls
 

@@ -159,15 +159,22 @@ def _operator_helper(symbol, left, right):
     from . import cppdef, gbl
     _helper_counter[0] += 1
     name = "__cpplive_operator_%d" % _helper_counter[0]
-    if right is None:
-        code = "auto %s(const %s& a) -> decltype(%sa) { return %sa; }" % (name, left, symbol, symbol)
-    else:
-        code = "auto %s(const %s& a, const %s& b) -> decltype(a %s b) { return a %s b; }" % (name, left, right, symbol, symbol)
-    try:
-        cppdef(code)
-        helper = getattr(gbl, name)
-    except (SyntaxError, AttributeError):
-        helper = None
+    helper = None
+    # The left operand const first (as most operators take it), then not
+    # (`x % y` through a non-const member, a stream's `<<`).
+    for constness in ("const ", ""):
+        if right is None:
+            code = "auto %s(%s%s& a) -> decltype(%sa) { return %sa; }" % (name, constness, left, symbol, symbol)
+        else:
+            code = "auto %s(%s%s& a, const %s& b) -> decltype(a %s b) { return a %s b; }" % (
+                name, constness, left, right, symbol, symbol)
+        try:
+            cppdef(code)
+            helper = getattr(gbl, name)
+            break
+        except (SyntaxError, AttributeError):
+            _helper_counter[0] += 1
+            name = "__cpplive_operator_%d" % _helper_counter[0]
     _operator_helpers[key] = helper
     return helper
 
@@ -187,6 +194,18 @@ def _make_binary(py_name, symbol, reflected=False):
         return NotImplemented if helper is None else helper(self, other)
     operator.__name__ = py_name
     return operator
+
+
+def expression_operator(py_name):
+    """The Python operator method for `py_name` that compiles the C++
+    expression (`a * b`), or None when `py_name` is not one."""
+    if py_name in _BINARY:
+        return _make_binary(py_name, _BINARY[py_name])
+    if py_name in _REFLECTED:
+        return _make_binary(py_name, _REFLECTED[py_name], reflected=True)
+    if py_name in _UNARY:
+        return _make_unary(py_name, _UNARY[py_name])
+    return None
 
 
 def _make_unary(py_name, symbol):
