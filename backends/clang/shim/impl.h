@@ -15,7 +15,9 @@
 
 #include <stdexcept>
 #include <string>
+#include <array>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace cpplive {
@@ -50,6 +52,13 @@ struct Session::Impl {
   // using those symbols may link (src/link.rs).
   llvm::DenseMap<const clang::Decl *, std::string> failed_instantiations;
   std::unordered_map<std::string, std::string> refused_symbols;
+  // Remembered dry-run verdicts (verdicts.cpp): where ("" for none), the
+  // hash of all the session parsed, the files it has read, and whether the
+  // next parse's acceptance is to be remembered.
+  std::string verdict_dir;
+  std::array<std::uint64_t, 2> history{};
+  std::unordered_set<std::string> files_read;
+  bool remember_next = false;
 
   // Resolves a type spelled in C++, completing (instantiating) classes.
   clang::QualType resolve(const std::string &spelling);
@@ -74,6 +83,14 @@ struct Session::Impl {
 };
 
 [[noreturn]] void fail(const std::string &message);
+
+// verdicts.cpp: whether `code`, parsed now, was accepted before in the same
+// state; what a parse adds to the state (and, when asked, its verdict);
+// a setting that changes how inputs parse; an acceptance found wrong.
+bool known_accepted(Session::Impl &impl, llvm::StringRef code);
+void note_parsed(Session::Impl &impl, llvm::StringRef code, bool accepted, bool remember);
+void note_setting(Session::Impl &impl, const std::string &setting);
+void forget_accepted(Session::Impl &impl, llvm::StringRef code);
 
 // Where names of scope `scope` are looked up: a class's complete
 // definition (instantiated if needed), an enum, or a namespace (reflect.cpp).

@@ -163,9 +163,20 @@ std::string Session::Impl::take_diagnostics() {
 }
 
 clang::PartialTranslationUnit &Session::Impl::parse(llvm::StringRef code, bool guarded) {
-  if (guarded && guarding_allowed && diagnostics_fd < 0)
+  bool dry = guarded && guarding_allowed && diagnostics_fd < 0;
+  bool known = dry && known_accepted(*this, code);
+  if (dry && !known)
     dry_run(*this, code);
-  return parse_here(code);
+  remember_next = dry && !known;
+  if (!known)
+    return parse_here(code);
+  try {
+    return parse_here(code);
+  } catch (...) {
+    // Remembered wrongly (a file changed unseen): never again.
+    forget_accepted(*this, code);
+    throw;
+  }
 }
 
 clang::PartialTranslationUnit &Session::Impl::ptu_of(std::uint64_t handle) const {
@@ -190,7 +201,11 @@ clang::PartialTranslationUnit &Session::Impl::parse_here(llvm::StringRef code) {
   auto &engine = interp->getCompilerInstance()->getDiagnostics();
   if (engine.hasErrorOccurred())
     engine.Reset(/*soft=*/true);
+  bool remember = remember_next;
+  remember_next = false;
   auto ptu = interp->Parse(code);
+  if (diagnostics_fd < 0)
+    note_parsed(*this, code, static_cast<bool>(ptu), remember);
   if (!ptu) {
     std::string reason = error_text(ptu.takeError());
     std::string diags = take_diagnostics();
@@ -216,8 +231,10 @@ Session::Session(rust::Slice<const rust::String> args) : impl(new Impl) {
   (void)targets_ready;
 
   std::vector<std::string> owned;
-  for (const auto &arg : args)
+  for (const auto &arg : args) {
     owned.emplace_back(std::string(arg));
+    note_setting(*impl, owned.back());
+  }
   std::vector<const char *> argv;
   for (const auto &arg : owned)
     argv.push_back(arg.c_str());
@@ -273,6 +290,7 @@ void Session::add_include_path(rust::Str dir) {
   auto &search = ci->getPreprocessor().getHeaderSearchInfo();
   search.AddSearchPath(clang::DirectoryLookup(*entry, clang::SrcMgr::C_User, /*isFramework=*/false),
                        /*isAngled=*/true);
+  note_setting(*impl, "-I" + path);
 }
 
 void Session::load_library(rust::Str path) {

@@ -42,6 +42,7 @@ public:
   EmittedDefinitions emit_definitions(rust::Slice<const rust::String> names);
   rust::String refusal(rust::Str name) const;
   void strip_refused(std::uint64_t ptu);
+  void remember_verdicts(rust::Str dir);
   // Makes `__emutls_v.<name>` (how JIT-compiled code reaches a
   // thread_local) refer to the native thread_local `name` of a loaded
   // library.

@@ -79,6 +79,17 @@ impl ClangBackend {
             .pin_mut()
             .allow_guarding(std::env::var_os("CPPLIVE_NO_GUARD").is_none())
             .map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        // Inputs a dry run accepted are remembered for the next run of the
+        // same program (shim/verdicts.cpp); CPPLIVE_NO_VERDICT_CACHE: not.
+        if std::env::var_os("CPPLIVE_NO_VERDICT_CACHE").is_none() {
+            if let Some(root) = pch::cache_root() {
+                let dir = root.join("verdicts");
+                session
+                    .pin_mut()
+                    .remember_verdicts(&dir.display().to_string())
+                    .map_err(|e| BackendError::Internal(e.what().to_string()))?;
+            }
+        }
         Ok(ClangBackend {
             session,
             include_paths: Vec::new(),

@@ -78,10 +78,7 @@ pub fn ensure(llvm_libdir: &Path, args: &[String], headers: &[&str], prelude: &s
     if !compiler.exists() {
         return Err(format!("{} not found (install clang-19)", compiler.display()));
     }
-    let root = match std::env::var_os("CPPLIVE_CACHE_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => dirs::cache_dir().ok_or("no cache directory")?.join("cpplive"),
-    };
+    let root = cache_root().ok_or("no cache directory")?;
     let dir = root.join(format!("std-pch-{:016x}", key(&compiler, llvm_libdir, args, headers, prelude)));
     let pch = Pch { pch: dir.join("std.pch"), library: dir.join("libstdpch.so"), dir: dir.clone() };
     if let Ok(why) = std::fs::read_to_string(dir.join("failed")) {
@@ -192,4 +189,13 @@ fn build(compiler: &Path, dir: &Path, args: &[String], headers: &[&str], prelude
     std::fs::rename(&library, dir.join("libstdpch.so")).map_err(|e| e.to_string())?;
     std::fs::rename(&pch, dir.join("std.pch")).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Where cpplive keeps what it makes once for many processes
+/// (`CPPLIVE_CACHE_DIR`, else the user's cache directory).
+pub fn cache_root() -> Option<PathBuf> {
+    match std::env::var_os("CPPLIVE_CACHE_DIR") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => dirs::cache_dir().map(|d| d.join("cpplive")),
+    }
 }
