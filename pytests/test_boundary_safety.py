@@ -84,6 +84,7 @@ const char* bs_ov_mix(double*) { return "double*"; }
 const char* bs_ov_mix(const char*) { return "const char*"; }
 
 struct bs_Holder { char* text = nullptr; };
+void bs_upper(bs_Holder& h) { h.text[0] = 'A'; }
 struct bs_Ptrs { bs_Obj* obj = nullptr; void* raw = nullptr; int** pp = nullptr; };
 bs_Obj*& bs_obj_slot() { static bs_Obj o; static bs_Obj* p = &o; return p; }
 
@@ -448,12 +449,14 @@ b = bytes(8)
 case("bytes", lambda: g.bs_give_void(b))
 case("bytes intact", lambda: b == bytes(8))
 case("list", lambda: g.bs_total_len(1, ["ab"]))
+case("list of ints", lambda: g.bs_total_len(1, [1]))
 """)
     refused(r["pointer to double"], "int **", "pointers", "&<d")
     refused(r["integers"], "pointers")
     refused(r["bytes"], "read-only", "ctypes array of pointers")
     assert r["bytes intact"] == ("ok", True)
-    refused(r["list"], "const char **")
+    assert r["list"] == ("ok", 2)       # a list of str is an array of C strings
+    refused(r["list of ints"], "const char **")
 
 
 # ---------------------------------------------------------------- overload sets
@@ -482,10 +485,15 @@ def test_builtin_pointer_overloads_follow_constness_and_items(g):
 
 # ---------------------------------------------------------------- data members
 
-def test_char_pointer_member_refuses_a_str(g):
+def test_char_pointer_member_points_at_a_copy_of_a_str(g):
     h = g.bs_Holder()
-    with pytest.raises(TypeError, match="read-only"):
-        h.text = "abc"
+    assert h.text is None
+    s = "ab" + "c"
+    h.text = s
+    assert h.text == "abc"
+    g.bs_upper(h)          # C++ writes into the copy, never into the str
+    assert h.text == "Abc" and s == "abc"
+    h.text = cpplive.nullptr
     assert h.text is None
 
 
@@ -493,7 +501,7 @@ def test_pointer_members_and_pointer_references_read_the_pointer(g):
     h = g.bs_Ptrs()
     assert h.obj is None
     assert h.raw == 0
-    assert h.pp == 0
+    assert h.pp is None
     o = g.bs_Obj()
     h.obj = o
     assert cpplive.addressof(h.obj) == cpplive.addressof(o)

@@ -11,7 +11,7 @@ import ctypes
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import cpplive_only, run_python_ok
 
 
 @pytest.fixture(scope="module")
@@ -415,3 +415,251 @@ def test_multi_dimensional_views_export_their_shape():
     assert view[2][1] == 6 and numpy.asarray(view).tolist() == [[1, 2], [3, 4], [5, 6]]
     with pytest.raises(TypeError):
         grid.m[0] = 1
+
+
+# ------------------------------------------------------ character data as str
+
+@pytest.fixture(scope="module")
+def text():
+    assert cpplive.cppdef(r"""
+    namespace pt_text {
+    const char* name = "aap";
+    const char16_t* name16 = u"z\u00df\u6c34";
+    const char32_t* name32 = U"z\u00df\U0001f34c";
+    const char fixed[] = "noot";
+    char buffer[8] = "mies";
+    struct Rec {
+        const char* label = nullptr;
+        char* mutable_label = nullptr;
+        const char* const fixed_label = "const";
+        char16_t wide[6] = u"hi";
+        char rows[2][4] = {"ab", "cd"};
+        const char* get_label() const { return label; }
+    };
+    int first_char(const Rec& r) { return r.label ? r.label[0] : -1; }
+    void shout(Rec& r) { r.mutable_label[0] = 'X'; }
+    Rec* make_rec() { return new Rec; }
+    const char* name_of() { return name; }
+    }""")
+    return cpplive.gbl.pt_text
+
+
+def test_character_pointer_variables_read_as_str(text):
+    assert text.name == "aap"
+    assert text.name16 == "z\u00df\u6c34"
+    assert text.name32 == "z\u00df\U0001f34c"
+    assert text.fixed == "noot"
+
+
+def test_character_pointer_variable_takes_a_copy_of_a_str(text):
+    s = "wim" + "pie"
+    text.name = s
+    del s
+    assert text.name == "wimpie"
+    assert text.name_of() == "wimpie"
+    text.name16 = "\u6c34!"
+    assert text.name16 == "\u6c34!"
+
+
+def test_character_pointer_member_assignment_outlives_the_str(text):
+    r = text.Rec()
+    assert r.label is None
+    r.label = "".join(["ab", "c"])
+    assert r.label == "abc" and r.get_label() == "abc" and text.first_char(r) == ord("a")
+    r.label = b"bytes"
+    assert r.label == "bytes"
+    r.label = "aap\0noot"          # C++ sees the text up to the NUL
+    assert r.label == "aap"
+    r.label = cpplive.nullptr
+    assert r.label is None and text.first_char(r) == -1
+
+
+def test_char_pointer_member_is_a_writable_copy(text):
+    r = text.Rec()
+    s = "quiet"
+    r.mutable_label = s
+    text.shout(r)
+    assert r.mutable_label == "Xuiet" and s == "quiet"
+
+
+def test_character_text_of_an_object_cpp_owns_stays_valid():
+    out = run_python_ok(r"""
+import gc, cpplive
+cpplive.cppdef('struct pt_T { const char* s = nullptr; }; pt_T* pt_t_make() { return new pt_T; }')
+r = cpplive.gbl.pt_t_make()
+address = cpplive.addressof(r)
+r.s = "x" * 1000
+del r; gc.collect()
+again = cpplive.bind_object(address, cpplive.gbl.pt_T)
+print(again.s == "x" * 1000)
+""", timeout=60)
+    assert out.split() == ["True"]
+
+
+def test_const_character_pointer_is_read_only(text):
+    r = text.Rec()
+    assert r.fixed_label == "const"
+    with pytest.raises(TypeError, match="is const"):
+        r.fixed_label = "other"
+    with pytest.raises(AttributeError):
+        r.fixed_label = "other"
+
+
+def test_char_array_is_a_view_and_takes_a_str(text):
+    assert text.buffer.as_string() == "mies" and len(text.buffer) == 8
+    text.buffer = "aap"
+    assert text.buffer.as_string() == "aap"
+    assert "".join(text.buffer)[:3] == "aap"
+    with pytest.warns(RuntimeWarning, match="too long"):
+        text.buffer = "123456789"
+    assert text.buffer.as_string() == "12345678"
+
+
+def test_wide_character_array_reads_as_str_and_takes_one(text):
+    r = text.Rec()
+    assert r.wide == "hi\0\0\0\0"
+    r.wide = "hello"
+    assert r.wide[:5] == "hello"
+    with pytest.warns(RuntimeWarning):
+        r.wide = "hellowd"
+    assert r.wide == "hellow"
+    with pytest.raises(TypeError):
+        r.wide = 3
+
+
+def test_rows_of_chars_are_views_with_as_string(text):
+    r = text.Rec()
+    assert r.rows.shape == (2, 4)
+    assert [r.rows[i].as_string() for i in range(2)] == ["ab", "cd"]
+
+
+# ------------------------------------------------- views of pointers and objects
+
+@pytest.fixture(scope="module")
+def items():
+    assert cpplive.cppdef(r"""
+    namespace pt_items {
+    const char* words[3] = {"aap", "noot", "mies"};
+    int** make(int n, int m) {
+        int** r = new int*[n];
+        for (int i = 0; i < n; ++i) { r[i] = new int[m]; for (int j = 0; j < m; ++j) r[i][j] = 10*i + j; }
+        return r;
+    }
+    int** matrix = make(2, 3);
+    int sum(int** m, int n, int k) { int s = 0; for (int i = 0; i < n; ++i) for (int j = 0; j < k; ++j) s += m[i][j]; return s; }
+    struct S { int v; };
+    S objects[3] = {{1}, {2}, {3}};
+    S* pointers[2] = {&objects[0], &objects[2]};
+    void* addresses[2] = {nullptr, &objects[1]};
+    enum E { A, B };
+    E enums[2] = {B, A};
+    struct Layers { double* layers[2]; Layers() { layers[0] = new double[2]{1, 2}; layers[1] = new double[2]{3, 4}; } };
+    }""")
+    return cpplive.gbl.pt_items
+
+
+def test_array_of_c_strings_reads_as_strs(items):
+    assert list(items.words) == ["aap", "noot", "mies"]
+    assert items.words.shape == (3,)
+    with pytest.raises(TypeError, match="outlive"):
+        items.words[0] = "x"
+
+
+def test_pointer_to_pointers_is_indexable_and_passes_back(items):
+    m = items.make(2, 3)
+    assert m[1][2] == 12 and items.matrix[1][0] == 10
+    assert items.sum(m, 2, 3) == items.sum(items.matrix, 2, 3) == 36
+    row = items.matrix[0].reshape((3,))
+    assert list(row) == [0, 1, 2]
+
+
+def test_arrays_of_objects_pointers_and_enums(items):
+    assert [s.v for s in items.objects] == [1, 2, 3]
+    assert [s.v for s in items.pointers] == [1, 3]
+    assert items.addresses[0] == 0 and items.addresses[1] == cpplive.addressof(items.objects[1])
+    assert list(items.enums) == [items.B, items.A]
+    items.pointers[0] = items.objects[1]
+    assert items.pointers[0].v == 2
+    items.enums[0] = items.A
+    assert list(items.enums) == [items.A, items.A]
+
+
+def test_array_of_builtin_pointers_member(items):
+    layers = items.Layers().layers
+    assert len(layers) == 2
+    assert list(layers[1].reshape((2,))) == [3.0, 4.0]
+    assert memoryview(layers).format == "P"
+
+
+# ------------------------------------------------------------ pointer arguments
+
+@pytest.fixture(scope="module")
+def args():
+    import sysconfig
+    cpplive.add_include_path(sysconfig.get_config_var("INCLUDEPY"))
+    assert cpplive.cppdef(r"""
+    #include "Python.h"
+    #include <cstddef>
+    #include <string>
+    namespace pt_args {
+    struct P { int v = 1; };
+    P other{42};
+    long deref(void** p) { return (long)*p; }
+    void repoint(P** p) { *p = &other; }
+    int value_of(P** p) { return (*p)->v; }
+    long address(void* p) { return (long)p; }
+    bool is_null(P* p) { return p == nullptr; }
+    int sum_bytes(const std::byte* b, int n) { int s = 0; for (int i = 0; i < n; ++i) s += (int)b[i]; return s; }
+    std::string join(const char** s, int n) { std::string r; for (int i = 0; i < n; ++i) r += s[i]; return r; }
+    int shout_all(char** argv) { int n = 0; for (; argv[n]; ++n) argv[n][0] = 'X'; return n; }
+    long as_long(PyObject* o) { return PyLong_AsLong(o); }
+    PyObject* same(PyObject* o) { Py_INCREF(o); return o; }
+    }""")
+    return cpplive.gbl.pt_args
+
+
+def test_object_for_a_pointer_to_pointer_passes_its_own_pointer(args):
+    p = args.P()
+    assert args.deref(p) == cpplive.addressof(p)
+    assert args.value_of(p) == 1
+
+
+def test_pointer_to_pointer_out_parameter_repoints_the_proxy(args):
+    p = args.P()
+    assert p.__python_owns__
+    args.repoint(p)
+    assert p.v == 42 and cpplive.addressof(p) == cpplive.addressof(args.other)
+    # what it owned is left to C++; it does not delete `other` either
+    assert not p.__python_owns__
+
+
+def test_int_for_void_pointer_and_zero_for_null(args):
+    assert args.address(1234) == 1234
+    assert args.is_null(0) and args.is_null(cpplive.nullptr)
+    with pytest.raises(TypeError):
+        args.is_null(1)
+
+
+def test_pointer_to_enum_takes_a_buffer_of_its_underlying_type(args):
+    assert args.sum_bytes(array.array("B", b"123"), 3) == 150
+    assert args.sum_bytes((ctypes.c_ubyte * 3)(1, 2, 3), 3) == 6
+    with pytest.raises(TypeError):
+        args.sum_bytes(array.array("i", [1]), 1)
+
+
+def test_char_pointer_pointer_from_a_list_of_str(args):
+    assert args.join(["aap", b"noot", "mies"], 3) == "aapnootmies"
+    assert args.join(("a", "b"), 2) == "ab"
+    words = ["one", "two"]
+    assert args.shout_all(words) == 2
+    assert words == ["one", "two"]          # C++ wrote into copies
+    with pytest.raises(TypeError):
+        args.join(["aap", 1], 2)
+    with pytest.raises(TypeError):
+        args.join(["aap", None], 2)
+
+
+def test_pyobject_pointer_is_the_object_itself(args):
+    assert args.as_long(7) == 7
+    obj = [1, 2]
+    assert args.same(obj) is obj

@@ -100,6 +100,11 @@ pub enum Converter {
     FunctionPointer { id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
     /// A pointer to a class: an object's address, or None/nullptr.
     ObjectPointer { class: Py<pyo3::types::PyType> },
+    /// `T**` for a class `T`: a proxy of `T` (the address of its pointer:
+    /// C++ may point the proxy elsewhere), or what `BufferPointer` takes.
+    ObjectPointerPointer { class: Py<pyo3::types::PyType>, pointee: Pointee },
+    /// `PyObject*`: the Python object itself.
+    PyObject,
     /// `T*` for builtin `T` or `void`, and pointers to pointers: a buffer
     /// of such items (writable unless they are const; see `buffer.rs`), or
     /// None/nullptr for null.
@@ -123,6 +128,12 @@ struct Held {
     /// address, its `get`). If the callee took the object (a moved
     /// `std::unique_ptr`), the proxy becomes null instead of dangling.
     held: Vec<(Py<PyAny>, *mut c_void, cpplive_core::thunk::SmartGetFn)>,
+    /// Proxies whose address slot went to a `T**` parameter, with the
+    /// address before the call (see `ProxyState::repointed`).
+    repointable: Vec<(Py<PyAny>, *mut c_void)>,
+    /// Memory made for the call (the strings and pointer array of a
+    /// `char**` made from a list).
+    memory: Vec<Box<[usize]>>,
 }
 
 impl Scratch {
@@ -132,6 +143,17 @@ impl Scratch {
 
     fn watch_holder(&mut self, proxy: Py<PyAny>, smart: *mut c_void, get: cpplive_core::thunk::SmartGetFn) {
         self.0.get_or_insert_with(Default::default).held.push((proxy, smart, get));
+    }
+
+    fn watch_repoint(&mut self, proxy: Py<PyAny>, old: *mut c_void) {
+        self.0.get_or_insert_with(Default::default).repointable.push((proxy, old));
+    }
+
+    /// Keeps `memory` until the call returns; its address is stable.
+    fn own(&mut self, memory: Box<[usize]>) -> *mut c_void {
+        let held = self.0.get_or_insert_with(Default::default);
+        held.memory.push(memory);
+        held.memory.last().map_or(std::ptr::null_mut(), |m| m.as_ptr() as *mut c_void)
     }
 
     pub fn hold(&mut self, view: Box<ffi::Py_buffer>) {
@@ -149,6 +171,12 @@ impl Drop for Held {
                 if get(smart).is_null() && crate::instance::is_proxy(Python::assume_attached(), proxy.as_ptr()) {
                     crate::instance::state(proxy.as_ptr()).forget_address();
                 }
+                ffi::Py_DECREF(proxy.into_ptr());
+            }
+        }
+        for (proxy, old) in self.repointable.drain(..) {
+            unsafe {
+                crate::instance::state(proxy.as_ptr()).repointed(Python::assume_attached(), proxy.as_ptr(), old);
                 ffi::Py_DECREF(proxy.into_ptr());
             }
         }
@@ -202,6 +230,15 @@ impl Converter {
                 let underlying = registry::enum_underlying(py, ty.enum_id().unwrap()).unwrap_or(Builtin::Int);
                 Converter::Enum { underlying, class }
             }
+            // `E*` (such as `std::byte*`): a buffer of the underlying type.
+            TypeBase::Named(_) if ty.enum_id().is_some() && ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None => {
+                let underlying = registry::enum_underlying(py, ty.enum_id().unwrap()).unwrap_or(Builtin::Int);
+                Converter::BufferPointer(Pointee { element: Element::Builtin(underlying), writable: !ty.base_const })
+            }
+            // `PyObject*` (`struct _object`, from Python.h).
+            TypeBase::Named(name) if name == "_object" && ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) => {
+                Converter::PyObject
+            }
             TypeBase::Named(_) | TypeBase::StdString if ty.class_id().is_some() || ty.base == TypeBase::StdString => {
                 let Some(id) = ty.class_id() else {
                     return Converter::Unsupported(format!("parameter of type '{ty}'"));
@@ -227,6 +264,8 @@ impl Converter {
                     Converter::Object { class, allow_construct, smart_get }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
                     Converter::ObjectPointer { class }
+                } else if ty.pointers.len() == 2 && ty.array.is_empty() && ty.reference == RefKind::None {
+                    Converter::ObjectPointerPointer { class, pointee: Pointee::of(ty) }
                 } else if ty.pointers.len() > 1 && ty.array.is_empty() && ty.reference == RefKind::None {
                     Converter::BufferPointer(Pointee::of(ty))
                 } else {
@@ -263,6 +302,8 @@ impl Converter {
             Converter::StdFunction { .. } => 0,
             Converter::FunctionPointer { .. } => 1,
             Converter::BufferPointer(_) => 2,
+            Converter::ObjectPointerPointer { .. } => 2,
+            Converter::PyObject => 3,
             Converter::BuiltinReference(_) => 2,
             Converter::Unsupported(_) => 100,
         }
@@ -476,7 +517,7 @@ impl Converter {
             }
             Converter::ObjectPointer { class } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
-                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
+                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) || is_zero(obj) {
                     std::ptr::null_mut()
                 } else if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
                     CppObject::address_of(py, obj, cls)
@@ -491,11 +532,49 @@ impl Converter {
                 Ok(slot_ptr)
             }
             Converter::BufferPointer(pointee) => {
-                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
+                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) || is_zero(obj) {
                     std::ptr::null_mut()
+                } else if pointee.element == Element::Bytes && ffi::PyLong_CheckExact(obj) != 0 {
+                    // An address, as cppyy takes it for `void*`.
+                    let address = ffi::PyLong_AsVoidPtr(obj);
+                    if address.is_null() && !ffi::PyErr_Occurred().is_null() {
+                        ffi::PyErr_Clear();
+                        return Err(Rejection::OutOfRange);
+                    }
+                    address
+                } else if let Element::Pointer(target) = pointee.element {
+                    if let Some(array) = text_array(obj, target, scratch)? {
+                        array
+                    } else if target.is_none() && crate::instance::is_proxy(py, obj) {
+                        // `void**`: where the proxy keeps its address.
+                        repointable(py, obj, scratch)
+                    } else {
+                        crate::buffer::address(py, obj, *pointee, scratch)?
+                    }
                 } else {
                     crate::buffer::address(py, obj, *pointee, scratch)?
                 };
+                Ok(slot_ptr)
+            }
+            Converter::ObjectPointerPointer { class, pointee } => {
+                let cls = class.as_ptr() as *mut ffi::PyTypeObject;
+                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) || is_zero(obj) {
+                    std::ptr::null_mut()
+                } else if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
+                    // Only where the object is a `T` at its own address: a
+                    // base at an offset would be written back unadjusted.
+                    let address = crate::instance::state(obj).address();
+                    if CppObject::address_of(py, obj, cls) != address {
+                        return Err(Rejection::WrongType);
+                    }
+                    repointable(py, obj, scratch)
+                } else {
+                    crate::buffer::address(py, obj, *pointee, scratch)?
+                };
+                Ok(slot_ptr)
+            }
+            Converter::PyObject => {
+                slot.ptr = obj as *mut c_void;
                 Ok(slot_ptr)
             }
             Converter::BuiltinReference(b) => {
@@ -540,6 +619,45 @@ fn discard(py: Python<'_>, error: PyErr) -> String {
     error.restore(py);
     unsafe { ffi::PyErr_Clear() };
     text
+}
+
+/// An `int` 0, which cppyy takes as a null pointer (C's `NULL`).
+unsafe fn is_zero(obj: *mut ffi::PyObject) -> bool {
+    ffi::PyLong_CheckExact(obj) != 0 && crate::smallint::compact_value(obj) == Some(0)
+}
+
+/// The address of proxy `obj`'s own pointer, for a `T**` parameter; the
+/// proxy is checked after the call (C++ may have pointed it elsewhere).
+unsafe fn repointable(py: Python<'_>, obj: *mut ffi::PyObject, scratch: &mut Scratch) -> *mut c_void {
+    let state = crate::instance::state(obj);
+    scratch.watch_repoint(Py::from_borrowed_ptr(py, obj), state.address());
+    state.address_slot() as *mut c_void
+}
+
+/// For `char**`/`const char**` given a list or tuple of `str` (or
+/// `bytes`): an array of pointers to NUL-terminated copies, followed by a
+/// null pointer, alive until the call returns. `None` for other objects.
+unsafe fn text_array(obj: *mut ffi::PyObject, target: Option<Builtin>, scratch: &mut Scratch) -> Result<Option<*mut c_void>, Rejection> {
+    if target != Some(Builtin::Char) || (ffi::PyList_Check(obj) == 0 && ffi::PyTuple_Check(obj) == 0) {
+        return Ok(None);
+    }
+    let n = ffi::PySequence_Size(obj);
+    let mut pointers = vec![0usize; n.max(0) as usize + 1].into_boxed_slice();
+    for i in 0..n.max(0) {
+        let item = ffi::PySequence_GetItem(obj, i);
+        if item.is_null() {
+            ffi::PyErr_Clear();
+            return Err(Rejection::WrongType);
+        }
+        let copy = utf8_view(item).map(|text| {
+            let mut copy = vec![0usize; text.size / std::mem::size_of::<usize>() + 1].into_boxed_slice();
+            std::ptr::copy_nonoverlapping(text.data as *const u8, copy.as_mut_ptr() as *mut u8, text.size);
+            copy
+        });
+        ffi::Py_DECREF(item);
+        pointers[i as usize] = scratch.own(copy?) as usize;
+    }
+    Ok(Some(scratch.own(pointers)))
 }
 
 /// A pointer parameter that receives a copy of the pointer: by value,

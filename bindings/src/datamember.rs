@@ -31,6 +31,12 @@ enum Store {
     Copy(usize),
     /// Copy assignment through a thunk (classes, `std::string`).
     Assign(cpplive_core::thunk::AssignFn),
+    /// A pointer to characters (`char*`, `const char*`, `char16_t*`, ...):
+    /// a `str` is copied into a buffer the pointer then points at (see
+    /// `set_text_pointer`); other values are stored as pointers.
+    TextPointer(Builtin),
+    /// A character array of known extent: a `str` is copied in.
+    TextArray(Builtin, usize),
     ReadOnly(&'static str),
     Failed(String),
 }
@@ -68,6 +74,11 @@ pub struct DataMember {
     bits: Option<BitField>,
     /// Chosen on first use, published whole (see `sync.rs`).
     accessors: OnceLock<Accessors>,
+    /// Character buffers that this member (or variable) points at, by the
+    /// pointer's address, when no owning proxy keeps them: a variable's, or
+    /// a member of an object C++ owns. Replaced when the same pointer is
+    /// assigned again; never freed while C++ may still use them otherwise.
+    texts: std::sync::Mutex<rustc_hash::FxHashMap<usize, Box<[u64]>>>,
 }
 
 impl DataMember {
@@ -79,12 +90,12 @@ impl DataMember {
             }
             _ => None,
         };
-        DataMember { name, ty, place: Place::Member { offset, class }, scalar, bits: None, accessors: OnceLock::new() }
+        DataMember { name, ty, place: Place::Member { offset, class }, scalar, bits: None, accessors: OnceLock::new(), texts: Default::default() }
     }
 
     pub fn bitfield(name: String, ty: TypeRef, width: u32, class: Py<PyType>, class_id: u64) -> DataMember {
         let bits = BitField { width, class_id, accessors: OnceLock::new() };
-        DataMember { name, ty, place: Place::Member { offset: 0, class }, scalar: None, bits: Some(bits), accessors: OnceLock::new() }
+        DataMember { name, ty, place: Place::Member { offset: 0, class }, scalar: None, bits: Some(bits), accessors: OnceLock::new(), texts: Default::default() }
     }
 
     pub fn variable(name: String, ty: TypeRef, qualified: String) -> DataMember {
@@ -95,6 +106,7 @@ impl DataMember {
             scalar: None,
             bits: None,
             accessors: OnceLock::new(),
+            texts: Default::default(),
         }
     }
 
@@ -114,10 +126,19 @@ impl DataMember {
             if as_argument.is_plain() {
                 as_argument.base_const = false;
             }
+            let text_unit = self.ty.builtin().filter(|b| crate::execute::is_text_unit(*b));
             let store = if self.ty.reference != RefKind::None {
                 Store::ReadOnly("is a reference and cannot be reseated")
-            } else if self.ty.base_const && self.ty.is_plain() {
+            } else if (self.ty.base_const && self.ty.is_plain()) || self.ty.pointers.last() == Some(&true) {
                 Store::ReadOnly("is const")
+            } else if let (Some(unit), [], [Some(n)]) = (text_unit, self.ty.pointers.as_slice(), self.ty.array.as_slice()) {
+                if self.ty.base_const {
+                    Store::ReadOnly("is const")
+                } else {
+                    Store::TextArray(unit, *n)
+                }
+            } else if let (Some(unit), [_], []) = (text_unit, self.ty.pointers.as_slice(), self.ty.array.as_slice()) {
+                Store::TextPointer(unit)
             } else if matches!(self.ty.base, TypeBase::StdString | TypeBase::Named(_)) && self.ty.enum_id().is_none() && self.ty.is_plain() {
                 match with_backend(|b| b.assigner(&self.ty).map_err(crate::errors::backend_error)) {
                     Ok(assign) => Store::Assign(assign),
@@ -203,8 +224,14 @@ impl DataMember {
         }
         let accessors = self.accessors(py);
         match &accessors.store {
-            Store::ReadOnly(why) => return Err(PyAttributeError::new_err(format!("'{}' {why}", self.name))),
+            Store::ReadOnly(why) => return Err(crate::errors::read_only_member(py, format!("'{}' {why}", self.name))),
             Store::Failed(why) => return Err(PyTypeError::new_err(format!("cannot assign '{}': {why}", self.name))),
+            Store::TextArray(unit, n) => return self.set_text_array(py, instance, value, *unit, *n),
+            Store::TextPointer(unit) => {
+                if let Some(units) = unsafe { text_units(py, value, *unit) } {
+                    return self.set_text_pointer(py, instance, units?);
+                }
+            }
             _ => {}
         }
         let address = self.address(py, instance)?;
@@ -214,6 +241,7 @@ impl DataMember {
             .map_err(|why| self.rejected(unsafe { &Bound::from_borrowed_ptr(py, value) }, why))?;
         match &accessors.store {
             Store::Copy(size) => unsafe { store_bytes(source, address, *size) },
+            Store::TextPointer(_) => unsafe { store_bytes(source, address, std::mem::size_of::<*mut c_void>()) },
             Store::Assign(assign) => {
                 let mut err = ThunkError::default();
                 let rc = unsafe { assign(address, source, &mut err) };
@@ -221,8 +249,55 @@ impl DataMember {
                     return Err(crate::overload::thunk_error(py, &mut err, rc));
                 }
             }
-            Store::ReadOnly(_) | Store::Failed(_) => {}
+            Store::ReadOnly(_) | Store::Failed(_) | Store::TextArray(..) => {}
         }
+        Ok(())
+    }
+
+    /// Copies a `str` into a character array: the rest of the array is
+    /// zeroed; a longer text is cut to fit, with a `RuntimeWarning`.
+    fn set_text_array(&self, py: Python<'_>, instance: *mut ffi::PyObject, value: *mut ffi::PyObject, unit: Builtin, n: usize) -> PyResult<()> {
+        let Some(units) = (unsafe { text_units(py, value, unit) }) else {
+            let got = unsafe { Bound::from_borrowed_ptr(py, value) }.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            let ty = cpplive_core::typename::readable(&self.ty.spelling);
+            return Err(PyTypeError::new_err(format!("cannot assign a '{got}' to '{}' of type '{ty}': assign a str", self.name)));
+        };
+        let units = units?;
+        let size = unit.size();
+        let count = units.len() / size;
+        if count > n {
+            PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyRuntimeWarning>(), c"string too long for char array (truncated)", 1)?;
+        }
+        let address = self.address(py, instance)? as *mut u8;
+        let used = count.min(n) * size;
+        unsafe {
+            std::ptr::copy_nonoverlapping(units.as_ptr(), address, used);
+            std::ptr::write_bytes(address.add(used), 0, n * size - used);
+        }
+        Ok(())
+    }
+
+    /// Points a character pointer at a NUL-terminated copy of a `str`. The
+    /// copy is C++'s to read and write; it lives as long as the object when
+    /// Python owns the object (kept by its proxy), else until this member
+    /// of the same object (or this variable) is assigned again.
+    fn set_text_pointer(&self, py: Python<'_>, instance: *mut ffi::PyObject, units: Vec<u8>) -> PyResult<()> {
+        let address = self.address(py, instance)?;
+        let words = units.len() / 8 + 1;
+        let mut buffer = vec![0u64; words].into_boxed_slice();
+        unsafe { std::ptr::copy_nonoverlapping(units.as_ptr(), buffer.as_mut_ptr() as *mut u8, units.len()) };
+        let text = buffer.as_ptr() as *mut c_void;
+        // A variable's `instance` is its namespace or class, not a proxy.
+        let member = matches!(self.place, Place::Member { .. }) && !instance.is_null();
+        let owner = member.then(|| unsafe { crate::instance::state(instance) }).filter(|s| s.owns());
+        match owner {
+            Some(state) => state.keep_text(address as usize, buffer),
+            None => {
+                let old = self.texts.lock().unwrap_or_else(|e| e.into_inner()).insert(address as usize, buffer);
+                drop(old);
+            }
+        }
+        unsafe { *(address as *mut *mut c_void) = text };
         Ok(())
     }
 
@@ -272,6 +347,31 @@ impl DataMember {
             _ => PyTypeError::new_err(format!("cannot assign a '{got}' to '{}' of type '{ty}'", self.name)),
         }
     }
+}
+
+/// The characters of `value` as `unit`s in native byte order (no NUL
+/// added): a `str` encoded as UTF-8, UTF-16 or UTF-32, or for `char` the
+/// bytes of a `bytes` object. `None` for other objects.
+///
+/// # Safety
+/// `value` is a live object; the GIL is held.
+unsafe fn text_units(py: Python<'_>, value: *mut ffi::PyObject, unit: Builtin) -> Option<PyResult<Vec<u8>>> {
+    let value = Bound::from_borrowed_ptr(py, value);
+    if unit == Builtin::Char {
+        if let Ok(bytes) = value.cast::<pyo3::types::PyBytes>() {
+            return Some(Ok(bytes.as_bytes().to_vec()));
+        }
+    }
+    let text = value.cast::<pyo3::types::PyString>().ok()?;
+    let text = match text.to_str() {
+        Ok(t) => t,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(Ok(match unit {
+        Builtin::Char16 => text.encode_utf16().flat_map(u16::to_ne_bytes).collect(),
+        Builtin::Char32 | Builtin::WChar => text.chars().flat_map(|c| (c as u32).to_ne_bytes()).collect(),
+        _ => text.as_bytes().to_vec(),
+    }))
 }
 
 /// Copies a scalar of `size` bytes (sizes are few: typed moves, no memcpy call).

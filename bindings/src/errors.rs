@@ -74,6 +74,27 @@ pub fn out_of_range(message: String) -> PyErr {
     PyErr::from_type(out_of_range_type(py).clone(), message)
 }
 
+/// Assigning a const or reference data member: an `AttributeError` (the
+/// attribute cannot be set) that is also the `TypeError` cppyy raises.
+pub fn read_only_member(py: pyo3::Python<'_>, message: String) -> PyErr {
+    use pyo3::prelude::*;
+    static TYPE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+    let ty = TYPE.get_or_init(py, || {
+        let bases = pyo3::types::PyTuple::new(py, [py.get_type::<pyo3::exceptions::PyAttributeError>(), py.get_type::<PyTypeError>()])
+            .expect("a tuple of two types");
+        let made = unsafe {
+            pyo3::ffi::PyErr_NewExceptionWithDoc(
+                c"cpplive.ReadOnlyMemberError".as_ptr(),
+                c"Assignment to a const or reference C++ data member.".as_ptr(),
+                bases.as_ptr(),
+                std::ptr::null_mut(),
+            )
+        };
+        unsafe { Bound::from_owned_ptr(py, made) }.cast_into::<pyo3::types::PyType>().expect("an exception type").unbind()
+    });
+    PyErr::from_type(ty.bind(py).clone(), message)
+}
+
 /// The Python exception for a C++ call abandoned on a fatal signal.
 pub fn fault(py: pyo3::Python<'_>, fault: &Fault) -> PyErr {
     let detail = fault.code_text();

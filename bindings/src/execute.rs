@@ -19,7 +19,8 @@ pub enum Executor {
     /// A builtin scalar stored in place (or, with `by_reference`, behind a
     /// returned address).
     Scalar { kind: Builtin, by_reference: bool },
-    CString,
+    /// Characters as a `str` (see `Text`).
+    Text { unit: Builtin, at: TextAt },
     /// `std::string` by value: a heap object to read and delete.
     StringValue { view: StringViewFn, delete: DeleterFn },
     /// A reference or pointer to a `std::string`.
@@ -38,6 +39,13 @@ pub enum Executor {
     Smart { holder: Box<Executor>, pointee: Py<PyType>, get: SmartGetFn, dynamic: Option<DynamicTypeFn> },
     /// A pointer to (or array of) a builtin: a `LowLevelView`.
     View { kind: Builtin, len: Option<usize>, inner: Vec<usize>, through_pointer: bool },
+    /// A pointer to (or array of) items that are not builtin scalars
+    /// (pointers, enums, class objects): a `LowLevelView` that reads each
+    /// item through `items.read`. `through_pointer` for a reference to the
+    /// pointer (a data member read).
+    Items { items: std::sync::Arc<crate::lowlevel::Items>, len: Option<usize>, inner: Vec<usize>, through_pointer: bool },
+    /// `PyObject*`: the object itself (the callee returned a new reference).
+    PyObject,
     /// Any other pointer: its address as an integer (read through the
     /// result for a reference to a pointer).
     Address { through_reference: bool },
@@ -62,8 +70,25 @@ impl Executor {
             TypeBase::Builtin(b) if plain && *b != Builtin::NullPtr && *b != Builtin::LongDouble => {
                 Executor::Scalar { kind: *b, by_reference }
             }
-            TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && !by_reference => Executor::CString,
+            TypeBase::Builtin(b) if is_text_unit(*b) && ty.pointers.len() == 1 && ty.array.is_empty() => {
+                Executor::Text { unit: *b, at: if by_reference { TextAt::PointerRef } else { TextAt::Pointer } }
+            }
+            // A character array (a data member or variable, read in place).
+            // A non-const `char[N]` is a buffer C++ fills: a view (of
+            // characters, with `as_string()`), as in cppyy.
+            TypeBase::Builtin(b)
+                if is_text_unit(*b)
+                    && ty.pointers.is_empty()
+                    && ty.array.len() == 1
+                    && !(*b == Builtin::Char && !ty.base_const && ty.array[0].is_some()) =>
+            {
+                Executor::Text { unit: *b, at: TextAt::Array(ty.array[0]) }
+            }
             TypeBase::Builtin(b) if !ty.pointers.is_empty() || !ty.array.is_empty() => {
+                let rows_of_scalars = ty.pointers.is_empty() && ty.array.iter().all(|d| d.is_some());
+                if ty.pointers.len() + ty.array.len() >= 2 && !rows_of_scalars && *b != Builtin::NullPtr {
+                    return Executor::items(py, ty);
+                }
                 if ty.pointers.len() + ty.array.len() == 1 && b.size() > 0 && *b != Builtin::NullPtr {
                     Executor::View { kind: *b, len: ty.array.first().copied().flatten(), inner: Vec::new(), through_pointer: !ty.pointers.is_empty() && by_reference }
                 } else if ty.pointers.is_empty() && ty.array.len() > 1 && ty.array.iter().all(|d| d.is_some()) && b.size() > 0 {
@@ -87,6 +112,8 @@ impl Executor {
                 let kind = registry::enum_underlying(py, id).unwrap_or(Builtin::Int);
                 Executor::Enum { kind, class, by_reference }
             }
+            TypeBase::Named(_) if ty.enum_id().is_some() => return Executor::items(py, ty),
+            TypeBase::Named(name) if name == "_object" && ty.pointers.len() == 1 && ty.array.is_empty() && !by_reference => Executor::PyObject,
             TypeBase::Named(_) if ty.class_id().is_some() => {
                 let id = ty.class_id().unwrap();
                 let pointee = if plain { smart_pointee(id) } else { None };
@@ -116,8 +143,51 @@ impl Executor {
             let dynamic = crate::runtime::with_backend(|b| Ok(dynamic_type(b, cpplive_core::ScopeId(id)))).unwrap_or(None);
             Executor::ObjectRef { class, dynamic, through_reference: !plain && by_reference }
         } else {
-            Executor::Address { through_reference: by_reference && ty.array.is_empty() }
+            return Executor::items(py, ty);
         })
+    }
+
+    /// A view of the items of pointer or array type `ty`: for `T[N]...`
+    /// (`T` may be a pointer) the items are `T`s; for `T**` (or `E*`, an
+    /// enum) the items are what the outermost pointer points at.
+    fn items(py: Python<'_>, ty: &TypeRef) -> PyResult<Executor> {
+        let mut item = ty.clone();
+        item.reference = RefKind::LValue;
+        let (len, inner) = if let Some((first, rest)) = ty.array.split_first() {
+            if rest.iter().any(|d| d.is_none()) {
+                return Ok(Executor::Address { through_reference: false });
+            }
+            item.array.clear();
+            (*first, rest.iter().map(|d| d.unwrap_or(0)).collect())
+        } else {
+            item.pointers.pop();
+            (None, Vec::new())
+        };
+        item.spelling = strip_declarator(&ty.spelling, ty.array.len(), ty.array.is_empty());
+        let size = if !item.pointers.is_empty() {
+            std::mem::size_of::<usize>()
+        } else if let Some(b) = item.builtin() {
+            b.size()
+        } else if let Some(id) = item.enum_id() {
+            registry::enum_underlying(py, id).unwrap_or(Builtin::Int).size()
+        } else if let Some(id) = item.class_id() {
+            crate::runtime::with_backend(|b| Ok(b.scope(cpplive_core::ScopeId(id)).map(|s| s.size).unwrap_or(0))).unwrap_or(0)
+        } else {
+            0
+        };
+        if size == 0 {
+            return Ok(Executor::Unsupported(format!("type '{ty}' is not supported yet")));
+        }
+        let read = Executor::for_type(py, &item);
+        let mut argument = item.clone();
+        argument.reference = RefKind::None;
+        let pointers = !item.pointers.is_empty();
+        let write = (pointers || item.enum_id().is_some()).then(|| crate::convert::Converter::for_type(py, &argument));
+        let text = pointers && item.pointers.len() == 1 && item.builtin().is_some_and(is_text_unit);
+        let name = cpplive_core::typename::readable(&argument.spelling);
+        let items = std::sync::Arc::new(crate::lowlevel::Items { read, write, size, pointers, text, name });
+        let through_pointer = ty.array.is_empty() && ty.reference != RefKind::None;
+        Ok(Executor::Items { items, len, inner, through_pointer })
     }
 
     /// Turns the thunk's result in `ret` into a Python object.
@@ -131,12 +201,19 @@ impl Executor {
                 let at = if *by_reference { *(ret as *const *const c_void) } else { ret };
                 read_scalar(py, *kind, at)
             }
-            Executor::CString => {
-                let p = *(ret as *const *const c_char);
+            Executor::Text { unit, at } => {
+                let mut p = *(ret as *const *const u8);
+                if *at == TextAt::PointerRef && !p.is_null() {
+                    p = *(p as *const *const u8);
+                }
                 if p.is_null() {
                     return Ok(py.None());
                 }
-                Ok(PyString::new(py, &CStr::from_ptr(p).to_string_lossy()).into_any().unbind())
+                let bound = match at {
+                    TextAt::Array(n) => *n,
+                    _ => None,
+                };
+                Ok(read_text(py, *unit, p, bound).into_any().unbind())
             }
             Executor::StringValue { view, delete } => {
                 let object = *(ret as *const *mut c_void);
@@ -201,11 +278,95 @@ impl Executor {
                 }
                 Ok(Py::new(py, crate::lowlevel::LowLevelView::with_rows(address, *kind, *len, inner.clone()))?.into_any())
             }
+            Executor::Items { items, len, inner, through_pointer } => {
+                let address = read_pointer(ret, *through_pointer) as usize;
+                if address == 0 {
+                    return Ok(py.None());
+                }
+                Ok(Py::new(py, crate::lowlevel::LowLevelView::with_items(address, items.clone(), *len, inner.clone()))?.into_any())
+            }
+            Executor::PyObject => {
+                let object = *(ret as *const *mut ffi::PyObject);
+                if object.is_null() {
+                    return match PyErr::take(py) {
+                        Some(err) => Err(err),
+                        None => Ok(py.None()),
+                    };
+                }
+                Ok(Py::from_owned_ptr(py, object))
+            }
             Executor::Address { through_reference } => {
                 let object = read_pointer(ret, *through_reference);
                 (object as usize).into_py_any(py)
             }
             Executor::Unsupported(why) => Err(PyNotImplementedError::new_err(why.clone())),
+        }
+    }
+}
+
+/// The spelling of an item of `spelling`: without its `arrays` extents
+/// (`int *[3]` → `int *`), or without its outermost pointer (`int **` →
+/// `int *`), and without a reference.
+fn strip_declarator(spelling: &str, arrays: usize, pointer: bool) -> String {
+    let mut s = spelling.trim().trim_end_matches('&').trim_end().to_string();
+    for _ in 0..arrays {
+        if let Some(open) = s.rfind('[') {
+            s.truncate(open);
+            s = s.trim_end().to_string();
+        }
+    }
+    if pointer {
+        let t = s.trim_end().trim_end_matches("const").trim_end();
+        if let Some(stripped) = t.strip_suffix('*') {
+            s = stripped.trim_end().to_string();
+        }
+    }
+    s
+}
+
+/// Where a `str` result's characters are: behind a returned pointer, behind
+/// a returned reference to a pointer (`const char*&`, a `char*` data
+/// member), or in a character array of known (or unknown, `char[]`) extent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextAt {
+    Pointer,
+    PointerRef,
+    Array(Option<usize>),
+}
+
+/// Character types whose pointers and arrays read as `str`: `char` (UTF-8),
+/// `char16_t` (UTF-16), `char32_t` and `wchar_t` (UTF-32). `signed char`
+/// and `unsigned char` are bytes and stay views.
+pub fn is_text_unit(b: Builtin) -> bool {
+    matches!(b, Builtin::Char | Builtin::Char16 | Builtin::Char32 | Builtin::WChar)
+}
+
+/// The text of `unit` characters at `p`: up to the first NUL, or for an
+/// array of known extent `n`, within it. A `char` array ends at its first
+/// NUL; a `char16_t`/`char32_t`/`wchar_t` array reads whole (`n` units),
+/// as cppyy reads them. Invalid UTF-8/UTF-16/code points become U+FFFD.
+///
+/// # Safety
+/// `p` points at a NUL-terminated string, or at `n` units.
+pub unsafe fn read_text<'py>(py: Python<'py>, unit: Builtin, p: *const u8, bound: Option<usize>) -> Bound<'py, PyString> {
+    match unit {
+        Builtin::Char16 => {
+            let p = p as *const u16;
+            let n = bound.unwrap_or_else(|| (0..).take_while(|&i| *p.add(i) != 0).count());
+            PyString::new(py, &String::from_utf16_lossy(std::slice::from_raw_parts(p, n)))
+        }
+        Builtin::Char32 | Builtin::WChar => {
+            let p = p as *const u32;
+            let n = bound.unwrap_or_else(|| (0..).take_while(|&i| *p.add(i) != 0).count());
+            let text: String = std::slice::from_raw_parts(p, n).iter().map(|&c| char::from_u32(c).unwrap_or('\u{fffd}')).collect();
+            PyString::new(py, &text)
+        }
+        _ => {
+            let n = match bound {
+                Some(n) => (0..n).take_while(|&i| *p.add(i) != 0).count(),
+                None => CStr::from_ptr(p as *const c_char).to_bytes().len(),
+            };
+            PyString::new(py, &String::from_utf8_lossy(std::slice::from_raw_parts(p, n)))
         }
     }
 }

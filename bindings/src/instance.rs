@@ -31,6 +31,10 @@ pub struct ProxyState {
     /// The smart pointer proxy this object was reached through (it owns the
     /// object; see `wrap_held`).
     holder: OnceLock<Py<PyAny>>,
+    /// Character buffers that `char*` members of this object point at
+    /// (assigned a `str`), by member address: they live as long as the
+    /// object, which this proxy owns (see `datamember.rs`).
+    texts: OnceLock<Box<std::sync::Mutex<FxHashMap<usize, Box<[u64]>>>>>,
 }
 
 #[pyclass(subclass, frozen, module = "cpplive", name = "CppObject")]
@@ -216,7 +220,49 @@ impl ProxyState {
             deleter: AtomicUsize::new(0),
             registered_as: AtomicUsize::new(0),
             holder: OnceLock::new(),
+            texts: OnceLock::new(),
         }
+    }
+
+    /// Where the object's address is kept: passed for a `T**` argument, so
+    /// that C++ can point the proxy elsewhere (see `repointed`).
+    pub fn address_slot(&self) -> *mut *mut c_void {
+        self.address.as_ptr()
+    }
+
+    /// After a call that may have written through `address_slot`: if the
+    /// proxy `obj` now points elsewhere, it no longer owns anything (what it
+    /// owned is left alone: C++ may have kept it) and is registered under
+    /// its new address.
+    pub fn repointed(&self, py: Python<'_>, obj: *mut ffi::PyObject, old: *mut c_void) {
+        let new = self.address();
+        if new == old {
+            return;
+        }
+        self.owns.store(false, Ordering::Relaxed);
+        let class = self.registered_as.load(Ordering::Relaxed);
+        if class != 0 {
+            self.registered_as.store(0, Ordering::Relaxed);
+            identity(py, |table| {
+                if table.get(&(old as usize, class)) == Some(&(obj as usize)) {
+                    table.remove(&(old as usize, class));
+                }
+            });
+        }
+        self.register(py, obj);
+    }
+
+    /// Whether Python owns the object (its proxy destroys it).
+    pub fn owns(&self) -> bool {
+        self.owns.load(Ordering::Relaxed)
+    }
+
+    /// Keeps `buffer`, which the member at `slot` now points at, for as
+    /// long as this proxy; the buffer it replaces is released.
+    pub fn keep_text(&self, slot: usize, buffer: Box<[u64]>) {
+        let texts = self.texts.get_or_init(Default::default);
+        let old = texts.lock().unwrap_or_else(|e| e.into_inner()).insert(slot, buffer);
+        drop(old);
     }
 
     pub fn address(&self) -> *mut c_void {
