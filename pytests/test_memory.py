@@ -357,3 +357,34 @@ def test_mempolicy_and_useffi_are_kept(cr):
     f.__mempolicy__, f.__useffi__ = 2, True
     assert (f.__mempolicy__, f.__useffi__) == (2, True)
     f.__mempolicy__, f.__useffi__ = 0, False
+
+
+def test_method_result_keeps_its_object_alive():
+    # A reference (or an object referring into it) returned by a method
+    # keeps the object it came from alive; an already known proxy does not
+    # (no cycles), and everything is freed at the end.
+    cpplive.cppdef(r"""
+    #include <vector>
+    struct mm_LfItem { int v = 7; };
+    struct mm_LfBox {
+        static int alive;
+        std::vector<mm_LfItem> items{3};
+        mm_LfBox() { ++alive; } ~mm_LfBox() { --alive; }
+        mm_LfItem& first() { return items[0]; }
+        mm_LfBox& self() { return *this; }
+    };
+    int mm_LfBox::alive = 0;
+    """)
+    box_cls = cpplive.gbl.mm_LfBox
+    before = box_cls.alive
+    item = box_cls().first()
+    gc.collect()
+    assert box_cls.alive == before + 1 and item.v == 7
+    del item
+    gc.collect()
+    assert box_cls.alive == before
+    b = box_cls()
+    assert b.self() is b
+    del b
+    gc.collect()
+    assert box_cls.alive == before

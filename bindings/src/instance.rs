@@ -35,6 +35,9 @@ pub struct ProxyState {
     /// (assigned a `str`), by member address: they live as long as the
     /// object, which this proxy owns (see `datamember.rs`).
     texts: OnceLock<Box<std::sync::Mutex<FxHashMap<usize, Box<[u64]>>>>>,
+    /// The object a method returning this one was called on, kept alive
+    /// while this one is (see `keep_alive`).
+    lifeline: OnceLock<Py<PyAny>>,
 }
 
 #[pyclass(subclass, frozen, module = "cpplive", name = "CppObject")]
@@ -221,6 +224,7 @@ impl ProxyState {
             registered_as: AtomicUsize::new(0),
             holder: OnceLock::new(),
             texts: OnceLock::new(),
+            lifeline: OnceLock::new(),
         }
     }
 
@@ -389,6 +393,14 @@ impl ProxyState {
         }
     }
 
+    /// Keeps `owner` alive as long as this proxy: a method's result often
+    /// refers into the object it was called on (an element, an iterator,
+    /// Eigen's expression objects and comma initializers), and must not
+    /// outlive it. The first owner is kept.
+    pub fn keep_alive(&self, owner: Py<PyAny>) {
+        let _ = self.lifeline.set(owner);
+    }
+
     /// The smart pointer proxy this object is held by, if any.
     pub fn holder(&self) -> Option<&Py<PyAny>> {
         self.holder.get()
@@ -415,6 +427,9 @@ impl Drop for ProxyState {
         // smart pointer proxy is released directly.
         if let Some(holder) = self.holder.take() {
             unsafe { ffi::Py_DECREF(holder.into_ptr()) };
+        }
+        if let Some(owner) = self.lifeline.take() {
+            unsafe { ffi::Py_DECREF(owner.into_ptr()) };
         }
     }
 }

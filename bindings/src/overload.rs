@@ -617,7 +617,20 @@ impl OverloadSet {
             object.register(py, receiver);
             return Attempt::Done(py.None());
         }
-        match candidate.executor.execute(py, &ret as *const ArgSlot as *const c_void) {
+        let result = candidate.executor.execute(py, &ret as *const ArgSlot as *const c_void);
+        if let (Ok(result), Role::Method) = (&result, self.role) {
+            // A method's result may refer into its object: a lifeline, for
+            // a proxy made for this result only (one already known may be
+            // what keeps the receiver, and a cycle would never be freed).
+            if result.as_ptr() != receiver
+                && !receiver.is_null()
+                && ffi::Py_REFCNT(result.as_ptr()) == 1
+                && crate::instance::is_proxy(py, result.as_ptr())
+            {
+                crate::instance::state(result.as_ptr()).keep_alive(Py::from_borrowed_ptr(py, receiver));
+            }
+        }
+        match result {
             Ok(result) if self.creates.load(Ordering::Relaxed) && crate::instance::is_proxy(py, result.as_ptr()) => {
                 match result.bind(py).setattr("__python_owns__", true) {
                     Ok(()) => Attempt::Done(result),
