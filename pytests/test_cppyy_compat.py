@@ -392,9 +392,10 @@ def test_pythonization_hooks(g, uid):
     try:
         cppyy.cppdef("namespace cc_ns { struct %s {}; }" % name)
         assert getattr(g.cc_ns, name).pythonized is True
-        assert "cc_ns::" + name in seen
+        assert name in seen                  # relative to the scope, as cppyy names it
     finally:
-        cppyy.py.remove_pythonization(pythonizor, "cc_ns")
+        assert cppyy.py.remove_pythonization(pythonizor, "cc_ns") is True
+    assert cppyy.py.remove_pythonization(pythonizor, "cc_ns") is False
     later = uid("cc_NotPythonized")
     cppyy.cppdef("namespace cc_ns { struct %s {}; }" % later)
     assert not hasattr(getattr(g.cc_ns, later), "pythonized")
@@ -467,3 +468,77 @@ def test_ginterpreter_check_class_template_and_load(g):
     assert gi.CheckClassTemplate("cc_gi::Missing") is False
     assert gi.Load("libm.so.6") == 0
     assert gi.Load("cc_no_such_library") == -1
+
+
+def test_ll_all_lists_what_is_there():
+    assert set(LL_NAMES) - {"signals_as_exception", "set_signals_as_exception"} <= set(cppyy.ll.__all__)
+    for name in cppyy.ll.__all__:
+        assert hasattr(cppyy.ll, name), name
+
+
+def test_compose_method_wraps_matching_methods(uid):
+    ns = uid("cc_cm")
+    cppyy.cppdef("namespace %s { struct Buf { int n = 3; int GetX() { return 2; } int GetY() { return 5; } "
+                 "int Other() { return 7; } }; }" % ns)
+    pyz = cppyy.py.compose_method("Buf$", "Get[XY]$", lambda self, result: result * self.n)
+    cppyy.py.add_pythonization(pyz, ns)
+    try:
+        b = getattr(cppyy.gbl, ns).Buf()
+        assert (b.GetX(), b.GetY(), b.Other()) == (6, 15, 7)
+    finally:
+        assert cppyy.py.remove_pythonization(pyz, ns)
+
+
+def test_add_type_reducer_converts_operator_results(uid):
+    ns = uid("cc_tr")
+    cppyy.cppdef("""namespace %s {
+        template<class T> struct Bin;
+        template<class T> struct Ex { int v = 0; Ex() {} Ex(const Bin<T>& b); };
+        template<class T> struct Bin { int v; Bin(const Ex<T>& a, const Ex<T>& b) : v(a.v + b.v + 1) {} };
+        template<class T> Ex<T>::Ex(const Bin<T>& b) : v(b.v * 10) {}
+        template<class T> Bin<T> operator+(const Ex<T>& a, const Ex<T>& b) { return Bin<T>(a, b); }
+    }""" % ns)
+    space = getattr(cppyy.gbl, ns)
+    cppyy.py.add_type_reducer("%s::Bin<int>" % ns, "%s::Ex<int>" % ns)
+    r = space.Ex[int]() + space.Ex[int]()
+    assert type(r) is space.Ex[int]
+    assert r.v == 10
+
+
+def test_cpp_side_pythonization_hooks(uid):
+    import sysconfig
+    cppyy.add_include_path(sysconfig.get_paths()["include"])
+    ns = uid("cc_hook")
+    cppyy.cppdef("""
+    #include <Python.h>
+    #include <string>
+    namespace %s {
+        struct Own { int get() { return 1; } static std::string seen;
+            static void __cppyy_explicit_pythonize__(PyObject* klass, const std::string& name) {
+                seen = name; PyObject_SetAttrString(klass, "hooked", Py_True); } };
+        std::string Own::seen;
+        struct Inh { static int count;
+            static void __cppyy_pythonize__(PyObject* klass, const std::string& name) {
+                ++count; PyObject_SetAttrString(klass, "hooked_name", PyUnicode_FromString(name.c_str())); } };
+        int Inh::count = 0;
+        struct Sub : Inh {};
+    }""" % ns)
+    space = getattr(cppyy.gbl, ns)
+    assert space.Own.hooked is True and space.Own.seen == "%s::Own" % ns
+    assert space.Sub.hooked_name == "%s::Sub" % ns          # runs for derived classes too
+    assert space.Inh.count == 2
+
+
+def test_bind_object_cast_and_member_addresses(g):
+    d = g.cc_ns.Derived()
+    base = g.cc_ns.as_base(d)
+    seen = cppyy.bind_object(cppyy.addressof(base), g.cc_ns.Base, cast=True)
+    assert seen is d
+    plain = cppyy.bind_object(cppyy.addressof(base), g.cc_ns.Base)
+    assert type(plain) is g.cc_ns.Base
+    assert cppyy.addressof(d, "d") - cppyy.addressof(d) == cppyy.sizeof(g.cc_ns.Base) + cppyy.sizeof(g.cc_ns.Other) or \
+        cppyy.addressof(d, "d") > cppyy.addressof(d)
+    p = g.cc_ns.Plain()
+    assert cppyy.addressof(p, "x") == cppyy.addressof(p)
+    with pytest.raises(TypeError):
+        cppyy.addressof(p, "no_such_member")

@@ -213,3 +213,60 @@ except TypeError as e:
 print(g.tf_bad(True))                            # a bool is one byte: that specialization is fine
 ''', 120)
     assert out.split() == ["TypeError", "True"] * 4 + ["5", "TypeError", "True", "1"]
+
+
+def test_several_template_arguments_in_one_string(uid):
+    name = uid("tf_several")
+    cpplive.cppdef("#include <vector>\ntemplate<class I, class O = float> O %s(const I& c) { return O(c[0]); }" % name)
+    f = getattr(cpplive.gbl, name)
+    v = cpplive.gbl.std.vector[float]([0.5])
+    assert f["std::vector<float>"](v) == 0.5
+    assert f["std::vector<float>, int"](v) == 0 and type(f["std::vector<float>, int"](v)) is int
+    cls = uid("tf_Several")
+    cpplive.cppdef("template<class A, class B> struct %s { int n = sizeof(A) + sizeof(B); };" % cls)
+    assert getattr(cpplive.gbl, cls)["char, double"]().n == 9
+
+
+def test_instantiations_are_listed_in_their_scope(uid):
+    name, cls = uid("tf_listed"), uid("tf_Listed")
+    cpplive.cppdef("template<class T, class U> T %s(T t, U) { return t; }\n"
+                   "struct %s { template<class T> int size() { return sizeof(T); } "
+                   "template<class T> int take(T) { return 1; } };" % (name, cls))
+    f = getattr(cpplive.gbl, name)
+    assert f(1, 2.5) == 1
+    assert "%s<int,double>" % name in cpplive.gbl.__dict__
+    assert "int %s(int t, double)" % name in f.__doc__
+    assert f[int, int](1, 2) == 1
+    assert getattr(cpplive.gbl, "%s<int,int>" % name)(3, 4) == 3
+    # What the program puts under an instantiation's name is what f[...] calls.
+    setattr(cpplive.gbl, "%s<int,int>" % name, lambda a, b: -1)
+    assert f[int, int](1, 2) == -1
+    k = getattr(cpplive.gbl, cls)
+    o = k()
+    assert o.take(1) == 1 and "take<int>" in dir(k)
+    assert o.size["double"]() == 8 and "size<double>" in dir(k)
+
+
+def test_large_unsigned_argument_deduces_unsigned_long_long(uid):
+    name = uid("tf_pass")
+    cpplive.cppdef("template<class T> T %s(T t) { return t; }" % name)
+    f = getattr(cpplive.gbl, name)
+    assert f(2**64 - 1) == 2**64 - 1
+    assert "unsigned long long" in f.__doc__
+    assert f(2**40) == 2**40
+
+
+def test_class_template_instantiation_knows_its_template(uid):
+    v = cpplive.gbl.std.vector[int]
+    assert v.__cpp_template__ is cpplive.gbl.std.vector
+    assert v.__cpp_template__[int] is v
+
+
+def test_enum_values_as_template_arguments(uid):
+    ns = uid("tf_en")
+    cpplive.cppdef("""namespace %s { enum class E { A, B }; enum P { PA = 3 };
+        template<E e> struct T { int v() { return (int)e + 40; } };
+        template<P p> struct U { int v() { return (int)p; } }; }""" % ns)
+    s = getattr(cpplive.gbl, ns)
+    assert s.T[s.E.B]().v() == 41
+    assert s.U[s.PA]().v() == 3

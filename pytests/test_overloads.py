@@ -483,3 +483,10 @@ def test_dispatch_picks_a_bound_overload():
         d.__dispatch__("get", 12)
     with pytest.raises(LookupError):
         d.__dispatch__("get", "int")
+
+
+def test_doc_spells_pointers_references_and_defaults_as_source_does(uid):
+    name = uid("ov_doc")
+    cpplive.cppdef("struct %s {}; void %s(int* p, const %s& r, double** q, int n = 3) {}" % (name, name, name))
+    doc = getattr(cpplive.gbl, name).__doc__
+    assert "void %s(int* p, const %s& r, double** q, int n = 3)" % (name, name) in doc

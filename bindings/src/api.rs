@@ -192,6 +192,16 @@ pub fn with_template(py: Python<'_>, plain: &Bound<'_, PyAny>, template: Py<PyAn
     Py::new(py, CppMethod::new(method.get().set.duplicate(py).with_template(template, fallback))).map(|m| m.into_any())
 }
 
+/// How C++ names the overloads of a function or method callable, with
+/// the template arguments of a specialization (`::ns::f<int>`, `m<int>`).
+#[pyfunction]
+pub fn overload_names(callable: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if let Ok(function) = callable.cast::<CppFunction>() {
+        return Ok(function.get().set.qualified_names());
+    }
+    Ok(callable.cast::<CppMethod>()?.get().set.qualified_names())
+}
+
 /// A C++ class derived from class `scope` whose virtual methods can be
 /// sent to Python: `(its id, [(name, std::function member)])`, or None when
 /// the class has no virtual method that can be overridden.

@@ -205,6 +205,12 @@ impl OverloadSet {
         OverloadSet::new(self.name.clone(), self.role, self.functions.clone(), self.class.as_ref().map(|c| c.clone_ref(py)), self.class_id)
     }
 
+    /// How generated code names each overload (`f<int, double>` for a
+    /// function template's specialization).
+    pub fn qualified_names(&self) -> Vec<String> {
+        self.functions.iter().map(|f| f.qualified.clone()).collect()
+    }
+
     pub fn doc(&self) -> String {
         self.functions.iter().map(|f| f.signature.clone()).collect::<Vec<_>>().join("\n")
     }

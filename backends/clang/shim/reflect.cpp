@@ -266,13 +266,15 @@ FunctionRecord function_record(Session::Impl &impl, FunctionDecl *fn) {
     if (!param->getName().empty())
       signature += " " + param->getNameAsString();
     if (p.has_default)
-      signature += " = ...";
+      signature += " = " + (p.default_text.empty() ? std::string("...") : std::string(p.default_text));
     record.params.push_back(std::move(p));
   }
   signature += ")";
   if (record.is_const)
     signature += " const";
   // Drop the leading "::" of global names; they only matter in generated code.
+  // Pointers and references read as C++ code usually writes them ("int* p",
+  // "const T&"), not as clang prints them ("int *p").
   std::string readable;
   for (size_t i = 0; i < signature.size(); ++i) {
     if (signature.compare(i, 2, "::") == 0 && (i == 0 || signature[i - 1] == ' ' ||
@@ -281,6 +283,9 @@ FunctionRecord function_record(Session::Impl &impl, FunctionDecl *fn) {
       ++i;
       continue;
     }
+    if (signature[i] == ' ' && i + 1 < signature.size() && (signature[i + 1] == '*' || signature[i + 1] == '&') &&
+        !readable.empty() && readable.back() != ',' && readable.back() != '(' && readable.back() != '=')
+      continue;
     readable += signature[i];
   }
   record.signature = rust::String(readable);

@@ -13,14 +13,14 @@ import sys
 from . import _cpplive
 from ._cpplive import CppException, LinkError, OutOfRangeError, nullptr
 from . import _proxies, _lowlevel, _constants, _importer
-from ._pythonize import add_pythonization, remove_pythonization
+from ._pythonize import add_pythonization, add_type_reducer, compose_method, remove_pythonization
 from . import _dictionaries
 from ._dictionaries import add_autoload_map, DictionaryError
 
 __all__ = [
     "cppdef", "include", "c_include", "load_library", "add_include_path", "add_library_path",
     "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException", "LinkError", "OutOfRangeError",
-    "add_pythonization", "remove_pythonization", "set_compiler_args", "ll", "typeid", "eval_type",
+    "add_pythonization", "remove_pythonization", "compose_method", "add_type_reducer", "set_compiler_args", "ll", "typeid", "eval_type",
     "cppexec", "macro", "set_debug", "pin_type", "multi", "load_reflection_info", "add_autoload_map",
     "DictionaryError",
 ]
@@ -106,19 +106,30 @@ def load_reflection_info(name):
     return _dictionaries.load_reflection_info(path)
 
 
-def addressof(obj):
+def addressof(obj, member=None):
     """The address of a C++ object, as an int; also of a view, a ctypes
-    object (a pointer's value) or a capsule. nullptr and None give 0."""
-    if isinstance(obj, int):
+    object (a pointer's value) or a capsule. nullptr and None give 0.
+    `addressof(obj, "name")` is the address of data member `name` of C++
+    object `obj`."""
+    if member is not None:
+        return _lowlevel.member_address(obj, member)
+    if isinstance(obj, int) and getattr(type(obj), "__cpp_name__", None) is None:
         raise TypeError("addressof() needs a C++ object, a view or a ctypes object, not an int")
     return _lowlevel.address(obj)
 
 
-def bind_object(address, cls, owns=False):
+def bind_object(address, cls, owns=False, cast=False):
     """A proxy of class `cls` for the C++ object at `address` (an int, a
-    ctypes pointer, a capsule, or another C++ object seen as `cls`)."""
+    ctypes pointer, a capsule, or another C++ object seen as `cls`). With
+    `cast=True` the object is seen as its dynamic type (RTTI, for a
+    polymorphic `cls`), and is the existing proxy of that object if there
+    is one."""
     if isinstance(cls, str):
         cls = eval_type(cls)
+    if cast:
+        if owns:
+            raise ValueError("bind_object(): cast=True gives the object as C++ returns a pointer, not owned")
+        return _lowlevel.object_at(_lowlevel.address(address), cls)
     return _cpplive.bind_object(_lowlevel.address(address), cls, owns)
 
 

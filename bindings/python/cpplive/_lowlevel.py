@@ -31,7 +31,8 @@ _HELPERS = "#include <cstdint>\n#include <cstdlib>\nnamespace __cpplive_ll {\n%s
     "template<class T> T* malloc(std::size_t n) { return (T*)std::malloc(sizeof(T) * n); }\n"
     "inline void release(void* p) { std::free(p); }\n"
     "template<class T> T* array_new(std::size_t n) { return new T[n]; }\n"
-    "template<class T> void array_delete(T* p) { delete[] p; }",
+    "template<class T> void array_delete(T* p) { delete[] p; }\n"
+    "template<class T> T* object_at(std::uintptr_t address) { return reinterpret_cast<T*>(address); }",
 )
 
 _helpers = []
@@ -269,3 +270,37 @@ def argv():
 def argc():
     """C's `argc`: the number of this process's arguments."""
     return len(sys.argv)
+
+
+def object_at(address, cls):
+    """The object at `address`, taken as a `cls` and seen as the class of
+    its dynamic type (as a returned `cls*` is); the live proxy of that
+    object when there is one."""
+    function = _helper("object_at", (cls.__cpp_name__,), ("unsigned long",))
+    if function is None:
+        raise TypeError("cannot see the object at 0x%x as a '%s'" % (address, cls.__cpp_name__))
+    return function(address)
+
+
+_member_addresses = {}
+
+
+def member_address(obj, name):
+    """The address of data member `name` of C++ object `obj` (`&obj.name`),
+    through a helper compiled once per class and member."""
+    cls_name = getattr(type(obj), "__cpp_name__", None)
+    if cls_name is None or not isinstance(obj, _c.CppObject):
+        raise TypeError("addressof(obj, name) needs a C++ object, not '%s'" % type(obj).__name__)
+    if not isinstance(name, str):
+        raise TypeError("addressof(obj, name): the member name must be a str")
+    key = (cls_name, name)
+    function = _member_addresses.get(key)
+    if function is None:
+        helper = "member_address_%d" % (len(_member_addresses) + 1)
+        try:
+            _c.cppdef("#include <memory>\nnamespace __cpplive_ll { inline std::uintptr_t %s(%s& o) "
+                      "{ return (std::uintptr_t)std::addressof(o.%s); } }" % (helper, cls_name, name))
+        except SyntaxError as e:
+            raise TypeError("'%s' has no data member '%s' with an address: %s" % (cls_name, name, e)) from None
+        function = _member_addresses[key] = getattr(_namespace(), helper)
+    return function(obj)

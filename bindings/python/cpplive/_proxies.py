@@ -501,13 +501,47 @@ def template_argument(arg):
     if isinstance(arg, bool):
         return "true" if arg else "false"
     if isinstance(arg, int):
-        return str(arg)
+        enum = getattr(type(arg), "__cpp_name__", None)
+        if enum:
+            # An enumerator of a (scoped or not) enum: a value of that type.
+            return "static_cast<%s>(%d)" % (enum, int(arg))
+        return str(int(arg))
     if isinstance(arg, str):
         return arg
     name = getattr(arg, "__cpp_name__", None)
     if name:
         return name
     raise TypeError("cannot use %r as a C++ template argument" % (arg,))
+
+
+def split_template_arguments(text):
+    """The template arguments in a string that may hold several, split at
+    the commas outside brackets: "std::vector<float>, int" is two."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c in "<([{":
+            depth += 1
+        elif c in ">)]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def template_arguments(args):
+    """The C++ spellings of the template arguments `T[args]` was given: a
+    single value or a tuple; a string may hold several arguments."""
+    if not isinstance(args, tuple):
+        args = (args,)
+    spellings = []
+    for a in args:
+        if isinstance(a, str) and "," in a:
+            spellings.extend(split_template_arguments(a))
+        else:
+            spellings.append(template_argument(a))
+    return spellings
 
 
 class ClassTemplate(object):
@@ -518,15 +552,16 @@ class ClassTemplate(object):
         self._instances = {}
 
     def __getitem__(self, args):
-        if not isinstance(args, tuple):
-            args = (args,)
-        spelling = "%s<%s>" % (self.__cpp_name__, ", ".join(template_argument(a) for a in args))
+        spelling = "%s<%s>" % (self.__cpp_name__, ", ".join(template_arguments(args)))
         cls = self._instances.get(spelling)
         if cls is None:
             described = _c.resolve_type(spelling)
             if described[0] != "class":
                 raise TypeError("'%s' is not a class" % spelling)
             cls = class_for(described[1])
+            if "__cpp_template__" not in cls.__dict__:
+                # The template an instantiation came from (cppyy's name).
+                type.__setattr__(cls, "__cpp_template__", self)
             self._instances[spelling] = cls
         return cls
 
@@ -594,7 +629,9 @@ def argument_type(arg):
         name = getattr(type(arg), "__cpp_name__", None)
         if name:
             return name
-        return "int" if -2**31 <= arg < 2**31 else "long long"
+        if -2**31 <= arg < 2**31:
+            return "int"
+        return "long long" if arg < 2**63 else "unsigned long long"
     if isinstance(arg, float):
         return "double"
     if isinstance(arg, str):
@@ -618,7 +655,7 @@ class FunctionTemplate(object):
     """A C++ function template: `f(args)` deduces the template arguments
     from the Python arguments; `f[T, ...](args)` gives them explicitly."""
 
-    def __init__(self, qualified, name, scope_id, cls=None, explicit=(), plain=None):
+    def __init__(self, qualified, name, scope_id, cls=None, explicit=(), plain=None, made=None):
         self.__cpp_name__ = qualified
         self.__name__ = name
         self._scope = scope_id
@@ -628,12 +665,13 @@ class FunctionTemplate(object):
         # The non-template overloads of the same name (tried before this
         # template is), for error messages.
         self._plain = plain
+        # The instantiations made so far, by their names in the scope
+        # (`f<int,double>`), shared with the templates `f[...]` gives.
+        self._made = {} if made is None else made
 
     def __getitem__(self, args):
-        if not isinstance(args, tuple):
-            args = (args,)
         return FunctionTemplate(self.__cpp_name__, self.__name__, self._scope, self._cls,
-                                [template_argument(a) for a in args], self._plain)
+                                template_arguments(args), self._plain, self._made)
 
     def __get__(self, instance, owner=None):
         if instance is None:
@@ -662,11 +700,53 @@ class FunctionTemplate(object):
                 function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), [], self._cls)
             if function is not None:
                 self._instances[types] = function
+                self._publish(function)
         return function
+
+    def _owner(self):
+        return self._cls if self._cls is not None else namespace_for(self._scope)
+
+    def _publish(self, function):
+        """Enters an instantiation in its scope under the names C++ gives
+        it (`f<int,double>`, and `f<T>` for the explicit arguments given),
+        so that `dir()` lists it and `getattr(scope, "f<int>")` finds it."""
+        names = set()
+        if self._explicit:
+            names.add("%s<%s>" % (self.__name__, ",".join(self._explicit)))
+        for qualified in _c.overload_names(function):
+            at = qualified.find("<", qualified.rfind(self.__name__) + len(self.__name__))
+            if at > 0 and qualified.endswith(">"):
+                names.add(self.__name__ + qualified[at:].replace(", ", ","))
+        owner = self._owner()
+        for name in names:
+            if name not in owner.__dict__:
+                self._made[name] = function
+                if self._cls is not None:
+                    type.__setattr__(owner, name, function)
+                else:
+                    object.__setattr__(owner, name, function)
+
+    def _replaced(self):
+        """What the program put in the scope under this explicit
+        instantiation's name in place of the one made here, or None."""
+        if not self._explicit:
+            return None
+        name = "%s<%s>" % (self.__name__, ",".join(self._explicit))
+        entry = self._owner().__dict__.get(name)
+        if entry is None or entry is self._made.get(name):
+            return None
+        return entry
 
     def _call(self, instance, args, kwargs=None):
         # Template arguments are deduced from the positional arguments;
         # keywords go to the instantiation's parameters.
+        replaced = self._replaced()
+        if replaced is not None:
+            if isinstance(replaced, staticmethod):
+                replaced = replaced.__func__
+            if instance is not None:
+                return replaced(instance, *args, **(kwargs or {}))
+            return replaced(*args, **(kwargs or {}))
         types = tuple(deduction_type(a) for a in args)
         function = self._instantiate(types)
         if function is None:
@@ -686,6 +766,12 @@ class FunctionTemplate(object):
     @property
     def __doc__(self):
         doc = "template function %s (instantiated on call)" % self.__cpp_name__
+        made = []
+        for function in self._made.values():
+            if function.__doc__ not in made:
+                made.append(function.__doc__)
+        if made:
+            doc += "; instantiated so far:\n" + "\n".join(made)
         if self._plain is not None:
             doc = self._plain.__doc__ + "\n" + doc
         return doc

@@ -21,14 +21,85 @@ _user_pythonizors = []
 
 def add_pythonization(pythonizor, scope=""):
     """Calls `pythonizor(klass, name)` for every class proxy made from now on
-    whose C++ name starts with `scope` ("" for all)."""
+    in namespace (or class) `scope`, at any depth; `name` is the class's C++
+    name relative to `scope` ("" for all classes: the fully qualified
+    name)."""
     if not callable(pythonizor):
         raise TypeError("a pythonization must be callable")
     _user_pythonizors.append((scope.strip(":"), pythonizor))
 
 
 def remove_pythonization(pythonizor, scope=""):
-    _user_pythonizors.remove((scope.strip(":"), pythonizor))
+    """Removes a pythonization added for `scope`; False when there was
+    none (the same function, or an equal one)."""
+    try:
+        _user_pythonizors.remove((scope.strip(":"), pythonizor))
+    except ValueError:
+        return False
+    return True
+
+
+def compose_method(class_pattern, method_pattern, composer):
+    """A pythonization (for `add_pythonization`) that wraps methods: in each
+    class whose name matches regular expression `class_pattern` (matched
+    from the start, against the name the pythonization is given), each
+    method whose name matches `method_pattern` becomes
+    `lambda self, *a, **k: composer(self, method(self, *a, **k))`."""
+    import re
+    classes, methods = re.compile(class_pattern), re.compile(method_pattern)
+
+    def pythonizor(klass, name):
+        if not classes.match(name):
+            return
+        for attr in list(klass.__dict__):
+            if not methods.match(attr):
+                continue
+            method = getattr(klass, attr)
+            if not callable(method):
+                continue
+            setattr(klass, attr, _composed(method, composer))
+
+    return pythonizor
+
+
+def _composed(method, composer):
+    def composed(self, *args, **kwargs):
+        return composer(self, method(self, *args, **kwargs))
+    composed.__name__ = getattr(method, "__name__", "composed")
+    composed.__doc__ = getattr(method, "__doc__", None)
+    return composed
+
+
+def _relative_name(qualified, scope):
+    """`qualified` relative to `scope`, or None when it is not inside it."""
+    if not scope:
+        return qualified
+    if qualified.startswith(scope + "::"):
+        return qualified[len(scope) + 2:]
+    return None
+
+
+# The static member functions C++ classes declare to pythonize their own
+# proxies (cppyy's convention): `static void __cppyy_pythonize__(PyObject*
+# klass, const std::string& name)` runs for the class and every class
+# derived from it, `__cppyy_explicit_pythonize__` for that class only.
+_CPP_HOOK_INHERITED = "__cppyy_pythonize__"
+_CPP_HOOK_OWN = "__cppyy_explicit_pythonize__"
+
+
+def _cpp_side_pythonizations(cls, qualified):
+    hook = cls.__dict__.get(_CPP_HOOK_OWN)
+    if hook is None:
+        hook = next((klass.__dict__[_CPP_HOOK_INHERITED] for klass in cls.__mro__
+                     if _CPP_HOOK_INHERITED in klass.__dict__), None)
+    if hook is not None:
+        try:
+            hook(cls, qualified)
+        except TypeError:
+            # Where `PyObject*` parameters do not take a Python object
+            # as itself: the class object seen as the C `_object` it is.
+            from . import _cpplive, eval_type
+            hook(_cpplive.bind_object(id(cls), eval_type("_object"), False), qualified)
 
 
 def _position(i, n, kind):
@@ -148,6 +219,29 @@ _REFLECTED = {
 _UNARY = {"__neg__": "-", "__pos__": "+", "__invert__": "~"}
 
 
+# Type reducers (`add_type_reducer`): C++ operators applied from Python
+# whose result type is a key here give the value type instead, converted as
+# C++ converts (expression templates: `a + b` as the matrix, not the
+# expression object). A trait compiled on first use, specialized per pair.
+_type_reducers = {}
+
+
+def add_type_reducer(reducable, reduced):
+    """Makes C++ operators applied from Python (`a + b`, ...) that yield a
+    `reducable` (a C++ type spelling) give a `reduced` instead, converted
+    by C++ (implicitly, or through a constructor of `reduced`). Applies to
+    operator helpers compiled from then on."""
+    from . import cppdef
+    if not _type_reducers:
+        cppdef("namespace __cpplive_reducers { template<class T> struct reduced { using type = T; }; }")
+    if reducable in _type_reducers:
+        if _type_reducers[reducable] != reduced:
+            raise ValueError("'%s' is already reduced to '%s'" % (reducable, _type_reducers[reducable]))
+        return
+    cppdef("namespace __cpplive_reducers { template<> struct reduced<%s> { using type = %s; }; }" % (reducable, reduced))
+    _type_reducers[reducable] = reduced
+
+
 def _operator_helper(symbol, left, right):
     """A compiled helper applying C++ `left symbol right` (or `symbol left`
     when `right` is None), found by C++'s own lookup (members and free
@@ -160,14 +254,17 @@ def _operator_helper(symbol, left, right):
     _helper_counter[0] += 1
     name = "__cpplive_operator_%d" % _helper_counter[0]
     helper = None
+    expression = "%sa" % symbol if right is None else "a %s b" % symbol
+    result = "decltype(%s)" % expression
+    if _type_reducers:
+        result = "typename ::__cpplive_reducers::reduced<%s>::type" % result
     # The left operand const first (as most operators take it), then not
     # (`x % y` through a non-const member, a stream's `<<`).
     for constness in ("const ", ""):
         if right is None:
-            code = "auto %s(%s%s& a) -> decltype(%sa) { return %sa; }" % (name, constness, left, symbol, symbol)
+            code = "auto %s(%s%s& a) -> %s { return %s; }" % (name, constness, left, result, expression)
         else:
-            code = "auto %s(%s%s& a, const %s& b) -> decltype(a %s b) { return a %s b; }" % (
-                name, constness, left, right, symbol, symbol)
+            code = "auto %s(%s%s& a, const %s& b) -> %s { return %s; }" % (name, constness, left, right, result, expression)
         try:
             cppdef(code)
             helper = getattr(gbl, name)
@@ -454,6 +551,8 @@ def pythonize(cls, qualified):
         _pythonize_string(cls, qualified)
     _pythonize_container(cls, qualified)
     _pythonize_from_python(cls, qualified)
-    for scope, pythonizor in _user_pythonizors:
-        if qualified.startswith(scope):
-            pythonizor(cls, qualified)
+    _cpp_side_pythonizations(cls, qualified)
+    for scope, pythonizor in list(_user_pythonizors):
+        name = _relative_name(qualified, scope)
+        if name is not None:
+            pythonizor(cls, name)

@@ -32,6 +32,13 @@ def _signals_unavailable(*args, **kwargs):
     raise NotImplementedError("fatal signals as exceptions (cppyy.ll.signals_as_exception) are not available in this cpplive build")
 
 
+# `from cppyy.ll import *`: what this build offers.
+__all__ = [
+    "cast", "static_cast", "reinterpret_cast", "dynamic_cast", "malloc", "free", "array_new", "array_delete",
+    "addressof", "as_ctypes", "as_memoryview", "as_cobject", "as_capsule", "argv", "argc", "LowLevelView",
+] + [name for name in _SIGNAL_NAMES if hasattr(_ll, name)]
+
+
 def __getattr__(name):
     try:
         return getattr(_ll, name)
