@@ -45,7 +45,7 @@ system-packages:
 $(VENV)/.tools:
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q 'maturin>=1.5,<2' pytest numpy psutil
+	$(PY) -m pip install -q 'maturin>=1.5,<2' pytest numpy psutil ipython
 	touch $@
 
 build: setup $(VENV)/.built

@@ -13,6 +13,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -34,6 +35,7 @@ struct Session::Impl {
   // parse may go on after its first error.
   int diagnostics_fd = -1;
   unsigned error_grace_ms = 0;
+  bool streamed_diagnostics = false;
   // Handle table: id - 1 indexes `decls`. Id 1 is the translation unit.
   std::vector<clang::Decl *> decls;
   llvm::DenseMap<clang::Decl *, std::uint64_t> ids;
@@ -50,6 +52,16 @@ struct Session::Impl {
   // using those symbols may link (src/link.rs).
   llvm::DenseMap<const clang::Decl *, std::string> failed_instantiations;
   std::unordered_map<std::string, std::string> refused_symbols;
+  // Each user input (a guarded parse), for redefinition and undo
+  // (redefine.cpp): its part of the translation unit, and the earlier
+  // declarations it took out of lookup.
+  struct UserInput {
+    clang::TranslationUnitDecl *part;
+    std::vector<clang::NamedDecl *> hid;
+  };
+  std::vector<UserInput> user_inputs;
+  // Global names whose first definition was hidden by a redefinition.
+  std::set<std::string> hidden_names;
 
   // Resolves a type spelled in C++, completing (instantiating) classes.
   clang::QualType resolve(const std::string &spelling);
@@ -88,6 +100,9 @@ void dry_run(Session::Impl &impl, llvm::StringRef code);
 // Hands a module to the JIT and runs its initializers; a fatal signal in
 // them fails the call instead of ending the process (faults.cpp).
 void execute_guarded(Session::Impl &impl, clang::PartialTranslationUnit &ptu);
+
+// Records a user input that was parsed (redefine.cpp).
+void note_user_input(Session::Impl &impl, clang::PartialTranslationUnit &ptu);
 
 // Lets JIT-compiled code reach thread_local variables of the libraries
 // this process loaded (link.cpp).

@@ -62,6 +62,7 @@ public:
       return;
     const char *text = impl.diagnostics.data() + before;
     std::size_t left = impl.diagnostics.size() - before;
+    impl.streamed_diagnostics = impl.streamed_diagnostics || left > 0;
     while (left > 0) {
       ssize_t written = ::write(impl.diagnostics_fd, text, left);
       if (written <= 0)
@@ -161,7 +162,10 @@ std::string Session::Impl::take_diagnostics() {
 clang::PartialTranslationUnit &Session::Impl::parse(llvm::StringRef code, bool guarded) {
   if (guarded && guarding_allowed && diagnostics_fd < 0)
     dry_run(*this, code);
-  return parse_here(code);
+  auto &ptu = parse_here(code);
+  if (guarded && diagnostics_fd < 0)
+    note_user_input(*this, ptu);
+  return ptu;
 }
 
 clang::PartialTranslationUnit &Session::Impl::ptu_of(std::uint64_t handle) const {
