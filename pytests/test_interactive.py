@@ -249,6 +249,8 @@ else:
     raise AssertionError("cppdef redefined")
 # undo: the last inputs are taken back, what they hid is found again.
 cpplive.cppdef("int later() { return 9; }")
+vv = gbl.std.vector[int]([1, 2])
+vv[0] = 5                 # cpplive's own helpers are not inputs to take back
 assert cpplive.undo() == ["int later() { return 9; }"]
 try:
     gbl.later
@@ -378,6 +380,16 @@ assert _prompt.completions(".un") == [".undo"]
 print("ok")
 """
     assert run_python_ok(code, timeout=TIMEOUT).strip() == "ok"
+
+
+def test_prompt_debug_output():
+    out, err = run_prompt("int twice(int x) { return 2 * x; }\ntwice(4)\nint twice(int x) { return 3 * x; }\n",
+                          CPPLIVE_DEBUG="1")
+    assert out == "(int) 8\n"
+    assert "cpplive: input_2 as an expression:" in err
+    assert "cpplive: input_1 as top-level input:" in err
+    assert "cpplive: input_3 defines a name again" in err
+    assert "dry run of" in err
 
 
 def test_console_script_and_module_start():

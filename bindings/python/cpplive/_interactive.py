@@ -39,13 +39,81 @@ _PRELUDE = r"""
 #include <cxxabi.h>
 #include <cstdlib>
 namespace __cpplive_repl {
-inline std::string type, text, error;
-template <class T> std::string type_name() {
-  std::string_view p = __PRETTY_FUNCTION__;
+// What `emit` leaves for Python: the type shown, the value's text, or what
+// the expression threw.
+std::string type, text, error;
+std::ostringstream out;
+
+// The work is done by these plain functions, compiled once: each entry's
+// module then holds only the thin templates below (a template's body is
+// compiled again in every module that uses it).
+void begin() { out.str(std::string()); out.clear(); type.clear(); text.clear(); error.clear(); }
+std::ostream &stream() { return out; }
+void put_raw(const char *s) { out << s; }
+void put_signed(long long v) { out << v; }
+void put_unsigned(unsigned long long v) { out << v; }
+void put_bool(bool v) { out << (v ? "true" : "false"); }
+void put_char(char c) { out << '\'' << c << '\''; }
+void put_double(double v) {
+  char buffer[64];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+  out << std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer));
+}
+void put_float(float v) {
+  char buffer[64];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+  out << std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer));
+}
+void put_long_double(long double v) { out << v; }
+void put_string(const char *data, std::size_t size) {
+  out << '"';
+  for (std::size_t i = 0; i < size; ++i) {
+    char c = data[i];
+    switch (c) {
+    case '"': out << "\\\""; break;
+    case '\\': out << "\\\\"; break;
+    case '\n': out << "\\n"; break;
+    case '\t': out << "\\t"; break;
+    default: out << c;
+    }
+  }
+  out << '"';
+}
+void put_pointer(const void *p) {
+  if (p)
+    out << p;
+  else
+    out << "nullptr";
+}
+void put_address(const void *p) { out << "@" << p; }
+// `pretty` is __PRETTY_FUNCTION__ of type_name<T>: "... [T = int]".
+void finish(const char *pretty) {
+  std::string_view p = pretty;
   auto start = p.find("T = ") + 4;
   auto end = p.find_first_of("];", start);
-  return std::string(p.substr(start, end - start));
+  type = std::string(p.substr(start, end - start));
+  text = out.str();
 }
+void caught() {
+  const std::type_info *thrown = abi::__cxa_current_exception_type();
+  std::string name = "unknown exception";
+  if (thrown) {
+    int status = 0;
+    char *demangled = abi::__cxa_demangle(thrown->name(), nullptr, nullptr, &status);
+    name = status == 0 && demangled ? demangled : thrown->name();
+    std::free(demangled);
+  }
+  try {
+    throw;
+  } catch (const std::exception &e) {
+    error = name + ": " + e.what();
+  } catch (...) {
+    error = name;
+  }
+}
+int unit_buffered = (std::cout << std::unitbuf, 0);
+
+template <class T> const char *type_name() { return __PRETTY_FUNCTION__; }
 template <class T, class = void> struct has_shift : std::false_type {};
 template <class T>
 struct has_shift<T, std::void_t<decltype(std::declval<std::ostream &>() << std::declval<const T &>())>> : std::true_type {};
@@ -60,107 +128,82 @@ template <class A, class B> struct is_pair<std::pair<A, B>> : std::true_type {};
 template <class T> struct is_tuple : std::false_type {};
 template <class... A> struct is_tuple<std::tuple<A...>> : std::true_type {};
 
-inline void show_string(std::ostream &os, std::string_view s) {
-  os << '"';
-  for (char c : s) {
-    switch (c) {
-    case '"': os << "\\\""; break;
-    case '\\': os << "\\\\"; break;
-    case '\n': os << "\\n"; break;
-    case '\t': os << "\\t"; break;
-    default: os << c;
-    }
-  }
-  os << '"';
-}
+template <class T> void show(const T &v);
 
-template <class T> void show(std::ostream &os, const T &v);
-
-template <class T> void show_items(std::ostream &os, const T &v) {
-  os << "{";
+template <class T> void show_items(const T &v) {
+  put_raw("{");
   bool first = true;
   for (auto &&item : v) {
-    os << (first ? " " : ", ");
+    put_raw(first ? " " : ", ");
     first = false;
     if constexpr (is_map<T>::value) {
-      show(os, item.first);
-      os << " => ";
-      show(os, item.second);
+      show(item.first);
+      put_raw(" => ");
+      show(item.second);
     } else {
-      show(os, item);
+      show(item);
     }
   }
-  os << (first ? "}" : " }");
+  put_raw(first ? "}" : " }");
 }
 
-template <class T> void show(std::ostream &os, const T &v) {
+template <class T> void show(const T &v) {
   using U = std::remove_cv_t<T>;
   if constexpr (std::is_same_v<U, bool>) {
-    os << (v ? "true" : "false");
+    put_bool(v);
   } else if constexpr (std::is_same_v<U, char>) {
-    os << '\'' << v << '\'';
-  } else if constexpr (std::is_same_v<U, signed char> || std::is_same_v<U, unsigned char>) {
-    os << static_cast<int>(v);
+    put_char(v);
+  } else if constexpr (std::is_same_v<U, float>) {
+    put_float(v);
+  } else if constexpr (std::is_same_v<U, double>) {
+    put_double(v);
   } else if constexpr (std::is_floating_point_v<U>) {
-    char buffer[64];
-    auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-    os << std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer));
-  } else if constexpr (std::is_arithmetic_v<U>) {
-    os << v;
+    put_long_double(v);
+  } else if constexpr (std::is_integral_v<U> && std::is_signed_v<U>) {
+    put_signed(v);
+  } else if constexpr (std::is_integral_v<U>) {
+    put_unsigned(v);
   } else if constexpr (std::is_enum_v<U>) {
-    os << static_cast<long long>(v);
+    put_signed(static_cast<long long>(v));
   } else if constexpr (std::is_null_pointer_v<U>) {
-    os << "nullptr";
+    put_raw("nullptr");
   } else if constexpr (std::is_same_v<U, const char *> || std::is_same_v<U, char *>) {
     if (v)
-      show_string(os, v);
+      put_string(v, std::char_traits<char>::length(v));
     else
-      os << "nullptr";
-  } else if constexpr (std::is_pointer_v<U> || std::is_member_pointer_v<U>) {
-    if constexpr (std::is_pointer_v<U>) {
-      if (v)
-        os << reinterpret_cast<const void *>(v);
-      else
-        os << "nullptr";
-    } else {
-      os << (v ? "(member pointer)" : "nullptr");
-    }
+      put_raw("nullptr");
+  } else if constexpr (std::is_pointer_v<U>) {
+    put_pointer(reinterpret_cast<const void *>(v));
+  } else if constexpr (std::is_member_pointer_v<U>) {
+    put_raw(v ? "(member pointer)" : "nullptr");
   } else if constexpr (std::is_array_v<U> && std::is_same_v<std::remove_cv_t<std::remove_extent_t<U>>, char>) {
-    show_string(os, std::string_view(v));
+    std::string_view s(v);
+    put_string(s.data(), s.size());
   } else if constexpr (std::is_array_v<U>) {
-    show_items(os, v);
+    show_items(v);
   } else if constexpr (std::is_convertible_v<const U &, std::string_view>) {
-    show_string(os, std::string_view(v));
+    std::string_view s(v);
+    put_string(s.data(), s.size());
   } else if constexpr (is_pair<U>::value) {
-    os << "{ ";
-    show(os, v.first);
-    os << ", ";
-    show(os, v.second);
-    os << " }";
+    put_raw("{ ");
+    show(v.first);
+    put_raw(", ");
+    show(v.second);
+    put_raw(" }");
   } else if constexpr (is_tuple<U>::value) {
-    os << "{";
+    put_raw("{");
     bool first = true;
-    std::apply([&](const auto &...item) { ((os << (first ? " " : ", "), first = false, show(os, item)), ...); }, v);
-    os << (first ? "}" : " }");
+    std::apply([&](const auto &...item) { ((put_raw(first ? " " : ", "), first = false, show(item)), ...); }, v);
+    put_raw(first ? "}" : " }");
   } else if constexpr (has_shift<U>::value) {
-    os << v;
+    stream() << v;
   } else if constexpr (is_range<U>::value) {
-    show_items(os, v);
+    show_items(v);
   } else if constexpr (std::is_class_v<U> || std::is_union_v<U>) {
-    os << "@" << static_cast<const void *>(std::addressof(v));
+    put_address(static_cast<const void *>(std::addressof(v)));
   } else {
-    os << "(no printable value)";
+    put_raw("(no printable value)");
   }
-}
-
-inline std::string exception_name(const std::type_info *type) {
-  if (!type)
-    return "unknown exception";
-  int status = 0;
-  char *name = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
-  std::string result = status == 0 && name ? name : type->name();
-  std::free(name);
-  return result;
 }
 
 // What an expression's value is held as: an lvalue by reference, anything
@@ -175,31 +218,24 @@ template <class T> struct held<T &> {
 template <class T> using held_t = typename held<T>::type;
 template <class T> held_t<T &&> keep(T &&value) { return static_cast<T &&>(value); }
 
-inline int unit_buffered = (std::cout << std::unitbuf, 0);
-
+// Runs `fn` (the entry's expression in a function); unless `quiet`, shows
+// its value with D (decltype of the call) as its type.
 template <class D, class F> void emit(F fn, bool quiet) {
   using R = decltype(fn());
-  type.clear();
-  text.clear();
-  error.clear();
+  begin();
   try {
     if constexpr (std::is_void_v<R>) {
       fn();
     } else {
       R &&value = fn();
       if (!quiet) {
-        std::ostringstream os;
-        show(os, value);
-        text = os.str();
-        type = type_name<std::remove_reference_t<D>>();
+        show(value);
+        finish(type_name<std::remove_reference_t<D>>());
       }
     }
-  } catch (const std::exception &e) {
-    error = exception_name(abi::__cxa_current_exception_type()) + ": " + e.what();
   } catch (...) {
-    error = exception_name(abi::__cxa_current_exception_type());
+    caught();
   }
-  std::cout.flush();
 }
 } // namespace __cpplive_repl
 """
@@ -445,6 +481,7 @@ def define(code, source="input", redefine=True):
     names again; raises CppError with clang's diagnostics, named after
     `source`."""
     before = mark()
+    debug("%s as top-level input:\n%s" % (source, code))
     try:
         _c.cppdef(located(code, source) + "\n;")
     except SyntaxError as error:
@@ -457,6 +494,7 @@ def define(code, source="input", redefine=True):
         hoisted = [line for line in lines if _HOISTED.match(line)]
         body = "\n".join("" if _HOISTED.match(line) else line for line in lines)
         wrapped = "%s\ninline namespace %s {\n%s\n;}" % ("\n".join(hoisted), namespace, located(body, source))
+        debug("%s defines a name again; in inline namespace %s" % (source, namespace))
         try:
             _c.cppdef(wrapped)
         except SyntaxError:
@@ -485,6 +523,7 @@ def evaluate(expression, source="input", quiet=False):
     code = ("inline auto %s() -> __cpplive_repl::held_t<decltype((%s\n))> { return (%s\n); }\n"
             "__cpplive_repl::emit<decltype(%s())>(%s, %s);") % (
         name, expression, expression, name, name, "true" if quiet else "false")
+    debug("%s as an expression:\n%s" % (source, code))
     try:
         _c.cppdef(code)
     except SyntaxError as error:
