@@ -275,6 +275,16 @@ print("ok")
 """
 
 
+def test_namespaced_redefinition_is_refused_clearly():
+    out, err = run_prompt("\n".join([
+        "namespace geo { struct P { int x = 1; }; }",
+        "namespace geo { struct P { int x = 1, y = 2; }; }",
+        "geo::P{}.x",
+    ]) + "\n")
+    assert "redefinition of 'P'" in err and "only global ones" in err, err
+    assert out == "(int) 1\n", (out, err)
+
+
 def test_redefinition_and_undo_from_python():
     assert run_python_ok(REDEFINE, timeout=TIMEOUT).strip().endswith("ok")
 
@@ -453,3 +463,32 @@ def test_ipython_magics():
     pytest.importorskip("IPython")
     out = run_python_ok(MAGICS, timeout=TIMEOUT)
     assert out.strip().endswith("ok"), out
+
+
+def test_prompt_more_values():
+    out, err = run_prompt("\n".join([
+        '"abc"',
+        "'\\n'",
+        "int arr[3] = {7, 8, 9};",
+        "arr",
+        "std::vector<std::vector<int>>{{1}, {2, 3}}",
+        'std::tuple<int, std::string>{1, "x"}',
+        "enum class Shade { Dark = 3 };",
+        "Shade::Dark",
+        "1.0f / 3",
+        "auto twice = [](int x) { return 2 * x; };",
+        "twice(21)",
+        "using namespace std;",
+        "vector<int>{4, 5}",
+    ]) + "\n")
+    assert out.splitlines() == [
+        '(const char[4]) "abc"',
+        "(char) '\\n'",
+        "(int[3]) { 7, 8, 9 }",
+        "(std::vector<std::vector<int>>) { { 1 }, { 2, 3 } }",
+        '(std::tuple<int, std::string>) { 1, "x" }',
+        "(Shade) 3",
+        "(float) 0.33333334",
+        "(int) 42",
+        "(std::vector<int>) { 4, 5 }",
+    ], (out, err)

@@ -53,7 +53,16 @@ void put_raw(const char *s) { out << s; }
 void put_signed(long long v) { out << v; }
 void put_unsigned(unsigned long long v) { out << v; }
 void put_bool(bool v) { out << (v ? "true" : "false"); }
-void put_char(char c) { out << '\'' << c << '\''; }
+void put_char(char c) {
+  switch (c) {
+  case '\n': out << "'\\n'"; break;
+  case '\t': out << "'\\t'"; break;
+  case '\0': out << "'\\0'"; break;
+  case '\'': out << "'\\''"; break;
+  case '\\': out << "'\\\\'"; break;
+  default: out << '\'' << c << '\'';
+  }
+}
 void put_double(double v) {
   char buffer[64];
   auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
@@ -90,7 +99,7 @@ void put_address(const void *p) { out << "@" << p; }
 void finish(const char *pretty) {
   std::string_view p = pretty;
   auto start = p.find("T = ") + 4;
-  auto end = p.find_first_of("];", start);
+  auto end = p.rfind(']');
   type = std::string(p.substr(start, end - start));
   text = out.str();
 }
@@ -473,6 +482,7 @@ def apply_changes(changed):
                 type.__setattr__(cls, member, value)
 
 
+_NAMESPACE_BLOCK = re.compile(r"(^|[;{}\s])(inline\s+)?namespace\s+[\w:]*\s*\{", re.M)
 _HOISTED = re.compile(r"^\s*(#\s*include\b|using\s+namespace\b)")
 
 
@@ -488,6 +498,10 @@ def define(code, source="input", redefine=True):
         text = str(error)
         if not (redefine and _REDEFINITION.search(text)):
             raise CppError(text) from None
+        if _NAMESPACE_BLOCK.search(code):
+            # In the inline namespace, `namespace geo` would be another
+            # namespace than the first `geo`, and `geo` ambiguous from then on.
+            raise CppError(text + "\n(names inside namespaces are not redefined: only global ones)") from None
         _counter[0] += 1
         namespace = "__cpplive_r%d" % _counter[0]
         lines = code.split("\n")
