@@ -27,6 +27,7 @@ bench: build
 	$(PY) bench/startup.py
 	$(PY) bench/calls.py
 	$(PY) bench/libraries.py
+	$(PY) bench/interactive.py
 
 setup: system-packages $(VENV)/.tools
 

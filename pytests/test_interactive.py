@@ -387,6 +387,9 @@ assert _prompt.completions("where.x") == ["where.xx"]
 assert "where.move" in _prompt.completions("where.m")
 assert "std::vector" in _prompt.completions("std::vec")
 assert _prompt.completions(".un") == [".undo"]
+cpplive.cppdef("int plain_number = 1;")
+assert _prompt.completions("plain_number.") == []       # no Python int methods
+assert not [c for c in _prompt.completions("where.") if not c[len("where."):].isidentifier()]
 print("ok")
 """
     assert run_python_ok(code, timeout=TIMEOUT).strip() == "ok"

@@ -10,7 +10,7 @@ import sys
 import threading
 
 import cpplive
-from cpplive import _interactive
+from cpplive import _interactive, _proxies
 
 PROMPT = "cpp> "
 CONTINUATION = "...> "
@@ -81,10 +81,13 @@ def completions(line):
             scope = getattr(scope, part)
         except Exception:
             return []
+    if parts and not (isinstance(scope, _proxies.Namespace) or hasattr(scope, "__cpp_name__")):
+        return []  # a value of a builtin type: no C++ members
     names = set(_names(scope))
     if not parts:
         names.update(_KEYWORDS)
-    found = sorted(n for n in names if n.startswith(partial) and not (n.startswith("_") and not partial.startswith("_"))
+    found = sorted(n for n in names if n.startswith(partial) and n.isidentifier()
+                   and not (n.startswith("_") and not partial.startswith("_"))
                    and not (n.startswith("__") and n.endswith("__")))
     return [qualifier + n for n in found]
 
