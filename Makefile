@@ -27,6 +27,7 @@ bench: build
 	$(PY) bench/startup.py
 	$(PY) bench/calls.py
 	$(PY) bench/libraries.py
+	$(PY) bench/interactive.py
 
 setup: system-packages $(VENV)/.tools
 
@@ -45,7 +46,7 @@ system-packages:
 $(VENV)/.tools:
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q 'maturin>=1.5,<2' pytest numpy psutil
+	$(PY) -m pip install -q 'maturin>=1.5,<2' pytest numpy psutil ipython
 	touch $@
 
 build: setup $(VENV)/.built

@@ -11,6 +11,7 @@ mod errors;
 mod execute;
 mod fastcall;
 mod instance;
+mod interactive;
 mod lowlevel;
 mod overload;
 mod pinning;
@@ -50,6 +51,9 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FloatingPointException", errors::floating_point_exception(py))?;
     m.add("OutOfRangeError", errors::out_of_range_type(py))?;
     m.add_function(wrap_pyfunction!(signals::set_signals_as_exception, m)?)?;
+    m.add_function(wrap_pyfunction!(interactive::input_mark, m)?)?;
+    m.add_function(wrap_pyfunction!(interactive::shadow, m)?)?;
+    m.add_function(wrap_pyfunction!(interactive::undo_inputs, m)?)?;
     m.add("nullptr", instance::nullptr(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::warm_up, m)?)?;

@@ -67,8 +67,9 @@ unsigned parse_limit_ms() {
   try {
     impl.parse_here(code);
   } catch (const std::exception &error) {
-    // Diagnostics were streamed; a failure without any says why itself.
-    if (impl.diagnostics.empty()) {
+    // Diagnostics were streamed (and the error repeats them); a failure
+    // without any says why itself.
+    if (!impl.streamed_diagnostics) {
       std::string text = error.what();
       (void)!::write(fd, text.data(), text.size());
     }

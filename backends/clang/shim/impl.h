@@ -13,6 +13,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <array>
@@ -36,6 +37,7 @@ struct Session::Impl {
   // parse may go on after its first error.
   int diagnostics_fd = -1;
   unsigned error_grace_ms = 0;
+  bool streamed_diagnostics = false;
   // Handle table: id - 1 indexes `decls`. Id 1 is the translation unit.
   std::vector<clang::Decl *> decls;
   llvm::DenseMap<clang::Decl *, std::uint64_t> ids;
@@ -59,6 +61,16 @@ struct Session::Impl {
   std::array<std::uint64_t, 2> history{};
   std::unordered_set<std::string> files_read;
   bool remember_next = false;
+  // Each user input (a guarded parse), for redefinition and undo
+  // (redefine.cpp): its part of the translation unit, and the earlier
+  // declarations it took out of lookup.
+  struct UserInput {
+    clang::TranslationUnitDecl *part;
+    std::vector<clang::NamedDecl *> hid;
+  };
+  std::vector<UserInput> user_inputs;
+  // Global names whose first definition was hidden by a redefinition.
+  std::set<std::string> hidden_names;
 
   // Resolves a type spelled in C++, completing (instantiating) classes.
   clang::QualType resolve(const std::string &spelling);
@@ -105,6 +117,9 @@ void dry_run(Session::Impl &impl, llvm::StringRef code);
 // Hands a module to the JIT and runs its initializers; a fatal signal in
 // them fails the call instead of ending the process (faults.cpp).
 void execute_guarded(Session::Impl &impl, clang::PartialTranslationUnit &ptu);
+
+// Records a user input that was parsed (redefine.cpp).
+void note_user_input(Session::Impl &impl, clang::PartialTranslationUnit &ptu);
 
 // Lets JIT-compiled code reach thread_local variables of the libraries
 // this process loaded (link.cpp).

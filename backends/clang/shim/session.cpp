@@ -62,6 +62,7 @@ public:
       return;
     const char *text = impl.diagnostics.data() + before;
     std::size_t left = impl.diagnostics.size() - before;
+    impl.streamed_diagnostics = impl.streamed_diagnostics || left > 0;
     while (left > 0) {
       ssize_t written = ::write(impl.diagnostics_fd, text, left);
       if (written <= 0)
@@ -168,15 +169,21 @@ clang::PartialTranslationUnit &Session::Impl::parse(llvm::StringRef code, bool g
   if (dry && !known)
     dry_run(*this, code);
   remember_next = dry && !known;
-  if (!known)
-    return parse_here(code);
-  try {
-    return parse_here(code);
-  } catch (...) {
-    // Remembered wrongly (a file changed unseen): never again.
-    forget_accepted(*this, code);
-    throw;
-  }
+  auto parsed = [&]() -> clang::PartialTranslationUnit & {
+    if (!known)
+      return parse_here(code);
+    try {
+      return parse_here(code);
+    } catch (...) {
+      // Remembered wrongly (a file changed unseen): never again.
+      forget_accepted(*this, code);
+      throw;
+    }
+  };
+  auto &ptu = parsed();
+  if (guarded && diagnostics_fd < 0)
+    note_user_input(*this, ptu);
+  return ptu;
 }
 
 clang::PartialTranslationUnit &Session::Impl::ptu_of(std::uint64_t handle) const {

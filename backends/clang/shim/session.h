@@ -50,6 +50,14 @@ public:
   // Where the first unclosed bracket of `code` is, as "line:column:char"
   // (raw lexing: comments and literals are skipped); empty when balanced.
   rust::String unclosed_bracket(rust::Str code) const;
+  // Interactive redefinition and undo (redefine.cpp). The mark is the
+  // number of user inputs so far; `shadow` takes out of lookup what the
+  // members of the inline namespace `ns` (the last input) redefine;
+  // `undo_inputs` takes back the user inputs after `mark`. Both return
+  // "-id name" for each declaration hidden and "+id name" for each shown.
+  std::uint64_t input_mark() const;
+  rust::Vec<rust::String> shadow(rust::Str ns);
+  rust::Vec<rust::String> undo_inputs(std::uint64_t mark);
   void add_include_path(rust::Str dir);
   void load_library(rust::Str path);
   std::uint64_t symbol_address(rust::Str name) const;

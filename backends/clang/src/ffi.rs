@@ -171,6 +171,9 @@ pub mod bridge {
         fn strip_refused(self: Pin<&mut Session>, ptu: u64) -> Result<()>;
         fn bridge_thread_local(self: Pin<&mut Session>, name: &str) -> Result<()>;
         fn unclosed_bracket(self: &Session, code: &str) -> Result<String>;
+        fn input_mark(self: &Session) -> Result<u64>;
+        fn shadow(self: Pin<&mut Session>, ns: &str) -> Result<Vec<String>>;
+        fn undo_inputs(self: Pin<&mut Session>, mark: u64) -> Result<Vec<String>>;
         fn add_include_path(self: Pin<&mut Session>, dir: &str) -> Result<()>;
         fn load_library(self: Pin<&mut Session>, path: &str) -> Result<()>;
         fn symbol_address(self: &Session, name: &str) -> Result<u64>;

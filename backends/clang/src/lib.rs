@@ -3,6 +3,7 @@
 //! scope never crosses into C++.
 
 mod ffi;
+mod interactive;
 mod jit;
 mod libindex;
 mod link;
@@ -206,6 +207,18 @@ pub(crate) fn parse_error(e: cxx::Exception) -> BackendError {
 }
 
 impl Backend for ClangBackend {
+    fn input_mark(&mut self) -> Result<u64> {
+        self.interactive_mark()
+    }
+
+    fn shadow(&mut self, namespace: &str) -> Result<Vec<String>> {
+        self.interactive_shadow(namespace)
+    }
+
+    fn undo(&mut self, mark: u64) -> Result<Vec<String>> {
+        self.interactive_undo(mark)
+    }
+
     fn declare(&mut self, code: &str) -> Result<()> {
         let compiled = self.compile(code, true);
         self.forget_incomplete();

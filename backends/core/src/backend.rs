@@ -18,6 +18,21 @@ pub trait Backend: Send {
     fn include(&mut self, header: &str, c_linkage: bool) -> Result<()>;
     fn add_include_path(&mut self, dir: &Path) -> Result<()>;
     fn load_library(&mut self, path: &Path) -> Result<()>;
+    /// Interactive redefinition and undo. The mark counts the user inputs
+    /// (`declare`, `include`) so far. `shadow` takes out of name lookup
+    /// the earlier declarations that the members of the inline namespace
+    /// `namespace` (declared by the last input) redefine; `undo` takes
+    /// back every input after `mark`. Both return the declarations whose
+    /// visibility changed, as "-id name" (hidden) or "+id name" (shown).
+    fn input_mark(&mut self) -> Result<u64> {
+        Err(crate::error::BackendError::Unsupported("interactive redefinition".into()))
+    }
+    fn shadow(&mut self, _namespace: &str) -> Result<Vec<String>> {
+        Err(crate::error::BackendError::Unsupported("interactive redefinition".into()))
+    }
+    fn undo(&mut self, _mark: u64) -> Result<Vec<String>> {
+        Err(crate::error::BackendError::Unsupported("undo".into()))
+    }
 
     // lookup
     fn lookup(&mut self, scope: ScopeId, name: &str) -> Result<Option<Entity>>;

@@ -12,7 +12,7 @@ import sys
 
 from . import _cpplive
 from ._cpplive import CppException, LinkError, OutOfRangeError, nullptr
-from . import _proxies, _lowlevel, _constants, _importer
+from . import _proxies, _lowlevel, _constants, _importer, _interactive
 from ._pythonize import add_pythonization, add_type_reducer, compose_method, remove_pythonization
 from . import _dictionaries
 from ._dictionaries import add_autoload_map, DictionaryError
@@ -22,7 +22,7 @@ __all__ = [
     "gbl", "nullptr", "addressof", "bind_object", "sizeof", "CppException", "LinkError", "OutOfRangeError",
     "add_pythonization", "remove_pythonization", "compose_method", "add_type_reducer", "set_compiler_args", "ll", "typeid", "eval_type",
     "cppexec", "macro", "set_debug", "pin_type", "multi", "load_reflection_info", "add_autoload_map",
-    "DictionaryError",
+    "DictionaryError", "undo",
 ]
 
 gbl = _proxies.namespace_for(1)
@@ -53,18 +53,42 @@ _library_paths = []
 def cppdef(code):
     """Compiles C++ declarations and definitions; raises SyntaxError with
     clang's diagnostics when the code is rejected."""
-    return _cpplive.cppdef(code)
+    before = _cpplive.input_mark()
+    result = _cpplive.cppdef(code)
+    _interactive.record(before, code)
+    return result
 
 
 def include(header):
     """#includes a header; raises ImportError naming the paths searched."""
-    return _cpplive.include(header)
+    before = _cpplive.input_mark()
+    result = _cpplive.include(header)
+    _interactive.record(before, "#include \"%s\"" % header)
+    return result
 
 
 def c_include(header):
     """#includes a C header with C linkage; a missing one raises ImportError
     naming the paths searched."""
-    return _cpplive.include(header, c_linkage=True)
+    before = _cpplive.input_mark()
+    result = _cpplive.include(header, c_linkage=True)
+    _interactive.record(before, "#include \"%s\" (C)" % header)
+    return result
+
+
+def undo(n=1):
+    """Takes back the last `n` inputs (cppdef, include, entries of the
+    prompt, notebook cells): the names they declared are no longer found,
+    and definitions they replaced are found again; their proxies raise
+    RuntimeError. What their statements did stays done. Returns the
+    inputs' texts."""
+    return _interactive.undo(n)
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext cpplive`: the `%%cpp` and `%cpp` magics."""
+    from . import _magics
+    _magics.load(ipython)
 
 
 def add_include_path(path):

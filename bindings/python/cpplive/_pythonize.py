@@ -142,7 +142,8 @@ def _pythonize_vector(cls, qualified):
         i = _index(self, i)
         setter = setters.get("f")
         if setter is None:
-            from . import gbl, cppdef
+            from . import gbl
+            from ._cpplive import cppdef
             name = "__cpplive_setitem_%d" % cls.__cpp_scope__
             cppdef("void %s(%s& v, unsigned long i, const %s::value_type& x) { v[i] = x; }" % (name, qualified, qualified))
             setter = setters["f"] = getattr(gbl, name)
@@ -164,7 +165,8 @@ def _pythonize_vector(cls, qualified):
             # Indexing goes straight to a compiled, bounds-checked helper;
             # slices fall back to Python. Compiled on first use: a vector
             # that is never indexed does not pay for it.
-            from . import cppdef, gbl
+            from . import gbl
+            from ._cpplive import cppdef
             helper = "__cpplive_getitem_%d" % cls.__cpp_scope__
             try:
                 cppdef("auto %s(%s& v, long long i) -> decltype(v[0]) { long long n = (long long)v.size(); "
@@ -250,7 +252,8 @@ def _operator_helper(symbol, left, right):
     key = (symbol, left, right)
     if key in _operator_helpers:
         return _operator_helpers[key]
-    from . import cppdef, gbl
+    from . import gbl
+    from ._cpplive import cppdef
     _helper_counter[0] += 1
     name = "__cpplive_operator_%d" % _helper_counter[0]
     helper = None
@@ -326,7 +329,8 @@ def _str_via_stream(self):
     cls = type(self)
     key = ("<<str", cls.__cpp_name__)
     if key not in _operator_helpers:
-        from . import cppdef, gbl
+        from . import gbl
+        from ._cpplive import cppdef
         _helper_counter[0] += 1
         name = "__cpplive_str_%d" % _helper_counter[0]
         try:
