@@ -25,47 +25,48 @@ create_exception!(cpplive.ll, BusError, FatalError, "SIGBUS in C++ code: memory 
 create_exception!(cpplive.ll, IllegalInstruction, FatalError, "SIGILL in C++ code (e.g. __builtin_trap()).");
 create_exception!(cpplive.ll, AbortSignal, FatalError, "SIGABRT in C++ code: std::abort() or a failed assert().");
 
-/// SIGFPE in C++ code; also a `FloatingPointError`, which cppyy raises.
-pub fn floating_point_exception(py: pyo3::Python<'_>) -> &pyo3::Bound<'_, pyo3::types::PyType> {
+/// An exception type deriving from both `bases`, made once in `cell`
+/// (pyo3's `new_type` takes one base; the C API takes a tuple).
+fn exception_type<'py>(
+    py: pyo3::Python<'py>,
+    cell: &'static pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>>,
+    name: &std::ffi::CStr,
+    doc: &std::ffi::CStr,
+    bases: [pyo3::Bound<'py, pyo3::types::PyType>; 2],
+) -> &'py pyo3::Bound<'py, pyo3::types::PyType> {
     use pyo3::prelude::*;
-    static TYPE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
-    TYPE.get_or_init(py, || {
-        let bases = pyo3::types::PyTuple::new(py, [py.get_type::<FatalError>(), py.get_type::<PyFloatingPointError>()])
-            .expect("a tuple of two types");
-        // A tuple of bases is accepted here; pyo3's `new_type` takes one.
-        let made = unsafe {
-            pyo3::ffi::PyErr_NewExceptionWithDoc(
-                c"cpplive.ll.FloatingPointException".as_ptr(),
-                c"SIGFPE in C++ code (e.g. an integer division by zero).".as_ptr(),
-                bases.as_ptr(),
-                std::ptr::null_mut(),
-            )
-        };
+    cell.get_or_init(py, || {
+        let bases = pyo3::types::PyTuple::new(py, bases).expect("a tuple of two types");
+        let made = unsafe { pyo3::ffi::PyErr_NewExceptionWithDoc(name.as_ptr(), doc.as_ptr(), bases.as_ptr(), std::ptr::null_mut()) };
         unsafe { Bound::from_owned_ptr(py, made) }.cast_into::<pyo3::types::PyType>().expect("an exception type").unbind()
     })
     .bind(py)
+}
+
+/// SIGFPE in C++ code; also a `FloatingPointError`, which cppyy raises.
+pub fn floating_point_exception(py: pyo3::Python<'_>) -> &pyo3::Bound<'_, pyo3::types::PyType> {
+    static TYPE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+    exception_type(
+        py,
+        &TYPE,
+        c"cpplive.ll.FloatingPointException",
+        c"SIGFPE in C++ code (e.g. an integer division by zero).",
+        [py.get_type::<FatalError>(), py.get_type::<PyFloatingPointError>()],
+    )
 }
 
 /// A Python number that the C++ type cannot hold (a negative value for an
 /// unsigned, 2 for a `bool`): an `OverflowError` that is also a
 /// `ValueError`, which cppyy raises there.
 pub fn out_of_range_type(py: pyo3::Python<'_>) -> &pyo3::Bound<'_, pyo3::types::PyType> {
-    use pyo3::prelude::*;
     static TYPE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
-    TYPE.get_or_init(py, || {
-        let bases = pyo3::types::PyTuple::new(py, [py.get_type::<pyo3::exceptions::PyOverflowError>(), py.get_type::<pyo3::exceptions::PyValueError>()])
-            .expect("a tuple of two types");
-        let made = unsafe {
-            pyo3::ffi::PyErr_NewExceptionWithDoc(
-                c"cpplive.OutOfRangeError".as_ptr(),
-                c"A Python number the C++ type cannot hold; both an OverflowError and a ValueError.".as_ptr(),
-                bases.as_ptr(),
-                std::ptr::null_mut(),
-            )
-        };
-        unsafe { Bound::from_owned_ptr(py, made) }.cast_into::<pyo3::types::PyType>().expect("an exception type").unbind()
-    })
-    .bind(py)
+    exception_type(
+        py,
+        &TYPE,
+        c"cpplive.OutOfRangeError",
+        c"A Python number the C++ type cannot hold; both an OverflowError and a ValueError.",
+        [py.get_type::<pyo3::exceptions::PyOverflowError>(), py.get_type::<pyo3::exceptions::PyValueError>()],
+    )
 }
 
 /// An `OutOfRangeError` with `message`.
@@ -79,20 +80,14 @@ pub fn out_of_range(message: String) -> PyErr {
 pub fn read_only_member(py: pyo3::Python<'_>, message: String) -> PyErr {
     use pyo3::prelude::*;
     static TYPE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
-    let ty = TYPE.get_or_init(py, || {
-        let bases = pyo3::types::PyTuple::new(py, [py.get_type::<pyo3::exceptions::PyAttributeError>(), py.get_type::<PyTypeError>()])
-            .expect("a tuple of two types");
-        let made = unsafe {
-            pyo3::ffi::PyErr_NewExceptionWithDoc(
-                c"cpplive.ReadOnlyMemberError".as_ptr(),
-                c"Assignment to a const or reference C++ data member.".as_ptr(),
-                bases.as_ptr(),
-                std::ptr::null_mut(),
-            )
-        };
-        unsafe { Bound::from_owned_ptr(py, made) }.cast_into::<pyo3::types::PyType>().expect("an exception type").unbind()
-    });
-    PyErr::from_type(ty.bind(py).clone(), message)
+    let ty = exception_type(
+        py,
+        &TYPE,
+        c"cpplive.ReadOnlyMemberError",
+        c"Assignment to a const or reference C++ data member.",
+        [py.get_type::<pyo3::exceptions::PyAttributeError>(), py.get_type::<PyTypeError>()],
+    );
+    PyErr::from_type(ty.clone(), message)
 }
 
 /// The Python exception for a C++ call abandoned on a fatal signal.

@@ -32,7 +32,7 @@ pub fn symbol(backend: &ClangBackend, name: &str) -> Result<usize> {
     if let Some(waiting) = backend.waiting_error(name) {
         return Err(waiting);
     }
-    if let Some(refused) = backend.refused_error(name) {
+    if let Some(refused) = backend.refusal(name) {
         return Err(refused);
     }
     backend

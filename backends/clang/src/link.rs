@@ -203,13 +203,10 @@ impl ClangBackend {
         Some(BackendError::Link { missing: missing.join(", ") })
     }
 
-    /// The error for asking for `symbol` when its definition was removed
-    /// because it needs a failed template instantiation.
-    pub(crate) fn refused_error(&self, symbol: &str) -> Option<BackendError> {
-        self.refusal(symbol)
-    }
-
-    fn refusal(&self, symbol: &str) -> Option<BackendError> {
+    /// The error for asking for `symbol` when it may not be linked: its
+    /// definition was removed, or its module refused, because it needs a
+    /// failed template instantiation.
+    pub(crate) fn refusal(&self, symbol: &str) -> Option<BackendError> {
         let text = self.session.refusal(symbol).ok().filter(|w| !w.is_empty())?;
         let (what, why) = text.split_once('\n').unwrap_or((symbol, &text));
         Some(BackendError::Instantiation { what: what.to_string(), diagnostics: why.to_string() })

@@ -94,12 +94,7 @@ class _Index(object):
         self.loaded = set()     # libraries loaded through a map (real paths)
 
     def search_dirs(self):
-        dirs = [os.getcwd()]
-        from . import _library_paths
-        dirs += list(_library_paths)
-        for variable in ("CPPLIVE_DICT_PATH", "LD_LIBRARY_PATH"):
-            dirs += [d for d in os.environ.get(variable, "").split(os.pathsep) if d]
-        return dirs
+        return library_dirs(dictionary_path=True)
 
     def refresh(self):
         """Reads maps that are new or changed since the last look."""
@@ -222,11 +217,14 @@ def load_reflection_info(path):
         raise DictionaryError("%s has no autoload map beside it (looked for %s)" % (path, " and ".join(candidates)))
 
 
-def library_dirs():
-    """Where a library named without a directory is looked for."""
+def library_dirs(dictionary_path=False):
+    """Where a library named without a directory is looked for (with
+    `dictionary_path`, also CPPLIVE_DICT_PATH's directories, where
+    autoload maps are looked for)."""
     from . import _library_paths
+    variables = ("CPPLIVE_DICT_PATH", "LD_LIBRARY_PATH") if dictionary_path else ("LD_LIBRARY_PATH",)
     return [os.getcwd()] + list(_library_paths) + [
-        d for d in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if d]
+        d for v in variables for d in os.environ.get(v, "").split(os.pathsep) if d]
 
 
 def find_library(name):
