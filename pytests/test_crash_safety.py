@@ -73,6 +73,10 @@ def rejected_then_usable(bad_code, seconds=None):
     "template<class T> struct Z { T t; ",
     "int f(int x",
     "int a[3] = {1, 2",
+    # A function-like macro's arguments run through the '}' to the end of
+    # input (offsetof is a macro of the precompiled standard headers).
+    "#include <cstddef>\nstruct cs_S { int i; };\nunsigned long cs_off() { return offsetof(cs_S, i ; }",
+    "unsigned long cs_off2() { return offsetof(cs_S2, i ; }",
 ])
 def test_unclosed_brackets_are_refused_at_once(code):
     message = rejected_then_usable(code, seconds=1.0)

@@ -15,6 +15,8 @@
 #include "cpplive-clang/shim/impl.h"
 
 #include "clang/Lex/Lexer.h"
+#include "clang/Lex/MacroInfo.h"
+#include "clang/Lex/Preprocessor.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -179,9 +181,24 @@ rust::String Session::unclosed_bracket(rust::Str code) const {
     clang::tok::TokenKind closer;
     std::size_t offset;
     char spelling;
+    // The arguments of a function-like macro: the preprocessor collects
+    // them up to the matching ')', through any '}', so an unclosed one
+    // reaches the end of input as surely as an unclosed brace does.
+    bool macro_arguments;
   };
   std::vector<Open> open;
-  clang::Token token;
+  const clang::Preprocessor &preprocessor = impl->interp->getCompilerInstance()->getPreprocessor();
+  auto is_function_macro = [&](const clang::Token &name) {
+    if (!name.is(clang::tok::raw_identifier))
+      return false;
+    // Through the identifier table's lookup, which also asks the
+    // precompiled header (its macros are read on demand).
+    const clang::MacroInfo *macro = preprocessor.getMacroInfo(preprocessor.getIdentifierInfo(name.getRawIdentifier()));
+    return macro && macro->isFunctionLike();
+  };
+  clang::Token token, previous;
+  previous.startToken();
+  std::size_t reported = std::string::npos;
   bool line_start = true;
   for (bool at_end = false; !at_end;) {
     at_end = lexer.LexFromRawLexer(token);
@@ -206,25 +223,34 @@ rust::String Session::unclosed_bracket(rust::Str code) const {
     line_start = false;
     std::size_t offset = static_cast<std::size_t>(token.getLocation().getRawEncoding());
     switch (token.getKind()) {
-    case clang::tok::l_brace: open.push_back({clang::tok::r_brace, offset, '{'}); break;
-    case clang::tok::l_paren: open.push_back({clang::tok::r_paren, offset, '('}); break;
-    case clang::tok::l_square: open.push_back({clang::tok::r_square, offset, '['}); break;
+    case clang::tok::l_brace: open.push_back({clang::tok::r_brace, offset, '{', false}); break;
+    case clang::tok::l_paren: open.push_back({clang::tok::r_paren, offset, '(', is_function_macro(previous)}); break;
+    case clang::tok::l_square: open.push_back({clang::tok::r_square, offset, '[', false}); break;
     case clang::tok::r_brace:
     case clang::tok::r_paren:
     case clang::tok::r_square:
-      // A stray closer is clang's to diagnose; it does not hang.
-      if (!open.empty() && open.back().closer == token.getKind())
+      if (!open.empty() && open.back().closer == token.getKind()) {
         open.pop_back();
+        break;
+      }
+      // A stray closer is clang's to diagnose; it does not hang, unless
+      // it only ends up inside a macro's arguments.
+      if (!open.empty() && open.back().macro_arguments)
+        reported = open.back().offset;
       else
         return rust::String();
       break;
     default:
       break;
     }
+    previous = token;
+    if (reported != std::string::npos)
+      break;
   }
   if (open.empty())
     return rust::String();
-  std::size_t offset = open.front().offset;
+  std::size_t offset = reported != std::string::npos ? reported : open.front().offset;
+  char spelling = reported != std::string::npos ? '(' : open.front().spelling;
   std::size_t line = 1, column = 1;
   for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
     if (text[i] == '\n') {
@@ -234,7 +260,7 @@ rust::String Session::unclosed_bracket(rust::Str code) const {
       ++column;
     }
   }
-  return rust::String(std::to_string(line) + ":" + std::to_string(column) + ":" + open.front().spelling);
+  return rust::String(std::to_string(line) + ":" + std::to_string(column) + ":" + spelling);
 }
 
 } // namespace cpplive
