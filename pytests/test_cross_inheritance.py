@@ -8,7 +8,7 @@ import gc
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import cpplive_only, run_python_ok
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +212,51 @@ def test_abstract_base_init_by_name_says_to_use_super(g):
 
     with pytest.raises(TypeError, match="abstract.*super"):
         Lizard()
+
+
+def test_deletion_by_cpp_reaches_the_python_object():
+    # In a child: a proxy that deleted the object a second time would end
+    # the process.
+    run_python_ok(r'''
+import gc
+import cpplive
+cpplive.cppdef("""
+struct xi_Owned { virtual ~xi_Owned() {} int work() { return 3; } };
+void xi_delete(xi_Owned* p) { delete p; }
+""")
+g = cpplive.gbl
+class Kept(g.xi_Owned):
+    destructed = 0
+    finalized = 0
+    def __destruct__(self):
+        Kept.destructed += 1
+    def __del__(self):
+        Kept.finalized += 1
+
+k = Kept()
+assert k.work() == 3
+g.xi_delete(k)                      # C++ deletes what Python owned
+assert Kept.destructed == 1 and Kept.finalized == 0
+try:
+    k.work()
+    raise AssertionError("a deleted object was usable")
+except ReferenceError:
+    pass
+del k
+gc.collect()                        # and Python does not delete it again
+assert Kept.finalized == 1 and Kept.destructed == 1
+
+k = Kept()
+del k                               # deleted by Python: no C++-side notice
+gc.collect()
+assert Kept.destructed == 1 and Kept.finalized == 2
+
+class Plain(g.xi_Owned):            # no __destruct__ of its own
+    pass
+p = Plain()
+g.xi_delete(p)
+assert not p
+del p
+gc.collect()
+print("done")
+''', timeout=120)

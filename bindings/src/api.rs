@@ -210,7 +210,10 @@ pub fn make_dispatcher(scope: u64) -> PyResult<Option<(u64, Vec<(String, String)
     with_backend(|b| {
         let virtuals = overridable_virtuals(b, ScopeId(scope)).map_err(backend_error)?;
         let chosen: Vec<&FunctionInfo> = virtuals.iter().collect();
-        if chosen.is_empty() {
+        // A polymorphic class without overridable virtuals still gets one:
+        // its destructor tells Python when C++ deletes the object.
+        let polymorphic = b.scope(ScopeId(scope)).map_err(backend_error)?.is_polymorphic;
+        if chosen.is_empty() && !polymorphic {
             return Ok(None);
         }
         // The base's constructors, but copy and move: the dispatcher makes
@@ -221,7 +224,13 @@ pub fn make_dispatcher(scope: u64) -> PyResult<Option<(u64, Vec<(String, String)
             .filter(|f| f.kind == FunctionKind::Constructor && f.access != cpplive_core::model::Access::Private && !f.is_deleted)
             .filter(|f| !(f.params.len() == 1 && f.params[0].ty.reference != cpplive_core::RefKind::None && f.params[0].ty.class_id() == Some(scope)))
             .collect();
-        let id = b.declare_dispatcher(ScopeId(scope), &constructors, &chosen).map_err(backend_error)?;
+        let id = match b.declare_dispatcher(ScopeId(scope), &constructors, &chosen) {
+            Ok(id) => id,
+            // Nothing to override: a class that cannot be derived from
+            // this way (a private destructor) is simply used without one.
+            Err(_) if chosen.is_empty() => return Ok(None),
+            Err(e) => return Err(backend_error(e)),
+        };
         let members = chosen.iter().enumerate().map(|(i, f)| (f.name.clone(), format!("cpplive_py_{i}"))).collect();
         Ok(Some((id.0, members)))
     })
@@ -457,6 +466,17 @@ pub fn addressof(obj: &Bound<'_, PyAny>, cls: Option<&Bound<'_, PyType>>) -> PyR
         Some(c) if obj.is_instance(c)? => Ok(unsafe { CppObject::address_of(obj.py(), obj.as_ptr(), c.as_ptr() as *mut pyo3::ffi::PyTypeObject) } as usize),
         _ => Ok(object.address() as usize),
     }
+}
+
+/// C++ deleted the object of proxy `obj` (a dispatcher's destructor ran):
+/// the proxy lets go of it without deleting it. False when the proxy held
+/// nothing (Python itself is deleting it).
+#[pyfunction]
+pub fn deleted_in_cpp(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if !unsafe { crate::instance::is_proxy(obj.py(), obj.as_ptr()) } {
+        return Err(PyTypeError::new_err("deleted_in_cpp() needs a C++ object"));
+    }
+    Ok(unsafe { crate::instance::state(obj.as_ptr()) }.deleted_elsewhere(obj.py()))
 }
 
 #[pyfunction]

@@ -393,6 +393,23 @@ impl ProxyState {
         }
     }
 
+    /// The object was destroyed by C++: the proxy becomes null and owns
+    /// nothing; false if it already was null.
+    pub fn deleted_elsewhere(&self, py: Python<'_>) -> bool {
+        let address = self.address();
+        if address.is_null() {
+            return false;
+        }
+        let class = self.registered_as.load(Ordering::Relaxed);
+        if class != 0 {
+            self.registered_as.store(0, Ordering::Relaxed);
+            identity(py, |table| table.remove(&(address as usize, class)));
+        }
+        self.owns.store(false, Ordering::Relaxed);
+        self.address.store(std::ptr::null_mut(), Ordering::Relaxed);
+        true
+    }
+
     /// Keeps `owner` alive as long as this proxy: a method's result often
     /// refers into the object it was called on (an element, an iterator,
     /// Eigen's expression objects and comma initializers), and must not

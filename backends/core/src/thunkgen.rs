@@ -279,7 +279,8 @@ fn forwarded_arguments(types: &[TypeRef]) -> String {
 /// `std::function` Python sets). An override calls the Python function when
 /// one is set and it is not already running for this object (so that
 /// `super().method()` in Python reaches the C++ base), else the base's own;
-/// a pure virtual without one throws.
+/// a pure virtual without one throws. Member `cpplive_on_delete`, when
+/// set, is called by the destructor.
 pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo], virtuals: &[&FunctionInfo]) -> String {
     let mut out = format!("struct {name} : {base_spelling} {{\n");
     // Forwarding constructors, defaults included (inherited ones would not
@@ -317,6 +318,12 @@ pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo
             forwarded,
         );
     }
+    // C++ code may delete the object (`delete base_ptr`): Python hears of
+    // it here, so that its proxy lets go instead of deleting it again.
+    let _ = writeln!(
+        out,
+        "  std::function<void()> cpplive_on_delete;\n  ~{name}() {{ if (cpplive_on_delete) {{ try {{ cpplive_on_delete(); }} catch (...) {{}} }} }}"
+    );
     out.push_str("};\n");
     out
 }

@@ -314,13 +314,32 @@ def _connect(obj, dispatcher, members):
     """Points the dispatcher's C++ overrides at the methods `obj`'s Python
     class defines (the others keep calling C++). Through a weak reference:
     the C++ object must not keep its own Python proxy alive."""
-    view = None
     ref = weakref.ref(obj)
+    view = _c.bind_object(_c.addressof(obj), dispatcher, False)
     for name, member in members:
         if _overridden_in_python(type(obj), name, dispatcher):
-            if view is None:
-                view = _c.bind_object(_c.addressof(obj), dispatcher, False)
             setattr(view, member, _method_caller(ref, name))
+    view.cpplive_on_delete = _deletion_notice(ref, dispatcher)
+
+
+def _deletion_notice(ref, dispatcher):
+    """Called by the dispatcher's destructor. When C++ deleted the object
+    (`delete base_ptr`), its proxy lets go of it (using it then raises
+    ReferenceError, and Python never deletes it again) and the Python
+    class's `__destruct__`, if it defines one, is called; when Python is
+    deleting it, nothing is to be done."""
+    def deleted():
+        obj = ref()
+        if obj is None or not _c.deleted_in_cpp(obj):
+            return
+        for klass in type(obj).__mro__:
+            if klass is dispatcher or "__cpp_scope__" in klass.__dict__:
+                break
+            destruct = klass.__dict__.get("__destruct__")
+            if destruct is not None:
+                destruct(obj)
+                break
+    return deleted
 
 
 def _overridden_in_python(cls, name, dispatcher):
