@@ -478,3 +478,29 @@ def test_using_declaration_of_a_base_at_an_offset(u):
     assert (m.f(), m.f(8), m.f("s"), m.t) == (1, 8, 3, 7)
     m.v = 5
     assert m.v == 5
+
+
+def test_bases_listed_in_an_order_python_refuses():
+    # C++ lets a class name a base that another of its bases derives from,
+    # in any order; Python's MRO would refuse those bases as listed.
+    cpplive.cppdef("""
+    struct ih_a { virtual ~ih_a() {} int m_a = 1; };
+    struct ih_b : virtual ih_a { int m_b = 2; };
+    struct ih_c1 : virtual ih_a, virtual ih_b { int m_c = 3; };
+    struct ih_c2 : virtual ih_b, virtual ih_a { int m_c = 4; };
+    struct ih_d : virtual ih_c1, virtual ih_a { int m_d = 5; };
+    struct ih_x1 { int x1 = 1; };  struct ih_x2 { int x2 = 2; };
+    struct ih_y1 : ih_x1, ih_x2 {};  struct ih_y2 : ih_x2, ih_x1 {};
+    struct ih_z : ih_y1, ih_y2 { int z = 9; };
+    """)
+    g = cpplive.gbl
+    for cls, c in ((g.ih_c1, 3), (g.ih_c2, 4), (g.ih_d, 3)):
+        assert issubclass(cls, g.ih_a) and issubclass(cls, g.ih_b)
+        obj = cls()
+        assert (obj.m_a, obj.m_b, obj.m_c) == (1, 2, c)
+        obj.m_a = 11                       # through the virtual base's offset
+        assert obj.m_a == 11 and obj.m_b == 2
+    assert g.ih_d().m_d == 5
+    # Bases whose orders conflict: the class is still made, as a subclass
+    # of the first.
+    assert issubclass(g.ih_z, g.ih_y1) and g.ih_z().z == 9

@@ -410,6 +410,11 @@ def _class_bases(info, qualified):
     """C++ bases as Python bases. `std::exception` roots the classes that
     are Python exceptions too (raised and caught as themselves)."""
     bases = tuple(class_for(b) for b in info["bases"])
+    # C++ may list a base that another listed base derives from
+    # (`struct C : virtual A, virtual B {}` with `B : A`); Python's MRO
+    # refuses that order, and the other base brings it in anyway (C++
+    # offsets come from the C++ base graph, not from the Python bases).
+    bases = tuple(b for b in bases if not any(o is not b and issubclass(o, b) for o in bases))
     if not bases:
         if qualified == "std::exception":
             return (_c.CppExceptionObject, _c.CppException)
@@ -428,6 +433,33 @@ def _dispatch(self, name, signature):
     return getattr(self, name).__overload__(signature)
 
 
+def _make_with_consistent_bases(name, bases, namespace):
+    kept = []
+    for base in bases:
+        if _linearizable(kept + [base]):
+            kept.append(base)
+    return CppClassMeta(name, tuple(kept) or (CppObject,), namespace)
+
+
+def _linearizable(bases):
+    """Whether Python's C3 method resolution order exists for a class with
+    `bases` (checked without making one)."""
+    sequences = [list(b.__mro__) for b in bases] + [list(bases)]
+    while True:
+        sequences = [seq for seq in sequences if seq]
+        if not sequences:
+            return True
+        for seq in sequences:
+            head = seq[0]
+            if not any(head in other[1:] for other in sequences):
+                break
+        else:
+            return False
+        for other in sequences:
+            if other[0] is head:
+                del other[0]
+
+
 def _make_class(scope_id, info):
     qualified = info["qualified"]
     bases = _class_bases(info, qualified)
@@ -444,8 +476,10 @@ def _make_class(scope_id, info):
     except TypeError:
         # A class deriving from std::exception and an ordinary class: the
         # two Python roots do not combine, so it is not a Python exception.
+        # Bases whose orders conflict (C++ has no MRO) are left out, from the
+        # last, until Python finds one.
         bases = tuple(b for b in bases if not issubclass(b, BaseException)) or (CppObject,)
-        cls = CppClassMeta(info["name"] or qualified, bases, namespace)
+        cls = _make_with_consistent_bases(info["name"] or qualified, bases, namespace)
     _making[scope_id] = cls
     _c.register_class(scope_id, cls, False)
     if info["is_complete"]:
