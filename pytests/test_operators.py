@@ -245,6 +245,19 @@ def test_str_reflects_current_state(g):
     assert str(v) == "Vec(7.5, 1)"
 
 
+def test_str_uses_member_stream_operator(g):
+    # `ostream& T::operator<<(ostream&)` (used as `x << os`), and a class
+    # whose own operator<< takes something else but that has a free one.
+    cpplive.cppdef("""
+    #include <ostream>
+    struct op_MemberPrint { int n = 4; std::ostream& operator<<(std::ostream& os) { return os << "member " << n; } };
+    struct op_Chained { op_Chained& operator<<(int) { return *this; } };
+    std::ostream& operator<<(std::ostream& os, const op_Chained&) { return os << "chained"; }
+    """)
+    assert str(g.op_MemberPrint()) == "member 4"
+    assert str(g.op_Chained()) == "chained"
+
+
 def test_str_without_stream_operator_is_default(g):
     s = str(g.op_Plain())
     assert s.startswith("<")

@@ -333,11 +333,18 @@ def _str_via_stream(self):
         from ._cpplive import cppdef
         _helper_counter[0] += 1
         name = "__cpplive_str_%d" % _helper_counter[0]
-        try:
-            cppdef("std::string %s(const %s& x) { std::ostringstream s; s << x; return s.str(); }" % (name, cls.__cpp_name__))
-            _operator_helpers[key] = getattr(gbl, name)
-        except (SyntaxError, AttributeError):
-            _operator_helpers[key] = None
+        # `os << x`, else a member `x << os` (`ostream& T::operator<<(ostream&)`,
+        # which some classes declare instead).
+        helper = None
+        for body in ("s << x;", "const_cast<%s&>(x) << s;" % cls.__cpp_name__):
+            try:
+                cppdef("std::string %s(const %s& x) { std::ostringstream s; %s return s.str(); }"
+                       % (name, cls.__cpp_name__, body))
+                helper = getattr(gbl, name)
+                break
+            except (SyntaxError, AttributeError):
+                continue
+        _operator_helpers[key] = helper
     helper = _operator_helpers[key]
     if helper is None:
         return repr(self)
