@@ -404,3 +404,21 @@ def test_bit_field_members():
     with pytest.raises(TypeError):
         f.mode = 1.5
     assert f.mode == 7
+
+
+def test_result_type_named_through_a_public_typedef_of_a_private_class():
+    # The generated call code names the private class, which C++ would not
+    # let it: reflection offers the member, so the call must work.
+    cpplive.cppdef("""
+    class cl_TypedefToPrivate {
+        class Hidden { public: Hidden(int i) : m_val(i) {} int m_val; };
+    public:
+        typedef Hidden Shown;
+        Shown make() { return Hidden(42); }
+        int take(const Shown& s) { return s.m_val + 1; }
+    };
+    """)
+    owner = cpplive.gbl.cl_TypedefToPrivate()
+    made = owner.make()
+    assert made.m_val == 42
+    assert owner.take(made) == 43

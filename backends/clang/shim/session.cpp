@@ -288,6 +288,9 @@ void Session::execute(std::uint64_t ptu) { impl->execute(impl->ptu_of(ptu)); }
 
 void Session::allow_guarding(bool allowed) { impl->guarding_allowed = allowed; }
 
+// Sema reads the option at each check, so it can change between inputs.
+void Session::set_access_checks(bool on) { impl->interp->getCompilerInstance()->getLangOpts().AccessControl = on; }
+
 void Session::add_include_path(rust::Str dir) {
   auto *ci = impl->interp->getCompilerInstance();
   std::string path(dir);

@@ -34,6 +34,7 @@ public:
   std::uint64_t parse(rust::Str code, bool guarded);
   void execute(std::uint64_t ptu);
   void allow_guarding(bool allowed);
+  void set_access_checks(bool on);
   // The symbols a parsed module defines, and those it needs from elsewhere.
   ModuleSymbols module_symbols(std::uint64_t ptu) const;
   // Definitions clang holds (from the precompiled header) for symbols that

@@ -159,6 +159,8 @@ pub mod bridge {
         fn parse(self: Pin<&mut Session>, code: &str, guarded: bool) -> Result<u64>;
         fn execute(self: Pin<&mut Session>, ptu: u64) -> Result<()>;
         fn allow_guarding(self: Pin<&mut Session>, allowed: bool) -> Result<()>;
+        /// C++ access checks on or off for the inputs parsed from now on.
+        fn set_access_checks(self: Pin<&mut Session>, on: bool) -> Result<()>;
         /// Remembers accepted dry runs in `dir` ("" for nowhere), see verdicts.cpp.
         fn remember_verdicts(self: Pin<&mut Session>, dir: &str) -> Result<()>;
         fn module_symbols(self: &Session, ptu: u64) -> Result<ModuleSymbols>;

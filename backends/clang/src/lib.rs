@@ -133,8 +133,8 @@ impl ClangBackend {
         if backend.is_none() {
             let mut b = ClangBackend::with_session(&args)?;
             let includes: String = headers.iter().map(|h| format!("#include <{h}>\n")).collect();
-            b.declare_generated(&includes)?;
-            b.declare_generated(cpplive_core::thunkgen::PRELUDE)?;
+            b.declare_setup(&includes)?;
+            b.declare_setup(cpplive_core::thunkgen::PRELUDE)?;
             backend = Some(b);
         }
         Ok(backend.unwrap())
@@ -149,7 +149,7 @@ impl ClangBackend {
         let mut backend = ClangBackend::with_session(&with_pch).map_err(|e| format!("the interpreter rejected it: {e}"))?;
         backend.load_library(&pch.library).map_err(|e| format!("its library did not load: {e}"))?;
         if !pch.verified() {
-            backend.declare_generated(pch::PROBE).map_err(|e| format!("the probe did not compile: {e}"))?;
+            backend.declare_setup(pch::PROBE).map_err(|e| format!("the probe did not compile: {e}"))?;
             let address = jit::symbol(&backend, pch::PROBE_SYMBOL).map_err(|e| format!("the probe did not link: {e}"))?;
             let probe: extern "C" fn() -> i32 = unsafe { std::mem::transmute(address) };
             let result = probe();
@@ -166,8 +166,21 @@ impl ClangBackend {
     }
 
     /// Code this crate generated and expects to compile (thunks and
-    /// helpers): parsed without a dry run, see `compile`.
+    /// helpers): parsed without a dry run, see `compile`, and without
+    /// access checks: a member reflection offers may name a type the
+    /// caller cannot (`typedef Private Public;` as a result type, a
+    /// protected member used from a Python subclass).
     pub(crate) fn declare_generated(&mut self, code: &str) -> Result<()> {
+        self.session().set_access_checks(false).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let compiled = self.compile(code, false);
+        let restored = self.session().set_access_checks(true).map_err(|e| BackendError::Internal(e.what().to_string()));
+        self.forget_incomplete();
+        compiled.and(restored)
+    }
+
+    /// The standard headers, the prelude and the probe: generated, but
+    /// parsed as C++ says (access checks decide template arguments there).
+    fn declare_setup(&mut self, code: &str) -> Result<()> {
         let compiled = self.compile(code, false);
         self.forget_incomplete();
         compiled
