@@ -260,3 +260,65 @@ del p
 gc.collect()
 print("done")
 ''', timeout=120)
+
+
+def test_protected_members_are_usable_from_python_subclasses(g):
+    cpplive.cppdef("""
+    class xi_Guarded {
+    public:
+        xi_Guarded() : level(101) {}
+        virtual ~xi_Guarded() {}
+        int get_level() const { return level; }
+    protected:
+        int level;
+        int twice() const { return 2 * level; }
+        static int unit() { return 7; }
+    };
+    """)
+    assert "level" not in g.xi_Guarded.__dict__
+    assert not hasattr(g.xi_Guarded(), "level")
+    with pytest.raises(AttributeError):
+        g.xi_Guarded().twice()
+
+    class Open(g.xi_Guarded):
+        def __init__(self):
+            super().__init__()
+            assert self.level == 101
+            self.level = 42
+
+    o = Open()
+    assert "level" in Open.__dict__
+    assert o.level == 42 and o.get_level() == 42      # C++ sees the write
+    assert o.twice() == 84 and Open.unit() == 7
+
+
+def test_temporary_returned_by_override_as_pointer_is_null():
+    # A Python-owned temporary returned as a raw pointer would be deleted as
+    # the override returns: C++ gets null (a dangling pointer crashed).
+    run_python_ok(r'''
+import cpplive
+cpplive.cppdef("""
+#include <string>
+struct xi_Maker { virtual ~xi_Maker() {} virtual xi_Maker* make() { return new xi_Maker(); }
+                  virtual std::string who() { return "C++"; } };
+xi_Maker* xi_call_make(xi_Maker& m) { return m.make(); }
+""")
+g = cpplive.gbl
+class Temp(g.xi_Maker):
+    def make(self):
+        return g.xi_Maker()
+assert not g.xi_call_make(Temp())
+class Released(g.xi_Maker):
+    def make(self):
+        x = g.xi_Maker()
+        x.__python_owns__ = False
+        return x
+made = g.xi_call_make(Released())
+assert made and made.who() == "C++"
+kept = g.xi_Maker()
+class Kept(g.xi_Maker):
+    def make(self):
+        return kept                 # alive elsewhere: its own pointer
+assert g.xi_call_make(Kept()) is kept
+print("done")
+''', timeout=120)

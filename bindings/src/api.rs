@@ -348,9 +348,15 @@ fn aggregate_init(info: &cpplive_core::model::ScopeInfo, fields: &[cpplive_core:
 
 /// The members of class `scope` for proxy type `cls`: a list of
 /// (python_name, object) with methods grouped by name, the constructors as
-/// `__init__`, and data members as descriptors.
+/// `__init__`, and data members as descriptors. With `protected`, only the
+/// protected members instead (for Python classes deriving from `cls`).
 #[pyfunction]
-pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyList>> {
+#[pyo3(signature = (scope, cls, protected=false))]
+pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>, protected: bool) -> PyResult<Bound<'py, PyList>> {
+    use cpplive_core::model::Access;
+    if protected {
+        return protected_members(py, ScopeId(scope), cls);
+    }
     let id = ScopeId(scope);
     let (info, methods, fields) = with_backend(|b| {
         let info = b.scope(id).map_err(backend_error)?;
@@ -371,7 +377,7 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>)
         }
     }
     for (name, list) in groups {
-        if list.iter().all(|f| f.access != cpplive_core::model::Access::Public) && name != "__init__" {
+        if list.iter().all(|f| f.access != Access::Public) && name != "__init__" {
             continue;
         }
         if name == "__init__" {
@@ -393,26 +399,61 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>)
         }
         out.append((name.clone(), member))?;
     }
+    // Private members say so when used; protected ones are simply absent
+    // (Python classes deriving from this one get them).
     let mut nonpublic: Vec<String> = methods
         .iter()
-        .filter(|m| m.access != cpplive_core::model::Access::Public && m.kind != FunctionKind::Constructor && m.kind != FunctionKind::Destructor)
+        .filter(|m| m.access == Access::Private && m.kind != FunctionKind::Constructor && m.kind != FunctionKind::Destructor)
         .map(|m| m.name.clone())
         .collect();
     for f in fields.iter() {
-        if f.access != cpplive_core::model::Access::Public {
-            nonpublic.push(f.name.clone());
+        if f.access != Access::Public {
+            if f.access == Access::Private {
+                nonpublic.push(f.name.clone());
+            }
             continue;
         }
-        let member = if f.is_static {
-            DataMember::variable(f.name.clone(), f.ty.clone(), f.qualified.clone())
-        } else if f.bit_width > 0 {
-            DataMember::bitfield(f.name.clone(), f.ty.clone(), f.bit_width, cls.clone().unbind(), scope)
-        } else {
-            DataMember::member(f.name.clone(), f.ty.clone(), f.offset, cls.clone().unbind())
-        };
-        out.append((f.name.clone(), Py::new(py, member)?))?;
+        out.append((f.name.clone(), data_member(py, f, cls, scope)?))?;
     }
     out.append(("__cpp_nonpublic__", PyTuple::new(py, nonpublic)?))?;
+    Ok(out)
+}
+
+fn data_member(py: Python<'_>, f: &cpplive_core::model::FieldInfo, cls: &Bound<'_, PyType>, scope: u64) -> PyResult<Py<DataMember>> {
+    let member = if f.is_static {
+        DataMember::variable(f.name.clone(), f.ty.clone(), f.qualified.clone())
+    } else if f.bit_width > 0 {
+        DataMember::bitfield(f.name.clone(), f.ty.clone(), f.bit_width, cls.clone().unbind(), scope)
+    } else {
+        DataMember::member(f.name.clone(), f.ty.clone(), f.offset, cls.clone().unbind())
+    };
+    Py::new(py, member)
+}
+
+/// The protected methods (grouped by name) and data members of class
+/// `id`, bound to proxy type `cls`: what a Python class deriving from it
+/// may use, as a C++ derived class may (generated code has no access
+/// checks).
+fn protected_members<'py>(py: Python<'py>, id: ScopeId, cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyList>> {
+    use cpplive_core::model::Access;
+    let (methods, fields) = with_backend(|b| Ok((b.methods(id).map_err(backend_error)?, b.fields(id).map_err(backend_error)?)))?;
+    let out = PyList::empty(py);
+    let mut groups: Vec<(String, Vec<FunctionInfo>)> = Vec::new();
+    for m in methods.iter().filter(|m| m.access == Access::Protected && matches!(m.kind, FunctionKind::Method | FunctionKind::StaticMethod)) {
+        // Callable from where they are offered, as public ones are.
+        let mut usable = m.clone();
+        usable.access = Access::Public;
+        match groups.iter_mut().find(|(k, _)| *k == m.name) {
+            Some((_, list)) => list.push(usable),
+            None => groups.push((m.name.clone(), vec![usable])),
+        }
+    }
+    for (name, list) in groups {
+        out.append((name.clone(), function_object(py, &name, list, Some((cls, id)))?))?;
+    }
+    for f in fields.iter().filter(|f| f.access == Access::Protected) {
+        out.append((f.name.clone(), data_member(py, f, cls, id.0)?))?;
+    }
     Ok(out)
 }
 

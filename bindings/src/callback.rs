@@ -36,6 +36,9 @@ struct Plan {
     args: Vec<(Executor, bool)>,
     /// Converts the Python result (None for `void`).
     result: Option<Converter>,
+    /// The result is a pointer to a class object: a temporary that Python
+    /// owns would be deleted as the call returns, so C++ gets null instead.
+    result_is_object_pointer: bool,
     signature: String,
 }
 
@@ -87,7 +90,9 @@ impl Factory {
             }
             Converter::for_type(py, &value)
         });
-        let plan = Plan { args, result, signature: cpplive_core::typename::readable(&info.qualified) };
+        let ret = &signature.ret;
+        let result_is_object_pointer = ret.pointers.len() == 1 && ret.reference == RefKind::None && ret.class_id().is_some();
+        let plan = Plan { args, result, result_is_object_pointer, signature: cpplive_core::typename::readable(&info.qualified) };
         Ok(Factory { maker, deleter, plan: Arc::new(plan) })
     }
 
@@ -217,6 +222,12 @@ unsafe fn call(py: Python<'_>, target: &Target, args: *mut *mut c_void, out: *mu
             let got = result.get_type().name().map(|n| n.to_string()).unwrap_or_default();
             PyTypeError::new_err(format!("a Python function called as '{}' returned a '{got}', which does not convert", plan.signature))
         })?;
+        if plan.result_is_object_pointer && ffi::Py_REFCNT(result.as_ptr()) == 1 && crate::instance::is_proxy(py, result.as_ptr()) && crate::instance::state(result.as_ptr()).owns() {
+            // Only this call holds it, and its proxy deletes it on release.
+            let mut null: *mut c_void = std::ptr::null_mut();
+            sink(out, &mut null as *mut *mut c_void as *mut c_void);
+            return Ok(());
+        }
         sink(out, value);
     }
     Ok(())

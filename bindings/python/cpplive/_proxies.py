@@ -190,6 +190,8 @@ class CppClassMeta(type):
 
     def __init__(cls, name, bases, namespace, **kwargs):
         super().__init__(name, bases, namespace, **kwargs)
+        if "__cpp_scope__" not in namespace:
+            _add_protected_members(cls)
         dispatcher = cls.__dict__.get("__cpp_dispatch_class__")
         if dispatcher is not None:
             # C++ objects of the dispatcher class are this Python class's
@@ -266,6 +268,26 @@ class _NonPublic(object):
 
     def __set__(self, instance, value):
         self._refuse()
+
+
+_protected_members = {}
+
+
+def _add_protected_members(cls):
+    """A Python class deriving from C++ classes uses their protected members
+    as a C++ derived class would: they are put in its own dict (its C++
+    bases do not show them), unless a Python class on the way defines the
+    name."""
+    for klass in cls.__mro__:
+        scope = klass.__dict__.get("__cpp_scope__")
+        if scope is None or klass.__dict__.get("__cpp_dispatch__") is not None:
+            continue
+        members = _protected_members.get(scope)
+        if members is None:
+            members = _protected_members[scope] = tuple(_c.class_members(scope, klass, True))
+        for name, member in members:
+            if _defined(cls, name) is None or _defined(cls, name) is member:
+                type.__setattr__(cls, name, member)
 
 
 def _defined(cls, name):
