@@ -189,6 +189,25 @@ def test_bind_object_by_class_name(g):
     assert b.i == g.lo_static_s_i()
 
 
+def test_bind_object_of_an_owned_object_moves_ownership(g):
+    cpplive.cppdef("""
+    struct lo_Counted { static int alive; lo_Counted() { ++alive; } virtual ~lo_Counted() { --alive; } };
+    int lo_Counted::alive = 0;
+    struct lo_CountedValue : lo_Counted { int value = 5; };
+    lo_Counted* lo_make_counted() { return new lo_CountedValue; }
+    """)
+    g.lo_make_counted.__creates__ = True
+    made = g.lo_make_counted()
+    assert made.__python_owns__ and g.lo_Counted.alive == 1
+    seen = cpplive.bind_object(made, g.lo_CountedValue)
+    assert seen.value == 5
+    assert seen.__python_owns__ and not made.__python_owns__
+    del made
+    assert g.lo_Counted.alive == 1          # the new proxy owns it now
+    del seen
+    assert g.lo_Counted.alive == 0          # deleted once
+
+
 def test_bind_object_heap_object_then_delete(g):
     p = g.lo_new_s(31)
     addr = cpplive.addressof(p)

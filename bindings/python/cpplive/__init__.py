@@ -147,14 +147,19 @@ def bind_object(address, cls, owns=False, cast=False):
     ctypes pointer, a capsule, or another C++ object seen as `cls`). With
     `cast=True` the object is seen as its dynamic type (RTTI, for a
     polymorphic `cls`), and is the existing proxy of that object if there
-    is one."""
+    is one. Rebinding a C++ object that Python owns moves the ownership
+    to the new proxy (one of them deletes it, once)."""
     if isinstance(cls, str):
         cls = eval_type(cls)
     if cast:
         if owns:
             raise ValueError("bind_object(): cast=True gives the object as C++ returns a pointer, not owned")
         return _lowlevel.object_at(_lowlevel.address(address), cls)
-    return _cpplive.bind_object(_lowlevel.address(address), cls, owns)
+    moved = isinstance(address, _cpplive.CppObject) and address.__python_owns__
+    bound = _cpplive.bind_object(_lowlevel.address(address), cls, owns or moved)
+    if moved:
+        address.__python_owns__ = False
+    return bound
 
 
 def eval_type(name):
