@@ -270,3 +270,23 @@ def test_enum_values_as_template_arguments(uid):
     s = getattr(cpplive.gbl, ns)
     assert s.T[s.E.B]().v() == 41
     assert s.U[s.PA]().v() == 3
+
+
+def test_list_argument_deduces_a_vector_of_its_elements():
+    cpplive.cppdef("""
+    #include <vector>
+    #include <string>
+    #include <typeinfo>
+    namespace ft_lists {
+    template<class T> std::string name_of(const T&) { return typeid(T).name(); }
+    template<class T> size_t size_of(T&& t) { return t.size(); }
+    template<class T> T total(const std::vector<T>& v) { T s{}; for (auto& x : v) s += x; return s; }
+    }""")
+    ns = cpplive.gbl.ft_lists
+    assert "vector" in ns.name_of([1, 2, 3])
+    assert ns.size_of([1, 2, 3]) == 3                       # T&& binds the converted temporary
+    assert ns.total([1, 2, 3]) == 6
+    assert ns.total([1.5, 2]) == 3.5                        # mixed numbers: double
+    assert ns.total(["a", "b"]) == "ab"
+    with pytest.raises(TypeError, match="empty"):
+        ns.total([])
