@@ -290,3 +290,22 @@ def test_list_argument_deduces_a_vector_of_its_elements():
     assert ns.total(["a", "b"]) == "ab"
     with pytest.raises(TypeError, match="empty"):
         ns.total([])
+
+
+def test_explicit_template_arguments_with_a_python_callable():
+    # The callable has no C++ type to deduce from: the explicit arguments
+    # name the specialization, and the call converts the callable.
+    cpplive.cppdef("""
+    #include <functional>
+    namespace ft_callables {
+    template<class T> struct Box { T v{}; };
+    template<class T> bool by_ref(const std::function<bool(const Box<T>&)>& cb) { return cb({}); }
+    template<class T> int by_value(const std::function<int(Box<T>)>& cb) { Box<T> b; b.v = 41; return cb(b); }
+    template<class T> bool by_pointer(bool (*cb)(const Box<T>&)) { return cb({}); }
+    }""")
+    ns = cpplive.gbl.ft_callables
+    assert ns.by_ref[int](lambda box: True) is True
+    assert ns.by_value[int](lambda box: box.v + 1) == 42
+    assert ns.by_pointer[int](lambda box: box.v == 0) is True
+    with pytest.raises(TypeError):
+        ns.by_ref(lambda box: True)                 # nothing to deduce T from

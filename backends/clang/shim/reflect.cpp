@@ -754,6 +754,13 @@ rust::Vec<FunctionRecord> Session::instantiate_function(std::uint64_t scope, rus
         tmpl, explicit_args.empty() ? nullptr : &explicit_list, args, specialization, info,
         /*PartialOverloading=*/false, /*AggregateDeductionCandidate=*/false, QualType(), Expr::Classification(),
         [](ArrayRef<QualType>) { return false; });
+    if (outcome != TemplateDeductionResult::Success && arg_types.empty() && !explicit_args.empty()) {
+      // No argument types: the explicit template arguments alone name the
+      // specialization (its arguments are then converted to its parameters).
+      sema::TemplateDeductionInfo alone{SourceLocation()};
+      specialization = nullptr;
+      outcome = sema.DeduceTemplateArguments(tmpl, &explicit_list, specialization, alone);
+    }
     if (outcome != TemplateDeductionResult::Success || !specialization || trap.hasErrorOccurred())
       continue;
     FunctionRecord record = function_record(*impl, specialization);

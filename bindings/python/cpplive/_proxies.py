@@ -768,6 +768,16 @@ class FunctionTemplate(object):
     def _call_with_self(self, instance, *args, **kwargs):
         return self._call(instance, args, kwargs)
 
+    def _instantiate_explicit(self):
+        """The callable the explicit template arguments alone name, or None."""
+        function = self._instances.get(None)
+        if function is None:
+            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), [], self._cls)
+            if function is not None:
+                self._instances[None] = function
+                self._publish(function)
+        return function
+
     def _instantiate(self, types):
         """The callable for argument types `types`, or None."""
         function = self._instances.get(types)
@@ -826,10 +836,18 @@ class FunctionTemplate(object):
             if instance is not None:
                 return replaced(instance, *args, **(kwargs or {}))
             return replaced(*args, **(kwargs or {}))
-        types = tuple(deduction_type(a) for a in args)
-        function = self._instantiate(types)
+        try:
+            types = tuple(deduction_type(a) for a in args)
+        except TypeError:
+            if not self._explicit:
+                raise
+            # All template arguments given (`f[int](callback)`): an argument
+            # with no C++ type of its own (a Python callable) is converted by
+            # the call to the parameter type they fix.
+            types = None
+        function = self._instantiate(types) if types is not None else self._instantiate_explicit()
         if function is None:
-            raise TypeError(self._no_match(types))
+            raise TypeError(self._no_match(types or ()))
         if instance is not None and isinstance(function, _c.CppMethod):
             return function(instance, *args, **(kwargs or {}))
         return function(*args, **(kwargs or {}))
