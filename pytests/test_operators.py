@@ -312,3 +312,22 @@ def test_comma_operator_as_dunder_comma():
     c = cpplive.gbl.op_Comma()
     r = (c << 5).__comma__(6).__comma__(7)
     assert r.n == 3 and c.n == 3
+
+
+def test_operator_template_reaching_a_private_member_of_another_specialization(g):
+    # `v.fX` of another specialization is private to it in C++; the member
+    # operator is offered by reflection, so its helper compiles as call
+    # code does, without access checks.
+    cpplive.cppdef("""
+    namespace op_tmpl_add {
+    template <class V> class Vec1 {
+        V fX;
+    public:
+        Vec1() : fX(0) {}
+        Vec1(const V& a) : fX(a) {}
+        V X() const { return fX; }
+        template <class W> Vec1 operator+(const W& w) { Vec1<V> u; u.fX = fX + w.fX; return u; }
+    }; }""")
+    c = g.op_tmpl_add.Vec1['double'](5.25)
+    d = g.op_tmpl_add.Vec1['int'](1)
+    assert (c + d).X() == 6.25

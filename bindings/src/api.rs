@@ -27,6 +27,14 @@ pub fn cppdef(py: Python<'_>, code: &str) -> PyResult<bool> {
     Ok(true)
 }
 
+/// `cppdef` for helpers the proxy layer generates (see
+/// `Backend::declare_helper`).
+#[pyfunction]
+pub fn cppdef_helper(py: Python<'_>, code: &str) -> PyResult<bool> {
+    with_backend_detached(py, |b| b.declare_helper(code).map_err(backend_error))?;
+    Ok(true)
+}
+
 #[pyfunction]
 #[pyo3(signature = (header, c_linkage=false))]
 pub fn include(py: Python<'_>, header: &str, c_linkage: bool) -> PyResult<bool> {

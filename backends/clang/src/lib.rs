@@ -238,6 +238,15 @@ impl Backend for ClangBackend {
         compiled
     }
 
+    fn declare_helper(&mut self, code: &str) -> Result<()> {
+        // Set before the dry run forks, so that it sees the same rules.
+        self.session().set_access_checks(false).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let compiled = self.compile(code, true);
+        let restored = self.session().set_access_checks(true).map_err(|e| BackendError::Internal(e.what().to_string()));
+        self.forget_incomplete();
+        compiled.and(restored)
+    }
+
     fn include(&mut self, header: &str, c_linkage: bool) -> Result<()> {
         let directive = if c_linkage {
             format!("extern \"C\" {{\n#include \"{header}\"\n}}\n")

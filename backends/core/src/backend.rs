@@ -14,6 +14,12 @@ use crate::types::TypeRef;
 pub trait Backend: Send {
     // code
     fn declare(&mut self, code: &str) -> Result<()>;
+    /// Code the proxy layer generates to reach members reflection offers
+    /// (operator and printing helpers): as `declare`, but C++ access rules
+    /// do not apply, as in generated call code.
+    fn declare_helper(&mut self, code: &str) -> Result<()> {
+        self.declare(code)
+    }
     /// `#include "header"`; with `c_linkage`, inside `extern "C" { }`.
     fn include(&mut self, header: &str, c_linkage: bool) -> Result<()>;
     fn add_include_path(&mut self, dir: &Path) -> Result<()>;

@@ -253,7 +253,7 @@ def _operator_helper(symbol, left, right):
     if key in _operator_helpers:
         return _operator_helpers[key]
     from . import gbl
-    from ._cpplive import cppdef
+    from ._cpplive import cppdef_helper as cppdef
     _helper_counter[0] += 1
     name = "__cpplive_operator_%d" % _helper_counter[0]
     helper = None
@@ -330,7 +330,7 @@ def _str_via_stream(self):
     key = ("<<str", cls.__cpp_name__)
     if key not in _operator_helpers:
         from . import gbl
-        from ._cpplive import cppdef
+        from ._cpplive import cppdef_helper as cppdef
         _helper_counter[0] += 1
         name = "__cpplive_str_%d" % _helper_counter[0]
         # `os << x`, else a member `x << os` (`ostream& T::operator<<(ostream&)`,
