@@ -422,3 +422,20 @@ def test_result_type_named_through_a_public_typedef_of_a_private_class():
     made = owner.make()
     assert made.m_val == 42
     assert owner.take(made) == 43
+
+
+def test_static_const_members_declared_but_never_defined():
+    # `static const int n = 5;` in a class is usable by value without a
+    # definition, which C++ code often never gives: reading it must work.
+    cpplive.cppdef("""
+    namespace cl_consts {
+    template<class T, int N> struct Sized { static const int size = N; enum Kind { Small = 1 }; static const Kind kind = Small; };
+    struct Limits { static const long most = 7; static const bool on = true; static int counter; };
+    int Limits::counter = 3;
+    }""")
+    ns = cpplive.gbl.cl_consts
+    assert ns.Sized[int, 3].size == 3
+    assert ns.Sized[int, 3].kind == ns.Sized[int, 3].Small
+    assert ns.Limits.most == 7 and ns.Limits.on is True
+    ns.Limits.counter = 9                         # non-const statics stay the variable itself
+    assert ns.Limits.counter == 9

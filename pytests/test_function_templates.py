@@ -309,3 +309,20 @@ def test_explicit_template_arguments_with_a_python_callable():
     assert ns.by_pointer[int](lambda box: box.v == 0) is True
     with pytest.raises(TypeError):
         ns.by_ref(lambda box: True)                 # nothing to deduce T from
+
+
+def test_alias_templates_are_subscripted_like_class_templates():
+    cpplive.cppdef("""
+    #include <vector>
+    template<typename T> using ft_avec = std::vector<T>;
+    namespace ft_alias {
+    template<class T, int N> struct Nest { using type = Nest; static constexpr int depth = N; };
+    template<class T, int N> using make = typename Nest<T, N>::type;
+    }""")
+    g = cpplive.gbl
+    assert g.ft_avec["float"] is g.std.vector["float"]
+    v = g.ft_avec[int]()
+    v.push_back(3)
+    assert list(v) == [3]
+    assert g.ft_alias.make[int, 4].depth == 4
+    assert "ft_avec" in dir(g)

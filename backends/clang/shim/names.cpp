@@ -27,7 +27,7 @@ bool reflected(const NamedDecl *decl) {
   if (const auto *record = dyn_cast<CXXRecordDecl>(decl))
     return !record->isInjectedClassName() && !record->isLambda();
   return isa<NamespaceDecl, NamespaceAliasDecl, EnumDecl, FunctionDecl, VarDecl, FieldDecl, EnumConstantDecl,
-             TypedefNameDecl, ClassTemplateDecl, FunctionTemplateDecl>(decl);
+             TypedefNameDecl, ClassTemplateDecl, TypeAliasTemplateDecl, FunctionTemplateDecl>(decl);
 }
 
 /// An inline namespace (`std::__cxx11`): qualified lookup into its parent
@@ -105,7 +105,7 @@ int declared_kind(const NamedDecl *decl) {
     return 4;
   if (isa<TypedefNameDecl>(decl))
     return 5;
-  if (isa<ClassTemplateDecl>(decl))
+  if (isa<ClassTemplateDecl, TypeAliasTemplateDecl>(decl))
     return 6;
   if (isa<FunctionTemplateDecl>(decl))
     return 7;

@@ -330,6 +330,11 @@ DeclRecord decl_record(Session::Impl &impl, NamedDecl *decl) {
   } else if (auto *ctd = dyn_cast<ClassTemplateDecl>(decl)) {
     record.kind = kClassTemplate;
     record.id = impl.id_of(ctd);
+  } else if (auto *alias = dyn_cast<TypeAliasTemplateDecl>(decl)) {
+    // `template<class T> using V = std::vector<T>;`: subscripted like a
+    // class template, its instantiations resolve to what they alias.
+    record.kind = kClassTemplate;
+    record.id = impl.id_of(alias);
   } else if (auto *ftd = dyn_cast<FunctionTemplateDecl>(decl)) {
     record.kind = kFunctionTemplate;
     record.id = impl.id_of(ftd);

@@ -342,8 +342,13 @@ pub fn clone(symbol: &str, class_spelling: &str) -> String {
 }
 
 /// The source of `extern "C" void* symbol()` returning a variable's address.
+/// A const scalar gives the address of a copy of its value instead:
+/// `static const int n = 5;` declared in a class is often never defined
+/// (reading its value needs no definition, taking its address does).
 pub fn address(symbol: &str, qualified: &str) -> String {
-    format!("extern \"C\" void* {symbol}() {{ return (void*)__builtin_addressof({qualified}); }}\n")
+    format!(
+        "extern \"C\" void* {symbol}() {{\n  using T = decltype({qualified});\n  if constexpr (std::is_const_v<T> && !std::is_volatile_v<T> && std::is_scalar_v<T> && !std::is_pointer_v<T>) {{\n    static const std::remove_cv_t<T> value = {qualified};\n    return (void*)&value;\n  }} else {{\n    return (void*)__builtin_addressof({qualified});\n  }}\n}}\n"
+    )
 }
 
 /// The source of an `AssignFn` named `symbol` for values of type `ty`.
