@@ -504,3 +504,24 @@ def test_bases_listed_in_an_order_python_refuses():
     # Bases whose orders conflict: the class is still made, as a subclass
     # of the first.
     assert issubclass(g.ih_z, g.ih_y1) and g.ih_z().z == 9
+
+
+def test_private_bases_are_python_bases():
+    # `class D : B` inherits privately; code written for cppyy relies on D
+    # being a B in Python (isinstance, passing D where B* is taken).
+    cpplive.cppdef("""
+    class ih_PrivBase { public: virtual ~ih_PrivBase() {} virtual int which() = 0; int base_value() { return 5; } };
+    class ih_PrivOther { public: int other = 2; };
+    class ih_Privately : ih_PrivOther, ih_PrivBase { public: int which() override { return 7; } };
+    int ih_ask(ih_PrivBase* b) { return b->which(); }
+    """)
+    g = cpplive.gbl
+    assert issubclass(g.ih_Privately, g.ih_PrivBase)
+    obj = g.ih_Privately()
+    assert isinstance(obj, g.ih_PrivBase)
+    assert g.ih_ask(obj) == 7                     # seen at the base's offset
+
+    class FromPython(g.ih_Privately):
+        def which(self):
+            return 11
+    assert g.ih_ask(FromPython()) == 11

@@ -299,7 +299,11 @@ pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDic
     d.set_item("size", info.size)?;
     d.set_item("is_complete", info.is_complete)?;
     d.set_item("is_abstract", info.is_abstract)?;
-    d.set_item("bases", info.bases.iter().filter(|b| b.access == cpplive_core::model::Access::Public).map(|b| b.scope.0).collect::<Vec<_>>())?;
+    // Private and protected bases too (`class D : B`, the default for
+    // `class`): Python has no such access, and code written for cppyy
+    // passes a `D` where a `B*` is taken (the offset comes from the C++
+    // base graph, the upcast code has no access checks).
+    d.set_item("bases", info.bases.iter().map(|b| b.scope.0).collect::<Vec<_>>())?;
     d.set_item("is_scoped_enum", info.is_scoped_enum)?;
     Ok(d)
 }
