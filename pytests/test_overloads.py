@@ -300,6 +300,13 @@ def test_skipping_a_defaulted_parameter_by_keyword(g):
         assert "missing argument for parameter 'a'" in str(info.value)
 
 
+def test_keyword_errors_are_worded_as_python_words_them(g):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'zz'"):
+        g.ov_def(1, zz=2)
+    with pytest.raises(TypeError, match="multiple values for argument 'a'"):
+        g.ov_def(1, a=2)
+
+
 @cpplive_only  # cppyy evaluates the default "Green" in Python and fails
 def test_skipping_defaults_that_name_class_scope_constants(g):
     # The defaults name an enumerator and a constant of the class's own

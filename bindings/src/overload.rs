@@ -498,10 +498,10 @@ impl OverloadSet {
         for (i, value) in keywords.iter().enumerate() {
             let name: String = names.get_item(i).and_then(|n| n.extract()).unwrap_or_default();
             let Some(index) = info.params.iter().position(|p| p.name == name) else {
-                return Err(Rejection::Unsupported(format!("no parameter named '{name}'")));
+                return Err(Rejection::Unsupported(format!("unexpected keyword argument '{name}'")));
             };
             if !slots[index].is_null() {
-                return Err(Rejection::Unsupported(format!("parameter '{name}' given twice")));
+                return Err(Rejection::Unsupported(format!("got multiple values for argument '{name}'")));
             }
             slots[index] = *value;
         }
