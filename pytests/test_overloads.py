@@ -497,3 +497,22 @@ def test_doc_spells_pointers_references_and_defaults_as_source_does(uid):
     cpplive.cppdef("struct %s {}; void %s(int* p, const %s& r, double** q, int n = 3) {}" % (name, name, name))
     doc = getattr(cpplive.gbl, name).__doc__
     assert "void %s(int* p, const %s& r, double** q, int n = 3)" % (name, name) in doc
+
+
+def test_most_derived_class_parameter_is_preferred():
+    cpplive.cppdef("""
+    #include <string>
+    namespace ov_deep {
+    class A {}; class B : public A {}; class C : public B {};
+    class D : public A {}; class E : public D {};
+    std::string by_ref(const B&) { return "B"; }
+    std::string by_ref(const C&) { return "C"; }
+    std::string by_ref_rev(const E&) { return "E"; }
+    std::string by_ref_rev(const D&) { return "D"; }
+    std::string by_ptr(A*) { return "A"; }
+    std::string by_ptr(C*) { return "C"; }
+    }""")
+    ns = cpplive.gbl.ov_deep
+    assert ns.by_ref(ns.B()) == "B" and ns.by_ref(ns.C()) == "C"
+    assert ns.by_ref_rev(ns.E()) == "E" and ns.by_ref_rev(ns.D()) == "D"
+    assert ns.by_ptr(ns.C()) == "C" and ns.by_ptr(ns.B()) == "A"

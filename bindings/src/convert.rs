@@ -309,6 +309,17 @@ impl Converter {
         }
     }
 
+    /// How deep the parameter's class is in its hierarchy (the length of
+    /// its MRO), 0 for parameters that are no class object.
+    pub fn class_depth(&self, py: Python<'_>) -> usize {
+        match self {
+            Converter::Object { class, .. } | Converter::ObjectPointer { class } => {
+                class.bind(py).getattr(pyo3::intern!(py, "__mro__")).and_then(|m| m.len()).unwrap_or(0)
+            }
+            _ => 0,
+        }
+    }
+
     /// Whether the parameter points at const items: between overloads of
     /// equal rank, `f(char*)` is tried before `f(const char*)`, as C++
     /// prefers the one that adds no qualification.

@@ -270,9 +270,13 @@ impl OverloadSet {
                 info: (*info).clone(),
             })
             .collect();
+        // Between equals, deeper parameter classes first: an object that is
+        // a `C` takes `f(const C&)` over `f(const B&)` (for `C : B`), as in
+        // C++, while a plain `B` is refused by the first.
         candidates.sort_by_key(|c| {
             let rank = c.converters.iter().map(|k| k.rank()).sum::<u32>();
-            (rank, c.converters.iter().filter(|k| k.adds_const()).count())
+            let depth: usize = c.converters.iter().map(|k| k.class_depth(py)).sum();
+            (rank, c.converters.iter().filter(|k| k.adds_const()).count(), std::cmp::Reverse(depth))
         });
         let deleter = match (self.role, self.class_id) {
             (Role::Constructor, Some(id)) => {
