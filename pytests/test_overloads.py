@@ -516,3 +516,21 @@ def test_most_derived_class_parameter_is_preferred():
     assert ns.by_ref(ns.B()) == "B" and ns.by_ref(ns.C()) == "C"
     assert ns.by_ref_rev(ns.E()) == "E" and ns.by_ref_rev(ns.D()) == "D"
     assert ns.by_ptr(ns.C()) == "C" and ns.by_ptr(ns.B()) == "A"
+
+
+def test_explicit_constructors_take_no_part_in_implicit_conversions():
+    cpplive.cppdef("""
+    struct ov_Explicit { explicit ov_Explicit(int) {} };
+    struct ov_Implicit { ov_Implicit(int a) : v(a) {} int v; };
+    int ov_choose(const ov_Explicit&) { return 0; }
+    int ov_choose(bool) { return 1; }
+    int ov_only_explicit(const ov_Explicit&) { return 2; }
+    int ov_only_implicit(const ov_Implicit& i) { return i.v; }
+    """)
+    g = cpplive.gbl
+    assert g.ov_choose(1) == 1                      # as C++ picks: not through ov_Explicit(int)
+    assert g.ov_choose(g.ov_Explicit(1)) == 0
+    with pytest.raises(TypeError, match="explicit"):
+        g.ov_only_explicit(3)
+    assert g.ov_only_implicit(5) == 5             # a converting constructor still converts
+    assert isinstance(g.ov_Explicit(3), g.ov_Explicit)   # called by name it constructs

@@ -350,6 +350,7 @@ fn aggregate_init(info: &cpplive_core::model::ScopeInfo, fields: &[cpplive_core:
         is_virtual: false,
         is_deleted: false,
         is_noexcept: false,
+        is_explicit: false,
         is_pure: false,
         access: cpplive_core::model::Access::Public,
         ret: cpplive_core::typename::parse_user("void"),

@@ -18,6 +18,12 @@ thread_local! {
     static IN_IMPLICIT_CONSTRUCTION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// Whether an implicit conversion is constructing its temporary now (an
+/// `explicit` constructor may not serve it).
+pub fn in_implicit_construction() -> bool {
+    IN_IMPLICIT_CONSTRUCTION.get()
+}
+
 /// Strict pass: exact Python types only. Implicit pass: also int → float,
 /// bool → int, and implicit construction of class arguments.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

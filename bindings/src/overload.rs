@@ -320,7 +320,12 @@ impl OverloadSet {
 
         // The direct path keeps the GIL; releasing it takes the general one.
         let direct = !self.release_gil.load(Ordering::Relaxed) && !self.signals_as_exception.load(Ordering::Relaxed);
-        if kwnames.is_null() && prepared.candidates.len() == 1 {
+        // An implicit conversion's temporary: `explicit` constructors are
+        // left out, so the remembered choices do not apply (rare).
+        let implicit_construction = self.role == Role::Constructor && crate::convert::in_implicit_construction();
+        if implicit_construction {
+            // Falls through to the full search below.
+        } else if kwnames.is_null() && prepared.candidates.len() == 1 {
             if let (Some(plan), true) = (prepared.fast.get(), direct) {
                 match plan.call(py, receiver, positional) {
                     Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
@@ -370,6 +375,12 @@ impl OverloadSet {
         let mut rejections: Vec<(usize, Option<usize>, Rejection)> = Vec::new();
         for pass in [Pass::Strict, Pass::Implicit] {
             for index in 0..prepared.candidates.len() {
+                if implicit_construction && prepared.candidates[index].info.is_explicit {
+                    if pass == Pass::Implicit {
+                        rejections.push((index, None, Rejection::Unsupported("explicit: not used in implicit conversions".into())));
+                    }
+                    continue;
+                }
                 let merged;
                 let arguments: &[*mut ffi::PyObject] = if kwnames.is_null() {
                     positional
@@ -389,7 +400,7 @@ impl OverloadSet {
                 };
                 match self.attempt(py, prepared, index, receiver, arguments, pass) {
                     Attempt::Done(result) => {
-                        if kwnames.is_null() && positional.len() <= INLINE_ARGS {
+                        if kwnames.is_null() && positional.len() <= INLINE_ARGS && !implicit_construction {
                             self.remember(py, prepared, positional, index, pass);
                         }
                         return Ok(result);

@@ -234,6 +234,13 @@ FunctionRecord function_record(Session::Impl &impl, FunctionDecl *fn) {
     record.access = 0;
   }
   record.is_deleted = fn->isDeleted();
+  // `explicit` constructors (and conversions) take no part in implicit
+  // conversions; the rules come from C++ (`explicit(false)` is not).
+  record.is_explicit = false;
+  if (const auto *ctor = dyn_cast<CXXConstructorDecl>(fn))
+    record.is_explicit = ctor->isExplicit();
+  else if (const auto *conv = dyn_cast<CXXConversionDecl>(fn))
+    record.is_explicit = conv->isExplicit();
   const auto *proto = fn->getType()->getAs<FunctionProtoType>();
   if (proto && isUnresolvedExceptionSpec(proto->getExceptionSpecType()))
     proto = impl.sema().ResolveExceptionSpec(fn->getLocation(), proto);

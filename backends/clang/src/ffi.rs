@@ -57,6 +57,7 @@ pub mod bridge {
         pub is_pure: bool,
         pub is_deleted: bool,
         pub is_noexcept: bool,
+        pub is_explicit: bool,
         /// 0 public, 1 protected, 2 private.
         pub access: u8,
         pub ret: TypeRecord,

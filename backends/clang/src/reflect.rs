@@ -61,6 +61,7 @@ pub fn function(record: &bridge::FunctionRecord, class: Option<ScopeId>, class_s
         is_pure: record.is_pure,
         is_deleted: record.is_deleted,
         is_noexcept: record.is_noexcept,
+        is_explicit: record.is_explicit,
         access: Access::from_code(record.access),
         ret: type_ref(&record.ret),
         params: record

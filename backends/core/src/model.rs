@@ -177,6 +177,8 @@ pub struct FunctionInfo {
     pub is_pure: bool,
     pub is_deleted: bool,
     pub is_noexcept: bool,
+    /// An `explicit` constructor or conversion.
+    pub is_explicit: bool,
     pub access: Access,
     pub ret: TypeRef,
     pub params: Vec<ParamInfo>,

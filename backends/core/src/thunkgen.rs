@@ -454,6 +454,7 @@ mod tests {
             is_virtual: false,
             is_deleted: false,
             is_noexcept: false,
+            is_explicit: false,
             is_pure: false,
             access: Access::Public,
             ret: parse_user(ret),
