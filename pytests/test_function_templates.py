@@ -326,3 +326,14 @@ def test_alias_templates_are_subscripted_like_class_templates():
     assert list(v) == [3]
     assert g.ft_alias.make[int, 4].depth == 4
     assert "ft_avec" in dir(g)
+
+
+def test_subscripting_a_function_template_again_gives_the_same_object():
+    # A loop calling `f['float'](x)` must not instantiate (and allocate in
+    # clang) on every call.
+    cpplive.cppdef("template<class T> T ft_same(T t) { return t; }")
+    f = cpplive.gbl.ft_same
+    assert f['float'] is f['float']
+    assert f['float'] is f[float] or f[float](1.5) == 1.5
+    assert f['float'](2.5) == 2.5
+    assert f['int'] is not f['float']

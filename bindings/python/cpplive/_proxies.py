@@ -734,7 +734,7 @@ class FunctionTemplate(object):
     """A C++ function template: `f(args)` deduces the template arguments
     from the Python arguments; `f[T, ...](args)` gives them explicitly."""
 
-    def __init__(self, qualified, name, scope_id, cls=None, explicit=(), plain=None, made=None):
+    def __init__(self, qualified, name, scope_id, cls=None, explicit=(), plain=None, made=None, subscripted=None):
         self.__cpp_name__ = qualified
         self.__name__ = name
         self._scope = scope_id
@@ -747,10 +747,18 @@ class FunctionTemplate(object):
         # The instantiations made so far, by their names in the scope
         # (`f<int,double>`), shared with the templates `f[...]` gives.
         self._made = {} if made is None else made
+        # `f[...]` by its template arguments, shared the same way: a loop
+        # calling `f['float'](x)` reuses one, with its instantiations.
+        self._subscripted = {} if subscripted is None else subscripted
 
     def __getitem__(self, args):
-        return FunctionTemplate(self.__cpp_name__, self.__name__, self._scope, self._cls,
-                                template_arguments(args), self._plain, self._made)
+        explicit = tuple(template_arguments(args))
+        found = self._subscripted.get(explicit)
+        if found is None:
+            found = FunctionTemplate(self.__cpp_name__, self.__name__, self._scope, self._cls,
+                                     explicit, self._plain, self._made, self._subscripted)
+            self._subscripted[explicit] = found
+        return found
 
     def __get__(self, instance, owner=None):
         if instance is None:
