@@ -439,3 +439,16 @@ def test_static_const_members_declared_but_never_defined():
     assert ns.Limits.most == 7 and ns.Limits.on is True
     ns.Limits.counter = 9                         # non-const statics stay the variable itself
     assert ns.Limits.counter == 9
+
+
+def test_cpp_function_put_on_a_class_is_a_method():
+    cpplive.cppdef("""
+    struct cl_Installed { int v = 1; };
+    int cl_add_to(cl_Installed& e, int a) { return e.v + a; }
+    """)
+    g = cpplive.gbl
+    g.cl_Installed.add = g.cl_add_to
+    e = g.cl_Installed()
+    e.v = 40
+    assert e.add(2) == 42
+    assert g.cl_add_to(e, 1) == 41                # still a function where it was

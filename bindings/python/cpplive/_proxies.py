@@ -232,6 +232,10 @@ class CppClassMeta(type):
                     attr._set(None, value)
                     return
                 break
+        if type(value) is _c.CppFunction:
+            # A C++ function put on a class is a method, as a Python
+            # function would be: the object goes in as its first argument.
+            value = _c.method_from_function(value)
         type.__setattr__(cls, name, value)
 
     def __dir__(cls):
