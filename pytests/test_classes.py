@@ -452,3 +452,20 @@ def test_cpp_function_put_on_a_class_is_a_method():
     e.v = 40
     assert e.add(2) == 42
     assert g.cl_add_to(e, 1) == 41                # still a function where it was
+
+
+def test_data_members_answer_the_descriptor_protocol_by_name():
+    cpplive.cppdef("namespace cl_desc { int level = 99; } struct cl_Desc { int x = 5; };")
+    ns = cpplive.gbl.cl_desc
+    assert ns.level == 99
+    variable = type(ns).__dict__["level"]
+    ns.level = 3
+    assert variable.__get__(variable, None) == 3          # a variable ignores the instance
+    variable.__set__(None, 4)
+    assert ns.level == 4
+    member = cpplive.gbl.cl_Desc.__dict__["x"]
+    obj = cpplive.gbl.cl_Desc()
+    assert member.__get__(obj) == 5
+    assert member.__get__(None, cpplive.gbl.cl_Desc) is member
+    member.__set__(obj, 8)
+    assert obj.x == 8

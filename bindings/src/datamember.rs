@@ -487,6 +487,18 @@ pub fn install(py: Python<'_>) {
         let tp = DataMember::type_object(py).as_type_ptr();
         (*tp).tp_descr_get = Some(descr_get);
         (*tp).tp_descr_set = Some(descr_set);
+        // The slots set here have no `__get__`/`__set__` in the type's dict
+        // (PyType_Ready adds those for slots it sees): code that calls the
+        // descriptor protocol by name finds the methods below under them.
+        let dict = (*tp).tp_dict;
+        if !dict.is_null() {
+            for (from, to) in [(c"_descriptor_get", c"__get__"), (c"_descriptor_set", c"__set__")] {
+                let method = ffi::PyDict_GetItemString(dict, from.as_ptr());
+                if !method.is_null() {
+                    ffi::PyDict_SetItemString(dict, to.as_ptr(), method);
+                }
+            }
+        }
         ffi::PyType_Modified(tp);
     }
 }
@@ -502,6 +514,28 @@ impl DataMember {
     /// Writes `value` into `instance` (or the variable itself).
     fn _set(&self, py: Python<'_>, instance: Option<&Bound<'_, PyAny>>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         self.set(py, instance.filter(|i| !i.is_none()).map_or(std::ptr::null_mut(), |i| i.as_ptr()), value.as_ptr())
+    }
+
+    /// `__get__`, as the descriptor protocol calls it (see `install`).
+    #[pyo3(signature = (instance, _owner=None))]
+    fn _descriptor_get(slf: &Bound<'_, Self>, instance: &Bound<'_, PyAny>, _owner: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        // A variable ignores the instance (cppyy's code passes the
+        // descriptor itself); a member read without one is the descriptor.
+        if this.is_variable() {
+            return this.get(py, std::ptr::null_mut());
+        }
+        if instance.is_none() {
+            return Ok(slf.clone().into_any().unbind());
+        }
+        this.get(py, instance.as_ptr())
+    }
+
+    /// `__set__`, as the descriptor protocol calls it (see `install`).
+    fn _descriptor_set(&self, py: Python<'_>, instance: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let target = if self.is_variable() || instance.is_none() { std::ptr::null_mut() } else { instance.as_ptr() };
+        self.set(py, target, value.as_ptr())
     }
 
     #[getter]
