@@ -331,3 +331,19 @@ def test_operator_template_reaching_a_private_member_of_another_specialization(g
     c = g.op_tmpl_add.Vec1['double'](5.25)
     d = g.op_tmpl_add.Vec1['int'](1)
     assert (c + d).X() == 6.25
+
+
+def test_free_operators_taking_non_const_references_and_numbers_first(g):
+    cpplive.cppdef("""
+    class op_Radd { public: op_Radd(double d) : fx(d) {} double value() const { return fx; }
+      friend op_Radd operator+(int n, op_Radd& a); friend op_Radd operator*(op_Radd& a, int n);
+    private: double fx; };
+    op_Radd operator+(int n, op_Radd& a) { return op_Radd(a.fx + n); }
+    op_Radd operator*(op_Radd& a, int n) { return op_Radd(a.fx * n); }
+    """)
+    a = g.op_Radd(5.)
+    assert (5 + a).value() == 10.                 # reflected, number on the left
+    assert (5 + a).value() == 10.
+    assert (a * 3).value() == 15.
+    with pytest.raises(TypeError):
+        a + 5                                     # C++ has no such operator

@@ -244,6 +244,15 @@ def add_type_reducer(reducable, reduced):
     _type_reducers[reducable] = reduced
 
 
+def _is_builtin(spelling):
+    from ._cpplive import sizeof_builtin
+    try:
+        sizeof_builtin(spelling)
+        return True
+    except ValueError:
+        return False
+
+
 def _operator_helper(symbol, left, right):
     """A compiled helper applying C++ `left symbol right` (or `symbol left`
     when `right` is None), found by C++'s own lookup (members and free
@@ -261,13 +270,20 @@ def _operator_helper(symbol, left, right):
     result = "decltype(%s)" % expression
     if _type_reducers:
         result = "typename ::__cpplive_reducers::reduced<%s>::type" % result
-    # The left operand const first (as most operators take it), then not
-    # (`x % y` through a non-const member, a stream's `<<`).
-    for constness in ("const ", ""):
-        if right is None:
-            code = "auto %s(%s%s& a) -> %s { return %s; }" % (name, constness, left, result, expression)
-        else:
-            code = "auto %s(%s%s& a, const %s& b) -> %s { return %s; }" % (name, constness, left, right, result, expression)
+    # Operands const first (as most operators take them), then not (`x % y`
+    # through a non-const member, a stream's `<<`, a free operator taking
+    # `T&`); numbers by value (a Python number is no C++ lvalue).
+    def spellings(operand):
+        if _is_builtin(operand):
+            return ("%s" % operand,)
+        return ("const %s&" % operand, "%s&" % operand)
+    if right is None:
+        forms = ["auto %%s(%s a) -> %s { return %s; }" % (l, result, expression) for l in spellings(left)]
+    else:
+        forms = ["auto %%s(%s a, %s b) -> %s { return %s; }" % (l, r, result, expression)
+                 for l in spellings(left) for r in spellings(right)]
+    for form in forms:
+        code = form % name
         try:
             cppdef(code)
             helper = getattr(gbl, name)
