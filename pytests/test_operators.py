@@ -347,3 +347,21 @@ def test_free_operators_taking_non_const_references_and_numbers_first(g):
     assert (a * 3).value() == 15.
     with pytest.raises(TypeError):
         a + 5                                     # C++ has no such operator
+
+
+def test_binary_operator_without_a_matching_overload_lets_python_try_the_other_side(g):
+    # `b == d` with `d` of a derived class: Python asks `d.__eq__(b)` first,
+    # and the derived operator== (which hides the base's) does not take a
+    # base: it must answer NotImplemented, so that `b.__eq__(d)` decides.
+    cpplive.cppdef("""
+    class op_EqBase { public: op_EqBase(int v) : val(v) {} virtual ~op_EqBase() {}
+      virtual bool operator==(const op_EqBase& o) { return val == o.val; } protected: int val; };
+    class op_EqDerived : public op_EqBase { public: op_EqDerived(int v) : op_EqBase(v) {}
+      virtual bool operator==(const op_EqDerived& o) { return val != o.val; } };
+    """)
+    b1, d1, d2 = g.op_EqBase(1), g.op_EqDerived(1), g.op_EqDerived(2)
+    assert b1 == d1 and d1 == b1
+    assert not (b1 == d2) and not (d2 == b1)
+    assert d1 == d2                                # the derived one, where it applies
+    assert (b1 == "text") is False                 # Python's default, not a TypeError
+    assert g.op_EqBase.__eq__(b1, "text") is NotImplemented

@@ -200,6 +200,17 @@ pub fn with_template(py: Python<'_>, plain: &Bound<'_, PyAny>, template: Py<PyAn
     Py::new(py, CppMethod::new(method.get().set.duplicate(py).with_template(template, fallback))).map(|m| m.into_any())
 }
 
+/// A copy of function or method callable `plain` that calls `fallback`
+/// with the same arguments when no overload matches.
+#[pyfunction]
+pub fn with_fallback(py: Python<'_>, plain: &Bound<'_, PyAny>, fallback: Py<PyAny>) -> PyResult<Py<PyAny>> {
+    if let Ok(function) = plain.cast::<CppFunction>() {
+        return Py::new(py, CppFunction::new(function.get().set.duplicate(py).with_fallback(Some(fallback)))).map(|f| f.into_any());
+    }
+    let method = plain.cast::<CppMethod>()?;
+    Py::new(py, CppMethod::new(method.get().set.duplicate(py).with_fallback(Some(fallback)))).map(|m| m.into_any())
+}
+
 /// How C++ names the overloads of a function or method callable, with
 /// the template arguments of a specialization (`::ns::f<int>`, `m<int>`).
 #[pyfunction]

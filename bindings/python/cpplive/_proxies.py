@@ -515,7 +515,7 @@ def _make_class(scope_id, info):
             if special:
                 for py_name in special:
                     if py_name not in cls.__dict__:
-                        type.__setattr__(cls, py_name, member)
+                        type.__setattr__(cls, py_name, _pythonize.operator_slot(py_name, member))
         for name in cls.__dict__.get("__cpp_nonpublic__", ()):
             if name not in cls.__dict__:
                 type.__setattr__(cls, name, _NonPublic(name, qualified))

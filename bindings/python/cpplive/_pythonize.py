@@ -16,6 +16,32 @@ OPERATORS = {
     "operator bool": ("__bool__",),
 }
 
+# Python's binary operator methods answer NotImplemented for operands they
+# do not take, so that Python tries the other operand's reflected method
+# (`b == d` with `d` of a derived class asks `d.__eq__(b)` first) or its
+# own default; a C++ operator that matches no overload does the same there.
+BINARY_SLOTS = frozenset([
+    "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__sub__", "__mul__",
+    "__truediv__", "__mod__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__and__", "__or__",
+    "__xor__", "__lshift__", "__rshift__",
+])
+
+
+def _not_implemented(*args, **kwargs):
+    return NotImplemented
+
+
+def operator_slot(py_name, member):
+    """`member` (an operator's C++ callable) as Python's `py_name` method."""
+    if py_name in BINARY_SLOTS:
+        return _c_with_fallback(member, _not_implemented)
+    return member
+
+
+def _c_with_fallback(member, fallback):
+    from . import _cpplive
+    return _cpplive.with_fallback(member, fallback)
+
 _user_pythonizors = []
 
 
