@@ -341,14 +341,18 @@ pub fn clone(symbol: &str, class_spelling: &str) -> String {
     format!("extern \"C\" void* {symbol}(void* p) {{ return new {class_spelling}(*static_cast<const {class_spelling}*>(p)); }}\n")
 }
 
-/// The source of `extern "C" void* symbol()` returning a variable's address.
-/// A const scalar gives the address of a copy of its value instead:
-/// `static const int n = 5;` declared in a class is often never defined
-/// (reading its value needs no definition, taking its address does).
-pub fn address(symbol: &str, qualified: &str) -> String {
-    format!(
-        "extern \"C\" void* {symbol}() {{\n  using T = decltype({qualified});\n  if constexpr (std::is_const_v<T> && !std::is_volatile_v<T> && std::is_scalar_v<T> && !std::is_pointer_v<T>) {{\n    static const std::remove_cv_t<T> value = {qualified};\n    return (void*)&value;\n  }} else {{\n    return (void*)__builtin_addressof({qualified});\n  }}\n}}\n"
-    )
+/// The source of `extern "C" void* symbol()` returning a variable's address;
+/// with `by_value`, the address of a copy of its value instead (for const
+/// scalars: `static const int n = 5;` declared in a class is often never
+/// defined, and reading its value needs no definition, taking its address
+/// does).
+pub fn address(symbol: &str, qualified: &str, by_value: bool) -> String {
+    if by_value {
+        return format!(
+            "extern \"C\" void* {symbol}() {{ static const std::remove_cv_t<decltype({qualified})> value = {qualified}; return (void*)&value; }}\n"
+        );
+    }
+    format!("extern \"C\" void* {symbol}() {{ return (void*)__builtin_addressof({qualified}); }}\n")
 }
 
 /// The source of an `AssignFn` named `symbol` for values of type `ty`.

@@ -303,13 +303,14 @@ def _operator_helper(symbol, left, right):
         if _is_builtin(operand):
             return ("%s" % operand,)
         return ("const %s&" % operand, "%s&" % operand)
+    # `@NAME@` is replaced by each try's name (the expression may hold a `%`).
     if right is None:
-        forms = ["auto %%s(%s a) -> %s { return %s; }" % (l, result, expression) for l in spellings(left)]
+        forms = ["auto @NAME@(%s a) -> %s { return %s; }" % (l, result, expression) for l in spellings(left)]
     else:
-        forms = ["auto %%s(%s a, %s b) -> %s { return %s; }" % (l, r, result, expression)
+        forms = ["auto @NAME@(%s a, %s b) -> %s { return %s; }" % (l, r, result, expression)
                  for l in spellings(left) for r in spellings(right)]
     for form in forms:
-        code = form % name
+        code = form.replace("@NAME@", name)
         try:
             cppdef(code)
             helper = getattr(gbl, name)
