@@ -322,3 +322,49 @@ class Kept(g.xi_Maker):
 assert g.xi_call_make(Kept()) is kept
 print("done")
 ''', timeout=120)
+
+
+def test_python_class_deriving_from_several_cpp_classes():
+    cpplive.cppdef("""
+    namespace xi_multi {
+    class A { public: A(int i = 13) : m_a(i) {} virtual ~A() {} virtual int x() = 0; int m_a; };
+    class B { public: B(int i = 42) : m_b(i) {} B(int i, int j) : m_b(i * j) {} virtual ~B() {} virtual int y() = 0; int m_b; };
+    class C { public: C() = delete; C(int) {} virtual ~C() {} };
+    class D { D() = delete; public: virtual ~D() {} };
+    int callx(A& a) { return a.x(); }
+    int cally(B& b) { return b.y(); }
+    }""")
+    ns = cpplive.gbl.xi_multi
+
+    class Both(cpplive.multi(ns.A, ns.B)):
+        def __init__(self, *per_base):
+            super().__init__(*per_base)
+
+        def x(self):
+            return 16
+
+        def y(self):
+            return 32
+
+    assert len(Both.__bases__) == 2
+    both = Both()
+    assert (ns.callx(both), ns.cally(both)) == (16, 32)     # one C++ object, both overrides
+    assert (both.m_a, both.m_b) == (13, 42)
+    assert (Both((1,), (2,)).m_a, Both((1,), (2,)).m_b) == (1, 2)
+    assert Both((), (3, 4)).m_b == 12                         # the arguments pick each base's constructor
+    assert Both((5,)).m_b == 42                               # missing tuples: defaults
+    with pytest.raises(TypeError):
+        Both(1, 2)                                            # one tuple per base
+
+    class Fixed(cpplive.multi(ns.C, ns.A)):
+        def x(self):
+            return 1
+    assert ns.callx(Fixed((7,))) == 1
+    with pytest.raises(TypeError):
+        Fixed()                                               # C has no default constructor
+
+    class Never(cpplive.multi(ns.D, ns.A)):
+        def x(self):
+            return 1
+    with pytest.raises(TypeError):
+        Never()                                               # D cannot be constructed at all

@@ -255,6 +255,67 @@ pub fn make_dispatcher(scope: u64) -> PyResult<Option<(u64, Vec<(String, String)
     })
 }
 
+/// A C++ class deriving from every class of `scopes` (a Python class with
+/// several C++ bases): `(its id, [(name, std::function member)], for each
+/// base the names of its argument pack classes)`, or None when no base has
+/// anything to override or be told of.
+#[pyfunction]
+pub fn make_multi_dispatcher(scopes: Vec<u64>) -> PyResult<Option<(u64, Vec<(String, String)>, Vec<Vec<String>>)>> {
+    with_backend(|b| {
+        let mut bases: Vec<(ScopeId, Vec<FunctionInfo>, Vec<FunctionInfo>)> = Vec::new();
+        let mut seen: Vec<FunctionInfo> = Vec::new();
+        let mut polymorphic = false;
+        // A base that declares constructors, none of which can be used,
+        // cannot be constructed: neither can the dispatcher.
+        let mut constructible = true;
+        for &scope in &scopes {
+            let id = ScopeId(scope);
+            polymorphic |= b.scope(id).map_err(backend_error)?.is_polymorphic;
+            // A virtual two bases declare alike is overridden once.
+            let same = |f: &FunctionInfo, g: &FunctionInfo| {
+                g.name == f.name && g.is_const == f.is_const && g.params.iter().map(|p| &p.ty.spelling).eq(f.params.iter().map(|p| &p.ty.spelling))
+            };
+            let virtuals: Vec<FunctionInfo> =
+                overridable_virtuals(b, id).map_err(backend_error)?.into_iter().filter(|f| !seen.iter().any(|g| same(f, g))).collect();
+            seen.extend(virtuals.iter().cloned());
+            let methods = b.methods(id).map_err(backend_error)?;
+            let constructors: Vec<FunctionInfo> = methods
+                .iter()
+                .filter(|f| f.kind == FunctionKind::Constructor && f.access != cpplive_core::model::Access::Private && !f.is_deleted)
+                .filter(|f| !(f.params.len() == 1 && f.params[0].ty.reference != cpplive_core::RefKind::None && f.params[0].ty.class_id() == Some(scope)))
+                .cloned()
+                .collect();
+            if constructors.is_empty() && methods.iter().any(|f| f.kind == FunctionKind::Constructor) {
+                constructible = false;
+            }
+            bases.push((id, virtuals, constructors));
+        }
+        if seen.is_empty() && !polymorphic {
+            return Ok(None);
+        }
+        // Each constructor given its required parameters and then each
+        // default one more, so that Python chooses how many.
+        let ways: Vec<Vec<(&FunctionInfo, usize)>> =
+            bases.iter().map(|(_, _, ctors)| ctors.iter().flat_map(|c| (c.min_args()..=c.params.len()).map(move |n| (c, n))).collect()).collect();
+        let combinations: usize = ways.iter().map(|w| w.len().max(1)).product();
+        if combinations > 512 {
+            return Err(PyTypeError::new_err(format!(
+                "a Python class deriving from these C++ classes would need {combinations} constructors (one per way to construct each base); derive from fewer at once"
+            )));
+        }
+        let declared: Vec<(ScopeId, Vec<&FunctionInfo>, Vec<(&FunctionInfo, usize)>)> =
+            bases.iter().zip(&ways).map(|((id, virtuals, _), w)| (*id, virtuals.iter().collect(), w.clone())).collect();
+        let (id, name) = b.declare_multi_dispatcher(&declared, constructible).map_err(backend_error)?;
+        let members = seen.iter().enumerate().map(|(i, f)| (f.name.clone(), format!("cpplive_py_{i}"))).collect();
+        let packs = ways
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (0..w.len()).map(|k| cpplive_core::thunkgen::argument_pack(&name, i, k)).collect())
+            .collect();
+        Ok(Some((id.0, members, packs)))
+    })
+}
+
 /// The virtual methods of `class` and its bases that a derived class can
 /// override and still call the base's version of (most-derived first, one
 /// per signature). Left out: destructors, operators, `noexcept` ones (a

@@ -456,6 +456,25 @@ impl Backend for ClangBackend {
         }
     }
 
+    fn declare_multi_dispatcher(
+        &mut self,
+        bases: &[(ScopeId, Vec<&FunctionInfo>, Vec<cpplive_core::thunkgen::BaseConstruction<'_>>)],
+        constructible: bool,
+    ) -> Result<(ScopeId, String)> {
+        let mut spelled = Vec::new();
+        for (class, _, _) in bases {
+            spelled.push(self.scope(*class)?.qualified.clone());
+        }
+        let borrowed: Vec<(&str, Vec<&FunctionInfo>, Vec<cpplive_core::thunkgen::BaseConstruction<'_>>)> =
+            spelled.iter().zip(bases).map(|(s, (_, v, w))| (s.as_str(), v.clone(), w.clone())).collect();
+        let name = self.jit.next_symbol("dispatch");
+        self.declare(&cpplive_core::thunkgen::multi_dispatcher(&name, &borrowed, constructible))?;
+        match self.lookup(ScopeId::GLOBAL, &name)? {
+            Some(Entity::Class(id)) => Ok((id, name)),
+            _ => Err(BackendError::Internal(format!("dispatcher class '{name}' not found after declaring it"))),
+        }
+    }
+
     fn function_maker(&mut self, class: ScopeId) -> Result<FunctionMakerFn> {
         let info = self.scope(class)?;
         let signature = info.std_function.clone().ok_or_else(|| BackendError::Internal(format!("'{}' is not a std::function", info.qualified)))?;

@@ -90,6 +90,17 @@ pub trait Backend: Send {
     /// Declares a class derived from `class` whose overrides of `virtuals`
     /// can call Python (see `thunkgen::dispatcher`); returns its id.
     fn declare_dispatcher(&mut self, class: ScopeId, constructors: &[&FunctionInfo], virtuals: &[&FunctionInfo]) -> Result<ScopeId>;
+    /// As `declare_dispatcher`, for a class deriving from several classes
+    /// (see `thunkgen::multi_dispatcher`): `bases` with their virtuals.
+    /// Returns the dispatcher's id and its name (the argument pack classes
+    /// are named after it, `thunkgen::argument_pack`).
+    fn declare_multi_dispatcher(
+        &mut self,
+        _bases: &[(ScopeId, Vec<&FunctionInfo>, Vec<crate::thunkgen::BaseConstruction<'_>>)],
+        _constructible: bool,
+    ) -> Result<(ScopeId, String)> {
+        Err(crate::error::BackendError::Unsupported("Python classes deriving from several C++ classes".into()))
+    }
     /// Makes `std::function`s of class `class` that call back into Python.
     fn function_maker(&mut self, class: ScopeId) -> Result<FunctionMakerFn>;
     /// A new plain function that calls the `std::function` object at

@@ -328,6 +328,101 @@ pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo
     out
 }
 
+/// A way to construct one base of a dispatcher with several bases: a
+/// constructor of it and how many of its parameters are given (the rest
+/// take their defaults).
+pub type BaseConstruction<'a> = (&'a FunctionInfo, usize);
+
+/// The name of the argument pack class for construction `k` of base `i`
+/// of dispatcher `name` (see `multi_dispatcher`).
+pub fn argument_pack(name: &str, base: usize, k: usize) -> String {
+    format!("{name}_args_{base}_{k}")
+}
+
+/// The source of class `name` deriving from every class of `bases` (each
+/// with the virtuals of it Python may override, and the ways to construct
+/// it), as `dispatcher` does for one base. Python picks one way per base by
+/// making its argument pack (a class per way, holding the arguments), and
+/// constructs the dispatcher from one pack per base: each combination is a
+/// constructor of its own, told apart by the pack types, so the same
+/// arguments split differently among the bases never clash. Slots are
+/// numbered across all bases. Not `constructible` (a base whose
+/// constructors are all deleted or private): no constructor at all.
+pub fn multi_dispatcher(name: &str, bases: &[(&str, Vec<&FunctionInfo>, Vec<BaseConstruction<'_>>)], constructible: bool) -> String {
+    let mut out = String::new();
+    for (i, (_, _, ways)) in bases.iter().enumerate() {
+        for (k, (ctor, given)) in ways.iter().enumerate() {
+            let pack = argument_pack(name, i, k);
+            let types: Vec<TypeRef> = ctor.params[..*given].iter().map(|p| p.ty.clone()).collect();
+            let spelled: Vec<&str> = types.iter().map(|t| t.spelling.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "struct {pack} {{ std::tuple<{}> t; {pack}({}) : t({}) {{}} }};",
+                spelled.join(", "),
+                declared_parameters(&types),
+                forwarded_arguments(&types),
+            );
+        }
+    }
+    let _ = writeln!(out, "struct {name} : {} {{", bases.iter().map(|(b, _, _)| format!("public {b}")).collect::<Vec<_>>().join(", "));
+    // Every combination of one way per base (a base with no ways at all
+    // is default-constructed; see `make_multi_dispatcher` for bases that
+    // cannot be constructed).
+    let mut combinations: Vec<Vec<usize>> = vec![Vec::new()];
+    for (_, _, ways) in bases {
+        combinations = combinations
+            .into_iter()
+            .flat_map(|c| (0..ways.len().max(1)).map(move |k| c.iter().copied().chain([k]).collect::<Vec<_>>()))
+            .collect();
+    }
+    if !constructible {
+        combinations.clear();
+    }
+    for combination in &combinations {
+        let mut params = Vec::new();
+        let mut inits = Vec::new();
+        for (i, (&k, (base, _, ways))) in combination.iter().zip(bases).enumerate() {
+            let Some((ctor, given)) = ways.get(k) else { continue };
+            params.push(format!("{}& p{i}", argument_pack(name, i, k)));
+            let forwarded: Vec<String> =
+                ctor.params[..*given].iter().enumerate().map(|(n, p)| format!("std::forward<{}>(std::get<{n}>(p{i}.t))", p.ty.spelling)).collect();
+            inits.push(format!("{base}({})", forwarded.join(", ")));
+        }
+        let init = if inits.is_empty() { String::new() } else { format!(" : {}", inits.join(", ")) };
+        let _ = writeln!(out, "  {name}({}){init} {{}}", params.join(", "));
+    }
+    let mut slot = 0;
+    for (base, virtuals, _) in bases {
+        for f in virtuals {
+            let types: Vec<TypeRef> = f.params.iter().map(|p| p.ty.clone()).collect();
+            let spelled: Vec<&str> = types.iter().map(|t| t.spelling.as_str()).collect();
+            let forwarded = forwarded_arguments(&types);
+            let ret = &f.ret.spelling;
+            let constness = if f.is_const { " const" } else { "" };
+            let fallback = if f.is_pure {
+                format!("throw std::logic_error(\"pure virtual '{}' is not implemented in Python\");", f.name)
+            } else {
+                format!("return {base}::{}({forwarded});", f.name)
+            };
+            let _ = write!(
+                out,
+                "  std::function<{ret}({})> cpplive_py_{slot};\n  mutable bool cpplive_busy_{slot} = false;\n  {ret} {}({}){constness} override {{\n    if (cpplive_py_{slot} && !cpplive_busy_{slot}) {{\n      cpplive_busy_{slot} = true;\n      __cpplive::busy_guard guard{{cpplive_busy_{slot}}};\n      return cpplive_py_{slot}({});\n    }}\n    {fallback}\n  }}\n",
+                spelled.join(", "),
+                f.name,
+                declared_parameters(&types),
+                forwarded,
+            );
+            slot += 1;
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  std::function<void()> cpplive_on_delete;\n  ~{name}() {{ if (cpplive_on_delete) {{ try {{ cpplive_on_delete(); }} catch (...) {{}} }} }}"
+    );
+    out.push_str("};\n");
+    out
+}
+
 /// The source of a `BitGetFn` named `symbol` and a `BitSetFn` named
 /// `symbol_set` for bit-field `field` of class `class_spelling`.
 pub fn bitfield_accessors(symbol: &str, class_spelling: &str, field: &str) -> String {

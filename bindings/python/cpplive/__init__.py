@@ -308,7 +308,10 @@ def multi(*bases):
         def __new__(mcls, name, _placeholder, namespace, **kwargs):
             return combined(name, bases, namespace, **kwargs)
 
-    return _Redirect("multi", (), {})
+    # Made with type's own __new__: calling _Redirect would redirect this
+    # placeholder itself into a real class (whose dispatcher would then
+    # come twice in the MRO of the classes deriving from it).
+    return type.__new__(_Redirect, "multi", (), {})
 
 
 __version__ = _cpplive.__version__

@@ -303,16 +303,62 @@ def _dispatcher_for(bases):
     """The C++ dispatcher class for a Python class deriving from `bases`,
     or None: made when a C++ base (not already a Python class with a
     dispatcher) has virtual methods, so that the Python class, and any
-    Python class deriving from it, can override them."""
-    for base in bases:
-        if not isinstance(base, CppClassMeta) or "__cpp_scope__" not in base.__dict__:
-            continue
-        if "__cpp_dispatch__" in base.__dict__:
-            continue
+    Python class deriving from it, can override them. With several such
+    bases (`cpplive.multi(A, B)`), one dispatcher derives from all."""
+    cpp_bases = [base for base in bases
+                 if isinstance(base, CppClassMeta) and "__cpp_scope__" in base.__dict__
+                 and "__cpp_dispatch__" not in base.__dict__]
+    if len(cpp_bases) > 1:
+        return _make_multi_dispatcher(cpp_bases)
+    for base in cpp_bases:
         dispatcher = _make_dispatcher(base)
         if dispatcher is not None:
             return dispatcher
     return None
+
+
+def _make_multi_dispatcher(bases):
+    names = ", ".join(b.__cpp_name__ for b in bases)
+    try:
+        made = _c.make_multi_dispatcher([b.__cpp_scope__ for b in bases])
+    except (SyntaxError, TypeError, NotImplementedError, RuntimeError) as e:
+        raise TypeError("Python methods cannot override the C++ virtuals of %s: %s" % (names, e)) from None
+    if made is None:
+        return None
+    dispatcher_id, members, packs = made
+    dispatcher = class_for(dispatcher_id)
+    construct = dispatcher.__dict__.get("__init__")
+    from . import gbl
+    pack_classes = [[getattr(gbl, name) for name in per_base] for per_base in packs]
+
+    def __init__(self, *per_base):
+        """One tuple of constructor arguments per C++ base, in order (fewer
+        tuples: the other bases are default-constructed)."""
+        if len(per_base) > len(bases) or not all(isinstance(a, tuple) for a in per_base):
+            raise TypeError("%s() takes one tuple of constructor arguments per C++ base (%s)" % (type(self).__name__, names))
+        per_base = per_base + ((),) * (len(bases) - len(per_base))
+        chosen = []
+        for base, arguments, candidates in zip(bases, per_base, pack_classes):
+            if not candidates:
+                if arguments:
+                    raise TypeError("'%s' has no constructor taking %d arguments" % (base.__cpp_name__, len(arguments)))
+                continue
+            errors = []
+            for pack in candidates:
+                try:
+                    chosen.append(pack(*arguments))
+                    break
+                except TypeError as e:
+                    errors.append(str(e).splitlines()[0])
+            else:
+                raise TypeError("no constructor of '%s' takes %r" % (base.__cpp_name__, arguments))
+        construct(self, *chosen)
+        _connect(self, dispatcher, members)
+
+    type.__setattr__(dispatcher, "__init__", __init__)
+    type.__setattr__(dispatcher, "__cpp_dispatch__", members)
+    type.__setattr__(dispatcher, "__cpp_dispatch_bases__", frozenset(b.__cpp_scope__ for b in bases))
+    return dispatcher
 
 
 def _make_dispatcher(base):
