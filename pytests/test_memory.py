@@ -388,3 +388,28 @@ def test_method_result_keeps_its_object_alive():
     del b
     gc.collect()
     assert box_cls.alive == before
+
+
+def test_instances_give_back_their_reference_to_the_class():
+    import sys
+    import weakref
+    cpplive.cppdef("struct mem_RefCounted { int a = 1; }; mem_RefCounted mem_make_counted() { return {}; }")
+    cls = cpplive.gbl.mem_RefCounted
+    cls()
+    cpplive.gbl.mem_make_counted()
+    gc.collect()
+    before = sys.getrefcount(cls)
+    alive = [cls() for _ in range(10)] + [cpplive.gbl.mem_make_counted() for _ in range(10)]
+    assert sys.getrefcount(cls) == before + 20
+    del alive
+    gc.collect()
+    assert sys.getrefcount(cls) == before
+
+    def python_subclass():
+        class Temporary(cls):
+            pass
+        Temporary()
+        return weakref.ref(Temporary)
+    gone = python_subclass()
+    gc.collect()
+    assert gone() is None                         # a Python subclass is freed with its last instance

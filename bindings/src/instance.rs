@@ -94,12 +94,19 @@ unsafe extern "C" fn object_new(subtype: *mut ffi::PyTypeObject, _args: *mut ffi
 }
 
 /// `tp_dealloc` of `CppObject`: what pyo3's does for a class over `object`
-/// (drop the contents, then `tp_free`), without its trampoline, whose
-/// thread-local bookkeeping showed in every construct and destroy.
+/// (drop the contents, `tp_free`, then release the reference each
+/// instance holds on its heap type: Python's `subtype_dealloc` leaves that
+/// to a base that is itself a heap type, as `CppObject` is), without its
+/// trampoline, whose thread-local bookkeeping showed in every construct
+/// and destroy.
 unsafe extern "C" fn object_dealloc(obj: *mut ffi::PyObject) {
+    let tp = ffi::Py_TYPE(obj);
     std::ptr::drop_in_place((obj as *mut u8).add(OBJECT_OFFSET.load(Ordering::Relaxed)) as *mut ProxyState);
-    let free = (*ffi::Py_TYPE(obj)).tp_free.expect("proxy types have tp_free");
+    let free = (*tp).tp_free.expect("proxy types have tp_free");
     free(obj as *mut c_void);
+    if (*tp).tp_flags & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
+        ffi::Py_DECREF(tp as *mut ffi::PyObject);
+    }
 }
 
 /// Bytes from the start of `object` to its `state`.
