@@ -7,13 +7,18 @@ OPERATORS = {
     "operator<": ("__lt__",), "operator<=": ("__le__",),
     "operator>": ("__gt__",), "operator>=": ("__ge__",),
     "operator+": ("__add__", "__pos__"), "operator-": ("__sub__", "__neg__"),
-    "operator*": ("__mul__",), "operator/": ("__truediv__",), "operator%": ("__mod__",),
+    # Unary `*` and `++`/`--` under cppyy's names: an iterator steps and
+    # reads through them (`it.__deref__()`, `it.__preinc__()`,
+    # `it.__postinc__(0)`); one overload set serves both arities.
+    "operator*": ("__mul__", "__deref__"), "operator/": ("__truediv__",), "operator%": ("__mod__",),
     "operator+=": ("__iadd__",), "operator-=": ("__isub__",),
     "operator*=": ("__imul__",), "operator/=": ("__itruediv__",),
     "operator&": ("__and__",), "operator|": ("__or__",), "operator^": ("__xor__",),
     "operator<<": ("__lshift__",), "operator>>": ("__rshift__",), "operator~": ("__invert__",),
     "operator[]": ("__getitem__",), "operator()": ("__call__",), "operator,": ("__comma__",),
     "operator bool": ("__bool__",),
+    "operator++": ("__preinc__", "__postinc__"), "operator--": ("__predec__", "__postdec__"),
+    "operator->": ("__follow__",),
 }
 
 # Python's binary operator methods answer NotImplemented for operands they
@@ -32,9 +37,12 @@ def _not_implemented(*args, **kwargs):
 
 
 def operator_slot(py_name, member):
-    """`member` (an operator's C++ callable) as Python's `py_name` method."""
+    """`member` (an operator's C++ callable) as Python's `py_name` method.
+    When none of its overloads takes the operand, the C++ expression
+    decides (a free operator, as `it1 - it2` next to a member `it - n`),
+    and NotImplemented where C++ has none either."""
     if py_name in BINARY_SLOTS:
-        return _c_with_fallback(member, _not_implemented)
+        return _c_with_fallback(member, expression_operator(py_name) or _not_implemented)
     return member
 
 
@@ -244,7 +252,8 @@ _REFLECTED = {
     "__rand__": "&", "__ror__": "|", "__rxor__": "^",
 }
 
-_UNARY = {"__neg__": "-", "__pos__": "+", "__invert__": "~"}
+_UNARY = {"__neg__": "-", "__pos__": "+", "__invert__": "~",
+          "__deref__": "*", "__preinc__": "++", "__predec__": "--"}
 
 
 # Type reducers (`add_type_reducer`): C++ operators applied from Python
