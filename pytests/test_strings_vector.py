@@ -196,3 +196,67 @@ def test_vector_type_is_cached(g):
     assert cpplive.gbl.std.vector[int] is cpplive.gbl.std.vector[int]
     v = cpplive.gbl.std.vector[int]([1])
     assert isinstance(v, cpplive.gbl.std.vector[int])
+
+
+def test_vector_iadd_extends_by_push_back(g):
+    v = cpplive.gbl.std.vector[int]()
+    v += [1, 2]
+    v += (3,)
+    v += range(4, 6)
+    assert list(v) == [1, 2, 3, 4, 5]
+    v += v
+    assert list(v) == [1, 2, 3, 4, 5] * 2
+    with pytest.raises(TypeError):
+        v += [7, "8"]
+    # Like `list +=`: what went in before the bad item stays.
+    assert len(v) == 11 and v[10] == 7
+    names = cpplive.gbl.std.list[str]()
+    names += ["a", "b"]
+    assert list(names) == ["a", "b"]
+
+
+def test_vector_slice_is_a_vector_of_the_same_type(g):
+    V = cpplive.gbl.std.vector[int]
+    v = V(range(5))
+    part = v[1:4]
+    assert type(part) is V
+    assert list(part) == [1, 2, 3]
+    assert list(v[::-2]) == [4, 2, 0]
+    assert list(v[3:1]) == []
+    assert v[::] == v
+
+
+def test_vector_from_any_python_iterable(g):
+    V = cpplive.gbl.std.vector[int]
+
+    class OldSequence:
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            if i >= 3:
+                raise IndexError(i)
+            return i * 10
+
+    assert list(V(OldSequence())) == [0, 10, 20]
+    assert list(V(x for x in range(3))) == [0, 1, 2]
+
+    class NotIterable:
+        def __next__(self):
+            raise StopIteration
+
+    with pytest.raises(TypeError):
+        V(NotIterable())
+
+    class Failing:
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        V(Failing())
+    # A string is not taken as a sequence of one-letter strings.
+    with pytest.raises(TypeError):
+        cpplive.gbl.std.vector[str]("abc")

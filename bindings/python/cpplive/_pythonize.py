@@ -153,11 +153,20 @@ def _pythonize_vector(cls, qualified):
     construct = cls.__dict__.get("__init__")
 
     def __init__(self, *args):
-        if len(args) == 1 and not isinstance(args[0], (int, _c.CppObject)) and hasattr(args[0], "__iter__"):
-            construct(self)
-            for item in args[0]:
-                self.push_back(item)
-            return
+        # Any Python iterable fills the vector (by `__iter__` or the old
+        # sequence protocol, as `list()` takes it), but not a string: a
+        # vector of strings made from "abc" would be three letters.
+        if len(args) == 1 and not isinstance(args[0], (int, str, bytes, _c.CppObject)):
+            try:
+                items = iter(args[0])
+            except TypeError:
+                items = None
+            if items is not None:
+                construct(self)
+                push_back = self.push_back
+                for item in items:
+                    push_back(item)
+                return
         construct(self, *args)
 
     def _index(self, i):
@@ -167,7 +176,8 @@ def _pythonize_vector(cls, qualified):
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [at(self, k) for k in range(*i.indices(self.size()))]
+            # A slice is a vector of the same type, as a list's is a list.
+            return type(self)([at(self, k) for k in range(*i.indices(self.size()))])
         return at(self, _index(self, i))
 
     setters = {}
@@ -473,6 +483,18 @@ def _pythonize_tuple(cls):
     cls.__iter__ = lambda self: (self[i] for i in range(len(self)))
 
 
+def _extend_by_push_back(self, items):
+    """`c += iterable` for a container with `push_back`, as `list +=` is."""
+    if not hasattr(items, "__iter__") or isinstance(items, (str, bytes)):
+        return NotImplemented
+    if items is self:
+        items = list(items)
+    push_back = self.push_back
+    for item in items:
+        push_back(item)
+    return self
+
+
 def _pythonize_container(cls, qualified):
     """What any C++ container offers to Python, as cppyy does: `len()` from
     `size()`, iteration from `begin()`/`end()`, `in` from `count()`."""
@@ -485,6 +507,8 @@ def _pythonize_container(cls, qualified):
         cls.__bool__ = lambda self: not self.empty()
     if _defines(cls, "count") and _defines(cls, "find") and not _defines(cls, "__contains__"):
         cls.__contains__ = lambda self, key: bool(self.count(key))
+    if _defines(cls, "push_back") and not _defines(cls, "__iadd__"):
+        cls.__iadd__ = _extend_by_push_back
     if qualified.startswith("std::pair<"):
         cls.__iter__ = lambda self: iter((self.first, self.second))
         cls.__len__ = lambda self: 2
