@@ -234,3 +234,16 @@ def test_template_instantiation_by_attribute_name():
     assert getattr(std, "map<std::string, int>") is std.map[std.string, int]
     with pytest.raises(AttributeError):
         getattr(std, "vector<no_such_type>")
+
+
+def test_item_assignment_converts_to_the_element_type():
+    std = cpplive.gbl.std
+    m = std.map[str, "unsigned int"]()
+    m["one"] = 1
+    m["big"] = 2**31 + 3
+    assert (m["one"], m["big"]) == (1, 2**31 + 3)
+    with pytest.raises(ValueError):
+        m["minus"] = -1
+    with pytest.raises(ValueError):
+        m["huge"] = 2**40
+    assert len(m) == 2

@@ -260,3 +260,54 @@ def test_vector_from_any_python_iterable(g):
     # A string is not taken as a sequence of one-letter strings.
     with pytest.raises(TypeError):
         cpplive.gbl.std.vector[str]("abc")
+
+
+def test_std_string_keeps_embedded_nul(g):
+    s = cpplive.gbl.std.string("ab\0c")
+    assert len(s) == 4 and s.size() == 4
+    assert s == "ab\0c" and s != "ab"
+    assert str(s) == "ab\0c"
+    assert g.sv_length(s) == 4
+    assert cpplive.gbl.std.string(b"x\0y") == b"x\0y"
+
+
+def test_std_string_repr_is_that_of_its_bytes(g):
+    assert repr(cpplive.gbl.std.string("ab\0c")) == repr(b"ab\0c")
+    assert repr(cpplive.gbl.std.string("\u00e9")) == repr("\u00e9".encode())
+
+
+def test_std_string_adds_with_python_text(g):
+    s = cpplive.gbl.std.string("Hello")
+    assert s + ", World" == "Hello, World"
+    assert ", World" + s == ", WorldHello"
+    assert s + cpplive.gbl.std.string("!") == "Hello!"
+    with pytest.raises(TypeError):
+        s + 1
+
+
+def test_wide_strings_from_python_text(g):
+    assert cpplive.cppdef(r"""
+    #include <string>
+    #include <cwchar>
+    unsigned long sv_wlen(const wchar_t* s) { return std::wcslen(s); }
+    unsigned long sv_wsize(std::wstring s) { return s.size(); }
+    unsigned long sv_wsize_cr(const std::wstring& s) { return s.size(); }
+    std::wstring sv_wecho(const std::wstring& s) { return s + L"!"; }
+    struct sv_WideText {
+        std::wstring __str__() const { return L"wide \u2115"; }
+        std::wstring __repr__() const { return L"WideText"; }
+    };
+    """)
+    assert g.sv_wlen("\u2115ab") == 3
+    assert g.sv_wsize("\u2115") == 1 and g.sv_wsize_cr("\u2115") == 1
+    w = cpplive.gbl.std.wstring("Hello \u2115")
+    assert w.size() == 7
+    assert w == "Hello \u2115" and str(w) == "Hello \u2115"
+    assert g.sv_wecho(w) == "Hello \u2115!"
+    assert g.sv_wecho("x") == "x!"
+    assert w + "!" == "Hello \u2115!" and "!" + w == "!Hello \u2115"
+    # C++ `__str__`/`__repr__` members serve str() and repr().
+    assert str(g.sv_WideText()) == "wide \u2115"
+    assert repr(g.sv_WideText()) == "WideText"
+    with pytest.raises(TypeError):
+        g.sv_wlen(3)

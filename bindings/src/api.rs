@@ -211,6 +211,32 @@ pub fn with_fallback(py: Python<'_>, plain: &Bound<'_, PyAny>, fallback: Py<PyAn
     Py::new(py, CppMethod::new(method.get().set.duplicate(py).with_fallback(Some(fallback)))).map(|m| m.into_any())
 }
 
+/// All the text of a `std::string` object, embedded NULs too: a `str`, or
+/// `bytes` when it is not UTF-8.
+#[pyfunction]
+pub fn string_text(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    static STRING_CLASS: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let string_class = match STRING_CLASS.get() {
+        Some(id) => *id,
+        None => {
+            let id = with_backend(|b| b.resolve_type("std::string").map_err(backend_error))?.class_id();
+            *STRING_CLASS.get_or_init(|| id)
+        }
+    };
+    let tp = obj.get_type();
+    let is_string = unsafe { crate::instance::is_proxy(py, obj.as_ptr()) }
+        && string_class.is_some()
+        && registry::scope_of_type(py, tp.as_ptr() as *mut pyo3::ffi::PyTypeObject) == string_class;
+    if !is_string {
+        return Err(PyTypeError::new_err(format!("string_text() needs a std::string, not '{}'", tp.name()?)));
+    }
+    let address = unsafe { crate::instance::state(obj.as_ptr()) }.address();
+    if address.is_null() {
+        return Err(PyValueError::new_err("the std::string object is null"));
+    }
+    unsafe { crate::execute::string_text(py, address) }
+}
+
 /// How C++ names the overloads of a function or method callable, with
 /// the template arguments of a specialization (`::ns::f<int>`, `m<int>`).
 #[pyfunction]

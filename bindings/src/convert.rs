@@ -559,6 +559,8 @@ impl Converter {
                         return Err(Rejection::OutOfRange);
                     }
                     address
+                } else if pointee.element == Element::Builtin(Builtin::WChar) && !pointee.writable && ffi::PyUnicode_Check(obj) != 0 {
+                    wide_text(obj, scratch)?
                 } else if let Element::Pointer(target) = pointee.element {
                     if let Some(array) = text_array(obj, target, scratch)? {
                         array
@@ -684,6 +686,25 @@ fn pointer_taken_by_value(ty: &TypeRef) -> bool {
         RefKind::None | RefKind::RValue => true,
         RefKind::LValue => ty.pointers.last().copied().unwrap_or(false),
     }
+}
+
+/// A `str` as a NUL-terminated `wchar_t` string owned by the call (for
+/// `const wchar_t*`, and so for `std::wstring` made from a `str`).
+unsafe fn wide_text(obj: *mut ffi::PyObject, scratch: &mut Scratch) -> Result<*mut c_void, Rejection> {
+    // The length with the terminating NUL.
+    let units = ffi::PyUnicode_AsWideChar(obj, std::ptr::null_mut(), 0);
+    if units < 0 {
+        ffi::PyErr_Clear();
+        return Err(Rejection::WrongType);
+    }
+    let bytes = units as usize * std::mem::size_of::<libc::wchar_t>();
+    let memory = vec![0usize; bytes.div_ceil(std::mem::size_of::<usize>())].into_boxed_slice();
+    let text = scratch.own(memory);
+    if ffi::PyUnicode_AsWideChar(obj, text as *mut libc::wchar_t, units) < 0 {
+        ffi::PyErr_Clear();
+        return Err(Rejection::WrongType);
+    }
+    Ok(text)
 }
 
 unsafe fn utf8_view(obj: *mut ffi::PyObject) -> Result<StrView, Rejection> {

@@ -393,6 +393,14 @@ fn string_helpers() -> PyResult<(StringViewFn, DeleterFn)> {
     })
 }
 
+/// All the text of the `std::string` at `object` (embedded NULs too).
+///
+/// # Safety
+/// `object` is the address of a live `std::string`.
+pub unsafe fn string_text(py: Python<'_>, object: *const c_void) -> PyResult<Py<PyAny>> {
+    read_string(py, string_helpers()?.0, object)
+}
+
 unsafe fn read_string(py: Python<'_>, view: StringViewFn, object: *const c_void) -> PyResult<Py<PyAny>> {
     let mut data: *const c_char = std::ptr::null();
     let mut size: usize = 0;

@@ -229,22 +229,86 @@ def _pythonize_vector(cls, qualified):
     cls.__contains__ = lambda self, x: any(item == x for item in self)
 
 
-def _pythonize_string(cls, qualified):
-    cls.__str__ = lambda self: self.c_str()
-    cls.__repr__ = lambda self: "<cpplive.gbl.std.string %r>" % self.c_str()
-    cls.__len__ = lambda self: self.size()
+def _pythonize_string(cls, qualified, wide=False):
+    """std::string (and std::wstring) compare, hash, add and print as the
+    Python text they hold; cppyy's `repr` (that of the bytes)."""
+    from . import _cpplive as _c
+    if wide:
+        def text(self):
+            return self.c_str()
+    else:
+        text = _c.string_text
+    construct = cls.__dict__.get("__init__")
+    copy = None
+    if construct is not None and not wide:
+        try:
+            copy = construct.__overload__("const std::string&")
+        except (TypeError, LookupError, AttributeError):
+            copy = None
+    if copy is not None:
+        def __init__(self, *args, **kwargs):
+            # A str or bytes as a whole (the copy constructor takes it as a
+            # std::string), not up to its first NUL as `const char*` reads it.
+            if len(args) == 1 and not kwargs and isinstance(args[0], (str, bytes)):
+                return copy(self, args[0])
+            return construct(self, *args, **kwargs)
+        __init__.__doc__ = construct.__doc__
+        cls.__init__ = __init__
+
+    def __str__(self):
+        t = text(self)
+        # Text that is not UTF-8 prints as its bytes, as cppyy prints it.
+        return t if isinstance(t, str) else str(t)
+
+    def __repr__(self):
+        t = text(self)
+        return repr(t.encode("utf-8") if isinstance(t, str) else t)
+
+    def plain(other):
+        if isinstance(other, cls):
+            return text(other)
+        if isinstance(other, (str, bytes)):
+            return other
+        return None
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            return self.c_str() == other
-        if isinstance(other, cls):
-            return self.c_str() == other.c_str()
-        return NotImplemented
+        o = plain(other)
+        if o is None:
+            return NotImplemented
+        t = text(self)
+        if type(t) is not type(o):
+            # A str against bytes: compare the UTF-8 bytes.
+            t = t.encode("utf-8") if isinstance(t, str) else t
+            o = o.encode("utf-8") if isinstance(o, str) else o
+        return t == o
 
+    def __ne__(self, other):
+        equal = __eq__(self, other)
+        return equal if equal is NotImplemented else not equal
+
+    def __add__(self, other):
+        o = plain(other)
+        return NotImplemented if o is None else _joined(text(self), o)
+
+    def __radd__(self, other):
+        o = plain(other)
+        return NotImplemented if o is None else _joined(o, text(self))
+
+    cls.__str__ = __str__
+    cls.__repr__ = __repr__
+    cls.__len__ = lambda self: self.size()
     cls.__eq__ = __eq__
-    cls.__ne__ = lambda self, other: not (self == other)
-    cls.__add__ = lambda self, other: self.c_str() + str(other)
-    cls.__hash__ = lambda self: hash(self.c_str())
+    cls.__ne__ = __ne__
+    cls.__add__ = __add__
+    cls.__radd__ = __radd__
+    cls.__hash__ = lambda self: hash(text(self))
+
+
+def _joined(a, b):
+    if type(a) is not type(b):
+        a = a if isinstance(a, str) else a.decode("utf-8", "surrogateescape")
+        b = b if isinstance(b, str) else b.decode("utf-8", "surrogateescape")
+    return a + b
 
 
 _BINARY = {
@@ -628,7 +692,24 @@ def _exception_str(self):
     return BaseException.__str__(self)
 
 
+def _text_protocol_members(cls):
+    """C++ members named `__str__`/`__repr__` serve `str()`/`repr()`,
+    which need a Python `str`: a C++ text result (a std::wstring) is
+    made one."""
+    from . import _cpplive as _c
+    for py_name in ("__str__", "__repr__"):
+        member = cls.__dict__.get(py_name)
+        if isinstance(member, _c.CppMethod):
+            def as_text(self, _member=member):
+                result = _member(self)
+                return result if isinstance(result, str) else str(result)
+            as_text.__name__ = py_name
+            as_text.__doc__ = member.__doc__
+            setattr(cls, py_name, as_text)
+
+
 def pythonize(cls, qualified):
+    _text_protocol_members(cls)
     if issubclass(cls, BaseException) and "__str__" not in cls.__dict__:
         cls.__str__ = _exception_str
     _add_operator_fallbacks(cls)
@@ -636,6 +717,8 @@ def pythonize(cls, qualified):
         _pythonize_vector(cls, qualified)
     elif qualified in ("std::basic_string<char>", "std::string") or qualified.startswith("std::basic_string<char,"):
         _pythonize_string(cls, qualified)
+    elif qualified == "std::basic_string<wchar_t>" or qualified.startswith("std::basic_string<wchar_t,"):
+        _pythonize_string(cls, qualified, wide=True)
     _pythonize_container(cls, qualified)
     _pythonize_from_python(cls, qualified)
     _cpp_side_pythonizations(cls, qualified)
