@@ -311,3 +311,31 @@ def test_wide_strings_from_python_text(g):
     assert repr(g.sv_WideText()) == "WideText"
     with pytest.raises(TypeError):
         g.sv_wlen(3)
+
+
+def test_std_string_as_python_text(g):
+    S = cpplive.gbl.std.string
+    assert S.npos == -1 and S.npos != 0 and -1 == S.npos
+    s = S("aap")
+    assert (s.find("a"), s.rfind("a"), s.find("c"), s.rfind("c")) == (0, 1, -1, -1)
+    assert s.find("c") == s.npos and s.find("a") != s.npos
+    assert s.find_first_of("xyz") == -1
+    # npos goes to C++ as its own value.
+    assert s.substr(1, S.npos) == "ap"
+    assert S("AA").replace("", "*-", 3) == "*-A*-A*-"
+    t = S("abc")
+    t.replace(0, 1, "zz")
+    assert t == "zzbc"
+    assert S("\u00e9").decode("utf-8") == "\u00e9"
+    assert S("a b c").split() == ["a", "b", "c"]
+    assert S("abc").upper() == "ABC"
+    with pytest.raises(AttributeError):
+        S("abc").no_such_method
+
+
+def test_c_strings_into_vector_of_const_char_pointers(g):
+    assert cpplive.cppdef("""
+    std::vector<const char*> sv_words = {"hello"};
+    """)
+    g.sv_words.push_back("world")
+    assert list(g.sv_words) == ["hello", "world"]

@@ -217,7 +217,9 @@ impl Converter {
                     b => Converter::Unsupported(format!("parameter of type '{}'", b.name())),
                 }
             }
-            TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && ty.reference == RefKind::None => {
+            // Also `const char* const&` (a `std::vector<const char*>`'s
+            // `push_back`): the slot holds the pointer the reference binds.
+            TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && pointer_taken_by_value(ty) => {
                 Converter::CString { writable: !ty.base_const }
             }
             TypeBase::Builtin(_) if !ty.pointers.is_empty() && ty.array.is_empty() && ty.reference == RefKind::None => {

@@ -294,6 +294,8 @@ def _pythonize_string(cls, qualified, wide=False):
         o = plain(other)
         return NotImplemented if o is None else _joined(o, text(self))
 
+    if not wide:
+        _python_text_methods(cls, text)
     cls.__str__ = __str__
     cls.__repr__ = __repr__
     cls.__len__ = lambda self: self.size()
@@ -302,6 +304,71 @@ def _pythonize_string(cls, qualified, wide=False):
     cls.__add__ = __add__
     cls.__radd__ = __radd__
     cls.__hash__ = lambda self: hash(text(self))
+
+
+class _NotFound(int):
+    """`std::string::npos`: the C++ value (which C++ parameters get as is),
+    equal to -1 as well, Python's "not found" that `find` gives."""
+
+    def __eq__(self, other):
+        return other == -1 or int.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = int.__hash__
+
+
+_FINDERS = ("find", "rfind", "find_first_of", "find_last_of", "find_first_not_of", "find_last_not_of")
+
+
+def _python_text_methods(cls, text):
+    """std::string as Python text, as cppyy has it: `find` and its kin give
+    -1 for "not found" (and `npos` equals -1), `replace` of text by text,
+    `decode`, and the methods of `str` that C++ lacks (`split`, ...)."""
+    try:
+        value = int(cls.npos)
+    except (AttributeError, TypeError, ValueError):
+        value = None
+    if value is not None:
+        type.__setattr__(cls, "npos", _NotFound(value))
+    for name in _FINDERS:
+        finder = cls.__dict__.get(name)
+        if finder is None or value is None:
+            continue
+
+        def find(self, *args, _finder=finder):
+            at = _finder(self, *args)
+            return -1 if at == value else at
+        find.__name__ = name
+        find.__doc__ = finder.__doc__
+        type.__setattr__(cls, name, find)
+    replace = cls.__dict__.get("replace")
+
+    def python_replace(self, old, new, *count):
+        if isinstance(old, (str, bytes)):
+            t = text(self)
+            if isinstance(t, str) and isinstance(old, bytes):
+                t = t.encode("utf-8")
+            return t.replace(old, new, *count)
+        return replace(self, old, new, *count)
+    if replace is not None:
+        python_replace.__doc__ = replace.__doc__
+        type.__setattr__(cls, "replace", python_replace)
+
+    def decode(self, *args, **kwargs):
+        t = text(self)
+        return (t.encode("utf-8") if isinstance(t, str) else t).decode(*args, **kwargs)
+    type.__setattr__(cls, "decode", decode)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return getattr(text(self), name)
+        except AttributeError:
+            raise AttributeError("'%s' object has no attribute '%s'" % (cls.__cpp_name__, name)) from None
+    type.__setattr__(cls, "__getattr__", __getattr__)
 
 
 def _joined(a, b):
