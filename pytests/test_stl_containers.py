@@ -247,3 +247,40 @@ def test_item_assignment_converts_to_the_element_type():
     with pytest.raises(ValueError):
         m["huge"] = 2**40
     assert len(m) == 2
+
+
+def test_iteration_by_index_where_begin_end_do_not_iterate():
+    assert cpplive.cppdef(r"""
+    class sc_opaque;
+    struct sc_Opaque {
+        sc_opaque* begin() { return nullptr; }
+        sc_opaque* end() { return (sc_opaque*)1; }
+        int size() { return 3; }
+        int operator[](int i) { return 10 * i; }
+    };
+    struct sc_Indexed {
+        double data[2] = {27, 42};
+        static unsigned long size() { return 2; }
+        double& operator[](long i) { return data[i]; }
+    };
+    struct sc_NoIterators {
+        sc_opaque* begin() { return nullptr; }
+        sc_opaque* end() { return nullptr; }
+    };
+    struct sc_PostfixOnly {
+        struct iterator {
+            int pos;
+            int operator++(int) { return pos++; }
+            bool operator!=(const iterator& o) const { return pos != o.pos; }
+            int operator*() const { return pos; }
+        };
+        iterator begin() { return {0}; }
+        iterator end() { return {4}; }
+    };
+    """)
+    g = cpplive.gbl
+    assert list(g.sc_Opaque()) == [0, 10, 20]
+    assert list(g.sc_Indexed()) == [27.0, 42.0]
+    assert list(g.sc_PostfixOnly()) == [0, 1, 2, 3]
+    with pytest.raises(TypeError):
+        iter(g.sc_NoIterators())

@@ -72,7 +72,20 @@ template <class R> struct result_box {
   R take() { R* p = reinterpret_cast<R*>(storage); R r(std::move(*p)); p->~R(); full = false; return r; }
   ~result_box() { if (full) reinterpret_cast<R*>(storage)->~R(); }
 };
-// Iteration over a container for Python's `for` (`__iter__`).
+// Iteration over a container for Python's `for` (`__iter__`), for those
+// whose begin()/end() give something that reads (`*it`), compares (`!=`)
+// and steps (`++it`, else `it++`): not a pointer to an incomplete class.
+template <class I, class = void> struct steps_before : std::false_type {};
+template <class I> struct steps_before<I, std::void_t<decltype(++std::declval<I&>())>> : std::true_type {};
+template <class I, class = void> struct steps_after : std::false_type {};
+template <class I> struct steps_after<I, std::void_t<decltype(std::declval<I&>()++)>> : std::true_type {};
+template <class C, class = void> struct iterable : std::false_type {};
+template <class C> struct iterable<C, std::void_t<
+    decltype(*std::declval<decltype(std::begin(std::declval<C&>()))&>()),
+    decltype(std::declval<decltype(std::begin(std::declval<C&>()))&>() != std::declval<decltype(std::end(std::declval<C&>()))&>())>>
+  : std::bool_constant<steps_before<decltype(std::begin(std::declval<C&>()))>::value
+                       || steps_after<decltype(std::begin(std::declval<C&>()))>::value> {};
+template <class C> bool is_iterable() { return iterable<C>::value; }
 template <class C> struct cursor {
   using iterator = decltype(std::begin(std::declval<C&>()));
   iterator it, end;
@@ -81,7 +94,7 @@ template <class C> struct cursor {
   // are valid C++ too.
   bool done() { return !(it != end); }
   decltype(*std::declval<iterator&>()) get() { return *it; }
-  void advance() { ++it; }
+  void advance() { if constexpr (steps_before<iterator>::value) ++it; else it++; }
 };
 // Element access for std::tuple (and anything else std::get reaches).
 template <std::size_t I, class T> decltype(auto) tuple_get(T& t) { return std::get<I>(t); }

@@ -576,13 +576,28 @@ _cursors = {}
 
 def _iterate(self):
     """Iteration over [begin(), end()) through `__cpplive::cursor<C>`,
-    compiled once per container class."""
+    compiled once per container class; by index (`size()` and
+    `operator[]`) where begin()/end() give nothing that iterates."""
     name = type(self).__cpp_name__
     cursor = _cursors.get(name)
     if cursor is None:
         from . import gbl
-        cursor = _cursors[name] = getattr(gbl, "__cpplive").cursor[name]
-    c = cursor(self)
+        helpers = getattr(gbl, "__cpplive")
+        cursor = helpers.cursor[name] if helpers.is_iterable[name]() else False
+        _cursors[name] = cursor
+    if cursor is False:
+        if _defines(type(self), "__getitem__") and _defines(type(self), "size"):
+            return _iterate_by_index(self)
+        raise TypeError("'%s' is not iterable: its begin() and end() do not give iterators" % name)
+    return _walk(cursor(self))
+
+
+def _iterate_by_index(self):
+    for k in range(self.size()):
+        yield self[k]
+
+
+def _walk(c):
     done, get, advance = c.done, c.get, c.advance
     while not done():
         yield get()
@@ -633,6 +648,10 @@ def _pythonize_container(cls, qualified):
         cls.__len__ = lambda self: self.size()
     if _defines(cls, "begin") and _defines(cls, "end") and not _defines(cls, "__iter__"):
         cls.__iter__ = _iterate
+    elif _defines(cls, "size") and _defines(cls, "__getitem__") and not _defines(cls, "__iter__"):
+        # Not Python's own protocol: C++ indexing need not stop with an
+        # IndexError.
+        cls.__iter__ = _iterate_by_index
     if _defines(cls, "empty") and _defines(cls, "size") and not _defines(cls, "__bool__"):
         # An empty container is falsy, as a Python one is.
         cls.__bool__ = lambda self: not self.empty()
