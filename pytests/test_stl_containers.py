@@ -284,3 +284,21 @@ def test_iteration_by_index_where_begin_end_do_not_iterate():
     assert list(g.sc_PostfixOnly()) == [0, 1, 2, 3]
     with pytest.raises(TypeError):
         iter(g.sc_NoIterators())
+
+
+def test_elements_of_python_values_convert_on_their_own():
+    assert cpplive.cppdef(r"""
+    #include <map>
+    #include <utility>
+    #include <vector>
+    namespace pv {
+    double pairs_total(const std::vector<std::pair<double, double>>& v) {
+        double t = 0; for (auto& p : v) t += p.first * p.second; return t; }
+    int lengths(const std::map<int, std::vector<int>>& m) { int n = 0; for (auto& kv : m) n += (int)kv.second.size(); return n; }
+    }""")
+    pv = cpplive.gbl.pv
+    assert pv.pairs_total([(1, 2), (3, 4)]) == 14
+    assert pv.pairs_total([[1.5, 2.0]]) == 3.0
+    assert pv.lengths({1: [1, 2], 2: [3]}) == 3
+    with pytest.raises(TypeError):
+        pv.pairs_total([(1, 2), "a"])

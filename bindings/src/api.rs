@@ -211,6 +211,14 @@ pub fn with_fallback(py: Python<'_>, plain: &Bound<'_, PyAny>, fallback: Py<PyAn
     Py::new(py, CppMethod::new(method.get().set.duplicate(py).with_fallback(Some(fallback)))).map(|m| m.into_any())
 }
 
+/// `func(*args)` with each element of a container made from a Python
+/// value converted on its own (see `convert::elementwise`).
+#[pyfunction]
+#[pyo3(signature = (func, *args))]
+pub fn elementwise(func: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    crate::convert::elementwise(|| func.call1(args.clone()).map(|r| r.unbind()))
+}
+
 /// All the text of a `std::string` object, embedded NULs too: a `str`, or
 /// `bytes` when it is not UTF-8.
 #[pyfunction]

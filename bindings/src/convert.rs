@@ -24,6 +24,17 @@ pub fn in_implicit_construction() -> bool {
     IN_IMPLICIT_CONSTRUCTION.get()
 }
 
+/// Runs `f` as C++ initializes the elements of a braced list: each element
+/// may be converted implicitly again, also while the list itself is the
+/// one implicit conversion of an argument (a `std::vector<std::pair<..>>`
+/// parameter given a list of tuples).
+pub fn elementwise<R>(f: impl FnOnce() -> R) -> R {
+    let outer = IN_IMPLICIT_CONSTRUCTION.replace(false);
+    let result = f();
+    IN_IMPLICIT_CONSTRUCTION.set(outer);
+    result
+}
+
 /// Strict pass: exact Python types only. Implicit pass: also int → float,
 /// bool → int, and implicit construction of class arguments.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -56,10 +56,6 @@ inline int report(error* e) {
   catch (...) { e->type = type_name(abi::__cxa_current_exception_type()); e->what = dup(""); }
   return 1;
 }
-// Item assignment for pythonizations: `c[i] = v` with C++'s own lookup.
-// The value's parameter has the element's own type (not one deduced from
-// the Python value), so it is converted, range-checked, as that type.
-template <class C, class I> void setitem(C& c, const I& i, const std::remove_cv_t<std::remove_reference_t<decltype(c[i])>>& v) { c[i] = v; }
 // Thrown through C++ frames when a Python callback raised; the Python
 // exception waits in the calling thread.
 struct python_error {};

@@ -148,6 +148,11 @@ def _position(i, n, kind):
     return i
 
 
+def _push_all(push_back, items):
+    for item in items:
+        push_back(item)
+
+
 def _pythonize_vector(cls, qualified):
     from . import _cpplive as _c
     construct = cls.__dict__.get("__init__")
@@ -163,9 +168,7 @@ def _pythonize_vector(cls, qualified):
                 items = None
             if items is not None:
                 construct(self)
-                push_back = self.push_back
-                for item in items:
-                    push_back(item)
+                _c.elementwise(_push_all, self.push_back, items)
                 return
         construct(self, *args)
 
@@ -511,10 +514,30 @@ def _make_unary(py_name, symbol):
     return operator
 
 
+_setters = {}
+
+
 def _setitem_through_reference(self, index, value):
-    """`obj[i] = x` for a C++ operator[] returning a reference."""
-    from . import gbl
-    getattr(gbl, "__cpplive").setitem(self, index, value)
+    """`obj[i] = x` for a C++ operator[] returning a reference. The helper
+    is instantiated for the container and index types only: the value
+    converts to the element type as any argument does (a list into a
+    vector element, range-checked numbers)."""
+    from ._proxies import argument_type
+    key = (type(self).__cpp_name__, argument_type(index))
+    setter = _setters.get(key)
+    if setter is None:
+        from . import gbl
+        from ._cpplive import cppdef
+        _helper_counter[0] += 1
+        name = "__cpplive_item_assign_%d" % _helper_counter[0]
+        try:
+            cppdef("void %s(%s& c, const %s& i, const std::remove_cv_t<std::remove_reference_t<decltype(c[i])>>& v) "
+                   "{ c[i] = v; }" % (name, key[0], key[1]))
+            setter = getattr(gbl, name)
+        except (SyntaxError, AttributeError):
+            raise TypeError("'%s' object does not support item assignment with a '%s' index" % key) from None
+        _setters[key] = setter
+    setter(self, index, value)
 
 
 def _str_via_stream(self):
@@ -744,6 +767,7 @@ def _back_initializer_list(self, value, qualified):
 
 
 def _pythonize_from_python(cls, qualified):
+    from . import _cpplive as _c
     how = _FILLED_BY.get(_template_name(qualified))
     construct = cls.__dict__.get("__init__")
     if how is None or construct is None:
@@ -757,9 +781,9 @@ def _pythonize_from_python(cls, qualified):
             return construct(self, *value)
         construct(self)
         if how == "backed":
-            _back_initializer_list(self, value, qualified)
+            _c.elementwise(_back_initializer_list, self, value, qualified)
         else:
-            _fill(self, how, value, qualified)
+            _c.elementwise(_fill, self, how, value, qualified)
 
     __init__.__doc__ = construct.__doc__
     cls.__init__ = __init__
