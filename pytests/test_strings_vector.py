@@ -339,3 +339,16 @@ def test_c_strings_into_vector_of_const_char_pointers(g):
     """)
     g.sv_words.push_back("world")
     assert list(g.sv_words) == ["hello", "world"]
+
+
+def test_vector_data_is_a_view_of_its_elements(g):
+    std = cpplive.gbl.std
+    v = std.vector[int](range(5))
+    data = v.data()
+    assert len(data) == 5 and list(data) == [0, 1, 2, 3, 4]
+    data[1] = 10
+    assert v[1] == 10
+    # Byte types read as small ints.
+    for ctype, values in (("unsigned char", range(10)), ("int8_t", range(-5, 5)), ("signed char", range(-2, 2))):
+        b = std.vector[ctype](values).data()
+        assert len(b) == len(values) and list(b) == list(values)

@@ -11,6 +11,7 @@ use cpplive_core::thunk::ArgSlot;
 use cpplive_core::types::Builtin;
 use pyo3::exceptions::{PyBufferError, PyIndexError, PyTypeError};
 use pyo3::ffi;
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 
 use std::sync::Arc;
@@ -33,6 +34,9 @@ pub struct LowLevelView {
     layout: OnceLock<(Vec<ffi::Py_ssize_t>, Vec<ffi::Py_ssize_t>)>,
     /// For items that are not builtin scalars: how to read and write one.
     items: Option<Arc<Items>>,
+    /// The object whose memory this is (a `std::vector` for its `data()`),
+    /// kept alive as long as the view.
+    owner: OnceLock<Py<PyAny>>,
 }
 
 /// The items of a view that are not builtin scalars.
@@ -60,12 +64,12 @@ impl LowLevelView {
     }
 
     pub fn with_rows(address: usize, kind: Builtin, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind, len, inner, layout: OnceLock::new(), items: None }
+        LowLevelView { address, kind, len, inner, layout: OnceLock::new(), items: None, owner: OnceLock::new() }
     }
 
     /// A view of non-scalar items (see `Items`).
     pub fn with_items(address: usize, items: Arc<Items>, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind: Builtin::Void, len, inner, layout: OnceLock::new(), items: Some(items) }
+        LowLevelView { address, kind: Builtin::Void, len, inner, layout: OnceLock::new(), items: Some(items), owner: OnceLock::new() }
     }
 
     /// Bytes per item.
@@ -74,11 +78,15 @@ impl LowLevelView {
     }
 
     /// The same memory with other extents, the same items.
-    fn same_items(&self, address: usize, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        match &self.items {
+    fn same_items(&self, py: Python<'_>, address: usize, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
+        let view = match &self.items {
             Some(items) => LowLevelView::with_items(address, items.clone(), len, inner),
             None => LowLevelView::with_rows(address, self.kind, len, inner),
+        };
+        if let Some(owner) = self.owner.get() {
+            let _ = view.owner.set(owner.clone_ref(py));
         }
+        view
     }
 
     /// What a pointer parameter given this view points at: the address,
@@ -159,13 +167,20 @@ impl LowLevelView {
     fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<Py<PyAny>> {
         let at = self.element(index)?;
         if let Some((&rows, rest)) = self.inner.split_first() {
-            return Ok(Py::new(py, self.same_items(at, Some(rows), rest.to_vec()))?.into_any());
+            return Ok(Py::new(py, self.same_items(py, at, Some(rows), rest.to_vec()))?.into_any());
         }
         if let Some(items) = &self.items {
             let slot = ArgSlot { ptr: at as *mut std::ffi::c_void };
             return unsafe { items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void) };
         }
-        unsafe { read_scalar(py, self.kind, at as *const std::ffi::c_void) }
+        match self.kind {
+            // Bytes, as cppyy reads them: `signed char` (`int8_t`) and
+            // `unsigned char` (`uint8_t`) items are small ints; only `char`
+            // items are one-character strings.
+            Builtin::SChar => Ok(unsafe { *(at as *const i8) }.into_py_any(py)?),
+            Builtin::UChar => Ok(unsafe { *(at as *const u8) }.into_py_any(py)?),
+            kind => unsafe { read_scalar(py, kind, at as *const std::ffi::c_void) },
+        }
     }
 
     fn __setitem__(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -200,11 +215,17 @@ impl LowLevelView {
 
     /// The same memory seen with another shape: `(n,)` elements, or rows
     /// (`(rows, columns, ...)`).
-    fn reshape(&self, shape: Vec<usize>) -> PyResult<LowLevelView> {
+    fn reshape(&self, py: Python<'_>, shape: Vec<usize>) -> PyResult<LowLevelView> {
         let Some((&first, rest)) = shape.split_first() else {
             return Err(PyTypeError::new_err("reshape() needs at least one extent"));
         };
-        Ok(self.same_items(self.address, Some(first), rest.to_vec()))
+        Ok(self.same_items(py, self.address, Some(first), rest.to_vec()))
+    }
+
+    /// Keeps `owner` (whose memory this is) alive while the view lives; set
+    /// once.
+    fn _keep_owner(&self, owner: Py<PyAny>) -> PyResult<()> {
+        self.owner.set(owner).map_err(|_| PyTypeError::new_err("the view already has an owner"))
     }
 
     /// The extents, outermost first, when the size is known.

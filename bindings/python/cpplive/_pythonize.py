@@ -205,6 +205,17 @@ def _pythonize_vector(cls, qualified):
 
     if construct is not None:
         cls.__init__ = __init__
+    data = cls.__dict__.get("data")
+    if data is not None:
+        def sized_data(self):
+            # A view of the elements knows how many there are.
+            view = data(self)
+            if isinstance(view, _c.LowLevelView):
+                view = view.reshape((self.size(),))
+                view._keep_owner(self)
+            return view
+        sized_data.__doc__ = data.__doc__
+        cls.data = sized_data
     size = cls.__dict__.get("size")
     cls.__len__ = size if size is not None else (lambda self: self.size())
     if at is not None:
