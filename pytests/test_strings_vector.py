@@ -352,3 +352,13 @@ def test_vector_data_is_a_view_of_its_elements(g):
     for ctype, values in (("unsigned char", range(10)), ("int8_t", range(-5, 5)), ("signed char", range(-2, 2))):
         b = std.vector[ctype](values).data()
         assert len(b) == len(values) and list(b) == list(values)
+
+
+def test_vector_of_bool_reads_bools(g):
+    vb = cpplive.gbl.std.vector[bool](4)
+    assert list(vb) == [False] * 4
+    vb[0] = True
+    vb[-1] = True
+    assert vb[0] is True and vb[3] is True and vb[1] is False
+    assert list(vb[2:]) == [False, True]
+    assert list(cpplive.gbl.std.vector[bool]([True, False])) == [True, False]

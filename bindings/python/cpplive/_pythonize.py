@@ -153,6 +153,13 @@ def _push_all(push_back, items):
         push_back(item)
 
 
+def _value_type(cls):
+    try:
+        return cls.value_type
+    except AttributeError:
+        return None
+
+
 def _pythonize_vector(cls, qualified):
     from . import _cpplive as _c
     construct = cls.__dict__.get("__init__")
@@ -176,6 +183,12 @@ def _pythonize_vector(cls, qualified):
         return _position(i, self.size(), "vector")
 
     at = cls.__dict__.get("operator[]")
+    if at is not None and _value_type(cls) is bool:
+        # std::vector<bool> hands out proxies of its bits: read as bools.
+        bit = at
+
+        def at(self, k):
+            return bool(bit(self, k))
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -227,7 +240,10 @@ def _pythonize_vector(cls, qualified):
             from ._cpplive import cppdef
             helper = "__cpplive_getitem_%d" % cls.__cpp_scope__
             try:
-                cppdef("auto %s(%s& v, long long i) -> decltype(v[0]) { long long n = (long long)v.size(); "
+                # An element by reference; where the vector gives a proxy
+                # of it by value (std::vector<bool>), as its value_type.
+                cppdef("auto %s(%s& v, long long i) -> std::conditional_t<std::is_reference_v<decltype(v[0])>, "
+                       "decltype(v[0]), typename std::decay_t<decltype(v)>::value_type> { long long n = (long long)v.size(); "
                        "if (i < 0) i += n; if (i < 0 || i >= n) throw std::out_of_range(\"vector index out of range\"); "
                        "return v[i]; }" % (helper, qualified))
                 fast = _c.method_from_function(getattr(gbl, helper), __getitem__)
