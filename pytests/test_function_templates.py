@@ -337,3 +337,24 @@ def test_subscripting_a_function_template_again_gives_the_same_object():
     assert f['float'] is f[float] or f[float](1.5) == 1.5
     assert f['float'](2.5) == 2.5
     assert f['int'] is not f['float']
+
+
+def test_free_function_template_made_a_method_takes_the_object_first():
+    assert cpplive.cppdef("""
+    namespace ft_as_method {
+    struct Box { int v; };
+    template<class T> bool same_value(const T& a, const T& b) { return a.v == b.v; }
+    template<class T> int plus(const T& a, int k) { return a.v + k; }
+    }""")
+    ns = cpplive.gbl.ft_as_method
+    Box = ns.Box
+    Box.same = ns.same_value[Box]
+    Box.plus = ns.plus
+    a, b = Box(), Box()
+    a.v, b.v = 1, 1
+    assert a.same(b)
+    b.v = 2
+    assert not a.same(b)
+    assert a.plus(41) == 42
+    # Still an ordinary function where it lives.
+    assert ns.plus(b, 1) == 3

@@ -767,6 +767,12 @@ class FunctionTemplate(object):
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
+        if self._cls is None:
+            # A free function template made a method by the program
+            # (`Class.__eq__ = ns.f[T]`): the object is its first argument,
+            # as for a Python function.
+            import types
+            return types.MethodType(self, instance)
         return _BoundTemplate(self, instance)
 
     def __call__(self, *args, **kwargs):
