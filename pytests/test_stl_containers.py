@@ -302,3 +302,19 @@ def test_elements_of_python_values_convert_on_their_own():
     assert pv.lengths({1: [1, 2], 2: [3]}) == 3
     with pytest.raises(TypeError):
         pv.pairs_total([(1, 2), "a"])
+
+
+def test_tuple_elements_keep_their_tuple_alive():
+    import gc
+    assert cpplive.cppdef("""
+    namespace sc_life { struct Simple {
+        Simple() : v(42) {}
+        Simple(const Simple&) = default;
+        ~Simple() { v = -1; }
+        int v;
+    }; }""")
+    Simple = cpplive.gbl.sc_life.Simple
+    a, b = cpplive.gbl.std.make_tuple(Simple(), Simple())
+    gc.collect()
+    [cpplive.gbl.std.make_tuple(Simple()) for _ in range(10)]
+    assert (a.v, b.v) == (42, 42)

@@ -219,6 +219,17 @@ pub fn elementwise(func: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>) -> PyResu
     crate::convert::elementwise(|| func.call1(args.clone()).map(|r| r.unbind()))
 }
 
+/// Keeps `owner` alive as long as proxy `obj` (which refers into it); once
+/// per proxy, the first owner staying.
+#[pyfunction]
+pub fn keep_alive(py: Python<'_>, obj: &Bound<'_, PyAny>, owner: Py<PyAny>) -> PyResult<()> {
+    if !unsafe { crate::instance::is_proxy(py, obj.as_ptr()) } {
+        return Err(PyTypeError::new_err("keep_alive() needs a C++ object"));
+    }
+    unsafe { crate::instance::state(obj.as_ptr()) }.keep_alive(owner);
+    Ok(())
+}
+
 /// All the text of a `std::string` object, embedded NULs too: a `str`, or
 /// `bytes` when it is not UTF-8.
 #[pyfunction]

@@ -658,6 +658,7 @@ def _pythonize_tuple(cls):
     """len(), indexing and unpacking through `std::get` (compiled once per
     tuple class and index)."""
     from . import gbl
+    from . import _cpplive as _c
     helpers = getattr(gbl, "__cpplive")
     getters = {}
     size = []
@@ -672,7 +673,12 @@ def _pythonize_tuple(cls):
         getter = getters.get(i)
         if getter is None:
             getter = getters[i] = helpers.tuple_get[i]
-        return getter(self)
+        item = getter(self)
+        if isinstance(item, _c.CppObject):
+            # An element read by reference keeps its tuple alive
+            # (`a, b = make_tuple(...)`).
+            _c.keep_alive(item, self)
+        return item
 
     cls.__len__ = __len__
     cls.__getitem__ = __getitem__
