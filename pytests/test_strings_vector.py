@@ -362,3 +362,25 @@ def test_vector_of_bool_reads_bools(g):
     assert vb[0] is True and vb[3] is True and vb[1] is False
     assert list(vb[2:]) == [False, True]
     assert list(cpplive.gbl.std.vector[bool]([True, False])) == [True, False]
+
+
+def test_std_string_object_into_const_char_pointer_and_string_view(g):
+    assert cpplive.cppdef("""
+    #include <cstring>
+    #include <string_view>
+    unsigned long sv_clen(const char* s) { return std::strlen(s); }
+    unsigned long sv_view_size(std::string_view v) { return v.size(); }
+    unsigned long sv_view_size_cr(const std::string_view& v) { return v.size(); }
+    int sv_which(const char*) { return 1; }
+    int sv_which(const std::string&) { return 2; }
+    void sv_fill(char* buffer) { buffer[0] = 'x'; }
+    """)
+    s = cpplive.gbl.std.string("noot")
+    assert g.sv_clen(s) == 4
+    assert g.sv_view_size(s) == 4 and g.sv_view_size_cr(s) == 4
+    assert g.sv_view_size("aap") == 3
+    # A std::string still goes to the std::string overload first.
+    assert g.sv_which(s) == 2 and g.sv_which("x") == 1
+    # Not where C++ may write through the pointer.
+    with pytest.raises(TypeError):
+        g.sv_fill(s)

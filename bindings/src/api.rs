@@ -234,14 +234,7 @@ pub fn keep_alive(py: Python<'_>, obj: &Bound<'_, PyAny>, owner: Py<PyAny>) -> P
 /// `bytes` when it is not UTF-8.
 #[pyfunction]
 pub fn string_text(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    static STRING_CLASS: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
-    let string_class = match STRING_CLASS.get() {
-        Some(id) => *id,
-        None => {
-            let id = with_backend(|b| b.resolve_type("std::string").map_err(backend_error))?.class_id();
-            *STRING_CLASS.get_or_init(|| id)
-        }
-    };
+    let string_class = crate::convert::std_string_class_id();
     let tp = obj.get_type();
     let is_string = unsafe { crate::instance::is_proxy(py, obj.as_ptr()) }
         && string_class.is_some()

@@ -100,6 +100,8 @@ pub enum Converter {
     /// buffer of chars. `char*`: a writable buffer of chars only, since C++
     /// may write through it. `nullptr` is the null pointer; `None` is
     /// refused, as string functions seldom check for null.
+    /// In the implicit pass, `const char*` also takes a `std::string`
+    /// proxy: its (NUL-terminated) buffer, as `c_str()` gives it.
     CString { writable: bool },
     /// `std::string` by value, `const&` or `&&`: a `str`, `bytes`, or a
     /// `std::string` proxy (read through the view helper).
@@ -343,7 +345,7 @@ impl Converter {
     /// equal rank, `f(char*)` is tried before `f(const char*)`, as C++
     /// prefers the one that adds no qualification.
     pub fn adds_const(&self) -> bool {
-        matches!(self, Converter::CString { writable: false } | Converter::BufferPointer(Pointee { writable: false, .. }))
+        matches!(self, Converter::CString { writable: false, .. } | Converter::BufferPointer(Pointee { writable: false, .. }))
     }
 
     /// Writes `obj` converted into `slot` and returns what `args[i]` must
@@ -443,6 +445,8 @@ impl Converter {
                 let text = if *writable { None } else { utf8_view(obj).ok() };
                 slot.ptr = if let Some(text) = text {
                     text.data as *mut c_void
+                } else if let Some(data) = (!*writable && pass == Pass::Implicit).then(|| std_string_buffer(py, obj)).flatten() {
+                    data
                 } else if crate::instance::is_nullptr(py, obj) {
                     std::ptr::null_mut()
                 } else if obj == ffi::Py_None() {
@@ -699,6 +703,35 @@ fn pointer_taken_by_value(ty: &TypeRef) -> bool {
         RefKind::None | RefKind::RValue => true,
         RefKind::LValue => ty.pointers.last().copied().unwrap_or(false),
     }
+}
+
+/// The `std::string` class, once its proxy class exists.
+pub fn std_string_class_id() -> Option<u64> {
+    static ID: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    if let Some(id) = ID.get() {
+        return *id;
+    }
+    let id = crate::runtime::with_backend(|b| b.resolve_type("std::string").map_err(crate::errors::backend_error)).ok()?.class_id();
+    *ID.get_or_init(|| id)
+}
+
+/// The buffer of `obj` when it is a `std::string` proxy.
+///
+/// # Safety
+/// `obj` is a live Python object.
+unsafe fn std_string_buffer(py: Python<'_>, obj: *mut ffi::PyObject) -> Option<*mut c_void> {
+    if !crate::instance::is_proxy(py, obj) || registry::scope_of_type(py, ffi::Py_TYPE(obj)) != Some(std_string_class_id()?) {
+        return None;
+    }
+    let address = crate::instance::state(obj).address();
+    if address.is_null() {
+        return None;
+    }
+    let view = crate::runtime::with_backend(|b| b.string_view().map_err(crate::errors::backend_error)).ok()?;
+    let mut data: *const std::ffi::c_char = std::ptr::null();
+    let mut size = 0usize;
+    view(address, &mut data, &mut size);
+    Some(data as *mut c_void)
 }
 
 /// A `str` as a NUL-terminated `wchar_t` string owned by the call (for
