@@ -384,3 +384,39 @@ def test_std_string_object_into_const_char_pointer_and_string_view(g):
     # Not where C++ may write through the pointer.
     with pytest.raises(TypeError):
         g.sv_fill(s)
+
+
+def test_numpy_views_a_vector_of_builtins(g):
+    np = pytest.importorskip("numpy")
+    v = cpplive.gbl.std.vector[int]((1, 2, 3))
+    copied = np.array(v)
+    v[0] = 4
+    assert copied[0] == 1
+    viewed = np.array(v, copy=False)
+    v[0] = 7
+    assert viewed[0] == 7 and viewed.dtype == np.intc
+    with pytest.raises(ValueError):
+        np.array(v, dtype=np.float64, copy=False)
+    assert list(np.array(v, dtype=np.float64)) == [7.0, 2.0, 3.0]
+    assert list(np.array(cpplive.gbl.std.vector[str](["a", "b"]))) == ["a", "b"]
+    del v
+    import gc
+    gc.collect()
+    assert list(viewed) == [7, 2, 3]                 # the array keeps the vector alive
+
+
+def test_vector_from_a_buffer_of_its_element_type(g):
+    np = pytest.importorskip("numpy")
+    import array
+    assert cpplive.cppdef("""
+    #include <numeric>
+    int sv_total(std::vector<int> v) { return std::accumulate(v.begin(), v.end(), 0); }
+    """)
+    assert g.sv_total(np.arange(10, dtype=np.intc)) == 45
+    # Other item types are not reinterpreted: item by item, as Python values.
+    with pytest.raises(TypeError):
+        g.sv_total(np.arange(3, dtype=np.uint8))
+    assert g.sv_total(array.array("l", [1, 2])) == 3
+    assert list(cpplive.gbl.std.vector["double"](np.arange(6.0).reshape(2, 3)[:, 1])) == [1.0, 4.0]
+    with pytest.raises(TypeError):
+        cpplive.gbl.std.vector["double"](np.zeros((2, 2)))

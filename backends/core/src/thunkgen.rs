@@ -11,8 +11,9 @@ use crate::types::{RefKind, TypeBase, TypeRef};
 /// (`std::vector` & co. usable in `cppdef` without an `#include`).
 pub const STANDARD_HEADERS: &[&str] = &[
     "algorithm", "array", "cmath", "complex", "cstdint", "cstdio", "cstdlib", "cstring", "deque",
-    "exception", "functional", "iostream", "list", "map", "memory", "set", "sstream", "stdexcept",
-    "string", "tuple", "typeinfo", "unordered_map", "unordered_set", "utility", "vector",
+    "exception", "functional", "iostream", "list", "map", "memory", "numeric", "optional", "set",
+    "sstream", "stdexcept", "string", "string_view", "tuple", "typeinfo", "unordered_map",
+    "unordered_set", "utility", "vector",
 ];
 
 /// Declared once before any thunk: the error reporting and string helpers.

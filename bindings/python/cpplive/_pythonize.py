@@ -175,9 +175,41 @@ def _pythonize_vector(cls, qualified):
                 items = None
             if items is not None:
                 construct(self)
-                _c.elementwise(_push_all, self.push_back, items)
+                if not (numeric and _copied_from_buffer(self, args[0])):
+                    _c.elementwise(_push_all, self.push_back, items)
                 return
         construct(self, *args)
+
+    numeric = _value_type(cls) in (int, float)
+    assigners = []
+
+    def _copied_from_buffer(self, source):
+        # A buffer of exactly the element type (a NumPy array of that
+        # dtype) is copied in one C++ call; anything else goes item by item.
+        try:
+            m = memoryview(source)
+        except TypeError:
+            return False
+        count, flat = len(m) if m.ndim == 1 else 0, m.ndim == 1
+        m.release()
+        if not flat:
+            return False
+        if not assigners:
+            from . import gbl
+            from ._cpplive import cppdef
+            name = "__cpplive_assign_%d" % cls.__cpp_scope__
+            try:
+                cppdef("void %s(%s& v, const %s::value_type* p, unsigned long n) { v.assign(p, p + n); }" % (name, qualified, qualified))
+                assigners.append(getattr(gbl, name))
+            except (SyntaxError, AttributeError):
+                assigners.append(None)
+        if assigners[0] is None:
+            return False
+        try:
+            assigners[0](self, source, count)
+        except TypeError:
+            return False
+        return True
 
     def _index(self, i):
         return _position(i, self.size(), "vector")
@@ -229,6 +261,26 @@ def _pythonize_vector(cls, qualified):
             return view
         sized_data.__doc__ = data.__doc__
         cls.data = sized_data
+
+        def __array__(self, dtype=None, copy=None):
+            # NumPy sees the elements themselves (through the buffer of
+            # data()); a copy only where one is asked for or needed.
+            import numpy
+            view = sized_data(self)
+            if not isinstance(view, _c.LowLevelView):
+                # Elements that are no builtin scalars: an array of copies.
+                if copy is False:
+                    raise ValueError("the elements of '%s' are not one buffer NumPy can view" % qualified)
+                return numpy.array(list(self), dtype=dtype)
+            if copy:
+                return numpy.array(view, dtype=dtype, copy=True)
+            array = numpy.asarray(view)
+            if dtype is not None and numpy.dtype(dtype) != array.dtype:
+                if copy is False:
+                    raise ValueError("the elements of '%s' are not of dtype %s: a copy would be needed" % (qualified, numpy.dtype(dtype)))
+                return array.astype(dtype)
+            return array
+        cls.__array__ = __array__
     size = cls.__dict__.get("size")
     cls.__len__ = size if size is not None else (lambda self: self.size())
     if at is not None:
