@@ -420,3 +420,18 @@ def test_vector_from_a_buffer_of_its_element_type(g):
     assert list(cpplive.gbl.std.vector["double"](np.arange(6.0).reshape(2, 3)[:, 1])) == [1.0, 4.0]
     with pytest.raises(TypeError):
         cpplive.gbl.std.vector["double"](np.zeros((2, 2)))
+
+
+def test_arrays_of_std_strings(g):
+    assert cpplive.cppdef("""
+    std::string sv_three[3] = {"a", "b", "c"};
+    std::string sv_grid[2][2] = {{"w", "x"}, {"y", "z"}};
+    extern std::string sv_unsized[];
+    std::string sv_unsized[] = {"d", "e", "f", "g"};
+    """)
+    assert tuple(g.sv_three) == ("a", "b", "c")
+    assert g.sv_grid[1][0] == "y" and g.sv_grid[0][1] == "x"
+    unsized = g.sv_unsized
+    assert unsized.size is None or unsized.size == 4
+    unsized.size = 4
+    assert tuple(unsized) == ("d", "e", "f", "g")

@@ -99,6 +99,8 @@ impl Executor {
                     Executor::Address { through_reference: by_reference && ty.array.is_empty() }
                 }
             }
+            // An array of strings (a variable): a view whose items read as `str`.
+            TypeBase::StdString if ty.pointers.is_empty() && !ty.array.is_empty() => return Executor::items(py, ty),
             TypeBase::StdString if plain && !by_reference => {
                 let (view, delete) = string_helpers()?;
                 Executor::StringValue { view, delete }

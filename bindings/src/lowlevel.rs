@@ -5,6 +5,7 @@
 //! through the executor and converter of its type.
 
 use std::ffi::{c_int, CStr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use cpplive_core::thunk::ArgSlot;
@@ -23,8 +24,9 @@ use crate::execute::{read_scalar, Executor};
 pub struct LowLevelView {
     address: usize,
     kind: Builtin,
-    /// Number of elements, when known.
-    len: Option<usize>,
+    /// Number of elements, `UNKNOWN` until known; set through `size` (as
+    /// for an `extern T a[]`) until the first buffer export fixes it.
+    len: AtomicUsize,
     /// The further extents of a multi-dimensional array (`int[2][3]`:
     /// `len` 2, `inner` [3]); an element is then a view of one row.
     inner: Vec<usize>,
@@ -58,18 +60,25 @@ pub struct Items {
     pub name: String,
 }
 
+const UNKNOWN: usize = usize::MAX;
+
 impl LowLevelView {
+    fn len(&self) -> Option<usize> {
+        let n = self.len.load(Ordering::Acquire);
+        (n != UNKNOWN).then_some(n)
+    }
+
     pub fn new(address: usize, kind: Builtin, len: Option<usize>) -> LowLevelView {
         LowLevelView::with_rows(address, kind, len, Vec::new())
     }
 
     pub fn with_rows(address: usize, kind: Builtin, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind, len, inner, layout: OnceLock::new(), items: None, owner: OnceLock::new() }
+        LowLevelView { address, kind, len: AtomicUsize::new(len.unwrap_or(UNKNOWN)), inner, layout: OnceLock::new(), items: None, owner: OnceLock::new() }
     }
 
     /// A view of non-scalar items (see `Items`).
     pub fn with_items(address: usize, items: Arc<Items>, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind: Builtin::Void, len, inner, layout: OnceLock::new(), items: Some(items), owner: OnceLock::new() }
+        LowLevelView { address, kind: Builtin::Void, len: AtomicUsize::new(len.unwrap_or(UNKNOWN)), inner, layout: OnceLock::new(), items: Some(items), owner: OnceLock::new() }
     }
 
     /// Bytes per item.
@@ -101,11 +110,11 @@ impl LowLevelView {
     }
 
     fn element(&self, index: isize) -> PyResult<usize> {
-        let index = match (index < 0, self.len) {
+        let index = match (index < 0, self.len()) {
             (true, Some(n)) => index + n as isize,
             _ => index,
         };
-        if index < 0 || self.len.is_some_and(|n| index as usize >= n) {
+        if index < 0 || self.len().is_some_and(|n| index as usize >= n) {
             return Err(PyIndexError::new_err("index out of range"));
         }
         if self.address == 0 {
@@ -161,7 +170,7 @@ impl Items {
 #[pymethods]
 impl LowLevelView {
     fn __len__(&self) -> PyResult<usize> {
-        self.len.ok_or_else(|| PyTypeError::new_err("the size of this C++ array is unknown; use reshape((n,))"))
+        self.len().ok_or_else(|| PyTypeError::new_err("the size of this C++ array is unknown; use reshape((n,))"))
     }
 
     fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<Py<PyAny>> {
@@ -258,11 +267,28 @@ impl LowLevelView {
                 _ => *(p as *const u32),
             }
         };
-        let n = match self.len {
+        let n = match self.len() {
             Some(n) => (0..n).take_while(|&i| at(i) != 0).count(),
             None => (0..).take_while(|&i| at(i) != 0).count(),
         };
         Ok(unsafe { crate::execute::read_text(py, unit, self.address as *const u8, Some(n)) })
+    }
+
+    /// The number of elements, None when unknown.
+    #[getter]
+    fn get_size(&self) -> Option<usize> {
+        self.len()
+    }
+
+    /// Tells the view how many elements there are (for arrays whose extent
+    /// C++ does not say), before its buffer is first used.
+    #[setter]
+    fn set_size(&self, n: usize) -> PyResult<()> {
+        if self.layout.get().is_some() {
+            return Err(pyo3::exceptions::PyValueError::new_err("the size of a view is fixed once its buffer has been used"));
+        }
+        self.len.store(n, Ordering::Release);
+        Ok(())
     }
 
     #[getter]
@@ -283,12 +309,12 @@ impl LowLevelView {
     }
 
     fn __repr__(&self) -> String {
-        format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.item_type(), self.address, self.len.map_or(String::new(), |n| format!(", {n} elements")))
+        format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.item_type(), self.address, self.len().map_or(String::new(), |n| format!(", {n} elements")))
     }
 
     unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
         let this = slf.get();
-        let Some(n) = this.len else {
+        let Some(n) = this.len() else {
             return Err(PyBufferError::new_err("the size of this C++ array is unknown; use reshape((n,)) first"));
         };
         if this.address == 0 {
