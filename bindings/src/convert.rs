@@ -389,7 +389,9 @@ impl Converter {
                     let mut chars = std::str::from_utf8_unchecked(text).chars();
                     match (chars.next(), chars.next()) {
                         (Some(c), None) if (c as u32) < 256 => c as u32 as i64,
-                        _ => return Err(Rejection::WrongType),
+                        // Text, but not one that fits a char: a ValueError
+                        // when no other overload takes it, as cppyy has it.
+                        _ => return Err(Rejection::OutOfRange),
                     }
                 } else if ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0 {
                     let v = integer_value(obj, Builtin::Long)?;
