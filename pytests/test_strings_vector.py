@@ -435,3 +435,23 @@ def test_arrays_of_std_strings(g):
     assert unsized.size is None or unsized.size == 4
     unsized.size = 4
     assert tuple(unsized) == ("d", "e", "f", "g")
+
+
+def test_vector_of_structs_data_is_an_array_of_them(g):
+    assert cpplive.cppdef("""
+    namespace sv_rec { struct P { float x, y, z; }; }
+    """)
+    P = cpplive.gbl.sv_rec.P
+    v = cpplive.gbl.std.vector[P](3)
+    for i in range(3):
+        v[i].x = i
+    data = v.data()
+    assert len(data) == 3
+    assert [p.x for p in data] == [0.0, 1.0, 2.0]
+    assert type(data[1]) is P
+    data[2].y = 7
+    assert v[2].y == 7.0
+    with pytest.raises(IndexError):
+        data[3]
+    mv = cpplive.ll.as_memoryview(data)
+    assert (len(mv), mv.itemsize, mv.nbytes) == (3, cpplive.sizeof(P), 3 * cpplive.sizeof(P))

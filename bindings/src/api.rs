@@ -219,6 +219,23 @@ pub fn elementwise(func: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>) -> PyResu
     crate::convert::elementwise(|| func.call1(args.clone()).map(|r| r.unbind()))
 }
 
+/// A view of `len` objects of `obj`'s class side by side from `obj`'s
+/// address on (`obj` a pointer to the first, as a vector's `data()`),
+/// keeping `owner` alive.
+#[pyfunction]
+pub fn object_view(py: Python<'_>, obj: &Bound<'_, PyAny>, len: usize, owner: Py<PyAny>) -> PyResult<Py<PyAny>> {
+    if !unsafe { crate::instance::is_proxy(py, obj.as_ptr()) } {
+        return Err(PyTypeError::new_err("object_view() needs a C++ object"));
+    }
+    let Some(id) = registry::scope_of_type(py, obj.get_type().as_ptr() as *mut pyo3::ffi::PyTypeObject) else {
+        return Err(PyTypeError::new_err("object_view() needs a C++ object"));
+    };
+    let address = unsafe { crate::instance::state(obj.as_ptr()) }.address() as usize;
+    let view = Py::new(py, crate::execute::object_view(py, id, address, len)?)?;
+    view.bind(py).call_method1("_keep_owner", (owner,))?;
+    Ok(view.into_any())
+}
+
 /// Keeps `owner` alive as long as proxy `obj` (which refers into it); once
 /// per proxy, the first owner staying.
 #[pyfunction]

@@ -258,6 +258,9 @@ def _pythonize_vector(cls, qualified):
             if isinstance(view, _c.LowLevelView):
                 view = view.reshape((self.size(),))
                 view._keep_owner(self)
+            elif isinstance(view, _c.CppObject) and type(view) is _value_type(cls):
+                # Objects side by side: indexable as an array of them.
+                view = _c.object_view(view, self.size(), self)
             return view
         sized_data.__doc__ = data.__doc__
         cls.data = sized_data
