@@ -97,8 +97,14 @@ def test_char_is_str_of_length_one(g):
 
 
 def test_char_rejects_longer_string(g):
-    with pytest.raises((TypeError, ValueError)):
+    # Text that does not fit one char is a value error, as a number out of
+    # range is; an overload taking text would have been chosen.
+    with pytest.raises(ValueError):
         g.bi_id_char("ab")
+    with pytest.raises(ValueError):
+        g.bi_id_char("\u2115")
+    with pytest.raises(TypeError):
+        g.bi_id_char(1.5)
 
 
 def test_signed_char_roundtrip(g):

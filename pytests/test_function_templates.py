@@ -337,3 +337,43 @@ def test_subscripting_a_function_template_again_gives_the_same_object():
     assert f['float'] is f[float] or f[float](1.5) == 1.5
     assert f['float'](2.5) == 2.5
     assert f['int'] is not f['float']
+
+
+def test_free_function_template_made_a_method_takes_the_object_first():
+    assert cpplive.cppdef("""
+    namespace ft_as_method {
+    struct Box { int v; };
+    template<class T> bool same_value(const T& a, const T& b) { return a.v == b.v; }
+    template<class T> int plus(const T& a, int k) { return a.v + k; }
+    }""")
+    ns = cpplive.gbl.ft_as_method
+    Box = ns.Box
+    Box.same = ns.same_value[Box]
+    Box.plus = ns.plus
+    a, b = Box(), Box()
+    a.v, b.v = 1, 1
+    assert a.same(b)
+    b.v = 2
+    assert not a.same(b)
+    assert a.plus(41) == 42
+    # Still an ordinary function where it lives.
+    assert ns.plus(b, 1) == 3
+
+
+def test_python_sequence_deduces_as_a_vector():
+    assert cpplive.cppdef("""
+    #include <typeinfo>
+    namespace ft_seq {
+    template<class T> bool is_int_vector(const T&) { return typeid(T) == typeid(std::vector<int>); }
+    template<class T> unsigned long size_of(T&& t) { return t.size(); }
+    template<class T> T first(const std::vector<T>& v) { return v[0]; }
+    }""")
+    ns = cpplive.gbl.ft_seq
+    assert ns.is_int_vector([1, 2, 3]) and ns.is_int_vector((4,))
+    assert not ns.is_int_vector([1.5])
+    assert ns.size_of(list(range(10))) == 10
+    assert ns.size_of(("a", "b")) == 2
+    assert ns.first([1.5, 2]) == 1.5                 # the elements' common type
+    assert ns.is_int_vector(cpplive.gbl.std.vector[int]())
+    with pytest.raises(TypeError):
+        ns.size_of([])                               # no element type to deduce

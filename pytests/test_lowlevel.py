@@ -494,3 +494,21 @@ def test_deleted_free_function_message_mentions_deleted(g):
     with pytest.raises(TypeError) as exc:
         g.lo_only_deleted(1)
     assert "deleted" in str(exc.value)
+
+
+def test_view_size_can_be_told_until_its_buffer_is_used():
+    assert cpplive.cppdef("""
+    extern int ll_unsized[];
+    int ll_unsized[] = {1, 2, 3};
+    int* ll_unsized_pointer() { return ll_unsized; }
+    """)
+    view = cpplive.gbl.ll_unsized_pointer()
+    assert view.size is None
+    with pytest.raises(TypeError):
+        len(view)
+    view.size = 3
+    assert len(view) == 3 and list(view) == [1, 2, 3]
+    memoryview(view).release()
+    with pytest.raises(ValueError):
+        view.size = 2
+    assert view.size == 3

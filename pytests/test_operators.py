@@ -365,3 +365,55 @@ def test_binary_operator_without_a_matching_overload_lets_python_try_the_other_s
     assert d1 == d2                                # the derived one, where it applies
     assert (b1 == "text") is False                 # Python's default, not a TypeError
     assert g.op_EqBase.__eq__(b1, "text") is NotImplemented
+
+
+def test_iterator_operators_under_cppyy_names():
+    assert cpplive.cppdef(r"""
+    namespace op_it {
+    struct Walker {
+        int* p;
+        int& operator*() const { return *p; }
+        Walker& operator++() { ++p; return *this; }
+        Walker operator++(int) { Walker w = *this; ++p; return w; }
+        Walker& operator--() { --p; return *this; }
+        Walker operator-(long n) const { return Walker{p - n}; }
+        bool operator==(const Walker& o) const { return p == o.p; }
+    };
+    long operator-(const Walker& a, const Walker& b) { return a.p - b.p; }
+    struct Free { int v; };
+    int operator*(const Free& f) { return f.v * 10; }
+    Free& operator++(Free& f) { ++f.v; return f; }
+    int data[3] = {7, 8, 9};
+    Walker start() { return Walker{data}; }
+    }""")
+    ns = cpplive.gbl.op_it
+    w = ns.start()
+    assert w.__deref__() == 7
+    w.__preinc__()
+    assert w.__deref__() == 8
+    old = w.__postinc__(0)
+    assert (old.__deref__(), w.__deref__()) == (8, 9)
+    w.__predec__()
+    assert w.__deref__() == 8
+    # A member `it - n` and a free `it - it`: each from its own overloads.
+    assert (w - 1).__deref__() == 7
+    assert w - ns.start() == 1
+    # Free operators serve the same names.
+    f = ns.Free()
+    f.v = 2
+    assert f.__deref__() == 20
+    f.__preinc__()
+    assert f.v == 3
+
+
+def test_std_iterators_step_and_compare():
+    std = cpplive.gbl.std
+    v = std.vector[int]([1, 2, 3])
+    b = v.begin()
+    b.__preinc__()
+    assert b.__deref__() == 2
+    assert b != v.begin() and b - v.begin() == 1
+    s = std.set[int]([42])
+    assert s.begin().__deref__() == 42 and s.rbegin().__deref__() == 42
+    assert s.begin().__preinc__() == s.end()
+    assert s.rbegin().__preinc__() == s.rend()

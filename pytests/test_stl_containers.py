@@ -234,3 +234,87 @@ def test_template_instantiation_by_attribute_name():
     assert getattr(std, "map<std::string, int>") is std.map[std.string, int]
     with pytest.raises(AttributeError):
         getattr(std, "vector<no_such_type>")
+
+
+def test_item_assignment_converts_to_the_element_type():
+    std = cpplive.gbl.std
+    m = std.map[str, "unsigned int"]()
+    m["one"] = 1
+    m["big"] = 2**31 + 3
+    assert (m["one"], m["big"]) == (1, 2**31 + 3)
+    with pytest.raises(ValueError):
+        m["minus"] = -1
+    with pytest.raises(ValueError):
+        m["huge"] = 2**40
+    assert len(m) == 2
+
+
+def test_iteration_by_index_where_begin_end_do_not_iterate():
+    assert cpplive.cppdef(r"""
+    class sc_opaque;
+    struct sc_Opaque {
+        sc_opaque* begin() { return nullptr; }
+        sc_opaque* end() { return (sc_opaque*)1; }
+        int size() { return 3; }
+        int operator[](int i) { return 10 * i; }
+    };
+    struct sc_Indexed {
+        double data[2] = {27, 42};
+        static unsigned long size() { return 2; }
+        double& operator[](long i) { return data[i]; }
+    };
+    struct sc_NoIterators {
+        sc_opaque* begin() { return nullptr; }
+        sc_opaque* end() { return nullptr; }
+    };
+    struct sc_PostfixOnly {
+        struct iterator {
+            int pos;
+            int operator++(int) { return pos++; }
+            bool operator!=(const iterator& o) const { return pos != o.pos; }
+            int operator*() const { return pos; }
+        };
+        iterator begin() { return {0}; }
+        iterator end() { return {4}; }
+    };
+    """)
+    g = cpplive.gbl
+    assert list(g.sc_Opaque()) == [0, 10, 20]
+    assert list(g.sc_Indexed()) == [27.0, 42.0]
+    assert list(g.sc_PostfixOnly()) == [0, 1, 2, 3]
+    with pytest.raises(TypeError):
+        iter(g.sc_NoIterators())
+
+
+def test_elements_of_python_values_convert_on_their_own():
+    assert cpplive.cppdef(r"""
+    #include <map>
+    #include <utility>
+    #include <vector>
+    namespace pv {
+    double pairs_total(const std::vector<std::pair<double, double>>& v) {
+        double t = 0; for (auto& p : v) t += p.first * p.second; return t; }
+    int lengths(const std::map<int, std::vector<int>>& m) { int n = 0; for (auto& kv : m) n += (int)kv.second.size(); return n; }
+    }""")
+    pv = cpplive.gbl.pv
+    assert pv.pairs_total([(1, 2), (3, 4)]) == 14
+    assert pv.pairs_total([[1.5, 2.0]]) == 3.0
+    assert pv.lengths({1: [1, 2], 2: [3]}) == 3
+    with pytest.raises(TypeError):
+        pv.pairs_total([(1, 2), "a"])
+
+
+def test_tuple_elements_keep_their_tuple_alive():
+    import gc
+    assert cpplive.cppdef("""
+    namespace sc_life { struct Simple {
+        Simple() : v(42) {}
+        Simple(const Simple&) = default;
+        ~Simple() { v = -1; }
+        int v;
+    }; }""")
+    Simple = cpplive.gbl.sc_life.Simple
+    a, b = cpplive.gbl.std.make_tuple(Simple(), Simple())
+    gc.collect()
+    [cpplive.gbl.std.make_tuple(Simple()) for _ in range(10)]
+    assert (a.v, b.v) == (42, 42)

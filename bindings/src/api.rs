@@ -211,6 +211,61 @@ pub fn with_fallback(py: Python<'_>, plain: &Bound<'_, PyAny>, fallback: Py<PyAn
     Py::new(py, CppMethod::new(method.get().set.duplicate(py).with_fallback(Some(fallback)))).map(|m| m.into_any())
 }
 
+/// `func(*args)` with each element of a container made from a Python
+/// value converted on its own (see `convert::elementwise`).
+#[pyfunction]
+#[pyo3(signature = (func, *args))]
+pub fn elementwise(func: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    crate::convert::elementwise(|| func.call1(args.clone()).map(|r| r.unbind()))
+}
+
+/// A view of `len` objects of `obj`'s class side by side from `obj`'s
+/// address on (`obj` a pointer to the first, as a vector's `data()`),
+/// keeping `owner` alive.
+#[pyfunction]
+pub fn object_view(py: Python<'_>, obj: &Bound<'_, PyAny>, len: usize, owner: Py<PyAny>) -> PyResult<Py<PyAny>> {
+    if !unsafe { crate::instance::is_proxy(py, obj.as_ptr()) } {
+        return Err(PyTypeError::new_err("object_view() needs a C++ object"));
+    }
+    let Some(id) = registry::scope_of_type(py, obj.get_type().as_ptr() as *mut pyo3::ffi::PyTypeObject) else {
+        return Err(PyTypeError::new_err("object_view() needs a C++ object"));
+    };
+    let address = unsafe { crate::instance::state(obj.as_ptr()) }.address() as usize;
+    let view = Py::new(py, crate::execute::object_view(py, id, address, len)?)?;
+    view.bind(py).call_method1("_keep_owner", (owner,))?;
+    Ok(view.into_any())
+}
+
+/// Keeps `owner` alive as long as proxy `obj` (which refers into it); once
+/// per proxy, the first owner staying.
+#[pyfunction]
+pub fn keep_alive(py: Python<'_>, obj: &Bound<'_, PyAny>, owner: Py<PyAny>) -> PyResult<()> {
+    if !unsafe { crate::instance::is_proxy(py, obj.as_ptr()) } {
+        return Err(PyTypeError::new_err("keep_alive() needs a C++ object"));
+    }
+    unsafe { crate::instance::state(obj.as_ptr()) }.keep_alive(owner);
+    Ok(())
+}
+
+/// All the text of a `std::string` object, embedded NULs too: a `str`, or
+/// `bytes` when it is not UTF-8.
+#[pyfunction]
+pub fn string_text(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let string_class = crate::convert::std_string_class_id();
+    let tp = obj.get_type();
+    let is_string = unsafe { crate::instance::is_proxy(py, obj.as_ptr()) }
+        && string_class.is_some()
+        && registry::scope_of_type(py, tp.as_ptr() as *mut pyo3::ffi::PyTypeObject) == string_class;
+    if !is_string {
+        return Err(PyTypeError::new_err(format!("string_text() needs a std::string, not '{}'", tp.name()?)));
+    }
+    let address = unsafe { crate::instance::state(obj.as_ptr()) }.address();
+    if address.is_null() {
+        return Err(PyValueError::new_err("the std::string object is null"));
+    }
+    unsafe { crate::execute::string_text(py, address) }
+}
+
 /// How C++ names the overloads of a function or method callable, with
 /// the template arguments of a specialization (`::ns::f<int>`, `m<int>`).
 #[pyfunction]

@@ -24,6 +24,17 @@ pub fn in_implicit_construction() -> bool {
     IN_IMPLICIT_CONSTRUCTION.get()
 }
 
+/// Runs `f` as C++ initializes the elements of a braced list: each element
+/// may be converted implicitly again, also while the list itself is the
+/// one implicit conversion of an argument (a `std::vector<std::pair<..>>`
+/// parameter given a list of tuples).
+pub fn elementwise<R>(f: impl FnOnce() -> R) -> R {
+    let outer = IN_IMPLICIT_CONSTRUCTION.replace(false);
+    let result = f();
+    IN_IMPLICIT_CONSTRUCTION.set(outer);
+    result
+}
+
 /// Strict pass: exact Python types only. Implicit pass: also int → float,
 /// bool → int, and implicit construction of class arguments.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -89,6 +100,8 @@ pub enum Converter {
     /// buffer of chars. `char*`: a writable buffer of chars only, since C++
     /// may write through it. `nullptr` is the null pointer; `None` is
     /// refused, as string functions seldom check for null.
+    /// In the implicit pass, `const char*` also takes a `std::string`
+    /// proxy: its (NUL-terminated) buffer, as `c_str()` gives it.
     CString { writable: bool },
     /// `std::string` by value, `const&` or `&&`: a `str`, `bytes`, or a
     /// `std::string` proxy (read through the view helper).
@@ -217,7 +230,9 @@ impl Converter {
                     b => Converter::Unsupported(format!("parameter of type '{}'", b.name())),
                 }
             }
-            TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && ty.reference == RefKind::None => {
+            // Also `const char* const&` (a `std::vector<const char*>`'s
+            // `push_back`): the slot holds the pointer the reference binds.
+            TypeBase::Builtin(Builtin::Char) if ty.is_c_string() && pointer_taken_by_value(ty) => {
                 Converter::CString { writable: !ty.base_const }
             }
             TypeBase::Builtin(_) if !ty.pointers.is_empty() && ty.array.is_empty() && ty.reference == RefKind::None => {
@@ -330,7 +345,7 @@ impl Converter {
     /// equal rank, `f(char*)` is tried before `f(const char*)`, as C++
     /// prefers the one that adds no qualification.
     pub fn adds_const(&self) -> bool {
-        matches!(self, Converter::CString { writable: false } | Converter::BufferPointer(Pointee { writable: false, .. }))
+        matches!(self, Converter::CString { writable: false, .. } | Converter::BufferPointer(Pointee { writable: false, .. }))
     }
 
     /// Writes `obj` converted into `slot` and returns what `args[i]` must
@@ -374,7 +389,9 @@ impl Converter {
                     let mut chars = std::str::from_utf8_unchecked(text).chars();
                     match (chars.next(), chars.next()) {
                         (Some(c), None) if (c as u32) < 256 => c as u32 as i64,
-                        _ => return Err(Rejection::WrongType),
+                        // Text, but not one that fits a char: a ValueError
+                        // when no other overload takes it, as cppyy has it.
+                        _ => return Err(Rejection::OutOfRange),
                     }
                 } else if ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0 {
                     let v = integer_value(obj, Builtin::Long)?;
@@ -430,6 +447,8 @@ impl Converter {
                 let text = if *writable { None } else { utf8_view(obj).ok() };
                 slot.ptr = if let Some(text) = text {
                     text.data as *mut c_void
+                } else if let Some(data) = (!*writable && pass == Pass::Implicit).then(|| std_string_buffer(py, obj)).flatten() {
+                    data
                 } else if crate::instance::is_nullptr(py, obj) {
                     std::ptr::null_mut()
                 } else if obj == ffi::Py_None() {
@@ -559,6 +578,8 @@ impl Converter {
                         return Err(Rejection::OutOfRange);
                     }
                     address
+                } else if pointee.element == Element::Builtin(Builtin::WChar) && !pointee.writable && ffi::PyUnicode_Check(obj) != 0 {
+                    wide_text(obj, scratch)?
                 } else if let Element::Pointer(target) = pointee.element {
                     if let Some(array) = text_array(obj, target, scratch)? {
                         array
@@ -684,6 +705,54 @@ fn pointer_taken_by_value(ty: &TypeRef) -> bool {
         RefKind::None | RefKind::RValue => true,
         RefKind::LValue => ty.pointers.last().copied().unwrap_or(false),
     }
+}
+
+/// The `std::string` class, once its proxy class exists.
+pub fn std_string_class_id() -> Option<u64> {
+    static ID: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    if let Some(id) = ID.get() {
+        return *id;
+    }
+    let id = crate::runtime::with_backend(|b| b.resolve_type("std::string").map_err(crate::errors::backend_error)).ok()?.class_id();
+    *ID.get_or_init(|| id)
+}
+
+/// The buffer of `obj` when it is a `std::string` proxy.
+///
+/// # Safety
+/// `obj` is a live Python object.
+unsafe fn std_string_buffer(py: Python<'_>, obj: *mut ffi::PyObject) -> Option<*mut c_void> {
+    if !crate::instance::is_proxy(py, obj) || registry::scope_of_type(py, ffi::Py_TYPE(obj)) != Some(std_string_class_id()?) {
+        return None;
+    }
+    let address = crate::instance::state(obj).address();
+    if address.is_null() {
+        return None;
+    }
+    let view = crate::runtime::with_backend(|b| b.string_view().map_err(crate::errors::backend_error)).ok()?;
+    let mut data: *const std::ffi::c_char = std::ptr::null();
+    let mut size = 0usize;
+    view(address, &mut data, &mut size);
+    Some(data as *mut c_void)
+}
+
+/// A `str` as a NUL-terminated `wchar_t` string owned by the call (for
+/// `const wchar_t*`, and so for `std::wstring` made from a `str`).
+unsafe fn wide_text(obj: *mut ffi::PyObject, scratch: &mut Scratch) -> Result<*mut c_void, Rejection> {
+    // The length with the terminating NUL.
+    let units = ffi::PyUnicode_AsWideChar(obj, std::ptr::null_mut(), 0);
+    if units < 0 {
+        ffi::PyErr_Clear();
+        return Err(Rejection::WrongType);
+    }
+    let bytes = units as usize * std::mem::size_of::<libc::wchar_t>();
+    let memory = vec![0usize; bytes.div_ceil(std::mem::size_of::<usize>())].into_boxed_slice();
+    let text = scratch.own(memory);
+    if ffi::PyUnicode_AsWideChar(obj, text as *mut libc::wchar_t, units) < 0 {
+        ffi::PyErr_Clear();
+        return Err(Rejection::WrongType);
+    }
+    Ok(text)
 }
 
 unsafe fn utf8_view(obj: *mut ffi::PyObject) -> Result<StrView, Rejection> {

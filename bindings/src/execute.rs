@@ -99,6 +99,8 @@ impl Executor {
                     Executor::Address { through_reference: by_reference && ty.array.is_empty() }
                 }
             }
+            // An array of strings (a variable): a view whose items read as `str`.
+            TypeBase::StdString if ty.pointers.is_empty() && !ty.array.is_empty() => return Executor::items(py, ty),
             TypeBase::StdString if plain && !by_reference => {
                 let (view, delete) = string_helpers()?;
                 Executor::StringValue { view, delete }
@@ -391,6 +393,33 @@ fn string_helpers() -> PyResult<(StringViewFn, DeleterFn)> {
         let delete = b.string_deleter().map_err(crate::errors::backend_error)?;
         Ok((view, delete))
     })
+}
+
+/// A view of `len` objects of class `id` side by side from `address` (the
+/// elements of a `std::vector`, through its `data()`), each read as a
+/// reference into that memory.
+pub fn object_view(py: Python<'_>, id: u64, address: usize, len: usize) -> PyResult<crate::lowlevel::LowLevelView> {
+    let (qualified, size) = crate::runtime::with_backend(|b| {
+        let scope = b.scope(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error)?;
+        Ok((scope.qualified.clone(), scope.size))
+    })?;
+    if size == 0 {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!("the size of '{qualified}' is unknown")));
+    }
+    let mut item = crate::runtime::with_backend(|b| b.resolve_type(&qualified).map_err(crate::errors::backend_error))?;
+    item.reference = RefKind::LValue;
+    let read = Executor::for_type(py, &item);
+    let name = cpplive_core::typename::readable(&qualified);
+    let items = std::sync::Arc::new(crate::lowlevel::Items { read, write: None, size, pointers: false, text: false, name });
+    Ok(crate::lowlevel::LowLevelView::with_items(address, items, Some(len), Vec::new()))
+}
+
+/// All the text of the `std::string` at `object` (embedded NULs too).
+///
+/// # Safety
+/// `object` is the address of a live `std::string`.
+pub unsafe fn string_text(py: Python<'_>, object: *const c_void) -> PyResult<Py<PyAny>> {
+    read_string(py, string_helpers()?.0, object)
 }
 
 unsafe fn read_string(py: Python<'_>, view: StringViewFn, object: *const c_void) -> PyResult<Py<PyAny>> {

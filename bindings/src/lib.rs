@@ -64,6 +64,10 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::with_template, m)?)?;
     m.add_function(wrap_pyfunction!(api::make_multi_dispatcher, m)?)?;
     m.add_function(wrap_pyfunction!(api::with_fallback, m)?)?;
+    m.add_function(wrap_pyfunction!(api::string_text, m)?)?;
+    m.add_function(wrap_pyfunction!(api::elementwise, m)?)?;
+    m.add_function(wrap_pyfunction!(api::keep_alive, m)?)?;
+    m.add_function(wrap_pyfunction!(api::object_view, m)?)?;
     m.add_function(wrap_pyfunction!(api::overload_names, m)?)?;
     m.add_function(wrap_pyfunction!(api::method_templates, m)?)?;
     m.add_function(wrap_pyfunction!(api::make_dispatcher, m)?)?;

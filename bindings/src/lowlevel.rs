@@ -5,12 +5,14 @@
 //! through the executor and converter of its type.
 
 use std::ffi::{c_int, CStr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use cpplive_core::thunk::ArgSlot;
 use cpplive_core::types::Builtin;
 use pyo3::exceptions::{PyBufferError, PyIndexError, PyTypeError};
 use pyo3::ffi;
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 
 use std::sync::Arc;
@@ -22,8 +24,9 @@ use crate::execute::{read_scalar, Executor};
 pub struct LowLevelView {
     address: usize,
     kind: Builtin,
-    /// Number of elements, when known.
-    len: Option<usize>,
+    /// Number of elements, `UNKNOWN` until known; set through `size` (as
+    /// for an `extern T a[]`) until the first buffer export fixes it.
+    len: AtomicUsize,
     /// The further extents of a multi-dimensional array (`int[2][3]`:
     /// `len` 2, `inner` [3]); an element is then a view of one row.
     inner: Vec<usize>,
@@ -33,6 +36,9 @@ pub struct LowLevelView {
     layout: OnceLock<(Vec<ffi::Py_ssize_t>, Vec<ffi::Py_ssize_t>)>,
     /// For items that are not builtin scalars: how to read and write one.
     items: Option<Arc<Items>>,
+    /// The object whose memory this is (a `std::vector` for its `data()`),
+    /// kept alive as long as the view.
+    owner: OnceLock<Py<PyAny>>,
 }
 
 /// The items of a view that are not builtin scalars.
@@ -54,18 +60,25 @@ pub struct Items {
     pub name: String,
 }
 
+const UNKNOWN: usize = usize::MAX;
+
 impl LowLevelView {
+    fn len(&self) -> Option<usize> {
+        let n = self.len.load(Ordering::Acquire);
+        (n != UNKNOWN).then_some(n)
+    }
+
     pub fn new(address: usize, kind: Builtin, len: Option<usize>) -> LowLevelView {
         LowLevelView::with_rows(address, kind, len, Vec::new())
     }
 
     pub fn with_rows(address: usize, kind: Builtin, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind, len, inner, layout: OnceLock::new(), items: None }
+        LowLevelView { address, kind, len: AtomicUsize::new(len.unwrap_or(UNKNOWN)), inner, layout: OnceLock::new(), items: None, owner: OnceLock::new() }
     }
 
     /// A view of non-scalar items (see `Items`).
     pub fn with_items(address: usize, items: Arc<Items>, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind: Builtin::Void, len, inner, layout: OnceLock::new(), items: Some(items) }
+        LowLevelView { address, kind: Builtin::Void, len: AtomicUsize::new(len.unwrap_or(UNKNOWN)), inner, layout: OnceLock::new(), items: Some(items), owner: OnceLock::new() }
     }
 
     /// Bytes per item.
@@ -74,11 +87,15 @@ impl LowLevelView {
     }
 
     /// The same memory with other extents, the same items.
-    fn same_items(&self, address: usize, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        match &self.items {
+    fn same_items(&self, py: Python<'_>, address: usize, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
+        let view = match &self.items {
             Some(items) => LowLevelView::with_items(address, items.clone(), len, inner),
             None => LowLevelView::with_rows(address, self.kind, len, inner),
+        };
+        if let Some(owner) = self.owner.get() {
+            let _ = view.owner.set(owner.clone_ref(py));
         }
+        view
     }
 
     /// What a pointer parameter given this view points at: the address,
@@ -93,11 +110,11 @@ impl LowLevelView {
     }
 
     fn element(&self, index: isize) -> PyResult<usize> {
-        let index = match (index < 0, self.len) {
+        let index = match (index < 0, self.len()) {
             (true, Some(n)) => index + n as isize,
             _ => index,
         };
-        if index < 0 || self.len.is_some_and(|n| index as usize >= n) {
+        if index < 0 || self.len().is_some_and(|n| index as usize >= n) {
             return Err(PyIndexError::new_err("index out of range"));
         }
         if self.address == 0 {
@@ -153,19 +170,26 @@ impl Items {
 #[pymethods]
 impl LowLevelView {
     fn __len__(&self) -> PyResult<usize> {
-        self.len.ok_or_else(|| PyTypeError::new_err("the size of this C++ array is unknown; use reshape((n,))"))
+        self.len().ok_or_else(|| PyTypeError::new_err("the size of this C++ array is unknown; use reshape((n,))"))
     }
 
     fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<Py<PyAny>> {
         let at = self.element(index)?;
         if let Some((&rows, rest)) = self.inner.split_first() {
-            return Ok(Py::new(py, self.same_items(at, Some(rows), rest.to_vec()))?.into_any());
+            return Ok(Py::new(py, self.same_items(py, at, Some(rows), rest.to_vec()))?.into_any());
         }
         if let Some(items) = &self.items {
             let slot = ArgSlot { ptr: at as *mut std::ffi::c_void };
             return unsafe { items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void) };
         }
-        unsafe { read_scalar(py, self.kind, at as *const std::ffi::c_void) }
+        match self.kind {
+            // Bytes, as cppyy reads them: `signed char` (`int8_t`) and
+            // `unsigned char` (`uint8_t`) items are small ints; only `char`
+            // items are one-character strings.
+            Builtin::SChar => Ok(unsafe { *(at as *const i8) }.into_py_any(py)?),
+            Builtin::UChar => Ok(unsafe { *(at as *const u8) }.into_py_any(py)?),
+            kind => unsafe { read_scalar(py, kind, at as *const std::ffi::c_void) },
+        }
     }
 
     fn __setitem__(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -200,11 +224,17 @@ impl LowLevelView {
 
     /// The same memory seen with another shape: `(n,)` elements, or rows
     /// (`(rows, columns, ...)`).
-    fn reshape(&self, shape: Vec<usize>) -> PyResult<LowLevelView> {
+    fn reshape(&self, py: Python<'_>, shape: Vec<usize>) -> PyResult<LowLevelView> {
         let Some((&first, rest)) = shape.split_first() else {
             return Err(PyTypeError::new_err("reshape() needs at least one extent"));
         };
-        Ok(self.same_items(self.address, Some(first), rest.to_vec()))
+        Ok(self.same_items(py, self.address, Some(first), rest.to_vec()))
+    }
+
+    /// Keeps `owner` (whose memory this is) alive while the view lives; set
+    /// once.
+    fn _keep_owner(&self, owner: Py<PyAny>) -> PyResult<()> {
+        self.owner.set(owner).map_err(|_| PyTypeError::new_err("the view already has an owner"))
     }
 
     /// The extents, outermost first, when the size is known.
@@ -237,11 +267,28 @@ impl LowLevelView {
                 _ => *(p as *const u32),
             }
         };
-        let n = match self.len {
+        let n = match self.len() {
             Some(n) => (0..n).take_while(|&i| at(i) != 0).count(),
             None => (0..).take_while(|&i| at(i) != 0).count(),
         };
         Ok(unsafe { crate::execute::read_text(py, unit, self.address as *const u8, Some(n)) })
+    }
+
+    /// The number of elements, None when unknown.
+    #[getter]
+    fn get_size(&self) -> Option<usize> {
+        self.len()
+    }
+
+    /// Tells the view how many elements there are (for arrays whose extent
+    /// C++ does not say), before its buffer is first used.
+    #[setter]
+    fn set_size(&self, n: usize) -> PyResult<()> {
+        if self.layout.get().is_some() {
+            return Err(pyo3::exceptions::PyValueError::new_err("the size of a view is fixed once its buffer has been used"));
+        }
+        self.len.store(n, Ordering::Release);
+        Ok(())
     }
 
     #[getter]
@@ -262,12 +309,12 @@ impl LowLevelView {
     }
 
     fn __repr__(&self) -> String {
-        format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.item_type(), self.address, self.len.map_or(String::new(), |n| format!(", {n} elements")))
+        format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.item_type(), self.address, self.len().map_or(String::new(), |n| format!(", {n} elements")))
     }
 
     unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
         let this = slf.get();
-        let Some(n) = this.len else {
+        let Some(n) = this.len() else {
             return Err(PyBufferError::new_err("the size of this C++ array is unknown; use reshape((n,)) first"));
         };
         if this.address == 0 {

@@ -11,8 +11,9 @@ use crate::types::{RefKind, TypeBase, TypeRef};
 /// (`std::vector` & co. usable in `cppdef` without an `#include`).
 pub const STANDARD_HEADERS: &[&str] = &[
     "algorithm", "array", "cmath", "complex", "cstdint", "cstdio", "cstdlib", "cstring", "deque",
-    "exception", "functional", "iostream", "list", "map", "memory", "set", "sstream", "stdexcept",
-    "string", "tuple", "typeinfo", "unordered_map", "unordered_set", "utility", "vector",
+    "exception", "functional", "iostream", "list", "map", "memory", "numeric", "optional", "set",
+    "sstream", "stdexcept", "string", "string_view", "tuple", "typeinfo", "unordered_map",
+    "unordered_set", "utility", "vector",
 ];
 
 /// Declared once before any thunk: the error reporting and string helpers.
@@ -56,8 +57,6 @@ inline int report(error* e) {
   catch (...) { e->type = type_name(abi::__cxa_current_exception_type()); e->what = dup(""); }
   return 1;
 }
-// Item assignment for pythonizations: `c[i] = v` with C++'s own lookup.
-template <class C, class I, class V> void setitem(C& c, const I& i, const V& v) { c[i] = v; }
 // Thrown through C++ frames when a Python callback raised; the Python
 // exception waits in the calling thread.
 struct python_error {};
@@ -70,7 +69,20 @@ template <class R> struct result_box {
   R take() { R* p = reinterpret_cast<R*>(storage); R r(std::move(*p)); p->~R(); full = false; return r; }
   ~result_box() { if (full) reinterpret_cast<R*>(storage)->~R(); }
 };
-// Iteration over a container for Python's `for` (`__iter__`).
+// Iteration over a container for Python's `for` (`__iter__`), for those
+// whose begin()/end() give something that reads (`*it`), compares (`!=`)
+// and steps (`++it`, else `it++`): not a pointer to an incomplete class.
+template <class I, class = void> struct steps_before : std::false_type {};
+template <class I> struct steps_before<I, std::void_t<decltype(++std::declval<I&>())>> : std::true_type {};
+template <class I, class = void> struct steps_after : std::false_type {};
+template <class I> struct steps_after<I, std::void_t<decltype(std::declval<I&>()++)>> : std::true_type {};
+template <class C, class = void> struct iterable : std::false_type {};
+template <class C> struct iterable<C, std::void_t<
+    decltype(*std::declval<decltype(std::begin(std::declval<C&>()))&>()),
+    decltype(std::declval<decltype(std::begin(std::declval<C&>()))&>() != std::declval<decltype(std::end(std::declval<C&>()))&>())>>
+  : std::bool_constant<steps_before<decltype(std::begin(std::declval<C&>()))>::value
+                       || steps_after<decltype(std::begin(std::declval<C&>()))>::value> {};
+template <class C> bool is_iterable() { return iterable<C>::value; }
 template <class C> struct cursor {
   using iterator = decltype(std::begin(std::declval<C&>()));
   iterator it, end;
@@ -79,7 +91,7 @@ template <class C> struct cursor {
   // are valid C++ too.
   bool done() { return !(it != end); }
   decltype(*std::declval<iterator&>()) get() { return *it; }
-  void advance() { ++it; }
+  void advance() { if constexpr (steps_before<iterator>::value) ++it; else it++; }
 };
 // Element access for std::tuple (and anything else std::get reaches).
 template <std::size_t I, class T> decltype(auto) tuple_get(T& t) { return std::get<I>(t); }

@@ -243,7 +243,19 @@ def as_memoryview(obj):
     """A writable memoryview of `obj`'s memory, without copying: a view's
     items, or a C++ object's bytes."""
     if isinstance(obj, _c.LowLevelView):
-        return memoryview(obj)
+        try:
+            return memoryview(obj)
+        except BufferError:
+            if obj.size is None or obj.typecode != "B":
+                raise
+        # A view of C++ objects: one item of their size's bytes each.
+        import ctypes
+        from . import sizeof
+
+        class Item(ctypes.Structure):
+            _pack_ = 1
+            _fields_ = [("bytes", ctypes.c_char * sizeof(obj.item_type))]
+        return memoryview((Item * obj.size).from_address(obj.address))
     cls = type(obj)
     if getattr(cls, "__cpp_scope__", None) is None:
         raise TypeError("as_memoryview() needs a C++ object or a view, not a '%s'" % cls.__name__)

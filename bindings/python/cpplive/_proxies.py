@@ -771,11 +771,11 @@ def deduction_type(arg):
     """The type template deduction sees for a Python argument: as
     `argument_type`, but a `str` is the temporary `std::string` the call
     makes, so that `T&&` deduces `std::string`, as for a prvalue in C++;
-    and a list is the `std::vector` of its elements' type it converts to
-    (C++ cannot deduce from a braced list)."""
+    and a list (or tuple) is the `std::vector` of its elements' type it
+    converts to (C++ cannot deduce from a braced list)."""
     if isinstance(arg, str):
         return "std::string&&"
-    if isinstance(arg, list):
+    if isinstance(arg, (list, tuple)):
         return "std::vector<%s>&&" % _common_type(arg)
     return argument_type(arg)
 
@@ -813,6 +813,12 @@ class FunctionTemplate(object):
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
+        if self._cls is None:
+            # A free function template made a method by the program
+            # (`Class.__eq__ = ns.f[T]`): the object is its first argument,
+            # as for a Python function.
+            import types
+            return types.MethodType(self, instance)
         return _BoundTemplate(self, instance)
 
     def __call__(self, *args, **kwargs):

@@ -7,13 +7,18 @@ OPERATORS = {
     "operator<": ("__lt__",), "operator<=": ("__le__",),
     "operator>": ("__gt__",), "operator>=": ("__ge__",),
     "operator+": ("__add__", "__pos__"), "operator-": ("__sub__", "__neg__"),
-    "operator*": ("__mul__",), "operator/": ("__truediv__",), "operator%": ("__mod__",),
+    # Unary `*` and `++`/`--` under cppyy's names: an iterator steps and
+    # reads through them (`it.__deref__()`, `it.__preinc__()`,
+    # `it.__postinc__(0)`); one overload set serves both arities.
+    "operator*": ("__mul__", "__deref__"), "operator/": ("__truediv__",), "operator%": ("__mod__",),
     "operator+=": ("__iadd__",), "operator-=": ("__isub__",),
     "operator*=": ("__imul__",), "operator/=": ("__itruediv__",),
     "operator&": ("__and__",), "operator|": ("__or__",), "operator^": ("__xor__",),
     "operator<<": ("__lshift__",), "operator>>": ("__rshift__",), "operator~": ("__invert__",),
     "operator[]": ("__getitem__",), "operator()": ("__call__",), "operator,": ("__comma__",),
     "operator bool": ("__bool__",),
+    "operator++": ("__preinc__", "__postinc__"), "operator--": ("__predec__", "__postdec__"),
+    "operator->": ("__follow__",),
 }
 
 # Python's binary operator methods answer NotImplemented for operands they
@@ -32,9 +37,12 @@ def _not_implemented(*args, **kwargs):
 
 
 def operator_slot(py_name, member):
-    """`member` (an operator's C++ callable) as Python's `py_name` method."""
+    """`member` (an operator's C++ callable) as Python's `py_name` method.
+    When none of its overloads takes the operand, the C++ expression
+    decides (a free operator, as `it1 - it2` next to a member `it - n`),
+    and NotImplemented where C++ has none either."""
     if py_name in BINARY_SLOTS:
-        return _c_with_fallback(member, _not_implemented)
+        return _c_with_fallback(member, expression_operator(py_name) or _not_implemented)
     return member
 
 
@@ -140,26 +148,84 @@ def _position(i, n, kind):
     return i
 
 
+def _push_all(push_back, items):
+    for item in items:
+        push_back(item)
+
+
+def _value_type(cls):
+    try:
+        return cls.value_type
+    except AttributeError:
+        return None
+
+
 def _pythonize_vector(cls, qualified):
     from . import _cpplive as _c
     construct = cls.__dict__.get("__init__")
 
     def __init__(self, *args):
-        if len(args) == 1 and not isinstance(args[0], (int, _c.CppObject)) and hasattr(args[0], "__iter__"):
-            construct(self)
-            for item in args[0]:
-                self.push_back(item)
-            return
+        # Any Python iterable fills the vector (by `__iter__` or the old
+        # sequence protocol, as `list()` takes it), but not a string: a
+        # vector of strings made from "abc" would be three letters.
+        if len(args) == 1 and not isinstance(args[0], (int, str, bytes, _c.CppObject)):
+            try:
+                items = iter(args[0])
+            except TypeError:
+                items = None
+            if items is not None:
+                construct(self)
+                if not (numeric and _copied_from_buffer(self, args[0])):
+                    _c.elementwise(_push_all, self.push_back, items)
+                return
         construct(self, *args)
+
+    numeric = _value_type(cls) in (int, float)
+    assigners = []
+
+    def _copied_from_buffer(self, source):
+        # A buffer of exactly the element type (a NumPy array of that
+        # dtype) is copied in one C++ call; anything else goes item by item.
+        try:
+            m = memoryview(source)
+        except TypeError:
+            return False
+        count, flat = len(m) if m.ndim == 1 else 0, m.ndim == 1
+        m.release()
+        if not flat:
+            return False
+        if not assigners:
+            from . import gbl
+            from ._cpplive import cppdef
+            name = "__cpplive_assign_%d" % cls.__cpp_scope__
+            try:
+                cppdef("void %s(%s& v, const %s::value_type* p, unsigned long n) { v.assign(p, p + n); }" % (name, qualified, qualified))
+                assigners.append(getattr(gbl, name))
+            except (SyntaxError, AttributeError):
+                assigners.append(None)
+        if assigners[0] is None:
+            return False
+        try:
+            assigners[0](self, source, count)
+        except TypeError:
+            return False
+        return True
 
     def _index(self, i):
         return _position(i, self.size(), "vector")
 
     at = cls.__dict__.get("operator[]")
+    if at is not None and _value_type(cls) is bool:
+        # std::vector<bool> hands out proxies of its bits: read as bools.
+        bit = at
+
+        def at(self, k):
+            return bool(bit(self, k))
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [at(self, k) for k in range(*i.indices(self.size()))]
+            # A slice is a vector of the same type, as a list's is a list.
+            return type(self)([at(self, k) for k in range(*i.indices(self.size()))])
         return at(self, _index(self, i))
 
     setters = {}
@@ -184,6 +250,40 @@ def _pythonize_vector(cls, qualified):
 
     if construct is not None:
         cls.__init__ = __init__
+    data = cls.__dict__.get("data")
+    if data is not None:
+        def sized_data(self):
+            # A view of the elements knows how many there are.
+            view = data(self)
+            if isinstance(view, _c.LowLevelView):
+                view = view.reshape((self.size(),))
+                view._keep_owner(self)
+            elif isinstance(view, _c.CppObject) and type(view) is _value_type(cls):
+                # Objects side by side: indexable as an array of them.
+                view = _c.object_view(view, self.size(), self)
+            return view
+        sized_data.__doc__ = data.__doc__
+        cls.data = sized_data
+
+        def __array__(self, dtype=None, copy=None):
+            # NumPy sees the elements themselves (through the buffer of
+            # data()); a copy only where one is asked for or needed.
+            import numpy
+            view = sized_data(self)
+            if not isinstance(view, _c.LowLevelView):
+                # Elements that are no builtin scalars: an array of copies.
+                if copy is False:
+                    raise ValueError("the elements of '%s' are not one buffer NumPy can view" % qualified)
+                return numpy.array(list(self), dtype=dtype)
+            if copy:
+                return numpy.array(view, dtype=dtype, copy=True)
+            array = numpy.asarray(view)
+            if dtype is not None and numpy.dtype(dtype) != array.dtype:
+                if copy is False:
+                    raise ValueError("the elements of '%s' are not of dtype %s: a copy would be needed" % (qualified, numpy.dtype(dtype)))
+                return array.astype(dtype)
+            return array
+        cls.__array__ = __array__
     size = cls.__dict__.get("size")
     cls.__len__ = size if size is not None else (lambda self: self.size())
     if at is not None:
@@ -195,7 +295,10 @@ def _pythonize_vector(cls, qualified):
             from ._cpplive import cppdef
             helper = "__cpplive_getitem_%d" % cls.__cpp_scope__
             try:
-                cppdef("auto %s(%s& v, long long i) -> decltype(v[0]) { long long n = (long long)v.size(); "
+                # An element by reference; where the vector gives a proxy
+                # of it by value (std::vector<bool>), as its value_type.
+                cppdef("auto %s(%s& v, long long i) -> std::conditional_t<std::is_reference_v<decltype(v[0])>, "
+                       "decltype(v[0]), typename std::decay_t<decltype(v)>::value_type> { long long n = (long long)v.size(); "
                        "if (i < 0) i += n; if (i < 0 || i >= n) throw std::out_of_range(\"vector index out of range\"); "
                        "return v[i]; }" % (helper, qualified))
                 fast = _c.method_from_function(getattr(gbl, helper), __getitem__)
@@ -211,22 +314,153 @@ def _pythonize_vector(cls, qualified):
     cls.__contains__ = lambda self, x: any(item == x for item in self)
 
 
-def _pythonize_string(cls, qualified):
-    cls.__str__ = lambda self: self.c_str()
-    cls.__repr__ = lambda self: "<cpplive.gbl.std.string %r>" % self.c_str()
-    cls.__len__ = lambda self: self.size()
+def _pythonize_string(cls, qualified, wide=False):
+    """std::string (and std::wstring) compare, hash, add and print as the
+    Python text they hold; cppyy's `repr` (that of the bytes)."""
+    from . import _cpplive as _c
+    if wide:
+        def text(self):
+            return self.c_str()
+    else:
+        text = _c.string_text
+    construct = cls.__dict__.get("__init__")
+    copy = None
+    if construct is not None and not wide:
+        try:
+            copy = construct.__overload__("const std::string&")
+        except (TypeError, LookupError, AttributeError):
+            copy = None
+    if copy is not None:
+        def __init__(self, *args, **kwargs):
+            # A str or bytes as a whole (the copy constructor takes it as a
+            # std::string), not up to its first NUL as `const char*` reads it.
+            if len(args) == 1 and not kwargs and isinstance(args[0], (str, bytes)):
+                return copy(self, args[0])
+            return construct(self, *args, **kwargs)
+        __init__.__doc__ = construct.__doc__
+        cls.__init__ = __init__
+
+    def __str__(self):
+        t = text(self)
+        # Text that is not UTF-8 prints as its bytes, as cppyy prints it.
+        return t if isinstance(t, str) else str(t)
+
+    def __repr__(self):
+        t = text(self)
+        return repr(t.encode("utf-8") if isinstance(t, str) else t)
+
+    def plain(other):
+        if isinstance(other, cls):
+            return text(other)
+        if isinstance(other, (str, bytes)):
+            return other
+        return None
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            return self.c_str() == other
-        if isinstance(other, cls):
-            return self.c_str() == other.c_str()
-        return NotImplemented
+        o = plain(other)
+        if o is None:
+            return NotImplemented
+        t = text(self)
+        if type(t) is not type(o):
+            # A str against bytes: compare the UTF-8 bytes.
+            t = t.encode("utf-8") if isinstance(t, str) else t
+            o = o.encode("utf-8") if isinstance(o, str) else o
+        return t == o
 
+    def __ne__(self, other):
+        equal = __eq__(self, other)
+        return equal if equal is NotImplemented else not equal
+
+    def __add__(self, other):
+        o = plain(other)
+        return NotImplemented if o is None else _joined(text(self), o)
+
+    def __radd__(self, other):
+        o = plain(other)
+        return NotImplemented if o is None else _joined(o, text(self))
+
+    if not wide:
+        _python_text_methods(cls, text)
+    cls.__str__ = __str__
+    cls.__repr__ = __repr__
+    cls.__len__ = lambda self: self.size()
     cls.__eq__ = __eq__
-    cls.__ne__ = lambda self, other: not (self == other)
-    cls.__add__ = lambda self, other: self.c_str() + str(other)
-    cls.__hash__ = lambda self: hash(self.c_str())
+    cls.__ne__ = __ne__
+    cls.__add__ = __add__
+    cls.__radd__ = __radd__
+    cls.__hash__ = lambda self: hash(text(self))
+
+
+class _NotFound(int):
+    """`std::string::npos`: the C++ value (which C++ parameters get as is),
+    equal to -1 as well, Python's "not found" that `find` gives."""
+
+    def __eq__(self, other):
+        return other == -1 or int.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = int.__hash__
+
+
+_FINDERS = ("find", "rfind", "find_first_of", "find_last_of", "find_first_not_of", "find_last_not_of")
+
+
+def _python_text_methods(cls, text):
+    """std::string as Python text, as cppyy has it: `find` and its kin give
+    -1 for "not found" (and `npos` equals -1), `replace` of text by text,
+    `decode`, and the methods of `str` that C++ lacks (`split`, ...)."""
+    try:
+        value = int(cls.npos)
+    except (AttributeError, TypeError, ValueError):
+        value = None
+    if value is not None:
+        type.__setattr__(cls, "npos", _NotFound(value))
+    for name in _FINDERS:
+        finder = cls.__dict__.get(name)
+        if finder is None or value is None:
+            continue
+
+        def find(self, *args, _finder=finder):
+            at = _finder(self, *args)
+            return -1 if at == value else at
+        find.__name__ = name
+        find.__doc__ = finder.__doc__
+        type.__setattr__(cls, name, find)
+    replace = cls.__dict__.get("replace")
+
+    def python_replace(self, old, new, *count):
+        if isinstance(old, (str, bytes)):
+            t = text(self)
+            if isinstance(t, str) and isinstance(old, bytes):
+                t = t.encode("utf-8")
+            return t.replace(old, new, *count)
+        return replace(self, old, new, *count)
+    if replace is not None:
+        python_replace.__doc__ = replace.__doc__
+        type.__setattr__(cls, "replace", python_replace)
+
+    def decode(self, *args, **kwargs):
+        t = text(self)
+        return (t.encode("utf-8") if isinstance(t, str) else t).decode(*args, **kwargs)
+    type.__setattr__(cls, "decode", decode)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return getattr(text(self), name)
+        except AttributeError:
+            raise AttributeError("'%s' object has no attribute '%s'" % (cls.__cpp_name__, name)) from None
+    type.__setattr__(cls, "__getattr__", __getattr__)
+
+
+def _joined(a, b):
+    if type(a) is not type(b):
+        a = a if isinstance(a, str) else a.decode("utf-8", "surrogateescape")
+        b = b if isinstance(b, str) else b.decode("utf-8", "surrogateescape")
+    return a + b
 
 
 _BINARY = {
@@ -244,7 +478,8 @@ _REFLECTED = {
     "__rand__": "&", "__ror__": "|", "__rxor__": "^",
 }
 
-_UNARY = {"__neg__": "-", "__pos__": "+", "__invert__": "~"}
+_UNARY = {"__neg__": "-", "__pos__": "+", "__invert__": "~",
+          "__deref__": "*", "__preinc__": "++", "__predec__": "--"}
 
 
 # Type reducers (`add_type_reducer`): C++ operators applied from Python
@@ -361,10 +596,30 @@ def _make_unary(py_name, symbol):
     return operator
 
 
+_setters = {}
+
+
 def _setitem_through_reference(self, index, value):
-    """`obj[i] = x` for a C++ operator[] returning a reference."""
-    from . import gbl
-    getattr(gbl, "__cpplive").setitem(self, index, value)
+    """`obj[i] = x` for a C++ operator[] returning a reference. The helper
+    is instantiated for the container and index types only: the value
+    converts to the element type as any argument does (a list into a
+    vector element, range-checked numbers)."""
+    from ._proxies import argument_type
+    key = (type(self).__cpp_name__, argument_type(index))
+    setter = _setters.get(key)
+    if setter is None:
+        from . import gbl
+        from ._cpplive import cppdef
+        _helper_counter[0] += 1
+        name = "__cpplive_item_assign_%d" % _helper_counter[0]
+        try:
+            cppdef("void %s(%s& c, const %s& i, const std::remove_cv_t<std::remove_reference_t<decltype(c[i])>>& v) "
+                   "{ c[i] = v; }" % (name, key[0], key[1]))
+            setter = getattr(gbl, name)
+        except (SyntaxError, AttributeError):
+            raise TypeError("'%s' object does not support item assignment with a '%s' index" % key) from None
+        _setters[key] = setter
+    setter(self, index, value)
 
 
 def _str_via_stream(self):
@@ -426,13 +681,28 @@ _cursors = {}
 
 def _iterate(self):
     """Iteration over [begin(), end()) through `__cpplive::cursor<C>`,
-    compiled once per container class."""
+    compiled once per container class; by index (`size()` and
+    `operator[]`) where begin()/end() give nothing that iterates."""
     name = type(self).__cpp_name__
     cursor = _cursors.get(name)
     if cursor is None:
         from . import gbl
-        cursor = _cursors[name] = getattr(gbl, "__cpplive").cursor[name]
-    c = cursor(self)
+        helpers = getattr(gbl, "__cpplive")
+        cursor = helpers.cursor[name] if helpers.is_iterable[name]() else False
+        _cursors[name] = cursor
+    if cursor is False:
+        if _defines(type(self), "__getitem__") and _defines(type(self), "size"):
+            return _iterate_by_index(self)
+        raise TypeError("'%s' is not iterable: its begin() and end() do not give iterators" % name)
+    return _walk(cursor(self))
+
+
+def _iterate_by_index(self):
+    for k in range(self.size()):
+        yield self[k]
+
+
+def _walk(c):
     done, get, advance = c.done, c.get, c.advance
     while not done():
         yield get()
@@ -443,6 +713,7 @@ def _pythonize_tuple(cls):
     """len(), indexing and unpacking through `std::get` (compiled once per
     tuple class and index)."""
     from . import gbl
+    from . import _cpplive as _c
     helpers = getattr(gbl, "__cpplive")
     getters = {}
     size = []
@@ -457,11 +728,28 @@ def _pythonize_tuple(cls):
         getter = getters.get(i)
         if getter is None:
             getter = getters[i] = helpers.tuple_get[i]
-        return getter(self)
+        item = getter(self)
+        if isinstance(item, _c.CppObject):
+            # An element read by reference keeps its tuple alive
+            # (`a, b = make_tuple(...)`).
+            _c.keep_alive(item, self)
+        return item
 
     cls.__len__ = __len__
     cls.__getitem__ = __getitem__
     cls.__iter__ = lambda self: (self[i] for i in range(len(self)))
+
+
+def _extend_by_push_back(self, items):
+    """`c += iterable` for a container with `push_back`, as `list +=` is."""
+    if not hasattr(items, "__iter__") or isinstance(items, (str, bytes)):
+        return NotImplemented
+    if items is self:
+        items = list(items)
+    push_back = self.push_back
+    for item in items:
+        push_back(item)
+    return self
 
 
 def _pythonize_container(cls, qualified):
@@ -471,11 +759,17 @@ def _pythonize_container(cls, qualified):
         cls.__len__ = lambda self: self.size()
     if _defines(cls, "begin") and _defines(cls, "end") and not _defines(cls, "__iter__"):
         cls.__iter__ = _iterate
+    elif _defines(cls, "size") and _defines(cls, "__getitem__") and not _defines(cls, "__iter__"):
+        # Not Python's own protocol: C++ indexing need not stop with an
+        # IndexError.
+        cls.__iter__ = _iterate_by_index
     if _defines(cls, "empty") and _defines(cls, "size") and not _defines(cls, "__bool__"):
         # An empty container is falsy, as a Python one is.
         cls.__bool__ = lambda self: not self.empty()
     if _defines(cls, "count") and _defines(cls, "find") and not _defines(cls, "__contains__"):
         cls.__contains__ = lambda self, key: bool(self.count(key))
+    if _defines(cls, "push_back") and not _defines(cls, "__iadd__"):
+        cls.__iadd__ = _extend_by_push_back
     if qualified.startswith("std::pair<"):
         cls.__iter__ = lambda self: iter((self.first, self.second))
         cls.__len__ = lambda self: 2
@@ -561,6 +855,7 @@ def _back_initializer_list(self, value, qualified):
 
 
 def _pythonize_from_python(cls, qualified):
+    from . import _cpplive as _c
     how = _FILLED_BY.get(_template_name(qualified))
     construct = cls.__dict__.get("__init__")
     if how is None or construct is None:
@@ -574,9 +869,9 @@ def _pythonize_from_python(cls, qualified):
             return construct(self, *value)
         construct(self)
         if how == "backed":
-            _back_initializer_list(self, value, qualified)
+            _c.elementwise(_back_initializer_list, self, value, qualified)
         else:
-            _fill(self, how, value, qualified)
+            _c.elementwise(_fill, self, how, value, qualified)
 
     __init__.__doc__ = construct.__doc__
     cls.__init__ = __init__
@@ -595,7 +890,24 @@ def _exception_str(self):
     return BaseException.__str__(self)
 
 
+def _text_protocol_members(cls):
+    """C++ members named `__str__`/`__repr__` serve `str()`/`repr()`,
+    which need a Python `str`: a C++ text result (a std::wstring) is
+    made one."""
+    from . import _cpplive as _c
+    for py_name in ("__str__", "__repr__"):
+        member = cls.__dict__.get(py_name)
+        if isinstance(member, _c.CppMethod):
+            def as_text(self, _member=member):
+                result = _member(self)
+                return result if isinstance(result, str) else str(result)
+            as_text.__name__ = py_name
+            as_text.__doc__ = member.__doc__
+            setattr(cls, py_name, as_text)
+
+
 def pythonize(cls, qualified):
+    _text_protocol_members(cls)
     if issubclass(cls, BaseException) and "__str__" not in cls.__dict__:
         cls.__str__ = _exception_str
     _add_operator_fallbacks(cls)
@@ -603,6 +915,8 @@ def pythonize(cls, qualified):
         _pythonize_vector(cls, qualified)
     elif qualified in ("std::basic_string<char>", "std::string") or qualified.startswith("std::basic_string<char,"):
         _pythonize_string(cls, qualified)
+    elif qualified == "std::basic_string<wchar_t>" or qualified.startswith("std::basic_string<wchar_t,"):
+        _pythonize_string(cls, qualified, wide=True)
     _pythonize_container(cls, qualified)
     _pythonize_from_python(cls, qualified)
     _cpp_side_pythonizations(cls, qualified)
