@@ -404,3 +404,20 @@ def test_bit_field_members():
     with pytest.raises(TypeError):
         f.mode = 1.5
     assert f.mode == 7
+
+
+def test_hash_through_std_hash_when_cpp_defines_one():
+    cpplive.cppdef("""
+    #include <functional>
+    struct cl_Hashed { int k = 4; };
+    struct cl_Unhashed { int k = 4; };
+    namespace std { template<> struct hash<cl_Hashed> {
+        std::size_t operator()(const cl_Hashed& h) const { return 17 + h.k; } }; }
+    """)
+    h = cpplive.gbl.cl_Hashed()
+    assert hash(h) == 21
+    h.k = 5
+    assert hash(h) == 22                           # C++ computes it from the value
+    u = cpplive.gbl.cl_Unhashed()
+    assert hash(u) == object.__hash__(u)           # no std::hash: by identity
+    assert len({u, cpplive.gbl.cl_Unhashed(), u}) == 2

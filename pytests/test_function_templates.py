@@ -270,3 +270,12 @@ def test_enum_values_as_template_arguments(uid):
     s = getattr(cpplive.gbl, ns)
     assert s.T[s.E.B]().v() == 41
     assert s.U[s.PA]().v() == 3
+
+
+def test_object_deduces_a_pointer_parameter():
+    # A C++ object also stands for its address, as in non-template calls.
+    cpplive.cppdef("""
+    struct ft_PtrArg { int v = 3; };
+    template<class T> int ft_through_pointer(T* p) { return p->v; }
+    """)
+    assert cpplive.gbl.ft_through_pointer(cpplive.gbl.ft_PtrArg()) == 3

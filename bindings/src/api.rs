@@ -284,6 +284,7 @@ pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDic
     d.set_item("is_abstract", info.is_abstract)?;
     d.set_item("bases", info.bases.iter().filter(|b| b.access == cpplive_core::model::Access::Public).map(|b| b.scope.0).collect::<Vec<_>>())?;
     d.set_item("is_scoped_enum", info.is_scoped_enum)?;
+    d.set_item("smart_pointee", info.smart_pointee.map(|s| s.0))?;
     Ok(d)
 }
 
@@ -470,4 +471,15 @@ pub fn bind_object(py: Python<'_>, address: usize, cls: &Bound<'_, PyType>, owns
         None
     };
     CppObject::wrap(py, cls, address as *mut c_void, deleter)
+}
+
+/// `std.move(obj)`: marks the C++ object `obj` as an rvalue, so that the
+/// next `T&&` parameter it is passed to may take it; returns `obj`.
+#[pyfunction]
+pub fn mark_rvalue<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if !unsafe { crate::instance::is_proxy(obj.py(), obj.as_ptr()) } {
+        return Err(PyTypeError::new_err("mark_rvalue() needs a C++ object"));
+    }
+    unsafe { crate::instance::state(obj.as_ptr()) }.mark_rvalue();
+    Ok(obj.clone())
 }

@@ -24,6 +24,10 @@ use crate::sync::GilCell;
 pub struct ProxyState {
     address: AtomicPtr<c_void>,
     owns: AtomicBool,
+    /// Marked by `std.move(obj)`: the object may bind to one `T&&`
+    /// parameter (the mark is used up by that conversion, as an rvalue
+    /// expression is used once).
+    rvalue: AtomicBool,
     /// `DeleterFn` as an integer, 0 when unknown.
     deleter: AtomicUsize,
     /// The Python class under which this object is registered, 0 if none.
@@ -158,9 +162,12 @@ macro_rules! proxy_methods {
                 $root { state: ProxyState::null() }
             }
 
+            /// True also for an object held by a smart pointer that Python
+            /// owns: this proxy's reference is what keeps it alive.
             #[getter]
             fn __python_owns__(&self) -> bool {
                 self.state.owns.load(Ordering::Relaxed)
+                    || self.state.holder().is_some_and(|h| unsafe { is_proxy(Python::assume_attached(), h.as_ptr()) && state(h.as_ptr()).owns() })
             }
 
             /// Taking ownership also needs the class's deleter.
@@ -220,6 +227,7 @@ impl ProxyState {
         ProxyState {
             address: AtomicPtr::new(std::ptr::null_mut()),
             owns: AtomicBool::new(false),
+            rvalue: AtomicBool::new(false),
             deleter: AtomicUsize::new(0),
             registered_as: AtomicUsize::new(0),
             holder: OnceLock::new(),
@@ -254,6 +262,20 @@ impl ProxyState {
             });
         }
         self.register(py, obj);
+    }
+
+    /// Marks the object as an rvalue (`std.move(obj)`).
+    pub fn mark_rvalue(&self) {
+        self.rvalue.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the object was marked as an rvalue; the mark is used up.
+    pub fn take_rvalue(&self) -> bool {
+        let marked = self.rvalue.load(Ordering::Relaxed);
+        if marked {
+            self.rvalue.store(false, Ordering::Relaxed);
+        }
+        marked
     }
 
     /// Whether Python owns the object (its proxy destroys it).
@@ -406,6 +428,22 @@ impl ProxyState {
         self.holder.get()
     }
 
+    /// Hands the object, which Python owned, to smart pointer proxy
+    /// `holder` (made from it): from now on the holder owns it, and this
+    /// proxy keeps the holder. False if the proxy already had a holder.
+    pub fn hand_to(&self, holder: Py<PyAny>) -> bool {
+        match self.holder.set(holder) {
+            Ok(()) => {
+                self.owns.store(false, Ordering::Relaxed);
+                true
+            }
+            Err(holder) => {
+                unsafe { ffi::Py_DECREF(holder.into_ptr()) };
+                false
+            }
+        }
+    }
+
     /// Registers a Python-constructed object so later references find it.
     pub fn register(&self, py: Python<'_>, obj: *mut ffi::PyObject) {
         let address = self.address() as usize;
@@ -465,6 +503,16 @@ pub struct NullPtr;
 impl NullPtr {
     fn __bool__(&self) -> bool {
         false
+    }
+    /// Equal to itself and to a null C++ object (`bind_object(nullptr, T)`).
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        is_nullptr(other.py(), other.as_ptr()) || unsafe { is_proxy(other.py(), other.as_ptr()) && state(other.as_ptr()).address().is_null() }
+    }
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
+        !self.__eq__(other)
+    }
+    fn __hash__(&self) -> isize {
+        0
     }
     fn __repr__(&self) -> &'static str {
         "nullptr"

@@ -270,17 +270,23 @@ impl OverloadSet {
                 info: (*info).clone(),
             })
             .collect();
+        // Between equals, `T&&` first: it takes only moved objects and
+        // temporaries, which C++ binds there rather than to `const T&`.
         candidates.sort_by_key(|c| {
             let rank = c.converters.iter().map(|k| k.rank()).sum::<u32>();
-            (rank, c.converters.iter().filter(|k| k.adds_const()).count())
+            let rvalues = c.converters.iter().filter(|k| k.takes_rvalue()).count();
+            (rank, std::cmp::Reverse(rvalues), c.converters.iter().filter(|k| k.adds_const()).count())
         });
+        // Whether an object binds to `T&&` depends on its `std.move` mark,
+        // not on its type: such sets resolve every call.
+        let by_type = !candidates.iter().any(|c| c.converters.iter().any(|k| k.takes_rvalue()));
         let deleter = match (self.role, self.class_id) {
             (Role::Constructor, Some(id)) => {
                 Some(with_backend(|b| b.deleter(id).map_err(crate::errors::backend_error))?)
             }
             _ => None,
         };
-        let memo = (candidates.len() > 1).then(|| Box::new(AppendOnly::new()));
+        let memo = (candidates.len() > 1 && by_type).then(|| Box::new(AppendOnly::new()));
         Ok(Prepared { candidates, deleter, fast: OnceLock::new(), no_fast: AtomicBool::new(false), memo })
     }
 
@@ -678,6 +684,7 @@ impl OverloadSet {
         }
         let mut lines = Vec::new();
         let all_range = !rejections.is_empty() && rejections.iter().all(|(_, _, r)| matches!(r, Rejection::OutOfRange));
+        let all_not_moved = !rejections.is_empty() && rejections.iter().all(|(_, _, r)| matches!(r, Rejection::NotMoved));
         for (index, param, why) in &rejections {
             let info = &prepared.candidates[*index].info;
             let reason = match (param, why) {
@@ -690,6 +697,11 @@ impl OverloadSet {
                         (_, Some(text)) => format!("argument {}{pname}: {text}", i + 1),
                         (Rejection::OutOfRange, _) => format!("argument {}{pname}: value out of range for '{}'", i + 1, typename::readable(&p.ty.spelling)),
                         (Rejection::NullObject, _) => format!("argument {}{pname}: the '{got}' object is null", i + 1),
+                        (Rejection::NotMoved, _) => format!(
+                            "argument {}{pname}: '{}' takes a temporary or a moved object: pass std.move(x)",
+                            i + 1,
+                            typename::readable(&p.ty.spelling)
+                        ),
                         (Rejection::ConstructionFailed(e), _) => format!("argument {}{pname}: cannot make a '{}' from '{got}': {e}", i + 1, typename::readable(&p.ty.spelling)),
                         _ => format!("argument {}{pname}: expected '{}', got '{got}'", i + 1, typename::readable(&p.ty.spelling)),
                     }
@@ -713,6 +725,8 @@ impl OverloadSet {
         };
         if all_range {
             crate::errors::out_of_range(message)
+        } else if all_not_moved {
+            crate::errors::not_moved(message)
         } else {
             PyTypeError::new_err(message)
         }

@@ -164,9 +164,28 @@ def namespace_for(scope_id):
         qualified = _c.scope_info(scope_id)["qualified"]
     ns_cls = type("namespace " + (qualified or "::"), (Namespace,), {"__module__": "cpplive.gbl"})
     ns = ns_cls(scope_id, qualified)
+    if qualified == "std":
+        object.__setattr__(ns, "move", _std_move(ns))
     _namespaces[scope_id] = ns
     sys.modules.setdefault(_module_name(qualified), ns)
     return ns
+
+
+def _std_move(std):
+    """`std.move(obj)` marks a C++ object as an rvalue (it may bind to one
+    `T&&` parameter, as `std::move(obj)` in C++ lets it) and returns it;
+    other uses go to C++'s `std::move`."""
+    cpp = []
+
+    def move(*args):
+        if len(args) == 1 and isinstance(args[0], CppObject):
+            return _c.mark_rvalue(args[0])
+        if not cpp:
+            cpp.append(_resolve(std, std.__cpp_scope__, "move"))
+        return cpp[0](*args)
+
+    move.__doc__ = _std_move.__doc__
+    return move
 
 
 class CppClassMeta(type):
@@ -446,6 +465,8 @@ def _make_class(scope_id, info):
             template = FunctionTemplate("%s::%s" % (qualified, name), name, scope_id, cls)
             # A constructor template is named as C++ names it (`X::X`).
             py_names = ("__init__",) if name == info["name"] else (name,) + _pythonize.OPERATORS.get(name, ())
+            if name == info["name"]:
+                type.__setattr__(cls, "__cpp_constructor_template__", template)
             for py_name in py_names:
                 plain = cls.__dict__.get(py_name)
                 if not (plain is None or isinstance(plain, (_c.CppFunction, _c.CppMethod))):
@@ -460,6 +481,8 @@ def _make_class(scope_id, info):
                         type.__setattr__(cls, py_name, _c.with_template(plain, template, expression))
                     continue
                 type.__setattr__(cls, py_name, _with_plain_overloads(template, plain))
+    if info.get("smart_pointee"):
+        _pythonize.pythonize_smart_pointer(cls, class_for(info["smart_pointee"]))
     _pythonize.pythonize(cls, qualified)
     return cls
 
@@ -749,6 +772,13 @@ class FunctionTemplate(object):
             return replaced(*args, **(kwargs or {}))
         types = tuple(deduction_type(a) for a in args)
         function = self._instantiate(types)
+        if function is None:
+            # A C++ object also stands for its address (a `T*` parameter
+            # takes it), as for non-template calls.
+            pointers = tuple(t + "*" if isinstance(a, CppObject) and not isinstance(a, type) else t
+                             for a, t in zip(args, types))
+            if pointers != types:
+                function = self._instantiate(pointers)
         if function is None:
             raise TypeError(self._no_match(types))
         if instance is not None and isinstance(function, _c.CppMethod):
