@@ -23,13 +23,25 @@ use crate::runtime::{with_backend, with_backend_detached};
 
 #[pyfunction]
 pub fn cppdef(py: Python<'_>, code: &str) -> PyResult<bool> {
+    DECLARATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     with_backend_detached(py, |b| b.declare(code).map_err(backend_error))?;
     Ok(true)
+}
+
+/// Counts the inputs that may have declared names (`cppdef`, `include`,
+/// undo), so that listings of scopes can be kept until the next one.
+pub static DECLARATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The number of inputs so far that may have declared or hidden names.
+#[pyfunction]
+pub fn declaration_generation() -> u64 {
+    DECLARATIONS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 #[pyfunction]
 #[pyo3(signature = (header, c_linkage=false))]
 pub fn include(py: Python<'_>, header: &str, c_linkage: bool) -> PyResult<bool> {
+    DECLARATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     with_backend_detached(py, |b| b.include(header, c_linkage).map_err(backend_error))?;
     Ok(true)
 }

@@ -675,11 +675,14 @@ fn discard(py: Python<'_>, error: PyErr) -> String {
 }
 
 /// Whether proxy `obj` may bind to a `T&&`: marked by `std.move` (the
-/// mark is used up), or a temporary, whose only reference is the call's
-/// argument (`f(T())`): nothing can see it after the call.
+/// mark is used up), or a temporary: an object Python owns whose only
+/// reference is the call's argument (`f(T())`), which nothing can see
+/// after the call. A proxy of an object C++ owns (`f(o.member)`) is an
+/// lvalue however few references it has.
 #[inline]
 unsafe fn is_rvalue(obj: *mut ffi::PyObject) -> bool {
-    ffi::Py_REFCNT(obj) == 1 || crate::instance::state(obj).take_rvalue()
+    let state = crate::instance::state(obj);
+    (ffi::Py_REFCNT(obj) == 1 && state.owns()) || state.take_rvalue()
 }
 
 /// An `int` 0, which cppyy takes as a null pointer (C's `NULL`).

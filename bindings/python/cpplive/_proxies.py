@@ -18,6 +18,8 @@ DataMember = _c.DataMember
 
 _namespaces = {}
 _classes = {}
+# Namespace id -> (when, sorted names) for dir().
+_listings = {}
 # Classes being made, by the thread holding _making_lock: making one runs
 # Python code (pythonizations, base classes), during which another thread
 # could ask for the same class. It waits for the lock and then finds the
@@ -27,8 +29,55 @@ _making = {}
 _making_lock = threading.RLock()
 
 
-def _module_name(qualified):
-    return "cpplive.gbl" + "".join("." + part for part in qualified.split("::") if part)
+# The module C++ proxies are filed under: `cpplive.gbl`, or `cppyy.gbl`
+# once the cppyy compatibility module is installed (code written for cppyy
+# reads `__module__`, and pickle imports it).
+_module_root = ["cpplive.gbl"]
+
+
+def _module_name(qualified, root=None):
+    return (root or _module_root[0]) + "".join("." + part for part in _scope_parts(qualified))
+
+
+def _scope_parts(qualified):
+    """The components of a qualified C++ name, split at the `::`s outside
+    template arguments (`std::vector<ns::A>` is `std`, `vector<ns::A>`)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(qualified):
+        c = qualified[i]
+        if c in "<([":
+            depth += 1
+        elif c in ">)]":
+            depth -= 1
+        elif depth == 0 and qualified.startswith("::", i):
+            parts.append(qualified[start:i])
+            start = i + 2
+            i += 1
+        i += 1
+    parts.append(qualified[start:])
+    return [p for p in parts if p]
+
+
+def _enclosing_module(qualified):
+    """The module of the scope enclosing C++ name `qualified`."""
+    parts = _scope_parts(qualified)
+    return _module_name("::".join(parts[:-1]))
+
+
+def set_module_root(root):
+    """Files every proxy, made or to be made, under module `root`, and
+    enters the namespaces made so far in `sys.modules` under it."""
+    _module_root[0] = root
+    for ns in _namespaces.values():
+        qualified = ns.__cpp_name__
+        object.__setattr__(ns, "__module__", _enclosing_module(qualified) if qualified else root)
+        if not qualified:
+            object.__setattr__(ns, "__name__", root)
+        sys.modules.setdefault(_module_name(qualified), ns)
+    for cls in list(_classes.values()):
+        qualified = getattr(cls, "__cpp_name__", None)
+        if isinstance(cls, type) and qualified:
+            type.__setattr__(cls, "__module__", _enclosing_module(qualified))
 
 
 def _resolve(owner, scope_id, name, cls=None):
@@ -118,7 +167,11 @@ class Namespace(object):
         # __module__ (pydoc, inspect) read the module's name, and a
         # __path__ (with a __spec__) lets `import cpplive.gbl.ns.inner` ask
         # for the inner one (see _importer).
-        object.__setattr__(self, "__name__", _module_name(qualified))
+        # Named as cppyy names them: `__name__` the namespace's own name,
+        # `__module__` the enclosing namespace's module.
+        parts = _scope_parts(qualified)
+        object.__setattr__(self, "__name__", parts[-1] if parts else _module_root[0])
+        object.__setattr__(self, "__module__", _enclosing_module(qualified) if parts else _module_root[0])
         object.__setattr__(self, "__path__", [])
         object.__setattr__(self, "__spec__", None)
 
@@ -145,10 +198,22 @@ class Namespace(object):
                 pass
         object.__setattr__(self, name, value)
 
-    def __dir__(self):
+    def __dir__(self, *_ignored):
         # What C++ declares, whether looked up yet or not (completion in
-        # IPython and the like goes by dir()).
-        return sorted(set(self.__dict__) | set(type(self).__dict__) | set(_c.member_names(self.__cpp_scope__)))
+        # IPython and the like goes by dir()). cppyy's `ns.__dir__(ns)`
+        # passes the namespace again. Kept until an input may have
+        # declared names or a lookup added one (a listing of the global
+        # namespace costs more than a millisecond).
+        key = (_c.declaration_generation(), len(self.__dict__), len(type(self).__dict__))
+        cached = _listings.get(self.__cpp_scope__)
+        if cached is None or cached[0] != key:
+            names = sorted(set(self.__dict__) | set(type(self).__dict__) | set(_c.member_names(self.__cpp_scope__)))
+            cached = _listings[self.__cpp_scope__] = (key, names)
+        return list(cached[1])
+
+    def __call__(self, *args, **kwargs):
+        # cppyy's namespaces are classes, which code may call by mistake.
+        raise TypeError("C++ namespace %s cannot be called" % (self.__cpp_name__ or "::"))
 
     def __repr__(self):
         return "<C++ namespace %s>" % (self.__cpp_name__ or "::")
@@ -168,6 +233,8 @@ def namespace_for(scope_id):
         object.__setattr__(ns, "move", _std_move(ns))
     _namespaces[scope_id] = ns
     sys.modules.setdefault(_module_name(qualified), ns)
+    if _module_root[0] != "cpplive.gbl":
+        sys.modules.setdefault(_module_name(qualified, "cpplive.gbl"), ns)
     return ns
 
 
@@ -434,7 +501,7 @@ def _make_class(scope_id, info):
     namespace = {
         "__cpp_scope__": scope_id,
         "__cpp_name__": qualified,
-        "__module__": "cpplive.gbl",
+        "__module__": _enclosing_module(qualified),
         "__qualname__": qualified,
         "__doc__": "C++ class %s" % qualified,
         "__dispatch__": _dispatch,
@@ -497,7 +564,7 @@ def _make_enum(scope_id, info):
     cls = type(info["name"] or info["qualified"], (int,), {
         "__cpp_scope__": scope_id,
         "__cpp_name__": info["qualified"],
-        "__module__": "cpplive.gbl",
+        "__module__": _enclosing_module(info["qualified"]),
         "__repr__": __repr__,
         "__str__": __repr__,
     })
