@@ -234,3 +234,16 @@ def test_template_instantiation_by_attribute_name():
     assert getattr(std, "map<std::string, int>") is std.map[std.string, int]
     with pytest.raises(AttributeError):
         getattr(std, "vector<no_such_type>")
+
+
+def test_optional_chrono_and_thread_need_no_include():
+    # Preloaded, as cppyy's interpreter preloads them.
+    std = cpplive.gbl.std
+    assert std.optional and std.nullopt is not None and std.this_thread
+    cpplive.cppdef("""
+    bool sc_has_value(std::optional<int> o) { return o.has_value(); }
+    long long sc_seconds(std::chrono::seconds s) { return s.count(); }
+    """)
+    assert cpplive.gbl.sc_has_value(std.optional[int](3))
+    assert not cpplive.gbl.sc_has_value(std.nullopt)
+    assert cpplive.gbl.sc_seconds(std.chrono.seconds(7)) == 7

@@ -10,9 +10,9 @@ use crate::types::{RefKind, TypeBase, TypeRef};
 /// The standard headers every session starts with, as users of cppyy expect
 /// (`std::vector` & co. usable in `cppdef` without an `#include`).
 pub const STANDARD_HEADERS: &[&str] = &[
-    "algorithm", "array", "cmath", "complex", "cstdint", "cstdio", "cstdlib", "cstring", "deque",
-    "exception", "functional", "iostream", "list", "map", "memory", "set", "sstream", "stdexcept",
-    "string", "tuple", "typeinfo", "unordered_map", "unordered_set", "utility", "vector",
+    "algorithm", "array", "chrono", "cmath", "complex", "cstdint", "cstdio", "cstdlib", "cstring", "deque",
+    "exception", "functional", "iostream", "list", "map", "memory", "optional", "set", "sstream", "stdexcept",
+    "string", "thread", "tuple", "typeinfo", "unordered_map", "unordered_set", "utility", "vector",
 ];
 
 /// Declared once before any thunk: the error reporting and string helpers.
