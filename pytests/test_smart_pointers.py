@@ -196,3 +196,27 @@ def test_null_proxy_equals_nullptr(g):
     assert null == cpplive.nullptr and cpplive.nullptr == null
     assert g.sm_T(1) != cpplive.nullptr
     assert cpplive.nullptr == cpplive.nullptr and hash(cpplive.nullptr) == hash(cpplive.nullptr)
+
+
+def test_smart_pointer_returned_by_reference_gives_one_proxy(g):
+    cpplive.cppdef("""
+    struct sm_Keeper {
+        std::unique_ptr<sm_T> p = std::make_unique<sm_T>(21);
+        std::shared_ptr<sm_T> s = std::make_shared<sm_T>(22);
+        const std::unique_ptr<sm_T>& pget() const { return p; }
+        std::shared_ptr<sm_T>* sptr() { return &s; }
+        std::shared_ptr<sm_T>* snull() { return nullptr; }
+    };
+    """)
+    k = g.sm_Keeper()
+    a, b = k.pget(), k.pget()
+    assert a is b and a.x == 21
+    p = k.sptr()                                   # a pointer to a smart pointer
+    assert type(p) is g.sm_T and p.x == 22
+    assert type(p.__smartptr__()) is g.std.shared_ptr[g.sm_T]
+    assert k.snull() is None
+
+
+def test_smart_pointer_class_name_has_its_arguments(g):
+    smart = g.sm_shared(1).__smartptr__()
+    assert type(smart).__name__ == "shared_ptr<sm_T>"

@@ -42,6 +42,9 @@ pub struct ProxyState {
     /// The object a method returning this one was called on, kept alive
     /// while this one is (see `keep_alive`).
     lifeline: OnceLock<Py<PyAny>>,
+    /// For a proxy reached through a smart pointer: the address it is
+    /// entered under in `HELD` (0 if none).
+    held_at: AtomicUsize,
 }
 
 #[pyclass(subclass, frozen, module = "cpplive", name = "CppObject")]
@@ -131,6 +134,17 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
 /// (address, Python class) → the live proxy (a borrowed pointer, removed
 /// when the proxy dies).
 static IDENTITY: GilCell<Option<FxHashMap<(usize, usize), usize>>> = GilCell::new(None);
+
+/// (object address, smart pointer proxy) → (state, proxy) of the live proxy
+/// of the object reached through that smart pointer proxy: a smart pointer
+/// returned by reference twice (`const std::unique_ptr<T>& get()`) is one
+/// holder proxy, and gives one object proxy. Apart from `IDENTITY` (see
+/// `wrap_held`).
+static HELD: GilCell<Option<FxHashMap<(usize, usize), (usize, usize)>>> = GilCell::new(None);
+
+fn held<R>(py: Python<'_>, f: impl FnOnce(&mut FxHashMap<(usize, usize), (usize, usize)>) -> R) -> R {
+    HELD.with(py, |table| f(table.get_or_insert_with(FxHashMap::default)))
+}
 
 /// Runs `f` on the identity table (no Python code inside; see `GilCell`).
 #[inline(always)]
@@ -233,6 +247,7 @@ impl ProxyState {
             holder: OnceLock::new(),
             texts: OnceLock::new(),
             lifeline: OnceLock::new(),
+            held_at: AtomicUsize::new(0),
         }
     }
 
@@ -383,10 +398,27 @@ impl CppObject {
     /// smart pointer proxy `holder` owns: not owned itself, and kept apart
     /// from the identity table so that the holder stays reachable from it.
     pub fn wrap_held(py: Python<'_>, cls: &Bound<'_, PyType>, address: *mut c_void, holder: Py<PyAny>) -> PyResult<Py<PyAny>> {
+        let key = (address as usize, holder.as_ptr() as usize);
+        if !address.is_null() {
+            let found = held(py, |table| table.get(&key).copied());
+            if let Some((_, existing)) = found {
+                let existing = existing as *mut ffi::PyObject;
+                // Still this object (not nulled by a move), and of this class.
+                if unsafe { state(existing).address() } == address && unsafe { ffi::Py_TYPE(existing) } == cls.as_ptr() as *mut ffi::PyTypeObject {
+                    unsafe { ffi::Py_DECREF(holder.into_ptr()) };
+                    return Ok(unsafe { Py::from_borrowed_ptr(py, existing) });
+                }
+            }
+        }
         let obj = Self::new_proxy(py, cls)?;
         let inner = unsafe { state(obj.as_ptr()) };
         inner.address.store(address, Ordering::Relaxed);
         let _ = inner.holder.set(holder);
+        if !address.is_null() {
+            let entry = (inner as *const ProxyState as usize, obj.as_ptr() as usize);
+            held(py, |table| table.insert(key, entry));
+            inner.held_at.store(address as usize, Ordering::Relaxed);
+        }
         Ok(obj)
     }
 
@@ -460,6 +492,17 @@ impl ProxyState {
 impl Drop for ProxyState {
     fn drop(&mut self) {
         self.destroy();
+        let held_at = self.held_at.load(Ordering::Relaxed);
+        if let (true, Some(holder)) = (held_at != 0, self.holder.get()) {
+            let key = (held_at, holder.as_ptr() as usize);
+            let me = self as *const ProxyState as usize;
+            let py = unsafe { Python::assume_attached() };
+            held(py, |table| {
+                if table.get(&key).is_some_and(|(state, _)| *state == me) {
+                    table.remove(&key);
+                }
+            });
+        }
         // A proxy dies with the GIL held, but not always inside pyo3's entry
         // points, where dropping a `Py` would only queue its decref: the
         // smart pointer proxy is released directly.

@@ -506,13 +506,16 @@ def _make_class(scope_id, info):
         "__doc__": "C++ class %s" % qualified,
         "__dispatch__": _dispatch,
     }
+    # Named by the last part of the C++ name, with template arguments
+    # (`shared_ptr<Zoo::Lion>`), as cppyy names classes.
+    py_name = (_scope_parts(qualified) or [qualified])[-1] if info["name"] else qualified
     try:
-        cls = CppClassMeta(info["name"] or qualified, bases, namespace)
+        cls = CppClassMeta(py_name, bases, namespace)
     except TypeError:
         # A class deriving from std::exception and an ordinary class: the
         # two Python roots do not combine, so it is not a Python exception.
         bases = tuple(b for b in bases if not issubclass(b, BaseException)) or (CppObject,)
-        cls = CppClassMeta(info["name"] or qualified, bases, namespace)
+        cls = CppClassMeta(py_name, bases, namespace)
     _making[scope_id] = cls
     _c.register_class(scope_id, cls, False)
     if info["is_complete"]:
