@@ -478,3 +478,17 @@ def test_using_declaration_of_a_base_at_an_offset(u):
     assert (m.f(), m.f(8), m.f("s"), m.t) == (1, 8, 3, 7)
     m.v = 5
     assert m.v == 5
+
+
+def test_derived_class_typedef_shadows_the_bases():
+    cpplive.cppdef("""
+    namespace ih_shadow {
+    struct A { typedef std::shared_ptr<A> Ptr; typedef int Val; struct In { int a = 1; }; };
+    struct B : A { typedef std::shared_ptr<B> Ptr; typedef double Val; };
+    struct C : A {};
+    }""")
+    ns = cpplive.gbl.ih_shadow
+    assert ns.A.Ptr is ns.A.Ptr and ns.A.Val is int    # A's looked up first
+    assert ns.B.Ptr is not ns.A.Ptr and ns.B.Val is float
+    assert ns.C.Ptr is ns.A.Ptr and ns.C.In is ns.A.In
+    assert ns.B().Ptr is ns.B.Ptr                      # through an instance too

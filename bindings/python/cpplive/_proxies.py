@@ -303,7 +303,7 @@ class CppClassMeta(type):
         if scope_id is None:
             scope_id = getattr(cls, "__cpp_scope__")
         value = _resolve(cls, scope_id, name, cls)
-        type.__setattr__(cls, name, value)
+        type.__setattr__(cls, name, _NestedType(value, cls, name) if isinstance(value, type) else value)
         if isinstance(value, DataMember):
             return value._get()
         return value
@@ -334,6 +334,27 @@ class CppClassMeta(type):
         if "__cpp_scope__" not in cls.__dict__:
             return type.__repr__(cls)                  # a Python class deriving from a proxy
         return "<class cpplive.gbl.%s>" % cls.__cpp_name__
+
+
+class _NestedType(object):
+    """A nested type or typedef looked up in a class, as kept in its
+    `__dict__`. A derived class proxy, which would inherit it through
+    Python's MRO, looks the name up in C++ for itself instead: it may
+    declare its own (`B::Ptr` shadowing `A::Ptr`)."""
+
+    __slots__ = ("value", "owner", "name")
+
+    def __init__(self, value, owner, name):
+        self.value = value
+        self.owner = owner
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if owner is None or owner is self.owner or "__cpp_scope__" not in owner.__dict__:
+            return self.value
+        value = _resolve(owner, owner.__dict__["__cpp_scope__"], self.name, owner)
+        type.__setattr__(owner, self.name, _NestedType(value, owner, self.name) if isinstance(value, type) else value)
+        return value
 
 
 class _NonPublic(object):
