@@ -318,6 +318,15 @@ impl OverloadSet {
             if let Some(redirected) = self.dispatcher_init(py, receiver, all, nargs, kwnames) {
                 return redirected;
             }
+            // Constructing over a live object would leak or double-destroy
+            // it: only an empty proxy (new, destructed, or bound to null)
+            // takes a new object, as in cppyy.
+            if crate::instance::is_proxy(py, receiver) && !crate::instance::state(receiver).address().is_null() {
+                return Err(pyo3::exceptions::PyReferenceError::new_err(format!(
+                    "this '{}' object is already constructed: __init__ runs once (use __assign__ to copy into it)",
+                    self.class_name(py)
+                )));
+            }
         }
 
         // The direct path keeps the GIL; releasing it takes the general one.

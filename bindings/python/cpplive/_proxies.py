@@ -91,6 +91,9 @@ def _resolve(owner, scope_id, name, cls=None):
             # An attribute lookup fails as one (hasattr stays usable); the
             # message names the dictionary that could not serve.
             raise AttributeError("C++ name '%s': %s" % (name, e)) from e
+    if found is None and scope_id == 1 and cls is None and _is_builtin_type(name):
+        # `gbl.int`, `gbl.unsigned` (names C++ reserves, not declarations).
+        return _typedef_target(_c.resolve_type(name))
     if found is None:
         where = "the global namespace" if scope_id == 1 else "'%s'" % _scope_name(owner)
         raise AttributeError("C++ name '%s' not found in %s" % (name, where))
@@ -117,6 +120,14 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "field":
         raise AttributeError("'%s' is a data member of '%s': read it from an instance" % (name, _scope_name(owner)))
     raise AttributeError("C++ name '%s' has an unsupported kind (%s)" % (name, kind))
+
+
+def _is_builtin_type(name):
+    try:
+        _c.sizeof_builtin(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _qualified_in(owner, name):
