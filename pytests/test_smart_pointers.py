@@ -220,3 +220,14 @@ def test_smart_pointer_returned_by_reference_gives_one_proxy(g):
 def test_smart_pointer_class_name_has_its_arguments(g):
     smart = g.sm_shared(1).__smartptr__()
     assert type(smart).__name__ == "shared_ptr<sm_T>"
+
+
+def test_smart_pointer_to_derived_for_smart_pointer_to_base(g):
+    cpplive.cppdef("""
+    std::shared_ptr<sm_U> sm_shared_u() { return std::make_shared<sm_U>(); }
+    int sm_base_x(std::shared_ptr<sm_T> p) { return p->x; }
+    int sm_base_x_ref(const std::shared_ptr<sm_T>& p) { return p->x; }
+    """)
+    u = g.sm_shared_u()
+    assert g.sm_base_x(u) == 7 and g.sm_base_x_ref(u) == 7    # converted as C++ converts it
+    assert u.__smartptr__().use_count() == 1

@@ -493,6 +493,17 @@ impl Converter {
                     return Err(Rejection::WrongType);
                 }
                 if let Some(get) = smart_get {
+                    if let Some(holder) = crate::instance::holder_of(py, obj) {
+                        // A smart pointer of another class (`shared_ptr<Derived>`
+                        // for `shared_ptr<Base>`): converted as C++ converts it.
+                        IN_IMPLICIT_CONSTRUCTION.set(true);
+                        let made = class.bind(py).call1((holder,));
+                        IN_IMPLICIT_CONSTRUCTION.set(false);
+                        let temporary = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
+                        let address = CppObject::address_of(py, temporary.as_ptr(), cls);
+                        scratch.keep(temporary.unbind());
+                        return Ok(address);
+                    }
                     return hand_to_smart_pointer(py, obj, class, *get, scratch);
                 }
                 if !allow_construct {
