@@ -231,3 +231,12 @@ def test_smart_pointer_to_derived_for_smart_pointer_to_base(g):
     u = g.sm_shared_u()
     assert g.sm_base_x(u) == 7 and g.sm_base_x_ref(u) == 7    # converted as C++ converts it
     assert u.__smartptr__().use_count() == 1
+
+
+def test_smart_pointer_to_derived_is_not_bound_to_a_non_const_reference(g):
+    # C++ binds no converted temporary there: the callee's reset would be lost.
+    cpplive.cppdef("void sm_reset_base(std::shared_ptr<sm_T>& p) { p.reset(); }")
+    u = g.sm_shared_u()
+    with pytest.raises(TypeError):
+        g.sm_reset_base(u)
+    assert u.y == 6

@@ -261,9 +261,10 @@ impl Converter {
                     return Converter::StdFunction { class, id, factory: std::sync::OnceLock::new() };
                 }
                 if plain {
-                    // Never a smart pointer made from a raw object: it would
-                    // be a second owner (C++ makes that constructor explicit).
-                    let allow_construct = smart_get.is_none() && by_value_or_const_ref;
+                    // A temporary binds by value or to a const or rvalue
+                    // reference only. (Smart pointers are not constructed from
+                    // arbitrary values: see `hand_to_smart_pointer`.)
+                    let allow_construct = by_value_or_const_ref;
                     Converter::Object { class, allow_construct, smart_get, rvalue: ty.reference == RefKind::RValue }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
                     Converter::ObjectPointer { class }
@@ -494,6 +495,9 @@ impl Converter {
                 }
                 if let Some(get) = smart_get {
                     if let Some(holder) = crate::instance::holder_of(py, obj) {
+                        if !allow_construct {
+                            return Err(Rejection::WrongType);
+                        }
                         // A smart pointer of another class (`shared_ptr<Derived>`
                         // for `shared_ptr<Base>`): converted as C++ converts it.
                         IN_IMPLICIT_CONSTRUCTION.set(true);
