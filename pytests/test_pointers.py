@@ -685,3 +685,18 @@ def test_pyobject_pointer_is_the_object_itself(args):
     assert args.as_long(7) == 7
     obj = [1, 2]
     assert args.same(obj) is obj
+
+
+def test_copy_or_move_is_chosen_on_every_call(g):
+    # The winner for an object argument is not remembered by its type: its
+    # std.move mark decides.
+    b = g.pt_Box(3)
+    for _ in range(3):
+        moves0 = g.pt_Box.moves
+        g.pt_Box(b)
+        assert g.pt_Box.moves == moves0 and b.v == 3
+    g.pt_Box(cpplive.gbl.std.move(b))
+    assert b.v == -1
+    c = g.pt_Box(4)
+    g.pt_Box(c)
+    assert c.v == 4

@@ -124,6 +124,10 @@ struct Prepared {
     /// For sets of several overloads: the winner per tuple of argument
     /// types. Entries never move or change once added.
     memo: Option<Box<AppendOnly<MemoEntry, MEMO_SIZE>>>,
+    /// Bit `i` set when some overload takes a class `T&&` as parameter `i`:
+    /// whether an object binds there depends on its `std.move` mark, not on
+    /// its type, so a call passing an object there is not remembered.
+    rvalue_positions: u64,
 }
 
 pub struct OverloadSet {
@@ -277,17 +281,22 @@ impl OverloadSet {
             let rvalues = c.converters.iter().filter(|k| k.takes_rvalue()).count();
             (rank, std::cmp::Reverse(rvalues), c.converters.iter().filter(|k| k.adds_const()).count())
         });
-        // Whether an object binds to `T&&` depends on its `std.move` mark,
-        // not on its type: such sets resolve every call.
-        let by_type = !candidates.iter().any(|c| c.converters.iter().any(|k| k.takes_rvalue()));
+        let mut rvalue_positions = 0u64;
+        for c in &candidates {
+            for (i, k) in c.converters.iter().enumerate().take(64) {
+                if k.takes_rvalue() {
+                    rvalue_positions |= 1 << i;
+                }
+            }
+        }
         let deleter = match (self.role, self.class_id) {
             (Role::Constructor, Some(id)) => {
                 Some(with_backend(|b| b.deleter(id).map_err(crate::errors::backend_error))?)
             }
             _ => None,
         };
-        let memo = (candidates.len() > 1 && by_type).then(|| Box::new(AppendOnly::new()));
-        Ok(Prepared { candidates, deleter, fast: OnceLock::new(), no_fast: AtomicBool::new(false), memo })
+        let memo = (candidates.len() > 1).then(|| Box::new(AppendOnly::new()));
+        Ok(Prepared { candidates, deleter, fast: OnceLock::new(), no_fast: AtomicBool::new(false), memo, rvalue_positions })
     }
 
     /// Calls the set with vectorcall-style arguments.
@@ -482,6 +491,11 @@ impl OverloadSet {
 
     fn remember(&self, py: Python<'_>, prepared: &Prepared, positional: &[*mut ffi::PyObject], candidate: usize, pass: Pass) {
         let Some(memo) = prepared.memo.as_ref().filter(|m| m.as_slice().len() < MEMO_SIZE) else { return };
+        if prepared.rvalue_positions != 0
+            && positional.iter().enumerate().any(|(i, o)| i < 64 && prepared.rvalue_positions & (1 << i) != 0 && unsafe { crate::instance::is_proxy(py, *o) })
+        {
+            return;
+        }
         let types = unsafe { type_key(positional) };
         // Exact-type checks in the plan make it safe for this type tuple only
         // in the strict pass (implicit conversions need the general path).
