@@ -469,3 +469,20 @@ def test_data_members_answer_the_descriptor_protocol_by_name():
     assert member.__get__(None, cpplive.gbl.cl_Desc) is member
     member.__set__(obj, 8)
     assert obj.x == 8
+
+
+def test_hash_through_std_hash_when_cpp_defines_one():
+    cpplive.cppdef("""
+    #include <functional>
+    struct cl_Hashed { int k = 4; };
+    struct cl_Unhashed { int k = 4; };
+    namespace std { template<> struct hash<cl_Hashed> {
+        std::size_t operator()(const cl_Hashed& h) const { return 17 + h.k; } }; }
+    """)
+    h = cpplive.gbl.cl_Hashed()
+    assert hash(h) == 21
+    h.k = 5
+    assert hash(h) == 22                           # C++ computes it from the value
+    u = cpplive.gbl.cl_Unhashed()
+    assert hash(u) == object.__hash__(u)           # no std::hash: by identity
+    assert len({u, cpplive.gbl.cl_Unhashed(), u}) == 2

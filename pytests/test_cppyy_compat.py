@@ -129,6 +129,10 @@ cppyy.cppexec('cc_script_greeting += " there"')
 print("cppexec", cppyy.gbl.cc_script_greeting)
 import cppyy.gbl.cc_script as ns
 print("module", ns.MyClass is MyClass)
+print("names", MyClass.__module__, ns.__name__, ns.__module__)
+import pickle
+cppyy.cppdef("namespace cc_script { enum cc_Pick { cc_p0, cc_p1 }; }")
+print("pickled", pickle.loads(pickle.dumps(ns.cc_Pick.cc_p1)) == 1)
 '''
 
 
@@ -139,6 +143,7 @@ def test_cppyy_style_script_runs_unchanged():
     assert lines == {
         "add": "43", "data": "14", "override": "21", "triple": "15", "vector": "4 [0, 1, 2, 3]",
         "sizeof": "True", "rebound": "13", "cast": "LowLevelView", "cppexec": "hi there", "module": "True",
+        "names": "cppyy.gbl.cc_script cc_script cppyy.gbl", "pickled": "True",
     }
 
 

@@ -202,8 +202,20 @@ def test_class_proxy_has_a_docstring(g):
     assert "dv_ns::dv_Klass" in g.dv_ns.dv_Klass.__doc__
 
 
-def test_namespace_has_a_module_name(g):
-    assert g.dv_ns.__name__ == "cpplive.gbl.dv_ns"
+def test_names_and_modules_of_scopes(g):
+    cpplive.cppdef("namespace dv_ns { namespace dv_inner { struct dv_In {}; enum dv_E { dv_e }; } }")
+    inner = g.dv_ns.dv_inner
+    assert (inner.__name__, inner.__module__) == ("dv_inner", "cpplive.gbl.dv_ns")
+    assert g.dv_ns.__module__ == "cpplive.gbl"
+    assert inner.dv_In.__module__ == "cpplive.gbl.dv_ns.dv_inner" and inner.dv_In.__name__ == "dv_In"
+    assert inner.dv_E.__module__ == "cpplive.gbl.dv_ns.dv_inner"
+    assert sys.modules[inner.dv_In.__module__] is inner
+
+
+def test_calling_a_namespace_is_a_type_error(g):
+    with pytest.raises(TypeError):
+        g.dv_ns()
+    assert g.dv_ns.__dir__(g.dv_ns) == dir(g.dv_ns)
 
 
 # ---------------------------------------------------------------- import

@@ -377,3 +377,12 @@ def test_python_sequence_deduces_as_a_vector():
     assert ns.is_int_vector(cpplive.gbl.std.vector[int]())
     with pytest.raises(TypeError):
         ns.size_of([])                               # no element type to deduce
+
+
+def test_object_deduces_a_pointer_parameter():
+    # A C++ object also stands for its address, as in non-template calls.
+    cpplive.cppdef("""
+    struct ft_PtrArg { int v = 3; };
+    template<class T> int ft_through_pointer(T* p) { return p->v; }
+    """)
+    assert cpplive.gbl.ft_through_pointer(cpplive.gbl.ft_PtrArg()) == 3

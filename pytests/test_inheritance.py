@@ -525,3 +525,17 @@ def test_private_bases_are_python_bases():
         def which(self):
             return 11
     assert g.ih_ask(FromPython()) == 11
+
+
+def test_derived_class_typedef_shadows_the_bases():
+    cpplive.cppdef("""
+    namespace ih_shadow {
+    struct A { typedef std::shared_ptr<A> Ptr; typedef int Val; struct In { int a = 1; }; };
+    struct B : A { typedef std::shared_ptr<B> Ptr; typedef double Val; };
+    struct C : A {};
+    }""")
+    ns = cpplive.gbl.ih_shadow
+    assert ns.A.Ptr is ns.A.Ptr and ns.A.Val is int    # A's looked up first
+    assert ns.B.Ptr is not ns.A.Ptr and ns.B.Val is float
+    assert ns.C.Ptr is ns.A.Ptr and ns.C.In is ns.A.In
+    assert ns.B().Ptr is ns.B.Ptr                      # through an instance too

@@ -413,3 +413,35 @@ def test_instances_give_back_their_reference_to_the_class():
     gone = python_subclass()
     gc.collect()
     assert gone() is None                         # a Python subclass is freed with its last instance
+
+
+def test_init_runs_once_on_a_live_object():
+    cpplive.cppdef("""
+    struct mem_Once { static int alive; mem_Once() { ++alive; } mem_Once(const mem_Once&) { ++alive; }
+                      mem_Once& operator=(const mem_Once&) { return *this; } ~mem_Once() { --alive; } };
+    int mem_Once::alive = 0;
+    """)
+    Once = cpplive.gbl.mem_Once
+    gc.collect()
+    c = Once()
+    with pytest.raises(ReferenceError):
+        c.__init__(Once())                         # would leak or destroy the first object
+    gc.collect()
+    assert Once.alive == 1
+    c.__assign__(Once())                           # copying into it is assignment
+    gc.collect()
+    assert Once.alive == 1
+    c.__destruct__()
+    assert Once.alive == 0
+    c.__init__(Once())                             # an empty proxy takes a new object
+    gc.collect()
+    assert Once.alive == 1
+    del c
+    gc.collect()
+    assert Once.alive == 0
+    null = cpplive.bind_object(cpplive.nullptr, Once)
+    null.__init__()
+    assert Once.alive == 1 and null.__python_owns__
+    del null
+    gc.collect()
+    assert Once.alive == 0

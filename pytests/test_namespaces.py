@@ -116,3 +116,13 @@ def test_unknown_name_in_namespace(g):
     with pytest.raises(AttributeError) as exc:
         g.ns_outer.ns_no_such_thing
     assert "ns_no_such_thing" in str(exc.value)
+
+
+def test_builtin_type_names_in_the_global_namespace():
+    assert cpplive.gbl.int is int and cpplive.gbl.double is float
+
+
+def test_opaque_enum_with_fixed_type():
+    cpplive.cppdef("enum class ns_opaque : unsigned char;")
+    assert cpplive.gbl.ns_opaque(3) == 3
+    assert cpplive.gbl.std.byte(7) == 7                 # std::byte has no named values

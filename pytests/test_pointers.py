@@ -125,15 +125,37 @@ def test_rvalue_reference_from_temporary(g):
     assert g.pt_Box.moves == moves0 + 1
 
 
-@cpplive_only  # cppyy refuses an lvalue proxy for T&& ("object is not an rvalue")
-def test_rvalue_reference_moves_from_object(g):
+def test_rvalue_reference_refuses_a_live_object(g):
     b = g.pt_Box(9)
+    with pytest.raises(cpplive.NotMovedError) as info:   # C++ would not bind an lvalue there
+        g.pt_by_rref(b)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+    assert "std.move" in str(info.value)
+    assert b.v == 9 and b.data.size() == 3
     moves0 = g.pt_Box.moves
-    assert g.pt_by_rref(b) == 309
+    assert g.pt_by_rref(cpplive.gbl.std.move(b)) == 309
     assert g.pt_Box.moves == moves0 + 1
     # the object was moved from: its vector is empty and the move ctor marked it
     assert b.data.size() == 0
     assert b.v == -1
+    # the mark is used up by the call it was made for
+    with pytest.raises(TypeError):
+        g.pt_by_rref(b)
+
+
+def test_std_move_picks_the_move_constructor_and_assignment(g):
+    b = g.pt_Box(5)
+    moves0 = g.pt_Box.moves
+    copy = g.pt_Box(b)                             # an lvalue: the copy constructor
+    assert g.pt_Box.moves == moves0 and b.data.size() == 3
+    moved = g.pt_Box(cpplive.gbl.std.move(b))
+    assert g.pt_Box.moves == moves0 + 1 and moved.v == 5 and b.v == -1
+    assert copy.v == 5
+    assert cpplive.gbl.std.move(copy) is copy      # the same object, marked
+
+
+def test_std_move_of_other_values_is_cpps():
+    assert cpplive.gbl.std.move(3) == 3
 
 
 def test_rvalue_reference_from_std_move(g):
@@ -663,3 +685,18 @@ def test_pyobject_pointer_is_the_object_itself(args):
     assert args.as_long(7) == 7
     obj = [1, 2]
     assert args.same(obj) is obj
+
+
+def test_copy_or_move_is_chosen_on_every_call(g):
+    # The winner for an object argument is not remembered by its type: its
+    # std.move mark decides.
+    b = g.pt_Box(3)
+    for _ in range(3):
+        moves0 = g.pt_Box.moves
+        g.pt_Box(b)
+        assert g.pt_Box.moves == moves0 and b.v == 3
+    g.pt_Box(cpplive.gbl.std.move(b))
+    assert b.v == -1
+    c = g.pt_Box(4)
+    g.pt_Box(c)
+    assert c.v == 4

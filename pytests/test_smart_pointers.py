@@ -68,11 +68,27 @@ def test_shared_ptr_passed_on_as_itself(g):
     assert p.__smartptr__().use_count() == 1       # the callee's copy is gone
 
 
-@cpplive_only  # cppyy makes a new owner from a plain object
-def test_plain_object_is_not_made_into_a_shared_ptr(g):
-    # That would be a second owner of the same object.
+def test_python_owned_object_is_handed_to_a_shared_ptr(g):
+    gc.collect()
+    before = g.sm_T.alive
+    t = g.sm_T(1)
+    assert t.__smartptr__() is None
+    assert g.sm_count(t) == 2                      # the callee's copy, plus the one t now holds
+    assert t.__smartptr__() is not None and t.__smartptr__().use_count() == 1
+    assert t.__python_owns__ and t.x == 1          # through its smart pointer
+    assert g.sm_count(t) == 2                      # the same smart pointer again
+    del t
+    gc.collect()
+    assert g.sm_T.alive == before
+
+
+@cpplive_only  # cppyy makes a second owner of an object C++ owns
+def test_object_cpp_owns_is_not_made_into_a_shared_ptr(g):
+    t = g.sm_T(1)
+    t.__python_owns__ = False                      # as if C++ owned it
     with pytest.raises(TypeError):
-        g.sm_count(g.sm_T(1))
+        g.sm_count(t)
+    t.__python_owns__ = True
 
 
 @cpplive_only  # cppyy keeps the declared pointee type
@@ -141,3 +157,86 @@ def test_smart_pointer_data_member_and_container_elements(g):
     assert o.member.x == 12
     many = g.sm_many()
     assert [many[i].x for i in range(len(many))] == [1, 2]
+
+
+def test_smart_pointer_made_from_an_object_takes_it_over(g):
+    gc.collect()
+    before = g.sm_T.alive
+    t = g.sm_T(4)
+    assert t.__python_owns__
+    p = g.std.shared_ptr[g.sm_T](t)                # the raw-pointer constructor template
+    assert not t.__python_owns__ and p.__python_owns__
+    assert p.use_count() == 1 and p.get().x == 4
+    u = g.std.unique_ptr[g.sm_T](g.sm_T(6))
+    assert u.get().x == 6
+    del p, u
+    gc.collect()
+    assert g.sm_T.alive == before                  # each smart pointer deleted its object
+
+
+def test_python_subclass_object_into_a_smart_pointer(g):
+    class Sub(g.sm_T):
+        pass
+
+    gc.collect()
+    before = g.sm_T.alive
+    s = Sub()
+    s.__python_owns__ = False
+    p = g.std.shared_ptr[g.sm_T](s)
+    assert p.get().x == 5
+    del p
+    gc.collect()
+    assert g.sm_T.alive == before
+
+
+def test_null_proxy_equals_nullptr(g):
+    p = g.sm_shared_null()
+    assert p == cpplive.nullptr and not p != cpplive.nullptr
+    null = cpplive.bind_object(cpplive.nullptr, g.sm_T)
+    assert null == cpplive.nullptr and cpplive.nullptr == null
+    assert g.sm_T(1) != cpplive.nullptr
+    assert cpplive.nullptr == cpplive.nullptr and hash(cpplive.nullptr) == hash(cpplive.nullptr)
+
+
+def test_smart_pointer_returned_by_reference_gives_one_proxy(g):
+    cpplive.cppdef("""
+    struct sm_Keeper {
+        std::unique_ptr<sm_T> p = std::make_unique<sm_T>(21);
+        std::shared_ptr<sm_T> s = std::make_shared<sm_T>(22);
+        const std::unique_ptr<sm_T>& pget() const { return p; }
+        std::shared_ptr<sm_T>* sptr() { return &s; }
+        std::shared_ptr<sm_T>* snull() { return nullptr; }
+    };
+    """)
+    k = g.sm_Keeper()
+    a, b = k.pget(), k.pget()
+    assert a is b and a.x == 21
+    p = k.sptr()                                   # a pointer to a smart pointer
+    assert type(p) is g.sm_T and p.x == 22
+    assert type(p.__smartptr__()) is g.std.shared_ptr[g.sm_T]
+    assert k.snull() is None
+
+
+def test_smart_pointer_class_name_has_its_arguments(g):
+    smart = g.sm_shared(1).__smartptr__()
+    assert type(smart).__name__ == "shared_ptr<sm_T>"
+
+
+def test_smart_pointer_to_derived_for_smart_pointer_to_base(g):
+    cpplive.cppdef("""
+    std::shared_ptr<sm_U> sm_shared_u() { return std::make_shared<sm_U>(); }
+    int sm_base_x(std::shared_ptr<sm_T> p) { return p->x; }
+    int sm_base_x_ref(const std::shared_ptr<sm_T>& p) { return p->x; }
+    """)
+    u = g.sm_shared_u()
+    assert g.sm_base_x(u) == 7 and g.sm_base_x_ref(u) == 7    # converted as C++ converts it
+    assert u.__smartptr__().use_count() == 1
+
+
+def test_smart_pointer_to_derived_is_not_bound_to_a_non_const_reference(g):
+    # C++ binds no converted temporary there: the callee's reset would be lost.
+    cpplive.cppdef("void sm_reset_base(std::shared_ptr<sm_T>& p) { p.reset(); }")
+    u = g.sm_shared_u()
+    with pytest.raises(TypeError):
+        g.sm_reset_base(u)
+    assert u.y == 6

@@ -318,3 +318,16 @@ def test_tuple_elements_keep_their_tuple_alive():
     gc.collect()
     [cpplive.gbl.std.make_tuple(Simple()) for _ in range(10)]
     assert (a.v, b.v) == (42, 42)
+
+
+def test_optional_chrono_and_thread_need_no_include():
+    # Preloaded, as cppyy's interpreter preloads them.
+    std = cpplive.gbl.std
+    assert std.optional and std.nullopt is not None and std.this_thread
+    cpplive.cppdef("""
+    bool sc_has_value(std::optional<int> o) { return o.has_value(); }
+    long long sc_seconds(std::chrono::seconds s) { return s.count(); }
+    """)
+    assert cpplive.gbl.sc_has_value(std.optional[int](3))
+    assert not cpplive.gbl.sc_has_value(std.nullopt)
+    assert cpplive.gbl.sc_seconds(std.chrono.seconds(7)) == 7

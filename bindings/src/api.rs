@@ -23,6 +23,7 @@ use crate::runtime::{with_backend, with_backend_detached};
 
 #[pyfunction]
 pub fn cppdef(py: Python<'_>, code: &str) -> PyResult<bool> {
+    DECLARATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     with_backend_detached(py, |b| b.declare(code).map_err(backend_error))?;
     Ok(true)
 }
@@ -35,9 +36,20 @@ pub fn cppdef_helper(py: Python<'_>, code: &str) -> PyResult<bool> {
     Ok(true)
 }
 
+/// Counts the inputs that may have declared names (`cppdef`, `include`,
+/// undo), so that listings of scopes can be kept until the next one.
+pub static DECLARATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The number of inputs so far that may have declared or hidden names.
+#[pyfunction]
+pub fn declaration_generation() -> u64 {
+    DECLARATIONS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 #[pyfunction]
 #[pyo3(signature = (header, c_linkage=false))]
 pub fn include(py: Python<'_>, header: &str, c_linkage: bool) -> PyResult<bool> {
+    DECLARATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     with_backend_detached(py, |b| b.include(header, c_linkage).map_err(backend_error))?;
     Ok(true)
 }
@@ -432,6 +444,7 @@ pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDic
     // base graph, the upcast code has no access checks).
     d.set_item("bases", info.bases.iter().map(|b| b.scope.0).collect::<Vec<_>>())?;
     d.set_item("is_scoped_enum", info.is_scoped_enum)?;
+    d.set_item("smart_pointee", info.smart_pointee.map(|s| s.0))?;
     Ok(d)
 }
 
@@ -671,4 +684,15 @@ pub fn bind_object(py: Python<'_>, address: usize, cls: &Bound<'_, PyType>, owns
         None
     };
     CppObject::wrap(py, cls, address as *mut c_void, deleter)
+}
+
+/// `std.move(obj)`: marks the C++ object `obj` as an rvalue, so that the
+/// next `T&&` parameter it is passed to may take it; returns `obj`.
+#[pyfunction]
+pub fn mark_rvalue<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if !unsafe { crate::instance::is_proxy(obj.py(), obj.as_ptr()) } {
+        return Err(PyTypeError::new_err("mark_rvalue() needs a C++ object"));
+    }
+    unsafe { crate::instance::state(obj.as_ptr()) }.mark_rvalue();
+    Ok(obj.clone())
 }

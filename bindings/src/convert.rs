@@ -48,6 +48,8 @@ pub enum Rejection {
     WrongType,
     OutOfRange,
     NullObject,
+    /// A live object (not marked by `std.move`) for a `T&&` parameter.
+    NotMoved,
     /// `None` for a C string: string functions seldom expect null.
     NoneString,
     /// A `str`, `bytes` or read-only buffer where C++ may write through the
@@ -108,8 +110,9 @@ pub enum Converter {
     StdString { proxy: Option<(Py<pyo3::types::PyType>, cpplive_core::thunk::StringViewFn)> },
     Enum { underlying: Builtin, class: Option<Py<pyo3::types::PyType>> },
     /// A class by value or reference: the object's address is passed.
-    /// `smart_get` is set for smart pointer classes.
-    Object { class: Py<pyo3::types::PyType>, allow_construct: bool, smart_get: Option<cpplive_core::thunk::SmartGetFn> },
+    /// `smart_get` is set for smart pointer classes; `rvalue` for `T&&`,
+    /// which takes objects marked by `std.move` and temporaries only.
+    Object { class: Py<pyo3::types::PyType>, allow_construct: bool, smart_get: Option<cpplive_core::thunk::SmartGetFn>, rvalue: bool },
     /// A `std::function`: one of its proxies, or any Python callable (made
     /// into a C++ function object on first use of the factory).
     StdFunction { class: Py<pyo3::types::PyType>, id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
@@ -279,10 +282,11 @@ impl Converter {
                     return Converter::StdFunction { class, id, factory: std::sync::OnceLock::new() };
                 }
                 if plain {
-                    // Never a smart pointer made from a raw object: it would
-                    // be a second owner (C++ makes that constructor explicit).
-                    let allow_construct = smart_get.is_none() && by_value_or_const_ref;
-                    Converter::Object { class, allow_construct, smart_get }
+                    // A temporary binds by value or to a const or rvalue
+                    // reference only. (Smart pointers are not constructed from
+                    // arbitrary values: see `hand_to_smart_pointer`.)
+                    let allow_construct = by_value_or_const_ref;
+                    Converter::Object { class, allow_construct, smart_get, rvalue: ty.reference == RefKind::RValue }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
                     Converter::ObjectPointer { class }
                 } else if ty.pointers.len() == 2 && ty.array.is_empty() && ty.reference == RefKind::None {
@@ -339,6 +343,12 @@ impl Converter {
             }
             _ => 0,
         }
+    }
+
+    /// Whether the parameter is a `T&&` of a class, which takes only
+    /// moved objects and temporaries.
+    pub fn takes_rvalue(&self) -> bool {
+        matches!(self, Converter::Object { rvalue: true, .. })
     }
 
     /// Whether the parameter points at const items: between overloads of
@@ -489,18 +499,24 @@ impl Converter {
                 write_integer(slot, *underlying, v);
                 Ok(slot_ptr)
             }
-            Converter::Object { class, allow_construct, smart_get } => {
+            Converter::Object { class, allow_construct, smart_get, rvalue } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
                 if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
                     let address = CppObject::address_of(py, obj, cls);
                     if address.is_null() {
                         return Err(Rejection::NullObject);
                     }
+                    if *rvalue && !is_rvalue(obj) {
+                        return Err(Rejection::NotMoved);
+                    }
                     return Ok(address);
                 }
                 // A proxy returned through a smart pointer stands for it.
                 if let Some(holder) = crate::instance::holder_of(py, obj) {
                     if ffi::PyType_IsSubtype(ffi::Py_TYPE(holder.as_ptr()), cls) != 0 {
+                        if *rvalue && !is_rvalue(obj) {
+                            return Err(Rejection::NotMoved);
+                        }
                         let smart = CppObject::address_of(py, holder.as_ptr(), cls);
                         if let Some(get) = smart_get {
                             scratch.watch_holder(Py::from_borrowed_ptr(py, obj), smart, *get);
@@ -510,7 +526,27 @@ impl Converter {
                 }
                 // C++ applies at most one user-defined conversion: no implicit
                 // construction while making an implicit temporary.
-                if pass == Pass::Strict || !allow_construct || IN_IMPLICIT_CONSTRUCTION.get() {
+                if pass == Pass::Strict || IN_IMPLICIT_CONSTRUCTION.get() {
+                    return Err(Rejection::WrongType);
+                }
+                if let Some(get) = smart_get {
+                    if let Some(holder) = crate::instance::holder_of(py, obj) {
+                        if !allow_construct {
+                            return Err(Rejection::WrongType);
+                        }
+                        // A smart pointer of another class (`shared_ptr<Derived>`
+                        // for `shared_ptr<Base>`): converted as C++ converts it.
+                        IN_IMPLICIT_CONSTRUCTION.set(true);
+                        let made = class.bind(py).call1((holder,));
+                        IN_IMPLICIT_CONSTRUCTION.set(false);
+                        let temporary = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
+                        let address = CppObject::address_of(py, temporary.as_ptr(), cls);
+                        scratch.keep(temporary.unbind());
+                        return Ok(address);
+                    }
+                    return hand_to_smart_pointer(py, obj, class, *get, scratch);
+                }
+                if !allow_construct {
                     return Err(Rejection::WrongType);
                 }
                 let arg = Bound::from_borrowed_ptr(py, obj);
@@ -637,6 +673,38 @@ impl Converter {
     }
 }
 
+/// A Python-owned object for a smart pointer parameter: a smart pointer
+/// of the parameter's class is made from it and owns it from then on, held
+/// by the object's proxy (as if C++ had returned it so); the callee shares
+/// or takes it. Objects C++ owns, or that a smart pointer already holds,
+/// are refused: a second owner would delete them twice.
+unsafe fn hand_to_smart_pointer(
+    py: Python<'_>,
+    obj: *mut ffi::PyObject,
+    class: &Py<pyo3::types::PyType>,
+    get: cpplive_core::thunk::SmartGetFn,
+    scratch: &mut Scratch,
+) -> Result<*mut c_void, Rejection> {
+    if !crate::instance::is_proxy(py, obj) || crate::instance::holder_of(py, obj).is_some() {
+        return Err(Rejection::WrongType);
+    }
+    let state = crate::instance::state(obj);
+    if !state.owns() || state.address().is_null() {
+        return Err(Rejection::WrongType);
+    }
+    let arg = Bound::from_borrowed_ptr(py, obj);
+    IN_IMPLICIT_CONSTRUCTION.set(true);
+    let made = class.bind(py).call1((arg,));
+    IN_IMPLICIT_CONSTRUCTION.set(false);
+    let smart = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
+    let address = CppObject::address_of(py, smart.as_ptr(), class.as_ptr() as *mut ffi::PyTypeObject);
+    if address.is_null() || get(address).is_null() || !state.hand_to(smart.unbind()) {
+        return Err(Rejection::WrongType);
+    }
+    scratch.watch_holder(Py::from_borrowed_ptr(py, obj), address, get);
+    Ok(address)
+}
+
 /// The maker of Python-calling `std::function`s of class `id`, compiled
 /// on first use.
 fn callback_factory<'a>(
@@ -657,6 +725,17 @@ fn discard(py: Python<'_>, error: PyErr) -> String {
     error.restore(py);
     unsafe { ffi::PyErr_Clear() };
     text
+}
+
+/// Whether proxy `obj` may bind to a `T&&`: marked by `std.move` (the
+/// mark is used up), or a temporary: an object Python owns whose only
+/// reference is the call's argument (`f(T())`), which nothing can see
+/// after the call. A proxy of an object C++ owns (`f(o.member)`) is an
+/// lvalue however few references it has.
+#[inline]
+unsafe fn is_rvalue(obj: *mut ffi::PyObject) -> bool {
+    let state = crate::instance::state(obj);
+    (ffi::Py_REFCNT(obj) == 1 && state.owns()) || state.take_rvalue()
 }
 
 /// An `int` 0, which cppyy takes as a null pointer (C's `NULL`).

@@ -75,6 +75,25 @@ pub fn out_of_range(message: String) -> PyErr {
     PyErr::from_type(out_of_range_type(py).clone(), message)
 }
 
+/// A live object for a `T&&` parameter (not `std.move`d): a `TypeError`
+/// that is also the `ValueError` cppyy raises ("not an rvalue").
+pub fn not_moved_type(py: pyo3::Python<'_>) -> &pyo3::Bound<'_, pyo3::types::PyType> {
+    static TYPE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+    exception_type(
+        py,
+        &TYPE,
+        c"cpplive.NotMovedError",
+        c"An object passed to a C++ rvalue reference parameter without std.move(); both a TypeError and a ValueError.",
+        [py.get_type::<PyTypeError>(), py.get_type::<pyo3::exceptions::PyValueError>()],
+    )
+}
+
+/// A `NotMovedError` with `message`.
+pub fn not_moved(message: String) -> PyErr {
+    let py = unsafe { pyo3::Python::assume_attached() };
+    PyErr::from_type(not_moved_type(py).clone(), message)
+}
+
 /// Assigning a const or reference data member: an `AttributeError` (the
 /// attribute cannot be set) that is also the `TypeError` cppyy raises.
 pub fn read_only_member(py: pyo3::Python<'_>, message: String) -> PyErr {

@@ -118,7 +118,10 @@ impl Executor {
             TypeBase::Named(name) if name == "_object" && ty.pointers.len() == 1 && ty.array.is_empty() && !by_reference => Executor::PyObject,
             TypeBase::Named(_) if ty.class_id().is_some() => {
                 let id = ty.class_id().unwrap();
-                let pointee = if plain { smart_pointee(id) } else { None };
+                // A smart pointer by value or reference, or a pointer to one
+                // (`shared_ptr<T>*`, a null one is None).
+                let one_pointer = ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None;
+                let pointee = if plain || one_pointer { smart_pointee(id) } else { None };
                 let Some(pointee) = pointee else { return Executor::class_result(py, ty, id) };
                 let holder = Box::new(Executor::class_result(py, ty, id)?);
                 let (get, dynamic) = crate::runtime::with_backend(|b| {

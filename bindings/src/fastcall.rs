@@ -76,7 +76,7 @@ impl FastPlan {
                 Converter::Integer(Builtin::Long | Builtin::LongLong) => Param::Long,
                 Converter::Double => Param::Double,
                 Converter::Bool => Param::Bool,
-                Converter::Object { class, .. } => Param::Object(class.as_ptr() as usize),
+                Converter::Object { class, rvalue: false, .. } => Param::Object(class.as_ptr() as usize),
                 _ => return None,
             };
         }

@@ -24,6 +24,10 @@ use crate::sync::GilCell;
 pub struct ProxyState {
     address: AtomicPtr<c_void>,
     owns: AtomicBool,
+    /// Marked by `std.move(obj)`: the object may bind to one `T&&`
+    /// parameter (the mark is used up by that conversion, as an rvalue
+    /// expression is used once).
+    rvalue: AtomicBool,
     /// `DeleterFn` as an integer, 0 when unknown.
     deleter: AtomicUsize,
     /// The Python class under which this object is registered, 0 if none.
@@ -38,6 +42,9 @@ pub struct ProxyState {
     /// The object a method returning this one was called on, kept alive
     /// while this one is (see `keep_alive`).
     lifeline: OnceLock<Py<PyAny>>,
+    /// For a proxy reached through a smart pointer: the address it is
+    /// entered under in `HELD` (0 if none).
+    held_at: AtomicUsize,
 }
 
 #[pyclass(subclass, frozen, module = "cpplive", name = "CppObject")]
@@ -135,6 +142,17 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
 /// when the proxy dies).
 static IDENTITY: GilCell<Option<FxHashMap<(usize, usize), usize>>> = GilCell::new(None);
 
+/// (object address, smart pointer proxy) → (state, proxy) of the live proxy
+/// of the object reached through that smart pointer proxy: a smart pointer
+/// returned by reference twice (`const std::unique_ptr<T>& get()`) is one
+/// holder proxy, and gives one object proxy. Apart from `IDENTITY` (see
+/// `wrap_held`).
+static HELD: GilCell<Option<FxHashMap<(usize, usize), (usize, usize)>>> = GilCell::new(None);
+
+fn held<R>(py: Python<'_>, f: impl FnOnce(&mut FxHashMap<(usize, usize), (usize, usize)>) -> R) -> R {
+    HELD.with(py, |table| f(table.get_or_insert_with(FxHashMap::default)))
+}
+
 /// Runs `f` on the identity table (no Python code inside; see `GilCell`).
 #[inline(always)]
 fn identity<R>(py: Python<'_>, f: impl FnOnce(&mut FxHashMap<(usize, usize), usize>) -> R) -> R {
@@ -165,9 +183,12 @@ macro_rules! proxy_methods {
                 $root { state: ProxyState::null() }
             }
 
+            /// True also for an object held by a smart pointer that Python
+            /// owns: this proxy's reference is what keeps it alive.
             #[getter]
             fn __python_owns__(&self) -> bool {
                 self.state.owns.load(Ordering::Relaxed)
+                    || self.state.holder().is_some_and(|h| unsafe { is_proxy(Python::assume_attached(), h.as_ptr()) && state(h.as_ptr()).owns() })
             }
 
             /// Taking ownership also needs the class's deleter.
@@ -227,11 +248,13 @@ impl ProxyState {
         ProxyState {
             address: AtomicPtr::new(std::ptr::null_mut()),
             owns: AtomicBool::new(false),
+            rvalue: AtomicBool::new(false),
             deleter: AtomicUsize::new(0),
             registered_as: AtomicUsize::new(0),
             holder: OnceLock::new(),
             texts: OnceLock::new(),
             lifeline: OnceLock::new(),
+            held_at: AtomicUsize::new(0),
         }
     }
 
@@ -261,6 +284,20 @@ impl ProxyState {
             });
         }
         self.register(py, obj);
+    }
+
+    /// Marks the object as an rvalue (`std.move(obj)`).
+    pub fn mark_rvalue(&self) {
+        self.rvalue.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the object was marked as an rvalue; the mark is used up.
+    pub fn take_rvalue(&self) -> bool {
+        let marked = self.rvalue.load(Ordering::Relaxed);
+        if marked {
+            self.rvalue.store(false, Ordering::Relaxed);
+        }
+        marked
     }
 
     /// Whether Python owns the object (its proxy destroys it).
@@ -368,10 +405,27 @@ impl CppObject {
     /// smart pointer proxy `holder` owns: not owned itself, and kept apart
     /// from the identity table so that the holder stays reachable from it.
     pub fn wrap_held(py: Python<'_>, cls: &Bound<'_, PyType>, address: *mut c_void, holder: Py<PyAny>) -> PyResult<Py<PyAny>> {
+        let key = (address as usize, holder.as_ptr() as usize);
+        if !address.is_null() {
+            let found = held(py, |table| table.get(&key).copied());
+            if let Some((_, existing)) = found {
+                let existing = existing as *mut ffi::PyObject;
+                // Still this object (not nulled by a move), and of this class.
+                if unsafe { state(existing).address() } == address && unsafe { ffi::Py_TYPE(existing) } == cls.as_ptr() as *mut ffi::PyTypeObject {
+                    unsafe { ffi::Py_DECREF(holder.into_ptr()) };
+                    return Ok(unsafe { Py::from_borrowed_ptr(py, existing) });
+                }
+            }
+        }
         let obj = Self::new_proxy(py, cls)?;
         let inner = unsafe { state(obj.as_ptr()) };
         inner.address.store(address, Ordering::Relaxed);
         let _ = inner.holder.set(holder);
+        if !address.is_null() {
+            let entry = (inner as *const ProxyState as usize, obj.as_ptr() as usize);
+            held(py, |table| table.insert(key, entry));
+            inner.held_at.store(address as usize, Ordering::Relaxed);
+        }
         Ok(obj)
     }
 
@@ -430,6 +484,22 @@ impl ProxyState {
         self.holder.get()
     }
 
+    /// Hands the object, which Python owned, to smart pointer proxy
+    /// `holder` (made from it): from now on the holder owns it, and this
+    /// proxy keeps the holder. False if the proxy already had a holder.
+    pub fn hand_to(&self, holder: Py<PyAny>) -> bool {
+        match self.holder.set(holder) {
+            Ok(()) => {
+                self.owns.store(false, Ordering::Relaxed);
+                true
+            }
+            Err(holder) => {
+                unsafe { ffi::Py_DECREF(holder.into_ptr()) };
+                false
+            }
+        }
+    }
+
     /// Registers a Python-constructed object so later references find it.
     pub fn register(&self, py: Python<'_>, obj: *mut ffi::PyObject) {
         let address = self.address() as usize;
@@ -446,6 +516,17 @@ impl ProxyState {
 impl Drop for ProxyState {
     fn drop(&mut self) {
         self.destroy();
+        let held_at = self.held_at.load(Ordering::Relaxed);
+        if let (true, Some(holder)) = (held_at != 0, self.holder.get()) {
+            let key = (held_at, holder.as_ptr() as usize);
+            let me = self as *const ProxyState as usize;
+            let py = unsafe { Python::assume_attached() };
+            held(py, |table| {
+                if table.get(&key).is_some_and(|(state, _)| *state == me) {
+                    table.remove(&key);
+                }
+            });
+        }
         // A proxy dies with the GIL held, but not always inside pyo3's entry
         // points, where dropping a `Py` would only queue its decref: the
         // smart pointer proxy is released directly.
@@ -489,6 +570,16 @@ pub struct NullPtr;
 impl NullPtr {
     fn __bool__(&self) -> bool {
         false
+    }
+    /// Equal to itself and to a null C++ object (`bind_object(nullptr, T)`).
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        is_nullptr(other.py(), other.as_ptr()) || unsafe { is_proxy(other.py(), other.as_ptr()) && state(other.as_ptr()).address().is_null() }
+    }
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
+        !self.__eq__(other)
+    }
+    fn __hash__(&self) -> isize {
+        0
     }
     fn __repr__(&self) -> &'static str {
         "nullptr"

@@ -16,6 +16,7 @@ pub fn input_mark() -> PyResult<u64> {
 /// input) redefines; returns "-id name" for each declaration hidden.
 #[pyfunction]
 pub fn shadow(py: Python<'_>, namespace: &str) -> PyResult<Vec<String>> {
+    crate::api::DECLARATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     with_backend_detached(py, |b| b.shadow(namespace).map_err(backend_error))
 }
 
@@ -23,5 +24,6 @@ pub fn shadow(py: Python<'_>, namespace: &str) -> PyResult<Vec<String>> {
 /// for each declaration hidden or shown again.
 #[pyfunction]
 pub fn undo_inputs(py: Python<'_>, mark: u64) -> PyResult<Vec<String>> {
+    crate::api::DECLARATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     with_backend_detached(py, move |b| b.undo(mark).map_err(backend_error))
 }

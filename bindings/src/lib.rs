@@ -50,6 +50,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("AbortSignal", py.get_type::<errors::AbortSignal>())?;
     m.add("FloatingPointException", errors::floating_point_exception(py))?;
     m.add("OutOfRangeError", errors::out_of_range_type(py))?;
+    m.add("NotMovedError", errors::not_moved_type(py))?;
     m.add_function(wrap_pyfunction!(signals::set_signals_as_exception, m)?)?;
     m.add_function(wrap_pyfunction!(interactive::input_mark, m)?)?;
     m.add_function(wrap_pyfunction!(interactive::shadow, m)?)?;
@@ -90,6 +91,8 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::sizeof_builtin, m)?)?;
     m.add_function(wrap_pyfunction!(api::addressof, m)?)?;
     m.add_function(wrap_pyfunction!(api::bind_object, m)?)?;
+    m.add_function(wrap_pyfunction!(api::mark_rvalue, m)?)?;
+    m.add_function(wrap_pyfunction!(api::declaration_generation, m)?)?;
     m.add_function(wrap_pyfunction!(pinning::pin_type, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

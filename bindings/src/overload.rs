@@ -124,6 +124,10 @@ struct Prepared {
     /// For sets of several overloads: the winner per tuple of argument
     /// types. Entries never move or change once added.
     memo: Option<Box<AppendOnly<MemoEntry, MEMO_SIZE>>>,
+    /// Bit `i` set when some overload takes a class `T&&` as parameter `i`:
+    /// whether an object binds there depends on its `std.move` mark, not on
+    /// its type, so a call passing an object there is not remembered.
+    rvalue_positions: u64,
 }
 
 pub struct OverloadSet {
@@ -270,14 +274,25 @@ impl OverloadSet {
                 info: (*info).clone(),
             })
             .collect();
-        // Between equals, deeper parameter classes first: an object that is
-        // a `C` takes `f(const C&)` over `f(const B&)` (for `C : B`), as in
-        // C++, while a plain `B` is refused by the first.
+        // Between equals, `T&&` first: it takes only moved objects and
+        // temporaries, which C++ binds there rather than to `const T&`; and
+        // deeper parameter classes first: an object that is a `C` takes
+        // `f(const C&)` over `f(const B&)` (for `C : B`), as in C++, while
+        // a plain `B` is refused by the first.
         candidates.sort_by_key(|c| {
             let rank = c.converters.iter().map(|k| k.rank()).sum::<u32>();
+            let rvalues = c.converters.iter().filter(|k| k.takes_rvalue()).count();
             let depth: usize = c.converters.iter().map(|k| k.class_depth(py)).sum();
-            (rank, c.converters.iter().filter(|k| k.adds_const()).count(), std::cmp::Reverse(depth))
+            (rank, std::cmp::Reverse(rvalues), c.converters.iter().filter(|k| k.adds_const()).count(), std::cmp::Reverse(depth))
         });
+        let mut rvalue_positions = 0u64;
+        for c in &candidates {
+            for (i, k) in c.converters.iter().enumerate().take(64) {
+                if k.takes_rvalue() {
+                    rvalue_positions |= 1 << i;
+                }
+            }
+        }
         let deleter = match (self.role, self.class_id) {
             (Role::Constructor, Some(id)) => {
                 Some(with_backend(|b| b.deleter(id).map_err(crate::errors::backend_error))?)
@@ -285,7 +300,7 @@ impl OverloadSet {
             _ => None,
         };
         let memo = (candidates.len() > 1).then(|| Box::new(AppendOnly::new()));
-        Ok(Prepared { candidates, deleter, fast: OnceLock::new(), no_fast: AtomicBool::new(false), memo })
+        Ok(Prepared { candidates, deleter, fast: OnceLock::new(), no_fast: AtomicBool::new(false), memo, rvalue_positions })
     }
 
     /// Calls the set with vectorcall-style arguments.
@@ -315,6 +330,15 @@ impl OverloadSet {
         if self.role == Role::Constructor {
             if let Some(redirected) = self.dispatcher_init(py, receiver, all, nargs, kwnames) {
                 return redirected;
+            }
+            // Constructing over a live object would leak or double-destroy
+            // it: only an empty proxy (new, destructed, or bound to null)
+            // takes a new object, as in cppyy.
+            if crate::instance::is_proxy(py, receiver) && !crate::instance::state(receiver).address().is_null() {
+                return Err(pyo3::exceptions::PyReferenceError::new_err(format!(
+                    "this '{}' object is already constructed: __init__ runs once (use __assign__ to copy into it)",
+                    self.class_name(py)
+                )));
             }
         }
 
@@ -482,6 +506,11 @@ impl OverloadSet {
 
     fn remember(&self, py: Python<'_>, prepared: &Prepared, positional: &[*mut ffi::PyObject], candidate: usize, pass: Pass) {
         let Some(memo) = prepared.memo.as_ref().filter(|m| m.as_slice().len() < MEMO_SIZE) else { return };
+        if prepared.rvalue_positions != 0
+            && positional.iter().enumerate().any(|(i, o)| i < 64 && prepared.rvalue_positions & (1 << i) != 0 && unsafe { crate::instance::is_proxy(py, *o) })
+        {
+            return;
+        }
         let types = unsafe { type_key(positional) };
         // Exact-type checks in the plan make it safe for this type tuple only
         // in the strict pass (implicit conversions need the general path).
@@ -693,6 +722,7 @@ impl OverloadSet {
         }
         let mut lines = Vec::new();
         let all_range = !rejections.is_empty() && rejections.iter().all(|(_, _, r)| matches!(r, Rejection::OutOfRange));
+        let all_not_moved = !rejections.is_empty() && rejections.iter().all(|(_, _, r)| matches!(r, Rejection::NotMoved));
         for (index, param, why) in &rejections {
             let info = &prepared.candidates[*index].info;
             let reason = match (param, why) {
@@ -705,6 +735,11 @@ impl OverloadSet {
                         (_, Some(text)) => format!("argument {}{pname}: {text}", i + 1),
                         (Rejection::OutOfRange, _) => format!("argument {}{pname}: value out of range for '{}'", i + 1, typename::readable(&p.ty.spelling)),
                         (Rejection::NullObject, _) => format!("argument {}{pname}: the '{got}' object is null", i + 1),
+                        (Rejection::NotMoved, _) => format!(
+                            "argument {}{pname}: '{}' takes a temporary or a moved object: pass std.move(x)",
+                            i + 1,
+                            typename::readable(&p.ty.spelling)
+                        ),
                         (Rejection::ConstructionFailed(e), _) => format!("argument {}{pname}: cannot make a '{}' from '{got}': {e}", i + 1, typename::readable(&p.ty.spelling)),
                         _ => format!("argument {}{pname}: expected '{}', got '{got}'", i + 1, typename::readable(&p.ty.spelling)),
                     }
@@ -728,6 +763,8 @@ impl OverloadSet {
         };
         if all_range {
             crate::errors::out_of_range(message)
+        } else if all_not_moved {
+            crate::errors::not_moved(message)
         } else {
             PyTypeError::new_err(message)
         }

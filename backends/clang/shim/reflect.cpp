@@ -667,6 +667,10 @@ rust::Vec<FieldRecord> Session::fields(std::uint64_t scope) {
 rust::Vec<EnumeratorRecord> Session::enumerators(std::uint64_t scope) {
   rust::Vec<EnumeratorRecord> records;
   auto *ed = dyn_cast<EnumDecl>(impl->decl_of(scope));
+  // An opaque declaration with a fixed underlying type (`enum class byte :
+  // unsigned char;`) is a complete type whose values have no names.
+  if (ed && !ed->getDefinition() && ed->isFixed())
+    return records;
   if (!ed || !ed->getDefinition())
     fail("declaration " + std::to_string(scope) + " is not a complete enum");
   for (EnumConstantDecl *constant : ed->getDefinition()->enumerators()) {

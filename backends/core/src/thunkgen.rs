@@ -10,9 +10,9 @@ use crate::types::{RefKind, TypeBase, TypeRef};
 /// The standard headers every session starts with, as users of cppyy expect
 /// (`std::vector` & co. usable in `cppdef` without an `#include`).
 pub const STANDARD_HEADERS: &[&str] = &[
-    "algorithm", "array", "cmath", "complex", "cstdint", "cstdio", "cstdlib", "cstring", "deque",
+    "algorithm", "array", "chrono", "cmath", "complex", "cstdint", "cstdio", "cstdlib", "cstring", "deque",
     "exception", "functional", "iostream", "list", "map", "memory", "numeric", "optional", "set",
-    "sstream", "stdexcept", "string", "string_view", "tuple", "typeinfo", "unordered_map",
+    "sstream", "stdexcept", "string", "string_view", "thread", "tuple", "typeinfo", "unordered_map",
     "unordered_set", "utility", "vector",
 ];
 

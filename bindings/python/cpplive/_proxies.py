@@ -18,6 +18,8 @@ DataMember = _c.DataMember
 
 _namespaces = {}
 _classes = {}
+# Namespace id -> (when, sorted names) for dir().
+_listings = {}
 # Classes being made, by the thread holding _making_lock: making one runs
 # Python code (pythonizations, base classes), during which another thread
 # could ask for the same class. It waits for the lock and then finds the
@@ -27,8 +29,55 @@ _making = {}
 _making_lock = threading.RLock()
 
 
-def _module_name(qualified):
-    return "cpplive.gbl" + "".join("." + part for part in qualified.split("::") if part)
+# The module C++ proxies are filed under: `cpplive.gbl`, or `cppyy.gbl`
+# once the cppyy compatibility module is installed (code written for cppyy
+# reads `__module__`, and pickle imports it).
+_module_root = ["cpplive.gbl"]
+
+
+def _module_name(qualified, root=None):
+    return (root or _module_root[0]) + "".join("." + part for part in _scope_parts(qualified))
+
+
+def _scope_parts(qualified):
+    """The components of a qualified C++ name, split at the `::`s outside
+    template arguments (`std::vector<ns::A>` is `std`, `vector<ns::A>`)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(qualified):
+        c = qualified[i]
+        if c in "<([":
+            depth += 1
+        elif c in ">)]":
+            depth -= 1
+        elif depth == 0 and qualified.startswith("::", i):
+            parts.append(qualified[start:i])
+            start = i + 2
+            i += 1
+        i += 1
+    parts.append(qualified[start:])
+    return [p for p in parts if p]
+
+
+def _enclosing_module(qualified):
+    """The module of the scope enclosing C++ name `qualified`."""
+    parts = _scope_parts(qualified)
+    return _module_name("::".join(parts[:-1]))
+
+
+def set_module_root(root):
+    """Files every proxy, made or to be made, under module `root`, and
+    enters the namespaces made so far in `sys.modules` under it."""
+    _module_root[0] = root
+    for ns in _namespaces.values():
+        qualified = ns.__cpp_name__
+        object.__setattr__(ns, "__module__", _enclosing_module(qualified) if qualified else root)
+        if not qualified:
+            object.__setattr__(ns, "__name__", root)
+        sys.modules.setdefault(_module_name(qualified), ns)
+    for cls in list(_classes.values()):
+        qualified = getattr(cls, "__cpp_name__", None)
+        if isinstance(cls, type) and qualified:
+            type.__setattr__(cls, "__module__", _enclosing_module(qualified))
 
 
 def _resolve(owner, scope_id, name, cls=None):
@@ -42,6 +91,9 @@ def _resolve(owner, scope_id, name, cls=None):
             # An attribute lookup fails as one (hasattr stays usable); the
             # message names the dictionary that could not serve.
             raise AttributeError("C++ name '%s': %s" % (name, e)) from e
+    if found is None and scope_id == 1 and cls is None and _is_builtin_type(name):
+        # `gbl.int`, `gbl.unsigned` (names C++ reserves, not declarations).
+        return _typedef_target(_c.resolve_type(name))
     if found is None:
         where = "the global namespace" if scope_id == 1 else "'%s'" % _scope_name(owner)
         raise AttributeError("C++ name '%s' not found in %s" % (name, where))
@@ -68,6 +120,14 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "field":
         raise AttributeError("'%s' is a data member of '%s': read it from an instance" % (name, _scope_name(owner)))
     raise AttributeError("C++ name '%s' has an unsupported kind (%s)" % (name, kind))
+
+
+def _is_builtin_type(name):
+    try:
+        _c.sizeof_builtin(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _qualified_in(owner, name):
@@ -118,7 +178,11 @@ class Namespace(object):
         # __module__ (pydoc, inspect) read the module's name, and a
         # __path__ (with a __spec__) lets `import cpplive.gbl.ns.inner` ask
         # for the inner one (see _importer).
-        object.__setattr__(self, "__name__", _module_name(qualified))
+        # Named as cppyy names them: `__name__` the namespace's own name,
+        # `__module__` the enclosing namespace's module.
+        parts = _scope_parts(qualified)
+        object.__setattr__(self, "__name__", parts[-1] if parts else _module_root[0])
+        object.__setattr__(self, "__module__", _enclosing_module(qualified) if parts else _module_root[0])
         object.__setattr__(self, "__path__", [])
         object.__setattr__(self, "__spec__", None)
 
@@ -145,10 +209,22 @@ class Namespace(object):
                 pass
         object.__setattr__(self, name, value)
 
-    def __dir__(self):
+    def __dir__(self, *_ignored):
         # What C++ declares, whether looked up yet or not (completion in
-        # IPython and the like goes by dir()).
-        return sorted(set(self.__dict__) | set(type(self).__dict__) | set(_c.member_names(self.__cpp_scope__)))
+        # IPython and the like goes by dir()). cppyy's `ns.__dir__(ns)`
+        # passes the namespace again. Kept until an input may have
+        # declared names or a lookup added one (a listing of the global
+        # namespace costs more than a millisecond).
+        key = (_c.declaration_generation(), len(self.__dict__), len(type(self).__dict__))
+        cached = _listings.get(self.__cpp_scope__)
+        if cached is None or cached[0] != key:
+            names = sorted(set(self.__dict__) | set(type(self).__dict__) | set(_c.member_names(self.__cpp_scope__)))
+            cached = _listings[self.__cpp_scope__] = (key, names)
+        return list(cached[1])
+
+    def __call__(self, *args, **kwargs):
+        # cppyy's namespaces are classes, which code may call by mistake.
+        raise TypeError("C++ namespace %s cannot be called" % (self.__cpp_name__ or "::"))
 
     def __repr__(self):
         return "<C++ namespace %s>" % (self.__cpp_name__ or "::")
@@ -164,9 +240,30 @@ def namespace_for(scope_id):
         qualified = _c.scope_info(scope_id)["qualified"]
     ns_cls = type("namespace " + (qualified or "::"), (Namespace,), {"__module__": "cpplive.gbl"})
     ns = ns_cls(scope_id, qualified)
+    if qualified == "std":
+        object.__setattr__(ns, "move", _std_move(ns))
     _namespaces[scope_id] = ns
     sys.modules.setdefault(_module_name(qualified), ns)
+    if _module_root[0] != "cpplive.gbl":
+        sys.modules.setdefault(_module_name(qualified, "cpplive.gbl"), ns)
     return ns
+
+
+def _std_move(std):
+    """`std.move(obj)` marks a C++ object as an rvalue (it may bind to one
+    `T&&` parameter, as `std::move(obj)` in C++ lets it) and returns it;
+    other uses go to C++'s `std::move`."""
+    cpp = []
+
+    def move(*args):
+        if len(args) == 1 and isinstance(args[0], CppObject):
+            return _c.mark_rvalue(args[0])
+        if not cpp:
+            cpp.append(_resolve(std, std.__cpp_scope__, "move"))
+        return cpp[0](*args)
+
+    move.__doc__ = _std_move.__doc__
+    return move
 
 
 class CppClassMeta(type):
@@ -219,7 +316,7 @@ class CppClassMeta(type):
         if scope_id is None:
             scope_id = getattr(cls, "__cpp_scope__")
         value = _resolve(cls, scope_id, name, cls)
-        type.__setattr__(cls, name, value)
+        type.__setattr__(cls, name, _NestedType(value, cls, name) if isinstance(value, type) else value)
         if isinstance(value, DataMember):
             return value._get()
         return value
@@ -254,6 +351,27 @@ class CppClassMeta(type):
         if "__cpp_scope__" not in cls.__dict__:
             return type.__repr__(cls)                  # a Python class deriving from a proxy
         return "<class cpplive.gbl.%s>" % cls.__cpp_name__
+
+
+class _NestedType(object):
+    """A nested type or typedef looked up in a class, as kept in its
+    `__dict__`. A derived class proxy, which would inherit it through
+    Python's MRO, looks the name up in C++ for itself instead: it may
+    declare its own (`B::Ptr` shadowing `A::Ptr`)."""
+
+    __slots__ = ("value", "owner", "name")
+
+    def __init__(self, value, owner, name):
+        self.value = value
+        self.owner = owner
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if owner is None or owner is self.owner or "__cpp_scope__" not in owner.__dict__:
+            return self.value
+        value = _resolve(owner, owner.__dict__["__cpp_scope__"], self.name, owner)
+        type.__setattr__(owner, self.name, _NestedType(value, owner, self.name) if isinstance(value, type) else value)
+        return value
 
 
 class _NonPublic(object):
@@ -538,20 +656,23 @@ def _make_class(scope_id, info):
     namespace = {
         "__cpp_scope__": scope_id,
         "__cpp_name__": qualified,
-        "__module__": "cpplive.gbl",
+        "__module__": _enclosing_module(qualified),
         "__qualname__": qualified,
         "__doc__": "C++ class %s" % qualified,
         "__dispatch__": _dispatch,
     }
+    # Named by the last part of the C++ name, with template arguments
+    # (`shared_ptr<Zoo::Lion>`), as cppyy names classes.
+    py_name = (_scope_parts(qualified) or [qualified])[-1] if info["name"] else qualified
     try:
-        cls = CppClassMeta(info["name"] or qualified, bases, namespace)
+        cls = CppClassMeta(py_name, bases, namespace)
     except TypeError:
         # A class deriving from std::exception and an ordinary class: the
         # two Python roots do not combine, so it is not a Python exception.
         # Bases whose orders conflict (C++ has no MRO) are left out, from the
         # last, until Python finds one.
         bases = tuple(b for b in bases if not issubclass(b, BaseException)) or (CppObject,)
-        cls = _make_with_consistent_bases(info["name"] or qualified, bases, namespace)
+        cls = _make_with_consistent_bases(py_name, bases, namespace)
     _making[scope_id] = cls
     _c.register_class(scope_id, cls, False)
     if info["is_complete"]:
@@ -571,6 +692,8 @@ def _make_class(scope_id, info):
             template = FunctionTemplate("%s::%s" % (qualified, name), name, scope_id, cls)
             # A constructor template is named as C++ names it (`X::X`).
             py_names = ("__init__",) if name == info["name"] else (name,) + _pythonize.OPERATORS.get(name, ())
+            if name == info["name"]:
+                type.__setattr__(cls, "__cpp_constructor_template__", template)
             for py_name in py_names:
                 plain = cls.__dict__.get(py_name)
                 if not (plain is None or isinstance(plain, (_c.CppFunction, _c.CppMethod))):
@@ -585,6 +708,8 @@ def _make_class(scope_id, info):
                         type.__setattr__(cls, py_name, _c.with_template(plain, template, expression))
                     continue
                 type.__setattr__(cls, py_name, _with_plain_overloads(template, plain))
+    if info.get("smart_pointee"):
+        _pythonize.pythonize_smart_pointer(cls, class_for(info["smart_pointee"]))
     _pythonize.pythonize(cls, qualified)
     return cls
 
@@ -599,7 +724,7 @@ def _make_enum(scope_id, info):
     cls = type(info["name"] or info["qualified"], (int,), {
         "__cpp_scope__": scope_id,
         "__cpp_name__": info["qualified"],
-        "__module__": "cpplive.gbl",
+        "__module__": _enclosing_module(info["qualified"]),
         "__repr__": __repr__,
         "__str__": __repr__,
     })
@@ -910,6 +1035,14 @@ class FunctionTemplate(object):
             # the call to the parameter type they fix.
             types = None
         function = self._instantiate(types) if types is not None else self._instantiate_explicit()
+        if function is None:
+            if types is not None:
+                # A C++ object also stands for its address (a `T*` parameter
+                # takes it), as for non-template calls.
+                pointers = tuple(t + "*" if isinstance(a, CppObject) and not isinstance(a, type) else t
+                                 for a, t in zip(args, types))
+                if pointers != types:
+                    function = self._instantiate(pointers)
         if function is None:
             raise TypeError(self._no_match(types or ()))
         if instance is not None and isinstance(function, _c.CppMethod):

@@ -16,7 +16,7 @@ OPERATORS = {
     "operator&": ("__and__",), "operator|": ("__or__",), "operator^": ("__xor__",),
     "operator<<": ("__lshift__",), "operator>>": ("__rshift__",), "operator~": ("__invert__",),
     "operator[]": ("__getitem__",), "operator()": ("__call__",), "operator,": ("__comma__",),
-    "operator bool": ("__bool__",),
+    "operator bool": ("__bool__",), "operator=": ("__assign__",),
     "operator++": ("__preinc__", "__postinc__"), "operator--": ("__predec__", "__postdec__"),
     "operator->": ("__follow__",),
 }
@@ -666,9 +666,35 @@ def _add_operator_fallbacks(cls):
     if _defines(cls, "__getitem__") and not _defines(cls, "__setitem__"):
         cls.__setitem__ = _setitem_through_reference
     if "__eq__" not in cls.__dict__ or "__hash__" not in cls.__dict__:
-        cls.__hash__ = lambda self: hash((type(self).__cpp_name__, _address(self)))
+        cls.__hash__ = _hash
     if not any("__str__" in klass.__dict__ for klass in cls.__mro__[:-2]):
         cls.__str__ = _str_via_stream
+
+
+_hashers = {}
+
+
+def _hash(self):
+    """hash() through C++'s `std::hash<T>` when C++ defines one for the
+    class (compiled on the class's first hash), else the identity hash:
+    one proxy per C++ object, compared by identity unless C++ says
+    otherwise."""
+    name = type(self).__cpp_name__
+    hasher = _hashers.get(name, False)
+    if hasher is False:
+        from . import gbl
+        from ._cpplive import cppdef
+        _helper_counter[0] += 1
+        helper = "__cpplive_hash_%d" % _helper_counter[0]
+        try:
+            cppdef("std::size_t %s(const %s& x) { return std::hash<%s>{}(x); }" % (helper, name, name))
+            hasher = getattr(gbl, helper)
+        except (SyntaxError, AttributeError):
+            hasher = None
+        _hashers[name] = hasher
+    if hasher is None or not self:
+        return object.__hash__(self)
+    return hasher(self)
 
 
 def _address(obj):
@@ -872,6 +898,31 @@ def _pythonize_from_python(cls, qualified):
             _c.elementwise(_back_initializer_list, self, value, qualified)
         else:
             _c.elementwise(_fill, self, how, value, qualified)
+
+    __init__.__doc__ = construct.__doc__
+    cls.__init__ = __init__
+
+
+def pythonize_smart_pointer(cls, pointee):
+    """A smart pointer class made from an object of its pointee class
+    (`std.shared_ptr[T](obj)`) takes it over: the object's proxy no longer
+    deletes it. Only the raw-pointer constructor template can make one
+    from such an object; it is called directly, so that the copy and move
+    constructors do not first try to convert the object into a smart
+    pointer (see convert.rs, `hand_to_smart_pointer`)."""
+    construct = cls.__dict__.get("__init__")
+    from_pointer = cls.__dict__.get("__cpp_constructor_template__")
+    if construct is None or from_pointer is None:
+        return
+
+    def __init__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], pointee) and args[0].__smartptr__() is None:
+            obj = args[0]
+            from_pointer._call(self, args)
+            if obj.__python_owns__:
+                obj.__python_owns__ = False
+            return
+        construct(self, *args, **kwargs)
 
     __init__.__doc__ = construct.__doc__
     cls.__init__ = __init__

@@ -233,4 +233,5 @@ def install():
     for name, module in (("ll", ll), ("types", types), ("py", py)):
         sys.modules["cppyy." + name] = module
     _importer.finder.add_root("cppyy.gbl", gbl)
+    _proxies.set_module_root("cppyy.gbl")
     return this
