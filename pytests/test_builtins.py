@@ -19,7 +19,7 @@ INT_TYPES = [
     ("unsigned long long", "ullong", 0, 2**64 - 1),
 ]
 
-_code = ["#include <string>", "#include <cstring>"]
+_code = ["#include <string>", "#include <cstring>", "#include <cstdint>"]
 for _ctype, _name, _lo, _hi in INT_TYPES:
     _code.append("%s bi_id_%s(%s x) { return x; }" % (_ctype, _name, _ctype))
     _code.append("%s bi_add_%s(%s a, %s b) { return a + b; }" % (_ctype, _name, _ctype, _ctype))
@@ -57,6 +57,22 @@ std::string bi_str_by_value(std::string s) { s += "!"; return s; }
 std::string bi_str_by_cref(const std::string& a, const std::string& b) { return a + "+" + b; }
 unsigned long bi_str_size(const std::string& s) { return (unsigned long)s.size(); }
 std::string bi_make_str(int n) { return std::string(n, 'x'); }
+
+wchar_t bi_id_wchar(wchar_t c) { return c; }
+char16_t bi_id_char16(char16_t c) { return c; }
+char32_t bi_id_char32(char32_t c) { return c; }
+int bi_char32_code(char32_t c) { return (int)c; }
+struct bi_Wide { wchar_t w = L'D'; char16_t c16 = u'\u00df'; char32_t c32 = U'\U0001f31c'; static wchar_t s_w; };
+wchar_t bi_Wide::s_w = L'U';
+
+int8_t bi_id_int8(int8_t x) { return x; }
+uint8_t bi_id_uint8(uint8_t x) { return x; }
+struct bi_Fixed { int8_t i8 = -9; uint8_t u8 = 9; signed char sc = 'b'; int8_t row[3] = {-1, 2, -3}; };
+std::uint8_t bi_bytes[4] = {0x12, 0x34, 0xff, 0};
+
+long double bi_id_ldouble(long double x) { return x; }
+long double bi_half_ldouble(long double x) { return x / 2; }
+struct bi_LD { long double v = 0.25L; long double pair[2] = {1.5L, -2.0L}; };
 
 int bi_side_effect = 0;
 void bi_set_side_effect(int v) { bi_side_effect = v; }
@@ -129,6 +145,64 @@ def test_unsigned_char_roundtrip(g):
 def test_char_types_out_of_range(g, func, value):
     with pytest.raises(INT_RANGE_ERRORS):
         getattr(g, func)(value)
+
+
+def test_wide_characters_are_str_of_length_one(g):
+    for f, c in (("bi_id_wchar", "F"), ("bi_id_char16", "\u00f2"), ("bi_id_char32", "\U0001f31c")):
+        r = getattr(g, f)(c)
+        assert type(r) is str and r == c
+    assert g.bi_char32_code("\U0001f31c") == 0x1f31c
+    # A number is the character's code, as for char.
+    assert g.bi_id_char16(0xdf) == "\u00df"
+
+
+def test_wide_characters_refuse_what_they_cannot_hold(g):
+    # A longer text is a value out of range (a ValueError), as in cppyy.
+    for f in ("bi_id_wchar", "bi_id_char16", "bi_id_char32", "bi_id_char"):
+        with pytest.raises(ValueError):
+            getattr(g, f)("string")
+    # Beyond the basic plane: not one char16_t.
+    with pytest.raises(ValueError):
+        g.bi_id_char16("\U0001f31c")
+
+
+def test_wide_character_members_read_and_write_str(g):
+    w = g.bi_Wide()
+    assert (w.w, w.c16, w.c32) == ("D", "\u00df", "\U0001f31c")
+    w.w, w.c16, w.c32 = "G", "\u00f3", "\U0001f31d"
+    assert (w.w, w.c16, w.c32) == ("G", "\u00f3", "\U0001f31d")
+    assert g.bi_Wide.s_w == "U"
+    g.bi_Wide.s_w = "K"
+    assert w.s_w == "K"
+
+
+def test_int8_t_and_uint8_t_are_numbers(g):
+    # signed/unsigned char to C++, but spelled as integers: numbers.
+    assert g.bi_id_int8(-9) == -9 and g.bi_id_uint8(200) == 200
+    f = g.bi_Fixed()
+    assert (f.i8, f.u8) == (-9, 9)
+    assert f.sc == "b"
+    assert list(f.row) == [-1, 2, -3]
+    f.row[1] = -128
+    f.i8 = 127
+    assert (f.row[1], f.i8) == (-128, 127)
+    assert [g.bi_bytes[i] for i in range(4)] == [0x12, 0x34, 0xff, 0]
+    with pytest.raises(INT_RANGE_ERRORS):
+        g.bi_id_int8(128)
+    with pytest.raises(INT_RANGE_ERRORS):
+        g.bi_id_uint8(-1)
+
+
+def test_long_double_roundtrip(g):
+    assert g.bi_id_ldouble(0.789) == 0.789
+    assert g.bi_half_ldouble(3) == 1.5
+    for v in (1e300, -1e-300, 5e-324, float("inf")):
+        assert g.bi_id_ldouble(v) == v
+    ld = g.bi_LD()
+    assert ld.v == 0.25 and list(ld.pair) == [1.5, -2.0]
+    ld.v = -0.5
+    ld.pair[1] = 7
+    assert ld.v == -0.5 and ld.pair[1] == 7.0
 
 
 # ---------------------------------------------------------------- integers

@@ -663,3 +663,32 @@ def test_pyobject_pointer_is_the_object_itself(args):
     assert args.as_long(7) == 7
     obj = [1, 2]
     assert args.same(obj) is obj
+
+
+def test_ctypes_character_pointers_stand_for_their_text():
+    # A c_char_p (c_wchar_p) holds a pointer: for `void*` (and `char*`) it
+    # passes that pointer, for `char**` the place C++ writes one into. It
+    # once passed its own storage to `free`, which ended the process.
+    out = run_python_ok(r"""
+import ctypes, cpplive
+cpplive.cppdef('''
+#include <cstdlib>
+#include <cstdint>
+#include <cwchar>
+intptr_t pt_alloc_text(char** p) { *p = (char*)malloc(4); (*p)[0] = 'o'; (*p)[1] = 'k'; (*p)[2] = 0; return (intptr_t)*p; }
+intptr_t pt_alloc_wide(wchar_t** p) { *p = (wchar_t*)malloc(4 * sizeof(wchar_t)); return (intptr_t)*p; }
+intptr_t pt_freeit(void* p) { intptr_t out = (intptr_t)p; free(p); return out; }
+int pt_text_len(const char* s) { return s ? (int)__builtin_strlen(s) : -1; }
+int pt_wide_len(const wchar_t* s) { return s ? (int)std::wcslen(s) : -1; }
+''')
+g = cpplive.gbl
+p = ctypes.c_char_p()
+made = g.pt_alloc_text(p)
+print(p.value, g.pt_text_len(p))
+print(g.pt_freeit(p) == made)
+w = ctypes.c_wchar_p()
+made = g.pt_alloc_wide(w)
+print(g.pt_freeit(w) == made)
+print(g.pt_wide_len(ctypes.c_wchar_p("abc")))
+""", timeout=60)
+    assert out.split() == ["b'ok'", "2", "True", "True", "3"]

@@ -105,6 +105,8 @@ fn native(format: &[u8]) -> Option<&[u8]> {
 fn numeric(code: u8, b: Builtin) -> bool {
     match code {
         b'e' | b'f' | b'd' | b'g' => b.is_floating(),
+        // ctypes.c_wchar (4 bytes here), for wide characters.
+        b'u' => matches!(b, Builtin::WChar | Builtin::Char32),
         b'c' | b'?' | b'b' | b'B' | b'h' | b'H' | b'i' | b'I' | b'l' | b'L' | b'q' | b'Q' | b'n' | b'N' => {
             b.is_integer() && !b.is_floating()
         }
@@ -118,7 +120,7 @@ fn native_size(code: u8) -> usize {
     match code {
         b'c' | b'b' | b'B' | b'?' => 1,
         b'h' | b'H' | b'e' => 2,
-        b'i' | b'I' | b'f' => 4,
+        b'i' | b'I' | b'f' | b'u' => 4,
         b'l' | b'L' | b'q' | b'Q' | b'n' | b'N' | b'd' | b'P' => 8,
         b'g' => 16,
         _ => 0,
@@ -231,6 +233,9 @@ unsafe fn pointer_target(view: &ffi::Py_buffer) -> Option<&[u8]> {
     match native(buffer_format(view))? {
         [b'&', target @ ..] => Some(target),
         b"P" => Some(b""),
+        // ctypes.c_char_p and c_wchar_p: pointers to their characters.
+        b"z" => Some(b"c"),
+        b"Z" => Some(b"u"),
         _ => None,
     }
 }
@@ -328,6 +333,8 @@ pub fn element_description(ty: &TypeRef) -> String {
 
 fn array_code(b: Builtin) -> Option<char> {
     Some(match b {
+        Builtin::Int8 => 'b',
+        Builtin::UInt8 => 'B',
         Builtin::Short => 'h',
         Builtin::UShort => 'H',
         Builtin::Int => 'i',
@@ -346,6 +353,8 @@ fn ctypes_name(b: Builtin) -> &'static str {
     match b {
         Builtin::Bool => "c_bool",
         Builtin::WChar => "c_wchar",
+        Builtin::Int8 => "c_int8",
+        Builtin::UInt8 => "c_uint8",
         Builtin::Char16 => "c_uint16",
         Builtin::Char32 => "c_uint32",
         Builtin::Short => "c_short",

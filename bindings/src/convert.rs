@@ -74,11 +74,15 @@ impl Rejection {
 #[derive(Debug)]
 pub enum Converter {
     Bool,
-    /// `char`, `signed char`, `unsigned char`: a one-character `str` or a small int.
+    /// `char`, `signed char`, `unsigned char`, `wchar_t`, `char16_t`,
+    /// `char32_t`: a one-character `str` whose code point fits the type, or
+    /// an int in its range.
     Char(Builtin),
     Integer(Builtin),
     Float,
     Double,
+    /// `long double`: a `float` (or an `int` in the implicit pass), widened.
+    LongDouble,
     /// `const char*` (`writable` false): a `str` (its UTF-8), `bytes` or a
     /// buffer of chars. `char*`: a writable buffer of chars only, since C++
     /// may write through it. `nullptr` is the null pointer; `None` is
@@ -201,10 +205,13 @@ impl Converter {
                 }
                 match b {
                     Builtin::Bool => Converter::Bool,
-                    Builtin::Char | Builtin::SChar | Builtin::UChar => Converter::Char(*b),
+                    Builtin::Char | Builtin::SChar | Builtin::UChar | Builtin::WChar | Builtin::Char16 | Builtin::Char32 => {
+                        Converter::Char(*b)
+                    }
                     Builtin::Float => Converter::Float,
                     Builtin::Double => Converter::Double,
-                    Builtin::Void | Builtin::LongDouble | Builtin::NullPtr => {
+                    Builtin::LongDouble => Converter::LongDouble,
+                    Builtin::Void | Builtin::NullPtr => {
                         Converter::Unsupported(format!("parameter of type '{}'", b.name()))
                     }
                     b if b.is_integer() => Converter::Integer(*b),
@@ -292,6 +299,7 @@ impl Converter {
             Converter::Integer(_) => 6,
             Converter::Double => 0,
             Converter::Float => 1,
+            Converter::LongDouble => 2,
             Converter::Bool => 0,
             Converter::Char(_) => 2,
             Converter::CString { .. } => 0,
@@ -355,15 +363,25 @@ impl Converter {
                     }
                     let text = std::slice::from_raw_parts(data as *const u8, size as usize);
                     let mut chars = std::str::from_utf8_unchecked(text).chars();
+                    let highest = match b {
+                        Builtin::Char16 => 0xffff,
+                        Builtin::WChar | Builtin::Char32 => u32::MAX,
+                        _ => 0xff,
+                    };
+                    // A longer text is a value the type cannot hold, as
+                    // cppyy sees it (a `ValueError`), not another type.
                     match (chars.next(), chars.next()) {
-                        (Some(c), None) if (c as u32) < 256 => c as u32 as i64,
-                        _ => return Err(Rejection::WrongType),
+                        (Some(c), None) if c as u32 <= highest => c as u32 as i64,
+                        _ => return Err(Rejection::OutOfRange),
                     }
                 } else if ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0 {
                     let v = integer_value(obj, Builtin::Long)?;
                     let (lo, hi) = match b {
                         Builtin::UChar => (0, 255),
                         Builtin::SChar => (-128, 127),
+                        Builtin::Char16 => (0, 0xffff),
+                        Builtin::Char32 => (0, u32::MAX as i64),
+                        Builtin::WChar => (i32::MIN as i64, i32::MAX as i64),
                         _ => (-128, 255),
                     };
                     if v < lo || v > hi {
@@ -373,7 +391,7 @@ impl Converter {
                 } else {
                     return Err(Rejection::WrongType);
                 };
-                slot.bytes[0] = value as u8;
+                write_integer(slot, *b, value);
                 Ok(slot_ptr)
             }
             Converter::Integer(b) => {
@@ -389,7 +407,7 @@ impl Converter {
                 write_integer(slot, *b, v);
                 Ok(slot_ptr)
             }
-            Converter::Float | Converter::Double => {
+            Converter::Float | Converter::Double | Converter::LongDouble => {
                 let v = if ffi::PyFloat_Check(obj) != 0 {
                     ffi::PyFloat_AS_DOUBLE(obj)
                 } else if pass == Pass::Implicit && ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0 {
@@ -402,10 +420,10 @@ impl Converter {
                 } else {
                     return Err(Rejection::WrongType);
                 };
-                if matches!(self, Converter::Float) {
-                    slot.f32 = v as f32;
-                } else {
-                    slot.f64 = v;
+                match self {
+                    Converter::Float => slot.f32 = v as f32,
+                    Converter::LongDouble => slot.bytes = crate::longdouble::from_f64(v),
+                    _ => slot.f64 = v,
                 }
                 Ok(slot_ptr)
             }
@@ -705,8 +723,8 @@ unsafe fn integer_value(obj: *mut ffi::PyObject, b: Builtin) -> Result<i64, Reje
         return Err(Rejection::WrongType);
     }
     let (lo, hi): (i64, i64) = match b {
-        Builtin::SChar => (i8::MIN as i64, i8::MAX as i64),
-        Builtin::UChar => (0, u8::MAX as i64),
+        Builtin::SChar | Builtin::Int8 => (i8::MIN as i64, i8::MAX as i64),
+        Builtin::UChar | Builtin::UInt8 => (0, u8::MAX as i64),
         Builtin::Char => (i8::MIN as i64, u8::MAX as i64),
         Builtin::Short => (i16::MIN as i64, i16::MAX as i64),
         Builtin::UShort | Builtin::Char16 => (0, u16::MAX as i64),

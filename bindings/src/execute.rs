@@ -67,7 +67,7 @@ impl Executor {
         let plain = ty.is_plain();
         Ok(match &ty.base {
             _ if ty.is_void() => Executor::Void,
-            TypeBase::Builtin(b) if plain && *b != Builtin::NullPtr && *b != Builtin::LongDouble => {
+            TypeBase::Builtin(b) if plain && *b != Builtin::NullPtr => {
                 Executor::Scalar { kind: *b, by_reference }
             }
             TypeBase::Builtin(b) if is_text_unit(*b) && ty.pointers.len() == 1 && ty.array.is_empty() => {
@@ -234,6 +234,9 @@ impl Executor {
                     // An enum over a character type is still a number.
                     Builtin::Char | Builtin::SChar => (*(at as *const i8) as i64).into_py_any(py)?,
                     Builtin::UChar => (*(at as *const u8) as i64).into_py_any(py)?,
+                    Builtin::Char16 => (*(at as *const u16)).into_py_any(py)?,
+                    Builtin::WChar => (*(at as *const i32)).into_py_any(py)?,
+                    Builtin::Char32 => (*(at as *const u32)).into_py_any(py)?,
                     _ => read_scalar(py, *kind, at)?,
                 };
                 Ok(class.bind(py).call1((value,))?.unbind())
@@ -417,20 +420,36 @@ pub unsafe fn read_scalar(py: Python<'_>, kind: Builtin, at: *const c_void) -> P
             let c = char::from_u32(byte as u32).unwrap_or('\u{fffd}');
             PyString::new(py, c.encode_utf8(&mut [0; 4])).into_any().unbind()
         }
+        // Wide characters are one-character `str`s, as narrow ones are.
+        Builtin::Char16 => wide_char(py, *(at as *const u16) as u32),
+        Builtin::WChar | Builtin::Char32 => wide_char(py, *(at as *const u32)),
+        Builtin::Int8 => (*(at as *const i8)).into_py_any(py)?,
+        Builtin::UInt8 => (*(at as *const u8)).into_py_any(py)?,
         Builtin::Short => (*(at as *const i16)).into_py_any(py)?,
-        Builtin::UShort | Builtin::Char16 => (*(at as *const u16)).into_py_any(py)?,
-        Builtin::Int | Builtin::WChar => (*(at as *const i32)).into_py_any(py)?,
-        Builtin::UInt | Builtin::Char32 => (*(at as *const u32)).into_py_any(py)?,
+        Builtin::UShort => (*(at as *const u16)).into_py_any(py)?,
+        Builtin::Int => (*(at as *const i32)).into_py_any(py)?,
+        Builtin::UInt => (*(at as *const u32)).into_py_any(py)?,
         Builtin::Long | Builtin::LongLong => Py::from_owned_ptr(py, ffi::PyLong_FromLongLong(*(at as *const i64))),
         Builtin::ULong | Builtin::ULongLong => {
             Py::from_owned_ptr(py, ffi::PyLong_FromUnsignedLongLong(*(at as *const u64)))
         }
         Builtin::Float => (*(at as *const f32) as f64).into_py_any(py)?,
         Builtin::Double => Py::from_owned_ptr(py, ffi::PyFloat_FromDouble(*(at as *const f64))),
-        Builtin::Void | Builtin::LongDouble | Builtin::NullPtr => {
+        Builtin::LongDouble => {
+            let bytes = std::ptr::read_unaligned(at as *const [u8; 16]);
+            Py::from_owned_ptr(py, ffi::PyFloat_FromDouble(crate::longdouble::to_f64(&bytes)))
+        }
+        Builtin::Void | Builtin::NullPtr => {
             return Err(PyNotImplementedError::new_err(format!("values of type '{}'", kind.name())))
         }
     })
+}
+
+/// A character of a wide type as a `str` (U+FFFD when `code` is no
+/// character: a lone UTF-16 surrogate, a value past U+10FFFF).
+fn wide_char(py: Python<'_>, code: u32) -> Py<PyAny> {
+    let c = char::from_u32(code).unwrap_or('\u{fffd}');
+    PyString::new(py, c.encode_utf8(&mut [0; 4])).into_any().unbind()
 }
 
 /// The pointee class of smart pointer class `id`, if it is one.

@@ -12,6 +12,7 @@ mod execute;
 mod fastcall;
 mod instance;
 mod interactive;
+mod longdouble;
 mod lowlevel;
 mod overload;
 mod pinning;

@@ -112,8 +112,8 @@ impl LowLevelView {
         }
         match self.kind {
             Builtin::Bool => c"?",
-            Builtin::Char | Builtin::SChar => c"b",
-            Builtin::UChar => c"B",
+            Builtin::Char | Builtin::SChar | Builtin::Int8 => c"b",
+            Builtin::UChar | Builtin::UInt8 => c"B",
             Builtin::Short => c"h",
             Builtin::UShort | Builtin::Char16 => c"H",
             Builtin::Int | Builtin::WChar => c"i",
@@ -178,8 +178,10 @@ impl LowLevelView {
         }
         let converter = match self.kind {
             Builtin::Bool => Converter::Bool,
+            b @ (Builtin::Char | Builtin::SChar | Builtin::UChar | Builtin::WChar | Builtin::Char16 | Builtin::Char32) => Converter::Char(b),
             Builtin::Float => Converter::Float,
             Builtin::Double => Converter::Double,
+            Builtin::LongDouble => Converter::LongDouble,
             b => Converter::Integer(b),
         };
         let mut slot = ArgSlot::default();

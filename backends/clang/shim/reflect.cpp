@@ -139,6 +139,20 @@ TypeRecord type_record(Session::Impl &impl, QualType type) {
     record.decl = impl.id_of(et->getDecl());
     record.decl_kind = 2;
   }
+  // Typedef names live only in the written type: walk it as written.
+  QualType written = type.getNonReferenceType();
+  for (int depth = 0; depth < 32; ++depth) {
+    if (const auto *td = written->getAs<TypedefType>()) {
+      record.aliases.push_back(rust::String(td->getDecl()->getQualifiedNameAsString()));
+      written = td->desugar();
+    } else if (const auto *pointer = written->getAs<PointerType>()) {
+      written = pointer->getPointeeType();
+    } else if (const auto *array = ctx.getAsArrayType(written)) {
+      written = array->getElementType();
+    } else {
+      break;
+    }
+  }
   QualType value_type = type.getNonReferenceType();
   if (!value_type->isVoidType() && !value_type->isDependentType() && !value_type->isFunctionType() &&
       !value_type->isIncompleteType())

@@ -16,6 +16,10 @@ pub mod bridge {
         pub decl_kind: u8,
         /// Size in bytes of the (non-reference) type when complete, else 0.
         pub size: u64,
+        /// The typedef names met from the written type down to its base
+        /// through pointers and arrays, outermost first (`int8_t`,
+        /// `__int8_t` for an `int8_t*`).
+        pub aliases: Vec<String>,
     }
 
     #[derive(Debug, Clone)]

@@ -16,7 +16,7 @@ pub fn type_ref(record: &bridge::TypeRecord) -> TypeRef {
         2 => Some(DeclRef::Enum(record.decl)),
         _ => None,
     };
-    typename::parse(&record.canonical, &record.spelling, decl, record.size as usize)
+    typename::parse_aliased(&record.canonical, &record.spelling, &record.aliases, decl, record.size as usize)
 }
 
 pub fn entity(record: &bridge::DeclRecord) -> Option<Entity> {

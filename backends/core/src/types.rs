@@ -10,6 +10,10 @@ pub enum Builtin {
     Char,
     SChar,
     UChar,
+    /// `signed char` and `unsigned char` spelled `int8_t` and `uint8_t`:
+    /// the same C++ types, whose values are numbers, not characters.
+    Int8,
+    UInt8,
     WChar,
     Char16,
     Char32,
@@ -43,7 +47,7 @@ impl Builtin {
     pub fn size(self) -> usize {
         match self {
             Builtin::Void => 0,
-            Builtin::Bool | Builtin::Char | Builtin::SChar | Builtin::UChar => 1,
+            Builtin::Bool | Builtin::Char | Builtin::SChar | Builtin::UChar | Builtin::Int8 | Builtin::UInt8 => 1,
             Builtin::Short | Builtin::UShort | Builtin::Char16 => 2,
             Builtin::Int | Builtin::UInt | Builtin::WChar | Builtin::Char32 | Builtin::Float => 4,
             Builtin::Long | Builtin::ULong | Builtin::LongLong | Builtin::ULongLong => 8,
@@ -57,6 +61,7 @@ impl Builtin {
             self,
             Builtin::Char
                 | Builtin::SChar
+                | Builtin::Int8
                 | Builtin::WChar
                 | Builtin::Short
                 | Builtin::Int
@@ -73,6 +78,8 @@ impl Builtin {
             Builtin::Char => "char",
             Builtin::SChar => "signed char",
             Builtin::UChar => "unsigned char",
+            Builtin::Int8 => "int8_t",
+            Builtin::UInt8 => "uint8_t",
             Builtin::WChar => "wchar_t",
             Builtin::Char16 => "char16_t",
             Builtin::Char32 => "char32_t",
