@@ -326,11 +326,50 @@ def test_returned_int_pointer_reshape(g):
 def test_returned_int_pointer_of_unknown_size_is_not_iterable(g):
     # Walking a view of unknown length would read past the C++ array.
     p = g.pt_static_ints()
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="unknown"):
         list(p)
-    with pytest.raises(TypeError):
-        len(p)
     assert list(p.reshape((4,))) == [5, 6, 7, 8]
+
+
+def test_view_of_unknown_size_has_a_made_up_length_for_buffer_consumers(g):
+    # As in cppyy: INT_MAX bytes, so that ctypes and NumPy can wrap the
+    # memory with the length the program knows.
+    p = g.pt_static_ints()
+    assert len(p) == (2**31 - 1) // ctypes.sizeof(ctypes.c_int)
+    wrapped = (ctypes.c_int * len(p)).from_buffer(p)
+    assert [wrapped[i] for i in range(4)] == [5, 6, 7, 8]
+    numpy = pytest.importorskip("numpy")
+    assert numpy.frombuffer(p, dtype=numpy.intc, count=4).tolist() == [5, 6, 7, 8]
+
+
+def test_reshape_works_in_place_and_keeps_a_known_size(g):
+    p = g.pt_static_ints()
+    assert p.reshape((4,)) is p
+    assert len(p) == 4 and list(p) == [5, 6, 7, 8]
+    with pytest.raises(ValueError):
+        p.reshape((1, 2))
+    with pytest.raises(TypeError):
+        p.reshape(8)
+    p.reshape((2, 2))
+    assert p.shape == (2, 2) and p[1][0] == 7 and p[1, 1] == 8
+    m = memoryview(p)
+    assert m.shape == (2, 2)
+    p.reshape((4,))
+    # A buffer exported before keeps its own shape.
+    assert m.shape == (2, 2) and memoryview(p).shape == (4,)
+
+
+def test_views_take_tuple_indices(g):
+    cpplive.cppdef("struct pt_Grid3 { short m[2][3] = {{1, 2, 3}, {4, 5, 6}}; int* rows[2]; int r0[2] = {7, 8}; int r1[2] = {9, 10}; pt_Grid3() { rows[0] = r0; rows[1] = r1; } };")
+    grid = cpplive.gbl.pt_Grid3()
+    assert grid.m[1, 2] == 6
+    grid.m[0, 1] = 20
+    assert grid.m[0][1] == 20
+    assert grid.rows[1, 0] == 9
+    grid.rows[0, 1] = 80
+    assert grid.r0[1] == 80
+    with pytest.raises(IndexError):
+        grid.m[0, 3]
 
 
 def test_array_member_reads_as_view(g):

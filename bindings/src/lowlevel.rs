@@ -5,7 +5,6 @@
 //! through the executor and converter of its type.
 
 use std::ffi::{c_int, CStr};
-use std::sync::OnceLock;
 
 use cpplive_core::thunk::ArgSlot;
 use cpplive_core::types::Builtin;
@@ -17,23 +16,38 @@ use std::sync::Arc;
 
 use crate::convert::{Converter, Pass, Scratch};
 use crate::execute::{read_scalar, Executor};
+use crate::sync::GilCell;
 
 #[pyclass(frozen, module = "cpplive", name = "LowLevelView")]
 pub struct LowLevelView {
     address: usize,
     kind: Builtin,
+    /// The extents; `reshape` changes them in place, as in cppyy.
+    shape: GilCell<Shape>,
+    /// Shapes and strides that exported buffers point into: one per shape
+    /// exported, kept while the view lives (a buffer from an earlier export,
+    /// perhaps on another thread, may still use one after a `reshape`).
+    layouts: GilCell<Vec<Box<Layout>>>,
+    /// For items that are not builtin scalars: how to read and write one.
+    items: Option<Arc<Items>>,
+}
+
+#[derive(Clone, Default, PartialEq)]
+struct Shape {
     /// Number of elements, when known.
     len: Option<usize>,
     /// The further extents of a multi-dimensional array (`int[2][3]`:
     /// `len` 2, `inner` [3]); an element is then a view of one row.
     inner: Vec<usize>,
-    /// Shape and strides, which exported buffers point into: made on the
-    /// first export and never changed while the view lives (a buffer from
-    /// an earlier export, perhaps on another thread, may still use them).
-    layout: OnceLock<(Vec<ffi::Py_ssize_t>, Vec<ffi::Py_ssize_t>)>,
-    /// For items that are not builtin scalars: how to read and write one.
-    items: Option<Arc<Items>>,
 }
+
+type Layout = (Vec<ffi::Py_ssize_t>, Vec<ffi::Py_ssize_t>);
+
+/// The bytes a view of unknown size claims, as cppyy's do (`INT_MAX`), so
+/// that `len()`, `ctypes` `from_buffer` and NumPy `frombuffer(count=n)`
+/// work on a pointer whose length only the program knows. Iteration still
+/// refuses such a view: it would walk past the C++ array.
+const UNKNOWN_BYTES: usize = i32::MAX as usize;
 
 /// The items of a view that are not builtin scalars.
 #[derive(Debug)]
@@ -60,12 +74,22 @@ impl LowLevelView {
     }
 
     pub fn with_rows(address: usize, kind: Builtin, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind, len, inner, layout: OnceLock::new(), items: None }
+        LowLevelView { address, kind, shape: GilCell::new(Shape { len, inner }), layouts: GilCell::new(Vec::new()), items: None }
     }
 
     /// A view of non-scalar items (see `Items`).
     pub fn with_items(address: usize, items: Arc<Items>, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind: Builtin::Void, len, inner, layout: OnceLock::new(), items: Some(items) }
+        let shape = GilCell::new(Shape { len, inner });
+        LowLevelView { address, kind: Builtin::Void, shape, layouts: GilCell::new(Vec::new()), items: Some(items) }
+    }
+
+    fn shape_now(&self, py: Python<'_>) -> Shape {
+        self.shape.with(py, |s| s.clone())
+    }
+
+    /// The number of elements: known, or made up (see `UNKNOWN_BYTES`).
+    fn length(&self, shape: &Shape) -> usize {
+        shape.len.unwrap_or_else(|| UNKNOWN_BYTES / (self.item_size() * shape.inner.iter().product::<usize>()).max(1))
     }
 
     /// Bytes per item.
@@ -87,23 +111,33 @@ impl LowLevelView {
         (self.address, self.format(), self.item_size())
     }
 
-    /// Bytes from one element (or row) to the next.
-    fn stride(&self) -> usize {
-        self.inner.iter().product::<usize>() * self.item_size()
-    }
-
-    fn element(&self, index: isize) -> PyResult<usize> {
-        let index = match (index < 0, self.len) {
+    /// Where element (or row) `index` is, in a view of `shape`.
+    fn element(&self, shape: &Shape, index: isize) -> PyResult<usize> {
+        let index = match (index < 0, shape.len) {
             (true, Some(n)) => index + n as isize,
             _ => index,
         };
-        if index < 0 || self.len.is_some_and(|n| index as usize >= n) {
+        if index < 0 || shape.len.is_some_and(|n| index as usize >= n) {
             return Err(PyIndexError::new_err("index out of range"));
         }
         if self.address == 0 {
             return Err(pyo3::exceptions::PyReferenceError::new_err("view of a null pointer"));
         }
-        Ok(self.address + index as usize * self.stride())
+        let stride = shape.inner.iter().product::<usize>() * self.item_size();
+        Ok(self.address + index as usize * stride)
+    }
+
+    /// The item (or row) at `at`, in a view of `shape` whose first extent
+    /// was indexed.
+    fn read(&self, py: Python<'_>, shape: &Shape, at: usize) -> PyResult<Py<PyAny>> {
+        if let Some((&rows, rest)) = shape.inner.split_first() {
+            return Ok(Py::new(py, self.same_items(at, Some(rows), rest.to_vec()))?.into_any());
+        }
+        if let Some(items) = &self.items {
+            let slot = ArgSlot { ptr: at as *mut std::ffi::c_void };
+            return unsafe { items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void) };
+        }
+        unsafe { read_scalar(py, self.kind, at as *const std::ffi::c_void) }
     }
 
     fn format(&self) -> &'static CStr {
@@ -152,27 +186,46 @@ impl Items {
 
 #[pymethods]
 impl LowLevelView {
-    fn __len__(&self) -> PyResult<usize> {
-        self.len.ok_or_else(|| PyTypeError::new_err("the size of this C++ array is unknown; use reshape((n,))"))
+    fn __len__(&self, py: Python<'_>) -> usize {
+        if self.address == 0 {
+            return 0;
+        }
+        self.length(&self.shape_now(py))
     }
 
-    fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<Py<PyAny>> {
-        let at = self.element(index)?;
-        if let Some((&rows, rest)) = self.inner.split_first() {
-            return Ok(Py::new(py, self.same_items(at, Some(rows), rest.to_vec()))?.into_any());
+    /// `view[i]`, or `view[i, j, ...]` as `view[i][j]...`.
+    fn __getitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(indices) = index.cast::<pyo3::types::PyTuple>() {
+            let mut item = None::<Bound<'_, PyAny>>;
+            for i in indices.iter() {
+                item = Some(match item {
+                    None => self.__getitem__(py, &i)?.into_bound(py),
+                    Some(row) => row.get_item(i)?,
+                });
+            }
+            return item.map(|i| i.unbind()).ok_or_else(|| PyIndexError::new_err("an empty index"));
         }
-        if let Some(items) = &self.items {
-            let slot = ArgSlot { ptr: at as *mut std::ffi::c_void };
-            return unsafe { items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void) };
-        }
-        unsafe { read_scalar(py, self.kind, at as *const std::ffi::c_void) }
+        let shape = self.shape_now(py);
+        let at = self.element(&shape, index.extract()?)?;
+        self.read(py, &shape, at)
     }
 
-    fn __setitem__(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        if !self.inner.is_empty() {
+    fn __setitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        if let Ok(indices) = index.cast::<pyo3::types::PyTuple>() {
+            let Some((last, rows)) = indices.as_slice().split_last() else {
+                return Err(PyIndexError::new_err("an empty index"));
+            };
+            if rows.is_empty() {
+                return self.__setitem__(py, last, value);
+            }
+            let row = self.__getitem__(py, &pyo3::types::PyTuple::new(py, rows)?.into_any())?;
+            return row.bind(py).set_item(last, value);
+        }
+        let shape = self.shape_now(py);
+        if !shape.inner.is_empty() {
             return Err(PyTypeError::new_err("assign to the elements of a row (view[i][j] = x), not to a whole row"));
         }
-        let at = self.element(index)?;
+        let at = self.element(&shape, index.extract()?)?;
         if let Some(items) = &self.items {
             return items.store(py, at, value);
         }
@@ -195,25 +248,50 @@ impl LowLevelView {
     /// Iteration needs a known size (an unbounded walk would read past the
     /// array): a list of the elements.
     fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let n = self.__len__()?;
-        let items = (0..n).map(|i| self.__getitem__(py, i as isize)).collect::<PyResult<Vec<_>>>()?;
+        let shape = self.shape_now(py);
+        let n = match (self.address, shape.len) {
+            (0, _) => 0,
+            (_, Some(n)) => n,
+            (_, None) => {
+                return Err(PyTypeError::new_err(
+                    "the size of this C++ array is unknown: reshape((n,)) it first, or index it within its size",
+                ))
+            }
+        };
+        let items = (0..n)
+            .map(|i| self.element(&shape, i as isize).and_then(|at| self.read(py, &shape, at)))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(pyo3::types::PyList::new(py, items)?.into_any().try_iter()?.into_any().unbind())
     }
 
-    /// The same memory seen with another shape: `(n,)` elements, or rows
-    /// (`(rows, columns, ...)`).
-    fn reshape(&self, shape: Vec<usize>) -> PyResult<LowLevelView> {
+    /// Sees the same memory with another shape, in place (as cppyy's
+    /// `reshape` does): `(n,)` elements, or rows (`(rows, columns, ...)`).
+    /// A view of known size keeps its number of elements. Returns the view.
+    fn reshape(slf: Bound<'_, Self>, shape: Vec<usize>) -> PyResult<Bound<'_, Self>> {
+        let py = slf.py();
+        let this = slf.get();
         let Some((&first, rest)) = shape.split_first() else {
             return Err(PyTypeError::new_err("reshape() needs at least one extent"));
         };
-        Ok(self.same_items(self.address, Some(first), rest.to_vec()))
+        let old = this.shape_now(py);
+        if let Some(n) = old.len {
+            let (had, asked) = (n * old.inner.iter().product::<usize>(), shape.iter().product::<usize>());
+            if had != asked {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "cannot reshape a view of {had} elements into {shape:?} ({asked} elements)"
+                )));
+            }
+        }
+        this.shape.with(py, |s| *s = Shape { len: Some(first), inner: rest.to_vec() });
+        Ok(slf)
     }
 
-    /// The extents, outermost first, when the size is known.
+    /// The extents, outermost first (the first made up when the size is
+    /// unknown, see `UNKNOWN_BYTES`).
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-        let n = self.__len__()?;
-        pyo3::types::PyTuple::new(py, std::iter::once(n).chain(self.inner.iter().copied()).collect::<Vec<_>>())
+        let shape = self.shape_now(py);
+        pyo3::types::PyTuple::new(py, std::iter::once(self.length(&shape)).chain(shape.inner.iter().copied()).collect::<Vec<_>>())
     }
 
     /// The characters up to the first NUL (within the size, when known)
@@ -224,7 +302,8 @@ impl LowLevelView {
             b @ (Builtin::Char16 | Builtin::Char32 | Builtin::WChar) => b,
             b => return Err(PyTypeError::new_err(format!("as_string() needs a view of characters, not of '{}'", b.name()))),
         };
-        if !self.inner.is_empty() {
+        let shape = self.shape_now(py);
+        if !shape.inner.is_empty() {
             return Err(PyTypeError::new_err("as_string() of a multi-dimensional array: take it of one row"));
         }
         if self.address == 0 {
@@ -239,7 +318,7 @@ impl LowLevelView {
                 _ => *(p as *const u32),
             }
         };
-        let n = match self.len {
+        let n = match shape.len {
             Some(n) => (0..n).take_while(|&i| at(i) != 0).count(),
             None => (0..).take_while(|&i| at(i) != 0).count(),
         };
@@ -263,15 +342,14 @@ impl LowLevelView {
         self.format().to_str().unwrap_or("B")
     }
 
-    fn __repr__(&self) -> String {
-        format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.item_type(), self.address, self.len.map_or(String::new(), |n| format!(", {n} elements")))
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let len = self.shape_now(py).len;
+        format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.item_type(), self.address, len.map_or(", size unknown".to_string(), |n| format!(", {n} elements")))
     }
 
     unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
+        let py = slf.py();
         let this = slf.get();
-        let Some(n) = this.len else {
-            return Err(PyBufferError::new_err("the size of this C++ array is unknown; use reshape((n,)) first"));
-        };
         if this.address == 0 {
             return Err(PyBufferError::new_err("view of a null pointer"));
         }
@@ -279,17 +357,24 @@ impl LowLevelView {
             return Err(PyBufferError::new_err("a view of C++ objects has no buffer"));
         }
         let itemsize = this.item_size() as ffi::Py_ssize_t;
-        let (shape, strides) = crate::sync::publish(&this.layout, || {
-            let mut shape = vec![n as ffi::Py_ssize_t];
-            shape.extend(this.inner.iter().map(|&d| d as ffi::Py_ssize_t));
-            // C order: each stride is the size of everything to its right.
-            let mut strides = vec![itemsize; shape.len()];
-            for k in (0..shape.len().saturating_sub(1)).rev() {
-                strides[k] = strides[k + 1] * shape[k + 1];
-            }
-            (shape, strides)
-        });
+        let now = this.shape_now(py);
+        let mut shape = vec![this.length(&now) as ffi::Py_ssize_t];
+        shape.extend(now.inner.iter().map(|&d| d as ffi::Py_ssize_t));
+        // C order: each stride is the size of everything to its right.
+        let mut strides = vec![itemsize; shape.len()];
+        for k in (0..shape.len().saturating_sub(1)).rev() {
+            strides[k] = strides[k + 1] * shape[k + 1];
+        }
+        // The exported pointers stay valid while the view lives: a layout
+        // is kept once made, and made again only for a shape not yet seen.
         let total: ffi::Py_ssize_t = shape.iter().product();
+        let ndim = shape.len();
+        let (shape_ptr, strides_ptr) = this.layouts.with(py, |layouts| {
+            if !layouts.last().is_some_and(|l| l.0 == shape) {
+                layouts.push(Box::new((shape, strides)));
+            }
+            layouts.last().map_or((std::ptr::null(), std::ptr::null()), |l| (l.0.as_ptr(), l.1.as_ptr()))
+        });
         unsafe {
             (*view).obj = slf.clone().into_any().into_ptr();
             (*view).buf = this.address as *mut std::ffi::c_void;
@@ -297,10 +382,10 @@ impl LowLevelView {
             (*view).readonly = 0;
             (*view).itemsize = itemsize;
             (*view).format = if flags & ffi::PyBUF_FORMAT != 0 { this.format().as_ptr() as *mut _ } else { std::ptr::null_mut() };
-            (*view).ndim = shape.len() as c_int;
+            (*view).ndim = ndim as c_int;
             // Buffer consumers only read these (the API's pointers are mutable).
-            (*view).shape = if flags & ffi::PyBUF_ND != 0 { shape.as_ptr() as *mut _ } else { std::ptr::null_mut() };
-            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES { strides.as_ptr() as *mut _ } else { std::ptr::null_mut() };
+            (*view).shape = if flags & ffi::PyBUF_ND != 0 { shape_ptr as *mut _ } else { std::ptr::null_mut() };
+            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES { strides_ptr as *mut _ } else { std::ptr::null_mut() };
             (*view).suboffsets = std::ptr::null_mut();
             (*view).internal = std::ptr::null_mut();
         }
