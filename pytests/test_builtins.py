@@ -430,3 +430,17 @@ def test_out_of_range_error_is_also_an_overflow_error():
     with pytest.raises(cpplive.OutOfRangeError) as info:
         s.v = 70000
     assert isinstance(info.value, OverflowError) and isinstance(info.value, ValueError)
+
+
+def test_default_is_the_value_initialized_scalar(g):
+    # cpplive.default (cppyy.default) stands for T{} of the parameter type.
+    assert g.bi_id_int8(cpplive.default) == 0
+    assert g.bi_id_double(cpplive.default) == 0.0
+    assert g.bi_id_bool(cpplive.default) is False
+    assert g.bi_id_char(cpplive.default) == "\0"
+    assert g.bi_id_ldouble(cpplive.default) == 0.0
+    f = g.bi_Fixed()
+    f.i8 = cpplive.default
+    assert f.i8 == 0
+    with pytest.raises(TypeError):
+        g.bi_str_size(cpplive.default)

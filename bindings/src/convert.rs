@@ -349,7 +349,7 @@ impl Converter {
                     }
                     slot.bytes[0] = v as u8;
                 } else {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 }
                 Ok(slot_ptr)
             }
@@ -389,14 +389,14 @@ impl Converter {
                     }
                     v
                 } else {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 };
                 write_integer(slot, *b, value);
                 Ok(slot_ptr)
             }
             Converter::Integer(b) => {
                 if ffi::PyLong_Check(obj) == 0 {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 }
                 // Exactly `int` in the strict pass: a bool or an enum value
                 // first looks for its own overload, as in C++.
@@ -418,7 +418,7 @@ impl Converter {
                     }
                     v
                 } else {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 };
                 match self {
                     Converter::Float => slot.f32 = v as f32,
@@ -458,7 +458,7 @@ impl Converter {
             }
             Converter::Enum { underlying, class } => {
                 if ffi::PyLong_Check(obj) == 0 || ffi::PyBool_Check(obj) != 0 {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 }
                 if pass == Pass::Strict {
                     if let Some(class) = class {
@@ -637,6 +637,17 @@ fn discard(py: Python<'_>, error: PyErr) -> String {
     error.restore(py);
     unsafe { ffi::PyErr_Clear() };
     text
+}
+
+/// `cpplive.default` for a scalar: its zero (every builtin and enum zero
+/// is all zero bytes). Anything else is of the wrong type.
+#[cold]
+fn zero_for_default(py: Python<'_>, obj: *mut ffi::PyObject, slot: &mut ArgSlot) -> Result<*mut c_void, Rejection> {
+    if !crate::instance::is_default(py, obj) {
+        return Err(Rejection::WrongType);
+    }
+    *slot = ArgSlot::default();
+    Ok(slot as *mut ArgSlot as *mut c_void)
 }
 
 /// An `int` 0, which cppyy takes as a null pointer (C's `NULL`).

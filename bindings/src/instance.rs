@@ -477,6 +477,29 @@ pub fn nullptr(py: Python<'_>) -> &Py<NullPtr> {
     NULLPTR.get_or_init(py, || Py::new(py, NullPtr).expect("nullptr"))
 }
 
+/// `cpplive.default`: the value-initialized value (`T{}`) of whatever
+/// builtin or enum parameter or member it is given to (zero, `false`,
+/// `'\0'`), as cppyy's `cppyy.default`.
+#[pyclass(frozen, module = "cpplive", name = "default_t")]
+pub struct DefaultValue;
+
+#[pymethods]
+impl DefaultValue {
+    fn __repr__(&self) -> &'static str {
+        "default"
+    }
+}
+
+static DEFAULT: PyOnceLock<Py<DefaultValue>> = PyOnceLock::new();
+
+pub fn default_value(py: Python<'_>) -> &Py<DefaultValue> {
+    DEFAULT.get_or_init(py, || Py::new(py, DefaultValue).expect("default"))
+}
+
+pub fn is_default(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
+    obj == default_value(py).as_ptr()
+}
+
 /// The smart pointer proxy that holds `obj`, when `obj` is a proxy reached
 /// through one.
 ///

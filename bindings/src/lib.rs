@@ -56,6 +56,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(interactive::shadow, m)?)?;
     m.add_function(wrap_pyfunction!(interactive::undo_inputs, m)?)?;
     m.add("nullptr", instance::nullptr(py).clone_ref(py))?;
+    m.add("default", instance::default_value(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::warm_up, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::wait_warm_up, m)?)?;
