@@ -404,3 +404,34 @@ def test_bit_field_members():
     with pytest.raises(TypeError):
         f.mode = 1.5
     assert f.mode == 7
+
+
+def test_enums_over_char_hold_characters():
+    cpplive.cppdef("""
+    #include <cstdint>
+    namespace cl_small {
+        enum class CharE : char { E0 = '0', E1 = '1' };
+        enum class SCharE : signed char { E0 = '0' };
+        enum class UCharE : unsigned char { E0 = '0' };
+        enum class Int8E : int8_t { E0 = 0, EN1 = -1 };
+        CharE cl_pick() { return CharE::E1; }
+    }""")
+    ns = cpplive.gbl.cl_small
+    assert ns.CharE.E0 == "0" and ns.CharE.E1 != "0" and ns.SCharE.E0 == "0"
+    assert ns.CharE.E0 == ord("0")
+    assert ns.cl_pick() == "1" and {ns.CharE.E1: 1}[ns.cl_pick()] == 1
+    # unsigned char is a byte, int8_t a number.
+    assert ns.UCharE.E0 == ord("0") and ns.UCharE.E0 != "0"
+    assert ns.Int8E.EN1 == -1
+
+
+def test_enumerators_of_a_class_cannot_be_assigned():
+    cpplive.cppdef("struct cl_WithEnum { enum Kind { kNothing = 6, kSome = 7 }; };")
+    cls = cpplive.gbl.cl_WithEnum
+    with pytest.raises(TypeError, match="enumerator"):
+        cls.kSome = 42
+    with pytest.raises(TypeError, match="enumerator"):
+        cls.kNothing = 42      # not looked up before
+    assert cls.kSome == 7 and cls.kNothing == 6
+    cls.extra = 1               # other names are the Python class's
+    assert cls.extra == 1

@@ -731,3 +731,28 @@ print(g.pt_freeit(w) == made)
 print(g.pt_wide_len(ctypes.c_wchar_p("abc")))
 """, timeout=60)
     assert out.split() == ["b'ok'", "2", "True", "True", "3"]
+
+
+def test_array_members_take_a_copy_of_a_buffer_of_their_shape():
+    numpy = pytest.importorskip("numpy")
+    import array
+    cpplive.cppdef("""
+    #include <cstddef>
+    struct pt_Arrays { unsigned char bytes[4] = {}; short grid[3][5] = {}; std::byte raw[2] = {}; double d[3] = {1, 2, 3}; };
+    """)
+    a = cpplive.gbl.pt_Arrays()
+    a.bytes = array.array("B", [1, 2, 250, 4])
+    # Views of signed and unsigned char hold numbers (bytes).
+    assert list(a.bytes) == [1, 2, 250, 4]
+    a.grid = numpy.arange(15, dtype=numpy.int16).reshape(3, 5)
+    assert a.grid[2, 4] == 14 and a.grid[1][0] == 5
+    a.raw = bytearray(b"\x07\x08")
+    assert int(a.raw[1]) == 8
+    a.d = numpy.array([9.0, 8.0])          # fewer items: the rest stays
+    assert list(a.d) == [9.0, 8.0, 3.0]
+    with pytest.raises(ValueError):
+        a.grid = numpy.ones((5, 5), dtype=numpy.int16)
+    with pytest.raises(ValueError):
+        a.d = numpy.ones(4)
+    with pytest.raises(TypeError):
+        a.grid = numpy.ones((3, 5), dtype=numpy.int64)

@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 
 use cpplive_core::model::{Entity, FunctionInfo, FunctionKind, ScopeKind};
-use cpplive_core::types::TypeBase;
+use cpplive_core::types::{Builtin, TypeBase};
 use cpplive_core::{library_search, typename, BackendError, ScopeId, TypeRef};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -284,6 +284,10 @@ pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDic
     d.set_item("is_abstract", info.is_abstract)?;
     d.set_item("bases", info.bases.iter().filter(|b| b.access == cpplive_core::model::Access::Public).map(|b| b.scope.0).collect::<Vec<_>>())?;
     d.set_item("is_scoped_enum", info.is_scoped_enum)?;
+    // An enum over `char` or `signed char` holds characters, as cppyy reads
+    // it (`unsigned char` and `int8_t` are bytes and numbers).
+    let characters = matches!(info.underlying.as_ref().and_then(|t| t.builtin()), Some(Builtin::Char | Builtin::SChar));
+    d.set_item("characters", characters)?;
     Ok(d)
 }
 

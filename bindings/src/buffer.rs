@@ -183,6 +183,36 @@ pub unsafe fn address(py: Python<'_>, obj: *mut ffi::PyObject, pointee: Pointee,
     found
 }
 
+/// The items of `obj` for copying into a C++ array of `b`: a C-contiguous
+/// buffer of such items (or a view of C++ memory of known size), as its
+/// address and extents. Views taken stay in `scratch`.
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn items_to_copy(py: Python<'_>, obj: *mut ffi::PyObject, b: Builtin, scratch: &mut Scratch) -> Result<(*const u8, Vec<usize>), Rejection> {
+    let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
+    let flags = (ffi::PyBUF_FORMAT | ffi::PyBUF_ND) as c_int;
+    if ffi::PyObject_CheckBuffer(obj) == 0 || ffi::PyObject_GetBuffer(obj, &mut *view, flags) != 0 {
+        ffi::PyErr_Clear();
+        return Err(refusal(obj, Pointee { element: Element::Builtin(b), writable: false }));
+    }
+    let format = buffer_format(&view);
+    if !Element::Builtin(b).accepts(format, Some(view.itemsize as usize)) {
+        let why = Rejection::Elements { format: tag(format), size: view.itemsize as usize };
+        scratch.hold(view);
+        return Err(why);
+    }
+    let extents = if view.ndim == 0 || view.shape.is_null() {
+        vec![view.len as usize / b.size().max(1)]
+    } else {
+        std::slice::from_raw_parts(view.shape, view.ndim as usize).iter().map(|&d| d as usize).collect()
+    };
+    let data = view.buf as *const u8;
+    let _ = py;
+    scratch.hold(view);
+    Ok((data, extents))
+}
+
 /// Objects that give no suitable buffer: C++ objects for `void*`, views of
 /// C++ memory of unknown size, or a refusal. Off the common path.
 #[cold]

@@ -37,6 +37,10 @@ enum Store {
     TextPointer(Builtin),
     /// A character array of known extent: a `str` is copied in.
     TextArray(Builtin, usize),
+    /// An array of builtins of known extents (`short[3][5]`): a buffer of
+    /// the same items and shape (a NumPy array, `array.array`, a view) is
+    /// copied in.
+    ArrayCopy(Builtin, Vec<usize>),
     ReadOnly(&'static str),
     Failed(String),
 }
@@ -148,11 +152,25 @@ impl DataMember {
                 Store::Copy(self.ty.size.clamp(1, 16))
             } else if !self.ty.pointers.is_empty() {
                 Store::Copy(std::mem::size_of::<*mut c_void>())
+            } else if let (Some(b), true) = (self.array_item(py), self.ty.array.iter().all(|d| d.is_some())) {
+                Store::ArrayCopy(b, self.ty.array.iter().map(|d| d.unwrap_or(0)).collect())
             } else {
                 Store::ReadOnly("is an array: assign its elements")
             };
             Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store }
         })
+    }
+
+    /// The items of an array of builtins or enums (`std::byte[N]`), as the
+    /// builtins they are stored as.
+    fn array_item(&self, py: Python<'_>) -> Option<Builtin> {
+        if !self.ty.pointers.is_empty() || self.ty.array.is_empty() {
+            return None;
+        }
+        match self.ty.enum_id() {
+            Some(id) => crate::registry::enum_underlying(py, id),
+            None => self.ty.builtin().filter(|b| *b != Builtin::Void),
+        }
     }
 
     /// `instance` is null for class-level access.
@@ -227,6 +245,7 @@ impl DataMember {
             Store::ReadOnly(why) => return Err(crate::errors::read_only_member(py, format!("'{}' {why}", self.name))),
             Store::Failed(why) => return Err(PyTypeError::new_err(format!("cannot assign '{}': {why}", self.name))),
             Store::TextArray(unit, n) => return self.set_text_array(py, instance, value, *unit, *n),
+            Store::ArrayCopy(b, extents) => return self.set_array(py, instance, value, *b, extents),
             Store::TextPointer(unit) => {
                 if let Some(units) = unsafe { text_units(py, value, *unit) } {
                     return self.set_text_pointer(py, instance, units?);
@@ -249,7 +268,7 @@ impl DataMember {
                     return Err(crate::overload::thunk_error(py, &mut err, rc));
                 }
             }
-            Store::ReadOnly(_) | Store::Failed(_) | Store::TextArray(..) => {}
+            Store::ReadOnly(_) | Store::Failed(_) | Store::TextArray(..) | Store::ArrayCopy(..) => {}
         }
         Ok(())
     }
@@ -274,6 +293,26 @@ impl DataMember {
             std::ptr::copy_nonoverlapping(units.as_ptr(), address, used);
             std::ptr::write_bytes(address.add(used), 0, n * size - used);
         }
+        Ok(())
+    }
+
+    /// Copies a buffer into an array of builtins. The shape must be the
+    /// array's (a one-dimensional array also takes fewer items, and keeps
+    /// the rest); anything else is a `ValueError`, as in cppyy.
+    fn set_array(&self, py: Python<'_>, instance: *mut ffi::PyObject, value: *mut ffi::PyObject, b: Builtin, extents: &[usize]) -> PyResult<()> {
+        let mut scratch = Scratch::default();
+        let (data, given) = unsafe { crate::buffer::items_to_copy(py, value, b, &mut scratch) }
+            .map_err(|why| self.rejected(unsafe { &Bound::from_borrowed_ptr(py, value) }, why))?;
+        let fits = if extents.len() == 1 { given.iter().product::<usize>() <= extents[0] } else { given == extents };
+        if !fits {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "cannot copy items of shape {given:?} into '{}', an array of shape {extents:?}",
+                self.name
+            )));
+        }
+        let address = self.address(py, instance)? as *mut u8;
+        let bytes = given.iter().product::<usize>() * b.size();
+        unsafe { std::ptr::copy(data, address, bytes) };
         Ok(())
     }
 

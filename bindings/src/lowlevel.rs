@@ -137,7 +137,14 @@ impl LowLevelView {
             let slot = ArgSlot { ptr: at as *mut std::ffi::c_void };
             return unsafe { items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void) };
         }
-        unsafe { read_scalar(py, self.kind, at as *const std::ffi::c_void) }
+        // `signed char` and `unsigned char` items are bytes: numbers, as in
+        // cppyy (a lone value of those types is a character).
+        let kind = match self.kind {
+            Builtin::SChar => Builtin::Int8,
+            Builtin::UChar => Builtin::UInt8,
+            kind => kind,
+        };
+        unsafe { read_scalar(py, kind, at as *const std::ffi::c_void) }
     }
 
     fn format(&self) -> &'static CStr {

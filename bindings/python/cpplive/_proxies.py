@@ -230,6 +230,14 @@ class CppClassMeta(type):
                     attr._set(None, value)
                     return
                 break
+        if not (name.startswith("__") and name.endswith("__")):
+            try:
+                current = getattr(cls, name)
+            except AttributeError:
+                current = None
+            if isinstance(current, int) and "__cpp_scope__" in type(current).__dict__:
+                # Enumerators are C++ constants, as C++ has them.
+                raise TypeError("cannot assign to '%s': it is an enumerator of '%s'" % (name, type(current).__cpp_name__))
         type.__setattr__(cls, name, value)
 
     def __dir__(cls):
@@ -471,13 +479,26 @@ def _make_enum(scope_id, info):
         name = names.get(int(self))
         return "%s.%s" % (info["qualified"], name) if name else "%s(%d)" % (info["qualified"], int(self))
 
-    cls = type(info["name"] or info["qualified"], (int,), {
+    namespace = {
         "__cpp_scope__": scope_id,
         "__cpp_name__": info["qualified"],
         "__module__": "cpplive.gbl",
         "__repr__": __repr__,
         "__str__": __repr__,
-    })
+    }
+    if info.get("characters"):
+        # An enum over char: its values are also the characters they hold.
+        def __eq__(self, other):
+            if isinstance(other, str):
+                return len(other) == 1 and ord(other) == int(self) % 256
+            return int.__eq__(self, other)
+
+        def __ne__(self, other):
+            equal = __eq__(self, other)
+            return equal if equal is NotImplemented else not equal
+
+        namespace.update(__eq__=__eq__, __ne__=__ne__, __hash__=int.__hash__)
+    cls = type(info["name"] or info["qualified"], (int,), namespace)
     _making[scope_id] = cls
     _c.register_class(scope_id, cls, False)
     for name, value in _c.enumerators(scope_id):
