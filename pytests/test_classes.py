@@ -435,3 +435,6 @@ def test_enumerators_of_a_class_cannot_be_assigned():
     assert cls.kSome == 7 and cls.kNothing == 6
     cls.extra = 1               # other names are the Python class's
     assert cls.extra == 1
+    with pytest.raises(TypeError, match="enumerator"):
+        cls.Kind.kSome = 1      # nor through the enum itself
+    assert cls.Kind.kSome == 7

@@ -756,3 +756,12 @@ def test_array_members_take_a_copy_of_a_buffer_of_their_shape():
         a.d = numpy.ones(4)
     with pytest.raises(TypeError):
         a.grid = numpy.ones((3, 5), dtype=numpy.int64)
+
+
+def test_null_pointer_results_are_empty_views(g):
+    cpplive.cppdef("int* pt_null_ints() { return nullptr; } bool pt_no_ints(int* p) { return !p; }")
+    p = cpplive.gbl.pt_null_ints()
+    assert not p and len(p) == 0 and list(p) == []
+    with pytest.raises(ReferenceError):
+        p[0]
+    assert cpplive.gbl.pt_no_ints(p)

@@ -276,16 +276,12 @@ impl Executor {
                 if *through_pointer && address != 0 {
                     address = *(address as *const usize);
                 }
-                if address == 0 {
-                    return Ok(py.None());
-                }
+                // A null pointer is an empty view (false, no items, null
+                // again when passed back), as in cppyy.
                 Ok(Py::new(py, crate::lowlevel::LowLevelView::with_rows(address, *kind, *len, inner.clone()))?.into_any())
             }
             Executor::Items { items, len, inner, through_pointer } => {
                 let address = read_pointer(ret, *through_pointer) as usize;
-                if address == 0 {
-                    return Ok(py.None());
-                }
                 Ok(Py::new(py, crate::lowlevel::LowLevelView::with_items(address, items.clone(), *len, inner.clone()))?.into_any())
             }
             Executor::PyObject => {

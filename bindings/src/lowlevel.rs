@@ -193,6 +193,10 @@ impl Items {
 
 #[pymethods]
 impl LowLevelView {
+    fn __bool__(&self) -> bool {
+        self.address != 0
+    }
+
     fn __len__(&self, py: Python<'_>) -> usize {
         if self.address == 0 {
             return 0;

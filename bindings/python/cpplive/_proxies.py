@@ -472,6 +472,15 @@ def _make_class(scope_id, info):
     return cls
 
 
+class _EnumMeta(type):
+    """The type of enum classes: their enumerators are C++ constants."""
+
+    def __setattr__(cls, name, value):
+        if isinstance(cls.__dict__.get(name), cls):
+            raise TypeError("cannot assign to '%s': it is an enumerator of '%s'" % (name, cls.__cpp_name__))
+        type.__setattr__(cls, name, value)
+
+
 def _make_enum(scope_id, info):
     names = {}
 
@@ -498,7 +507,7 @@ def _make_enum(scope_id, info):
             return equal if equal is NotImplemented else not equal
 
         namespace.update(__eq__=__eq__, __ne__=__ne__, __hash__=int.__hash__)
-    cls = type(info["name"] or info["qualified"], (int,), namespace)
+    cls = _EnumMeta(info["name"] or info["qualified"], (int,), namespace)
     _making[scope_id] = cls
     _c.register_class(scope_id, cls, False)
     for name, value in _c.enumerators(scope_id):
