@@ -12,6 +12,7 @@ use pyo3::exceptions::{PyBufferError, PyIndexError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::convert::{Converter, Pass, Scratch};
@@ -30,6 +31,24 @@ pub struct LowLevelView {
     layouts: GilCell<Vec<Box<Layout>>>,
     /// For items that are not builtin scalars: how to read and write one.
     items: Option<Arc<Items>>,
+    /// Memory this view was made for (`ll.malloc`, `ll.array_new`).
+    origin: Origin,
+}
+
+/// Where a view's memory came from, for views `ll` allocated.
+struct Origin {
+    /// Made by `new T[n]` (`__cpp_array__`), not `malloc`.
+    cpp_array: AtomicBool,
+    /// Whether dropping the view releases the memory (`__python_owns__`).
+    owns: AtomicBool,
+    /// What releases it (called without arguments), for managed views.
+    release: GilCell<Option<Py<PyAny>>>,
+}
+
+impl Default for Origin {
+    fn default() -> Origin {
+        Origin { cpp_array: AtomicBool::new(false), owns: AtomicBool::new(false), release: GilCell::new(None) }
+    }
 }
 
 #[derive(Clone, Default, PartialEq)]
@@ -74,13 +93,14 @@ impl LowLevelView {
     }
 
     pub fn with_rows(address: usize, kind: Builtin, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind, shape: GilCell::new(Shape { len, inner }), layouts: GilCell::new(Vec::new()), items: None }
+        let shape = GilCell::new(Shape { len, inner });
+        LowLevelView { address, kind, shape, layouts: GilCell::new(Vec::new()), items: None, origin: Origin::default() }
     }
 
     /// A view of non-scalar items (see `Items`).
     pub fn with_items(address: usize, items: Arc<Items>, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
         let shape = GilCell::new(Shape { len, inner });
-        LowLevelView { address, kind: Builtin::Void, shape, layouts: GilCell::new(Vec::new()), items: Some(items) }
+        LowLevelView { address, kind: Builtin::Void, shape, layouts: GilCell::new(Vec::new()), items: Some(items), origin: Origin::default() }
     }
 
     fn shape_now(&self, py: Python<'_>) -> Shape {
@@ -193,6 +213,38 @@ impl Items {
 
 #[pymethods]
 impl LowLevelView {
+    /// Marks a view `ll` allocated: made by `new[]` (`cpp_array`), and
+    /// with `release`, owned by Python: dropping the view (while
+    /// `__python_owns__`) calls `release()`.
+    #[pyo3(signature = (cpp_array, release=None))]
+    fn _allocated(&self, py: Python<'_>, cpp_array: bool, release: Option<Py<PyAny>>) {
+        self.origin.cpp_array.store(cpp_array, Ordering::Relaxed);
+        self.origin.owns.store(release.is_some(), Ordering::Relaxed);
+        let old = self.origin.release.with(py, |r| std::mem::replace(r, release));
+        drop(old);
+    }
+
+    /// Whether `ll.array_new` made the memory (it is released with
+    /// `delete[]`, not `free`).
+    #[getter]
+    fn __cpp_array__(&self) -> bool {
+        self.origin.cpp_array.load(Ordering::Relaxed)
+    }
+
+    #[getter]
+    fn __python_owns__(&self) -> bool {
+        self.origin.owns.load(Ordering::Relaxed)
+    }
+
+    #[setter]
+    fn set___python_owns__(&self, py: Python<'_>, owns: bool) -> PyResult<()> {
+        if owns && self.origin.release.with(py, |r| r.is_none()) {
+            return Err(PyTypeError::new_err("only views made by ll.malloc or ll.array_new with managed=True can own their memory"));
+        }
+        self.origin.owns.store(owns, Ordering::Relaxed);
+        Ok(())
+    }
+
     fn __bool__(&self) -> bool {
         self.address != 0
     }
@@ -404,4 +456,20 @@ impl LowLevelView {
     }
 
     unsafe fn __releasebuffer__(&self, _view: *mut ffi::Py_buffer) {}
+}
+
+impl Drop for LowLevelView {
+    fn drop(&mut self) {
+        if !self.origin.owns.load(Ordering::Relaxed) {
+            return;
+        }
+        // Dropped from the view's deallocation, with the GIL held.
+        let py = unsafe { Python::assume_attached() };
+        let release = self.origin.release.with(py, |r| r.take());
+        if let Some(release) = release {
+            if let Err(e) = release.call0(py) {
+                e.write_unraisable(py, None);
+            }
+        }
+    }
 }
