@@ -765,3 +765,28 @@ def test_null_pointer_results_are_empty_views(g):
     with pytest.raises(ReferenceError):
         p[0]
     assert cpplive.gbl.pt_no_ints(p)
+
+
+def test_typedefs_to_pointers_make_handles():
+    import ctypes
+    cpplive.cppdef("""
+    namespace pt_h {
+        typedef void* Handle;
+        void open(Handle* h) { *h = new int(42); }
+        bool close(Handle h) { bool ok = *(int*)h == 42; delete (int*)h; return ok; }
+        struct Obj { int v = 3; };
+        typedef Obj* ObjPtr;
+        int value(ObjPtr p) { return p ? p->v : -1; }
+        void make(ObjPtr* p) { *p = new Obj; }
+    }""")
+    ns = cpplive.gbl.pt_h
+    h = ns.Handle(cpplive.nullptr)
+    assert isinstance(h, ctypes.c_void_p) and not h.value
+    ns.open(h)
+    assert h.value and ns.close(h)
+    o = ns.Obj()
+    p = ns.ObjPtr(o)
+    assert cpplive.addressof(p) == cpplive.addressof(o) and ns.value(p) == 3
+    q = ns.ObjPtr()
+    ns.make(q)
+    assert ns.value(q) == 3

@@ -196,3 +196,21 @@ def test_vector_type_is_cached(g):
     assert cpplive.gbl.std.vector[int] is cpplive.gbl.std.vector[int]
     v = cpplive.gbl.std.vector[int]([1])
     assert isinstance(v, cpplive.gbl.std.vector[int])
+
+
+def test_string_pointers_are_string_objects_that_can_be_assigned():
+    cpplive.cppdef("""
+    #include <string>
+    struct sv_Holder { static std::string* s_p; };
+    std::string* sv_Holder::s_p = nullptr;
+    std::string* sv_make() { static std::string s("made"); return &s; }
+    """)
+    h = cpplive.gbl.sv_Holder
+    assert not h.s_p
+    s = cpplive.gbl.std.string("aap")
+    h.s_p = s
+    assert h.s_p == "aap"
+    h.s_p.__assign__(cpplive.gbl.std.string("noot"))
+    assert s == "noot"
+    made = cpplive.gbl.sv_make()
+    assert isinstance(made, cpplive.gbl.std.string) and made == "made"

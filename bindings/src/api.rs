@@ -101,6 +101,15 @@ fn describe_type<'py>(py: Python<'py>, ty: &TypeRef) -> PyResult<Bound<'py, PyTu
             _ => {}
         }
     }
+    // Handles: one level of pointer to a class, or `void*`.
+    if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == cpplive_core::RefKind::None {
+        if let Some(id) = ty.class_id() {
+            return PyTuple::new(py, [ "class_pointer".into_bound_py_any(py)?, id.into_bound_py_any(py)?, readable.into_bound_py_any(py)? ]);
+        }
+        if ty.base == TypeBase::Builtin(Builtin::Void) {
+            return PyTuple::new(py, [ "void_pointer".to_string(), readable ]);
+        }
+    }
     PyTuple::new(py, [ "other".to_string(), readable ])
 }
 

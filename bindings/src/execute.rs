@@ -103,9 +103,14 @@ impl Executor {
                 let (view, delete) = string_helpers()?;
                 Executor::StringValue { view, delete }
             }
-            TypeBase::StdString if (by_reference && plain) || (ty.pointers.len() == 1 && !by_reference) => {
-                Executor::StringRef { view: string_helpers()?.0 }
-            }
+            TypeBase::StdString if by_reference && plain => Executor::StringRef { view: string_helpers()?.0 },
+            // A pointer is to an object C++ may change or assign to
+            // (`p.__assign__(...)`): a proxy of `std::string`, as in cppyy.
+            TypeBase::StdString if ty.pointers.len() == 1 && ty.array.is_empty() => match ty.class_id() {
+                Some(id) => return Executor::class_result(py, ty, id),
+                None if !by_reference => Executor::StringRef { view: string_helpers()?.0 },
+                None => Executor::Unsupported(format!("return type '{ty}' is not supported yet")),
+            },
             TypeBase::Named(_) if ty.enum_id().is_some() && plain => {
                 let id = ty.enum_id().unwrap();
                 let class = registry::class_for(py, id)?.unbind();

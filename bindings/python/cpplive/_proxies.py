@@ -93,7 +93,31 @@ def _typedef_target(described):
         return _BUILTIN_PYTHON_TYPES.get(described[1], int)
     if kind == "string":
         return str
+    if kind == "class_pointer":
+        return _PointerType(described[2], lambda address: _c.bind_object(address, class_for(described[1])))
+    if kind == "void_pointer":
+        import ctypes
+        return _PointerType(described[1], ctypes.c_void_p)
     raise AttributeError("typedef to '%s' is not supported yet" % described[1])
+
+
+class _PointerType(object):
+    """A typedef to a pointer used as a handle (`typedef void* Handle`,
+    `typedef T* Ptr`): calling it with an address (or nullptr, None, a C++
+    object) gives a handle, for `Handle` parameters and, through its
+    address, `Handle*` out-parameters: a proxy for a class pointer, a
+    `ctypes.c_void_p` for `void*`."""
+
+    def __init__(self, spelling, make):
+        self.__cpp_name__ = spelling
+        self._make = make
+
+    def __call__(self, value=None):
+        from . import _lowlevel
+        return self._make(_lowlevel.address(value))
+
+    def __repr__(self):
+        return "<cpplive pointer type '%s'>" % self.__cpp_name__
 
 
 def _instantiation_named(namespace, name):

@@ -13,6 +13,9 @@ OPERATORS = {
     "operator&": ("__and__",), "operator|": ("__or__",), "operator^": ("__xor__",),
     "operator<<": ("__lshift__",), "operator>>": ("__rshift__",), "operator~": ("__invert__",),
     "operator[]": ("__getitem__",), "operator()": ("__call__",), "operator,": ("__comma__",),
+    # Assignment into an existing object (through a pointer or reference),
+    # by cppyy's name.
+    "operator=": ("__assign__",),
     "operator bool": ("__bool__",),
 }
 
