@@ -790,3 +790,43 @@ def test_typedefs_to_pointers_make_handles():
     q = ns.ObjPtr()
     ns.make(q)
     assert ns.value(q) == 3
+
+
+def test_references_to_pointers_take_ctypes_pointer_objects():
+    import ctypes
+    cpplive.cppdef("""
+    #include <cstring>
+    namespace pt_pr {
+        int initialize(int& argc, char**& argv) { argv[0][0] = 'H'; return argc; }
+        void fill(int& argc, char**& argv) { argc = 1; argv = new char*[1]; argv[0] = new char[3]; std::strcpy(argv[0], "ok"); }
+        void release(char** argv) { delete[] argv[0]; delete[] argv; }
+    }""")
+    ns = cpplive.gbl.pt_pr
+    words = (ctypes.c_char_p * 2)(b"hello", b"world")
+    argv = ctypes.POINTER(ctypes.c_char_p)(words)
+    assert ns.initialize(ctypes.c_int(2), argv) == 2 and words[0] == b"Hello"
+    argc, out = ctypes.c_int(0), ctypes.c_void_p()
+    ns.fill(argc, out)
+    assert argc.value == 1 and ctypes.cast(out, ctypes.POINTER(ctypes.c_char_p))[0] == b"ok"
+    ns.release(ctypes.cast(out, ctypes.POINTER(ctypes.c_char_p)))
+    with pytest.raises(TypeError):
+        ns.fill(argc, 0)
+
+
+def test_pointers_to_enum_pointers_and_enum_ctypes():
+    import ctypes
+    cpplive.cppdef("""
+    #include <cstdlib>
+    namespace pt_ep {
+        enum Kind : short { A = 1, B = 42 };
+        void build(Kind** p, int* n) { *p = (Kind*)std::malloc(2 * sizeof(Kind)); (*p)[0] = A; (*p)[1] = B; *n = 2; }
+    }""")
+    ns = cpplive.gbl.pt_ep
+    assert ns.Kind.__ctype__ is ctypes.c_short
+    n = ctypes.c_int(0)
+    for p in (ctypes.c_void_p(0), ctypes.pointer(ns.Kind.__ctype__(0))):
+        ns.build(p, ctypes.pointer(n))
+        items = cpplive.ll.cast["pt_ep::Kind*"](p)
+        items.reshape((n.value,))
+        assert list(items) == [1, 42]
+        cpplive.ll.free(p)

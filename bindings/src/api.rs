@@ -297,6 +297,7 @@ pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDic
     // it (`unsigned char` and `int8_t` are bytes and numbers).
     let characters = matches!(info.underlying.as_ref().and_then(|t| t.builtin()), Some(Builtin::Char | Builtin::SChar));
     d.set_item("characters", characters)?;
+    d.set_item("underlying", info.underlying.as_ref().and_then(|t| t.builtin()).map(|b| b.name()))?;
     Ok(d)
 }
 

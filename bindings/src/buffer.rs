@@ -84,6 +84,9 @@ impl Element {
                         (b"z", Some(Builtin::Char)) | (b"Z", Some(Builtin::WChar)) => true,
                         // ctypes.POINTER(T).
                         ([b'&', pointee @ ..], Some(b)) => Element::Builtin(b).accepts(pointee, None),
+                        // Any ctypes pointer, for pointers to what ctypes
+                        // cannot name (enums, classes).
+                        ([b'&', ..], None) => true,
                         _ => false,
                     }
             }
@@ -211,6 +214,26 @@ pub unsafe fn items_to_copy(py: Python<'_>, obj: *mut ffi::PyObject, b: Builtin,
     let _ = py;
     scratch.hold(view);
     Ok((data, extents))
+}
+
+/// Where a ctypes pointer object (`POINTER(T)()`, `c_void_p`, `c_char_p`)
+/// keeps its pointer, for a reference to a pointer: C++ reads it and may
+/// write another. The object's items are not checked against the pointee
+/// (`c_void_p` is how ctypes spells an untyped out-pointer).
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn pointer_object(obj: *mut ffi::PyObject, scratch: &mut Scratch) -> Result<*mut c_void, Rejection> {
+    let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
+    let flags = (ffi::PyBUF_FORMAT | ffi::PyBUF_ND | ffi::PyBUF_WRITABLE) as c_int;
+    if ffi::PyObject_CheckBuffer(obj) == 0 || ffi::PyObject_GetBuffer(obj, &mut *view, flags) != 0 {
+        ffi::PyErr_Clear();
+        return Err(Rejection::WrongType);
+    }
+    let one_pointer = pointer_target(&view).is_some();
+    let slot = view.buf;
+    scratch.hold(view);
+    if one_pointer { Ok(slot) } else { Err(Rejection::WrongType) }
 }
 
 /// Objects that give no suitable buffer: C++ objects for `void*`, views of

@@ -116,6 +116,10 @@ pub enum Converter {
     /// `T&` for builtin `T`: a writable buffer holding one `T`, such as
     /// `ctypes.c_int` (the C++ side writes through it).
     BuiltinReference(Builtin),
+    /// `T*&` for builtin `T` (`char**&`): a ctypes pointer object
+    /// (`POINTER(T)`, `c_void_p`, `c_char_p`), whose own pointer C++ reads
+    /// and may point elsewhere.
+    PointerReference,
     Unsupported(String),
 }
 
@@ -224,6 +228,10 @@ impl Converter {
             TypeBase::Builtin(_) if !ty.pointers.is_empty() && ty.array.is_empty() && ty.reference == RefKind::None => {
                 Converter::BufferPointer(Pointee::of(ty))
             }
+            // `char**&`, `int*&`: C++ reads and may reseat the pointer.
+            TypeBase::Builtin(_) if !ty.pointers.is_empty() && ty.array.is_empty() && ty.reference == RefKind::LValue && !ty.pointers.last().copied().unwrap_or(false) => {
+                Converter::PointerReference
+            }
             TypeBase::StdString if plain && by_value_or_const_ref => {
                 let proxy = ty.class_id().and_then(|id| {
                     let class = registry::class_for(py, id).ok()?.unbind();
@@ -241,6 +249,11 @@ impl Converter {
             TypeBase::Named(_) if ty.enum_id().is_some() && ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None => {
                 let underlying = registry::enum_underlying(py, ty.enum_id().unwrap()).unwrap_or(Builtin::Int);
                 Converter::BufferPointer(Pointee { element: Element::Builtin(underlying), writable: !ty.base_const })
+            }
+            // `E**` and deeper: a buffer of pointers (`ctypes.c_void_p`
+            // passed by address, an array of pointers), as for `int**`.
+            TypeBase::Named(_) if ty.enum_id().is_some() && ty.pointers.len() > 1 && ty.array.is_empty() && ty.reference == RefKind::None => {
+                Converter::BufferPointer(Pointee::of(ty))
             }
             // `PyObject*` (`struct _object`, from Python.h).
             TypeBase::Named(name) if name == "_object" && ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) => {
@@ -313,6 +326,7 @@ impl Converter {
             Converter::ObjectPointerPointer { .. } => 2,
             Converter::PyObject => 3,
             Converter::BuiltinReference(_) => 2,
+            Converter::PointerReference => 2,
             Converter::Unsupported(_) => 100,
         }
     }
@@ -612,6 +626,7 @@ impl Converter {
                 }
                 Ok(data)
             }
+            Converter::PointerReference => crate::buffer::pointer_object(obj, scratch),
             Converter::Unsupported(why) => Err(Rejection::Unsupported(why.clone())),
         }
     }

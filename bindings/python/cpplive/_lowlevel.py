@@ -235,6 +235,13 @@ _CTYPES = {
 
 
 _FROM_CTYPES = {v: k for k, v in _CTYPES.items()}
+_CTYPES.update({"int8_t": "c_int8", "uint8_t": "c_uint8"})
+
+
+def ctypes_name(cpp_name):
+    """The name of the ctypes type of builtin `cpp_name` ("c_int" for
+    "int"), or None."""
+    return _CTYPES.get(cpp_name)
 
 
 @functools.lru_cache(maxsize=None)

@@ -499,6 +499,15 @@ def _make_class(scope_id, info):
 class _EnumMeta(type):
     """The type of enum classes: their enumerators are C++ constants."""
 
+    @property
+    def __ctype__(cls):
+        """The ctypes type of the enum's underlying type (c_int, ...)."""
+        import ctypes
+        name = cls.__dict__.get("__ctype_name__")
+        if name is None:
+            raise AttributeError("'%s' has no known underlying type" % cls.__cpp_name__)
+        return getattr(ctypes, name)
+
     def __setattr__(cls, name, value):
         if isinstance(cls.__dict__.get(name), cls):
             raise TypeError("cannot assign to '%s': it is an enumerator of '%s'" % (name, cls.__cpp_name__))
@@ -532,6 +541,9 @@ def _make_enum(scope_id, info):
 
         namespace.update(__eq__=__eq__, __ne__=__ne__, __hash__=int.__hash__)
     cls = _EnumMeta(info["name"] or info["qualified"], (int,), namespace)
+    if info.get("underlying"):
+        from . import _lowlevel
+        cls.__ctype_name__ = _lowlevel.ctypes_name(info["underlying"])
     _making[scope_id] = cls
     _c.register_class(scope_id, cls, False)
     for name, value in _c.enumerators(scope_id):
