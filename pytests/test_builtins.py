@@ -444,3 +444,36 @@ def test_default_is_the_value_initialized_scalar(g):
     assert f.i8 == 0
     with pytest.raises(TypeError):
         g.bi_str_size(cpplive.default)
+
+
+def test_complex_numbers():
+    numpy = pytest.importorskip("numpy")
+    cpplive.cppdef("""
+    #include <complex>
+    std::complex<double> bi_cx() { return {99, 101}; }
+    std::complex<int> bi_icx() { return {121, 141}; }
+    const std::complex<double>& bi_cx_ref() { static std::complex<double> c{1, 2}; return c; }
+    double bi_cx_abs(std::complex<double> c) { return std::abs(c); }
+    std::complex<float> bi_cx_dot(const std::complex<float>* a, const std::complex<float>* b, int n) {
+        std::complex<float> r; for (int i = 0; i < n; ++i) r += a[i] * b[i]; return r; }
+    _Complex double bi_ccx(_Complex double c) { return c * 2; }
+    """)
+    g = cpplive.gbl
+    # std::complex<double> by value is Python's complex; others stay C++
+    # objects that behave like one.
+    assert type(g.bi_cx()) is complex and g.bi_cx() == 99 + 101j
+    ic = g.bi_icx()
+    assert isinstance(ic, g.std.complex[int]) and repr(ic) == "(121+141j)" and ic.real == 121
+    assert complex(ic) == 121 + 141j
+    assert g.bi_cx_ref().imag == 2.0 and g.bi_cx_ref() == 1 + 2j
+    assert g.bi_cx_abs(3 + 4j) == 5.0
+    c, p = g.std.complex["double"](1, 2), 1 + 2j
+    assert c * c == p * p and c * c * c == p * p * p and c * (c * c) == p * (p * p)
+    assert 2 + c == 3 + 2j and c / 2 == p / 2
+    assert g.std.complex["double"](9 + 7j) == 9 + 7j
+    a = numpy.array([1 + 2j, 3 + 4j], dtype=numpy.complex64)
+    b = numpy.array([5 + 6j, 7 + 8j], dtype=numpy.complex64)
+    assert complex(g.bi_cx_dot(a, b, 2)) == complex(sum(a * b))
+    with pytest.raises(TypeError):
+        g.bi_cx_dot(a.astype(numpy.complex128), b, 2)      # other precision
+    assert g.bi_ccx(1 + 1j) == 2 + 2j

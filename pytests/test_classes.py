@@ -438,3 +438,12 @@ def test_enumerators_of_a_class_cannot_be_assigned():
     with pytest.raises(TypeError, match="enumerator"):
         cls.Kind.kSome = 1      # nor through the enum itself
     assert cls.Kind.kSome == 7
+
+
+def test_instance_data_members_are_not_attributes_of_the_class():
+    cpplive.cppdef("struct cl_Member { int m = 1; static int s; }; int cl_Member::s = 2;")
+    cls = cpplive.gbl.cl_Member
+    with pytest.raises(AttributeError, match="read it from an instance"):
+        cls.m
+    assert not hasattr(cls, "m") and "m" in cls.__dict__ and cls.s == 2
+    assert cls().m == 1

@@ -28,6 +28,8 @@ pub enum Element {
     /// `T**` and deeper: pointers, to a builtin (`Some`) or to anything else
     /// (`None`: a class, `void`, another pointer).
     Pointer(Option<Builtin>),
+    /// `std::complex<T>*`: pairs of `T` (NumPy's `complex64` for `float`).
+    Complex(Builtin),
 }
 
 /// A pointer parameter's target: its items, and whether C++ may write
@@ -62,6 +64,7 @@ impl Element {
             Element::Bytes => 1,
             Element::Builtin(b) => b.size(),
             Element::Pointer(_) => POINTER_SIZE,
+            Element::Complex(b) => 2 * b.size(),
         }
     }
 
@@ -75,6 +78,10 @@ impl Element {
             (_, None) => false,
             (Element::Builtin(b), Some([code])) => numeric(*code, b) && itemsize.unwrap_or_else(|| native_size(*code)) == b.size(),
             (Element::Builtin(_), Some(_)) => false,
+            (Element::Complex(b), Some([b'Z', code])) => {
+                b.is_floating() && numeric(*code, b) && native_size(*code) == b.size() && itemsize.unwrap_or(2 * b.size()) == 2 * b.size()
+            }
+            (Element::Complex(_), Some(_)) => false,
             (Element::Pointer(target), Some(format)) => {
                 itemsize.unwrap_or(POINTER_SIZE) == POINTER_SIZE
                     && match (format, target) {
@@ -369,6 +376,7 @@ pub fn writable_advice(ty: &TypeRef) -> String {
             }
         }
         Element::Pointer(_) => "a ctypes array of pointers such as (ctypes.c_void_p * n)(), or ctypes.byref(pointer)".into(),
+        Element::Complex(_) => "a NumPy array of complex numbers of that precision".into(),
     }
 }
 
@@ -381,6 +389,7 @@ pub fn element_description(ty: &TypeRef) -> String {
             format!("'{}' items ({}-byte {family})", b.name(), b.size())
         }
         Element::Pointer(_) => format!("pointers ({POINTER_SIZE}-byte addresses of the right type)"),
+        Element::Complex(b) => format!("complex numbers of '{}' parts", b.name()),
     }
 }
 

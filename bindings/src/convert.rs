@@ -83,6 +83,9 @@ pub enum Converter {
     Double,
     /// `long double`: a `float` (or an `int` in the implicit pass), widened.
     LongDouble,
+    /// `_Complex double`: a `complex` (or a `float` or `int` in the
+    /// implicit pass).
+    ComplexDouble,
     /// `const char*` (`writable` false): a `str` (its UTF-8), `bytes` or a
     /// buffer of chars. `char*`: a writable buffer of chars only, since C++
     /// may write through it. `nullptr` is the null pointer; `None` is
@@ -103,7 +106,7 @@ pub enum Converter {
     /// class `id` of the same signature).
     FunctionPointer { id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
     /// A pointer to a class: an object's address, or None/nullptr.
-    ObjectPointer { class: Py<pyo3::types::PyType> },
+    ObjectPointer { class: Py<pyo3::types::PyType>, complex: Option<Pointee> },
     /// `T**` for a class `T`: a proxy of `T` (the address of its pointer:
     /// C++ may point the proxy elsewhere), or what `BufferPointer` takes.
     ObjectPointerPointer { class: Py<pyo3::types::PyType>, pointee: Pointee },
@@ -215,6 +218,7 @@ impl Converter {
                     Builtin::Float => Converter::Float,
                     Builtin::Double => Converter::Double,
                     Builtin::LongDouble => Converter::LongDouble,
+                    Builtin::ComplexDouble => Converter::ComplexDouble,
                     Builtin::Void | Builtin::NullPtr => {
                         Converter::Unsupported(format!("parameter of type '{}'", b.name()))
                     }
@@ -267,13 +271,13 @@ impl Converter {
                     Ok(c) => c.unbind(),
                     Err(e) => return Converter::Unsupported(format!("parameter of type '{ty}': {e}")),
                 };
-                let (is_std_function, smart_get) = crate::runtime::with_backend(|b| {
+                let (is_std_function, smart_get, complex_part) = crate::runtime::with_backend(|b| {
                     let scope = cpplive_core::ScopeId(id);
-                    let Ok(info) = b.scope(scope) else { return Ok((false, None)) };
+                    let Ok(info) = b.scope(scope) else { return Ok((false, None, None)) };
                     let smart_get = if info.smart_pointee.is_some() { b.smart_get(scope).ok() } else { None };
-                    Ok((info.std_function.is_some(), smart_get))
+                    Ok((info.std_function.is_some(), smart_get, info.complex_part))
                 })
-                .unwrap_or((false, None));
+                .unwrap_or((false, None, None));
                 if plain && is_std_function && by_value_or_const_ref {
                     return Converter::StdFunction { class, id, factory: std::sync::OnceLock::new() };
                 }
@@ -283,7 +287,9 @@ impl Converter {
                     let allow_construct = smart_get.is_none() && by_value_or_const_ref;
                     Converter::Object { class, allow_construct, smart_get }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
-                    Converter::ObjectPointer { class }
+                    // `std::complex<T>*` also takes a buffer of complex numbers.
+                    let complex = complex_part.map(|part| Pointee { element: Element::Complex(part), writable: !ty.base_const });
+                    Converter::ObjectPointer { class, complex }
                 } else if ty.pointers.len() == 2 && ty.array.is_empty() && ty.reference == RefKind::None {
                     Converter::ObjectPointerPointer { class, pointee: Pointee::of(ty) }
                 } else if ty.pointers.len() > 1 && ty.array.is_empty() && ty.reference == RefKind::None {
@@ -313,6 +319,7 @@ impl Converter {
             Converter::Double => 0,
             Converter::Float => 1,
             Converter::LongDouble => 2,
+            Converter::ComplexDouble => 2,
             Converter::Bool => 0,
             Converter::Char(_) => 2,
             Converter::CString { .. } => 0,
@@ -441,6 +448,23 @@ impl Converter {
                 }
                 Ok(slot_ptr)
             }
+            Converter::ComplexDouble => {
+                let exact = ffi::PyComplex_Check(obj) != 0;
+                let number = pass == Pass::Implicit && (ffi::PyFloat_Check(obj) != 0 || (ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0));
+                if !exact && !number {
+                    return zero_for_default(py, obj, slot);
+                }
+                let value = ffi::PyComplex_AsCComplex(obj);
+                if value.real == -1.0 && !ffi::PyErr_Occurred().is_null() {
+                    ffi::PyErr_Clear();
+                    return Err(Rejection::OutOfRange);
+                }
+                let mut bytes = [0u8; 16];
+                bytes[..8].copy_from_slice(&value.real.to_ne_bytes());
+                bytes[8..].copy_from_slice(&value.imag.to_ne_bytes());
+                slot.bytes = bytes;
+                Ok(slot_ptr)
+            }
             Converter::CString { writable } => {
                 let text = if *writable { None } else { utf8_view(obj).ok() };
                 slot.ptr = if let Some(text) = text {
@@ -547,7 +571,7 @@ impl Converter {
                 };
                 Ok(slot_ptr)
             }
-            Converter::ObjectPointer { class } => {
+            Converter::ObjectPointer { class, complex } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
                 slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) || is_zero(obj) {
                     std::ptr::null_mut()
@@ -558,7 +582,10 @@ impl Converter {
                         Some(holder) if ffi::PyType_IsSubtype(ffi::Py_TYPE(holder.as_ptr()), cls) != 0 => {
                             CppObject::address_of(py, holder.as_ptr(), cls)
                         }
-                        _ => return Err(Rejection::WrongType),
+                        _ => match complex {
+                            Some(items) => crate::buffer::address(py, obj, *items, scratch)?,
+                            None => return Err(Rejection::WrongType),
+                        },
                     }
                 };
                 Ok(slot_ptr)

@@ -447,8 +447,14 @@ unsafe fn descr_get_general(descr: *mut ffi::PyObject, obj: *mut ffi::PyObject, 
     let this = this.get();
     let instance = if obj == ffi::Py_None() { std::ptr::null_mut() } else { obj };
     if instance.is_null() && !this.is_variable() {
-        ffi::Py_INCREF(descr);
-        return descr;
+        // A member of each object, not of the class: as in cppyy,
+        // `hasattr(cls, "m")` is false (the class's `__dict__` has it).
+        let owner = match &this.place {
+            Place::Member { class, .. } => class.bind(py).name().map(|n| n.to_string()).unwrap_or_default(),
+            Place::Variable { .. } => String::new(),
+        };
+        PyAttributeError::new_err(format!("'{}' is a data member of each '{owner}' object: read it from an instance", this.name)).restore(py);
+        return std::ptr::null_mut();
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.get(py, instance))) {
         Ok(Ok(value)) => value.into_ptr(),

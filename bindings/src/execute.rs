@@ -28,6 +28,9 @@ pub enum Executor {
     Enum { kind: Builtin, class: Py<PyType>, by_reference: bool },
     /// A class by value: a heap object Python now owns.
     ObjectValue { class: Py<PyType>, delete: DeleterFn },
+    /// `std::complex<double>` by value: a Python `complex`, as cppyy gives
+    /// (the heap object is read and deleted).
+    ComplexValue { delete: DeleterFn },
     /// A reference or pointer to a class object: not owned. For polymorphic
     /// classes, `dynamic` finds the most-derived type (RTTI downcast).
     /// `through_reference` for a `T*&` (a data member read, for one): the
@@ -142,7 +145,14 @@ impl Executor {
         let by_reference = ty.reference != RefKind::None;
         let plain = ty.is_plain();
         Ok(if plain && !by_reference {
-            let delete = crate::runtime::with_backend(|b| b.deleter(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error))?;
+            let (delete, complex_part) = crate::runtime::with_backend(|b| {
+                let scope = cpplive_core::ScopeId(id);
+                let part = b.scope(scope).map(|s| s.complex_part).unwrap_or(None);
+                Ok((b.deleter(scope).map_err(crate::errors::backend_error)?, part))
+            })?;
+            if complex_part == Some(Builtin::Double) {
+                return Ok(Executor::ComplexValue { delete });
+            }
             Executor::ObjectValue { class, delete }
         } else if plain || (ty.pointers.len() == 1 && ty.array.is_empty()) {
             let dynamic = crate::runtime::with_backend(|b| Ok(dynamic_type(b, cpplive_core::ScopeId(id)))).unwrap_or(None);
@@ -249,6 +259,12 @@ impl Executor {
             Executor::ObjectValue { class, delete } => {
                 let object = *(ret as *const *mut c_void);
                 CppObject::wrap(py, class.bind(py), object, Some(*delete))
+            }
+            Executor::ComplexValue { delete } => {
+                let object = *(ret as *const *mut c_void);
+                let parts = std::ptr::read_unaligned(object as *const [f64; 2]);
+                delete(object);
+                Ok(Py::from_owned_ptr(py, ffi::PyComplex_FromDoubles(parts[0], parts[1])))
             }
             Executor::ObjectRef { class, dynamic, through_reference } => {
                 let object = read_pointer(ret, *through_reference);
@@ -439,6 +455,10 @@ pub unsafe fn read_scalar(py: Python<'_>, kind: Builtin, at: *const c_void) -> P
         Builtin::LongDouble => {
             let bytes = std::ptr::read_unaligned(at as *const [u8; 16]);
             Py::from_owned_ptr(py, ffi::PyFloat_FromDouble(crate::longdouble::to_f64(&bytes)))
+        }
+        Builtin::ComplexDouble => {
+            let parts = std::ptr::read_unaligned(at as *const [f64; 2]);
+            Py::from_owned_ptr(py, ffi::PyComplex_FromDoubles(parts[0], parts[1]))
         }
         Builtin::Void | Builtin::NullPtr => {
             return Err(PyNotImplementedError::new_err(format!("values of type '{}'", kind.name())))

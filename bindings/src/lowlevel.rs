@@ -184,6 +184,8 @@ impl LowLevelView {
             Builtin::LongLong => c"q",
             Builtin::ULongLong => c"Q",
             Builtin::Float => c"f",
+            Builtin::LongDouble => c"g",
+            Builtin::ComplexDouble => c"Zd",
             _ => c"d",
         }
     }
@@ -236,8 +238,8 @@ impl LowLevelView {
         self.origin.owns.load(Ordering::Relaxed)
     }
 
-    #[setter]
-    fn set___python_owns__(&self, py: Python<'_>, owns: bool) -> PyResult<()> {
+    #[setter(__python_owns__)]
+    fn set_python_owns(&self, py: Python<'_>, owns: bool) -> PyResult<()> {
         if owns && self.origin.release.with(py, |r| r.is_none()) {
             return Err(PyTypeError::new_err("only views made by ll.malloc or ll.array_new with managed=True can own their memory"));
         }
@@ -298,6 +300,7 @@ impl LowLevelView {
             Builtin::Float => Converter::Float,
             Builtin::Double => Converter::Double,
             Builtin::LongDouble => Converter::LongDouble,
+            Builtin::ComplexDouble => Converter::ComplexDouble,
             b => Converter::Integer(b),
         };
         let mut slot = ArgSlot::default();

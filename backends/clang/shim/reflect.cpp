@@ -487,6 +487,7 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
   record.is_scoped_enum = false;
   record.smart_pointee = 0;
   record.is_std_function = false;
+  record.is_complex = false;
   if (auto *named = dyn_cast<NamedDecl>(decl)) {
     record.name = rust::String(named->getNameAsString());
     record.qualified = rust::String(qualified_name(named));
@@ -506,6 +507,12 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
       // C++20 rule: any user-declared constructor (even deleted) rules it out.
       record.is_aggregate = def->isAggregate() && !def->hasUserDeclaredConstructor();
       record.smart_pointee = smart_pointee(*impl, def);
+      if (auto *spec = dyn_cast<ClassTemplateSpecializationDecl>(def);
+          spec && spec->isInStdNamespace() && spec->getName() == "complex" && spec->getTemplateArgs().size() == 1 &&
+          spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type) {
+        record.is_complex = true;
+        record.complex_part = type_record(*impl, spec->getTemplateArgs()[0].getAsType());
+      }
       if (const FunctionProtoType *signature = std_function_signature(def)) {
         record.is_std_function = true;
         record.function_ret = type_record(*impl, signature->getReturnType());

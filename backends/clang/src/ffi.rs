@@ -116,6 +116,9 @@ pub mod bridge {
         pub is_std_function: bool,
         pub function_ret: TypeRecord,
         pub function_params: Vec<TypeRecord>,
+        /// For `std::complex<T>`: T.
+        pub is_complex: bool,
+        pub complex_part: TypeRecord,
     }
 
     /// A name a scope declares (see `Session::member_names`).

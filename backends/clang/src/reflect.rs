@@ -122,5 +122,6 @@ pub fn scope(record: &bridge::ScopeRecord) -> ScopeInfo {
             ret: type_ref(&record.function_ret),
             params: record.function_params.iter().map(type_ref).collect(),
         }),
+        complex_part: if record.is_complex { type_ref(&record.complex_part).builtin() } else { None },
     }
 }

@@ -237,6 +237,7 @@ pub fn builtin(text: &str) -> Option<Builtin> {
         "float" => Builtin::Float,
         "double" => Builtin::Double,
         "long double" => Builtin::LongDouble,
+        "_Complex double" | "double _Complex" => Builtin::ComplexDouble,
         "std::nullptr_t" | "nullptr_t" | "decltype(nullptr)" => Builtin::NullPtr,
         _ => return None,
     })

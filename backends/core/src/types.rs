@@ -28,6 +28,8 @@ pub enum Builtin {
     Float,
     Double,
     LongDouble,
+    /// C's `_Complex double` (a clang extension in C++).
+    ComplexDouble,
     NullPtr,
 }
 
@@ -35,7 +37,7 @@ impl Builtin {
     pub fn is_integer(self) -> bool {
         !matches!(
             self,
-            Builtin::Void | Builtin::Float | Builtin::Double | Builtin::LongDouble | Builtin::NullPtr
+            Builtin::Void | Builtin::Float | Builtin::Double | Builtin::LongDouble | Builtin::ComplexDouble | Builtin::NullPtr
         )
     }
 
@@ -52,7 +54,7 @@ impl Builtin {
             Builtin::Int | Builtin::UInt | Builtin::WChar | Builtin::Char32 | Builtin::Float => 4,
             Builtin::Long | Builtin::ULong | Builtin::LongLong | Builtin::ULongLong => 8,
             Builtin::Double | Builtin::NullPtr => 8,
-            Builtin::LongDouble => 16,
+            Builtin::LongDouble | Builtin::ComplexDouble => 16,
         }
     }
 
@@ -94,6 +96,7 @@ impl Builtin {
             Builtin::Float => "float",
             Builtin::Double => "double",
             Builtin::LongDouble => "long double",
+            Builtin::ComplexDouble => "_Complex double",
             Builtin::NullPtr => "std::nullptr_t",
         }
     }

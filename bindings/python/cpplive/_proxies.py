@@ -233,10 +233,14 @@ class CppClassMeta(type):
     def __getattr__(cls, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        if any(name in klass.__dict__ for klass in cls.__mro__):
-            # Only called directly (inspect asks each metaclass): the name
-            # is the class's own, not something this lookup provides.
-            raise AttributeError(name)
+        for klass in cls.__mro__:
+            if name in klass.__dict__:
+                if isinstance(klass.__dict__[name], DataMember):
+                    raise AttributeError("'%s' is a data member of each '%s' object: read it from an instance"
+                                         % (name, klass.__name__))
+                # Only called directly (inspect asks each metaclass): the
+                # name is the class's own, not something this lookup provides.
+                raise AttributeError(name)
         scope_id = type.__getattribute__(cls, "__dict__").get("__cpp_scope__")
         if scope_id is None:
             scope_id = getattr(cls, "__cpp_scope__")
