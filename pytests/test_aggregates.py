@@ -52,7 +52,7 @@ def test_fields_given_by_keyword_in_any_order_leave_the_others_value_initialized
     typedef struct { int val; const char* name; } ag_Anon;
     """)
     k = cpplive.gbl.ag_Kw(d=5.0)
-    assert (k.i, k.d, k.p, k.s) == (0, 5.0, None, "")
+    assert (k.i, k.d, k.s) == (0, 5.0, "") and not k.p
     k = cpplive.gbl.ag_Kw(s="x", i=77)
     assert (k.i, k.d, k.s) == (77, 0.0, "x")
     assert cpplive.gbl.ag_Anon(val=3).val == 3
