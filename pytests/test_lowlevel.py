@@ -541,3 +541,24 @@ def test_deleted_free_function_message_mentions_deleted(g):
     with pytest.raises(TypeError) as exc:
         g.lo_only_deleted(1)
     assert "deleted" in str(exc.value)
+
+
+def test_views_deduce_as_pointers_to_their_items():
+    cpplive.cppdef("""
+    namespace lo_ded {
+        template<class T> struct Holder { T* p = nullptr; Holder() {} Holder(T* q) : p(q) {} bool eq(T* q) { return p == q; } };
+        template<class T> auto hold(T* q) { return Holder<T>(q); }
+        template<class T> bool first_is(T* q, T v) { return *q == v; }
+    }""")
+    ns = cpplive.gbl.lo_ded
+    ll = cpplive.ll
+    for item in ("int", "int*"):
+        view = ll.malloc[item](4)
+        try:
+            assert ns.Holder[item](view).eq(view) and ns.hold[item](view).eq(view)
+        finally:
+            ll.free(view)
+    numbers = ll.malloc["double"](2)
+    numbers[0] = 2.5
+    assert ns.first_is(numbers, 2.5)
+    ll.free(numbers)

@@ -706,6 +706,9 @@ def argument_type(arg):
         return "double"
     if isinstance(arg, str):
         return "std::string"
+    if isinstance(arg, _c.LowLevelView):
+        # A view stands for the pointer to its items.
+        return arg.item_type + "*"
     name = getattr(type(arg), "__cpp_name__", None)
     if name:
         return name
