@@ -830,3 +830,22 @@ def test_pointers_to_enum_pointers_and_enum_ctypes():
         items.reshape((n.value,))
         assert list(items) == [1, 42]
         cpplive.ll.free(p)
+
+
+def test_pointer_members_keep_the_buffer_they_were_given():
+    numpy = pytest.importorskip("numpy")
+    import gc
+    cpplive.cppdef("struct pt_Buf { double* data = nullptr; int size = 0; }; double pt_buf_sum(const pt_Buf& b) { double s = 0; for (int i = 0; i < b.size; ++i) s += b.data[i]; return s; }")
+    b = cpplive.gbl.pt_Buf()
+    b.data = 4.0 * numpy.arange(10, dtype=numpy.float64)
+    b.size = 10
+    gc.collect()
+    # The array lives as long as the object; the view has its length.
+    junk = [numpy.full(10, 99.0) for _ in range(50)]
+    assert len(b.data) == 10 and list(b.data) == [4.0 * i for i in range(10)]
+    assert cpplive.gbl.pt_buf_sum(b) == 180.0
+    b.data = numpy.ones(3)
+    assert len(b.data) == 3
+    b.data = cpplive.nullptr
+    assert not b.data
+    del junk

@@ -232,7 +232,17 @@ impl DataMember {
             return value.into_py_any(py);
         }
         let slot = ArgSlot { ptr: address };
-        unsafe { self.accessors(py).read.execute(py, &slot as *const ArgSlot as *const c_void) }
+        let value = unsafe { self.accessors(py).read.execute(py, &slot as *const ArgSlot as *const c_void) }?;
+        // A pointer member given a Python buffer reads with its size.
+        if !self.ty.pointers.is_empty() && matches!(self.place, Place::Member { .. }) {
+            if let Ok(view) = value.bind(py).cast::<crate::lowlevel::LowLevelView>() {
+                let view = view.get();
+                if let Some(items) = unsafe { crate::instance::state(instance) }.buffer_items(address as usize, view.pointer().0) {
+                    view.know_length(py, items);
+                }
+            }
+        }
+        Ok(value)
     }
 
     /// # Safety (by contract) `value` is a live object; `instance` live or null.
@@ -259,7 +269,12 @@ impl DataMember {
         let source = unsafe { accessors.write.convert(py, value, &mut slot, Pass::Implicit, &mut scratch) }
             .map_err(|why| self.rejected(unsafe { &Bound::from_borrowed_ptr(py, value) }, why))?;
         match &accessors.store {
-            Store::Copy(size) => unsafe { store_bytes(source, address, *size) },
+            Store::Copy(size) => {
+                unsafe { store_bytes(source, address, *size) };
+                if let Converter::BufferPointer(pointee) = &accessors.write {
+                    unsafe { self.keep_pointed_buffer(py, instance, address, value, pointee) };
+                }
+            }
             Store::TextPointer(_) => unsafe { store_bytes(source, address, std::mem::size_of::<*mut c_void>()) },
             Store::Assign(assign) => {
                 let mut err = ThunkError::default();
@@ -294,6 +309,37 @@ impl DataMember {
             std::ptr::write_bytes(address.add(used), 0, n * size - used);
         }
         Ok(())
+    }
+
+    /// After a pointer member of a proxy was pointed into a Python
+    /// buffer: keeps the buffer with the proxy (C++ has only the address),
+    /// with its number of items, which later reads of the member give as
+    /// the view's size (as cppyy does).
+    unsafe fn keep_pointed_buffer(&self, py: Python<'_>, instance: *mut ffi::PyObject, address: *mut c_void, value: *mut ffi::PyObject, pointee: &crate::buffer::Pointee) {
+        if !matches!(self.place, Place::Member { .. }) || instance.is_null() || ffi::PyObject_CheckBuffer(value) == 0 {
+            return;
+        }
+        let pointer = *(address as *const usize);
+        if pointer == 0 {
+            return;
+        }
+        let mut view: ffi::Py_buffer = std::mem::zeroed();
+        let items = if ffi::PyObject_GetBuffer(value, &mut view, ffi::PyBUF_SIMPLE) == 0 {
+            let start = view.buf as usize;
+            let end = start + view.len as usize;
+            ffi::PyBuffer_Release(&mut view);
+            let size = match pointee.element {
+                crate::buffer::Element::Builtin(b) => b.size(),
+                crate::buffer::Element::Pointer(_) => std::mem::size_of::<usize>(),
+                _ => 0,
+            };
+            (size > 0 && pointer >= start && pointer <= end).then(|| (end - pointer) / size)
+        } else {
+            ffi::PyErr_Clear();
+            None
+        };
+        let kept = crate::instance::KeptBuffer { object: Py::from_borrowed_ptr(py, value), pointer, items };
+        crate::instance::state(instance).keep_buffer(address as usize, kept);
     }
 
     /// Copies a buffer into an array of builtins. The shape must be the

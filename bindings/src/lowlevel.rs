@@ -103,6 +103,16 @@ impl LowLevelView {
         LowLevelView { address, kind: Builtin::Void, shape, layouts: GilCell::new(Vec::new()), items: Some(items), origin: Origin::default() }
     }
 
+    /// Gives a view of unknown size its number of elements (a pointer
+    /// member into a buffer Python gave it).
+    pub fn know_length(&self, py: Python<'_>, n: usize) {
+        self.shape.with(py, |s| {
+            if s.len.is_none() && s.inner.is_empty() {
+                s.len = Some(n);
+            }
+        });
+    }
+
     fn shape_now(&self, py: Python<'_>) -> Shape {
         self.shape.with(py, |s| s.clone())
     }
