@@ -44,3 +44,17 @@ def test_user_declared_constructor_means_no_brace_init(g):
     with pytest.raises(TypeError):
         g.ag_Deleted(5)
     assert g.ag_Deleted().v == 1
+
+
+def test_fields_given_by_keyword_in_any_order_leave_the_others_value_initialized():
+    cpplive.cppdef("""
+    struct ag_Kw { int i; double d; int* p; std::string s; };
+    typedef struct { int val; const char* name; } ag_Anon;
+    """)
+    k = cpplive.gbl.ag_Kw(d=5.0)
+    assert (k.i, k.d, k.s) == (0, 5.0, "") and not k.p
+    k = cpplive.gbl.ag_Kw(s="x", i=77)
+    assert (k.i, k.d, k.s) == (77, 0.0, "x")
+    assert cpplive.gbl.ag_Anon(val=3).val == 3
+    with pytest.raises(TypeError):
+        cpplive.gbl.ag_Kw(nope=1)

@@ -19,7 +19,7 @@ INT_TYPES = [
     ("unsigned long long", "ullong", 0, 2**64 - 1),
 ]
 
-_code = ["#include <string>", "#include <cstring>"]
+_code = ["#include <string>", "#include <cstring>", "#include <cstdint>"]
 for _ctype, _name, _lo, _hi in INT_TYPES:
     _code.append("%s bi_id_%s(%s x) { return x; }" % (_ctype, _name, _ctype))
     _code.append("%s bi_add_%s(%s a, %s b) { return a + b; }" % (_ctype, _name, _ctype, _ctype))
@@ -57,6 +57,22 @@ std::string bi_str_by_value(std::string s) { s += "!"; return s; }
 std::string bi_str_by_cref(const std::string& a, const std::string& b) { return a + "+" + b; }
 unsigned long bi_str_size(const std::string& s) { return (unsigned long)s.size(); }
 std::string bi_make_str(int n) { return std::string(n, 'x'); }
+
+wchar_t bi_id_wchar(wchar_t c) { return c; }
+char16_t bi_id_char16(char16_t c) { return c; }
+char32_t bi_id_char32(char32_t c) { return c; }
+int bi_char32_code(char32_t c) { return (int)c; }
+struct bi_Wide { wchar_t w = L'D'; char16_t c16 = u'\u00df'; char32_t c32 = U'\U0001f31c'; static wchar_t s_w; };
+wchar_t bi_Wide::s_w = L'U';
+
+int8_t bi_id_int8(int8_t x) { return x; }
+uint8_t bi_id_uint8(uint8_t x) { return x; }
+struct bi_Fixed { int8_t i8 = -9; uint8_t u8 = 9; signed char sc = 'b'; int8_t row[3] = {-1, 2, -3}; };
+std::uint8_t bi_bytes[4] = {0x12, 0x34, 0xff, 0};
+
+long double bi_id_ldouble(long double x) { return x; }
+long double bi_half_ldouble(long double x) { return x / 2; }
+struct bi_LD { long double v = 0.25L; long double pair[2] = {1.5L, -2.0L}; };
 
 int bi_side_effect = 0;
 void bi_set_side_effect(int v) { bi_side_effect = v; }
@@ -135,6 +151,64 @@ def test_unsigned_char_roundtrip(g):
 def test_char_types_out_of_range(g, func, value):
     with pytest.raises(INT_RANGE_ERRORS):
         getattr(g, func)(value)
+
+
+def test_wide_characters_are_str_of_length_one(g):
+    for f, c in (("bi_id_wchar", "F"), ("bi_id_char16", "\u00f2"), ("bi_id_char32", "\U0001f31c")):
+        r = getattr(g, f)(c)
+        assert type(r) is str and r == c
+    assert g.bi_char32_code("\U0001f31c") == 0x1f31c
+    # A number is the character's code, as for char.
+    assert g.bi_id_char16(0xdf) == "\u00df"
+
+
+def test_wide_characters_refuse_what_they_cannot_hold(g):
+    # A longer text is a value out of range (a ValueError), as in cppyy.
+    for f in ("bi_id_wchar", "bi_id_char16", "bi_id_char32", "bi_id_char"):
+        with pytest.raises(ValueError):
+            getattr(g, f)("string")
+    # Beyond the basic plane: not one char16_t.
+    with pytest.raises(ValueError):
+        g.bi_id_char16("\U0001f31c")
+
+
+def test_wide_character_members_read_and_write_str(g):
+    w = g.bi_Wide()
+    assert (w.w, w.c16, w.c32) == ("D", "\u00df", "\U0001f31c")
+    w.w, w.c16, w.c32 = "G", "\u00f3", "\U0001f31d"
+    assert (w.w, w.c16, w.c32) == ("G", "\u00f3", "\U0001f31d")
+    assert g.bi_Wide.s_w == "U"
+    g.bi_Wide.s_w = "K"
+    assert w.s_w == "K"
+
+
+def test_int8_t_and_uint8_t_are_numbers(g):
+    # signed/unsigned char to C++, but spelled as integers: numbers.
+    assert g.bi_id_int8(-9) == -9 and g.bi_id_uint8(200) == 200
+    f = g.bi_Fixed()
+    assert (f.i8, f.u8) == (-9, 9)
+    assert f.sc == "b"
+    assert list(f.row) == [-1, 2, -3]
+    f.row[1] = -128
+    f.i8 = 127
+    assert (f.row[1], f.i8) == (-128, 127)
+    assert [g.bi_bytes[i] for i in range(4)] == [0x12, 0x34, 0xff, 0]
+    with pytest.raises(INT_RANGE_ERRORS):
+        g.bi_id_int8(128)
+    with pytest.raises(INT_RANGE_ERRORS):
+        g.bi_id_uint8(-1)
+
+
+def test_long_double_roundtrip(g):
+    assert g.bi_id_ldouble(0.789) == 0.789
+    assert g.bi_half_ldouble(3) == 1.5
+    for v in (1e300, -1e-300, 5e-324, float("inf")):
+        assert g.bi_id_ldouble(v) == v
+    ld = g.bi_LD()
+    assert ld.v == 0.25 and list(ld.pair) == [1.5, -2.0]
+    ld.v = -0.5
+    ld.pair[1] = 7
+    assert ld.v == -0.5 and ld.pair[1] == 7.0
 
 
 # ---------------------------------------------------------------- integers
@@ -362,3 +436,50 @@ def test_out_of_range_error_is_also_an_overflow_error():
     with pytest.raises(cpplive.OutOfRangeError) as info:
         s.v = 70000
     assert isinstance(info.value, OverflowError) and isinstance(info.value, ValueError)
+
+
+def test_default_is_the_value_initialized_scalar(g):
+    # cpplive.default (cppyy.default) stands for T{} of the parameter type.
+    assert g.bi_id_int8(cpplive.default) == 0
+    assert g.bi_id_double(cpplive.default) == 0.0
+    assert g.bi_id_bool(cpplive.default) is False
+    assert g.bi_id_char(cpplive.default) == "\0"
+    assert g.bi_id_ldouble(cpplive.default) == 0.0
+    f = g.bi_Fixed()
+    f.i8 = cpplive.default
+    assert f.i8 == 0
+    with pytest.raises(TypeError):
+        g.bi_str_size(cpplive.default)
+
+
+def test_complex_numbers():
+    numpy = pytest.importorskip("numpy")
+    cpplive.cppdef("""
+    #include <complex>
+    std::complex<double> bi_cx() { return {99, 101}; }
+    std::complex<int> bi_icx() { return {121, 141}; }
+    const std::complex<double>& bi_cx_ref() { static std::complex<double> c{1, 2}; return c; }
+    double bi_cx_abs(std::complex<double> c) { return std::abs(c); }
+    std::complex<float> bi_cx_dot(const std::complex<float>* a, const std::complex<float>* b, int n) {
+        std::complex<float> r; for (int i = 0; i < n; ++i) r += a[i] * b[i]; return r; }
+    _Complex double bi_ccx(_Complex double c) { return c * 2; }
+    """)
+    g = cpplive.gbl
+    # std::complex<double> by value is Python's complex; others stay C++
+    # objects that behave like one.
+    assert type(g.bi_cx()) is complex and g.bi_cx() == 99 + 101j
+    ic = g.bi_icx()
+    assert isinstance(ic, g.std.complex[int]) and repr(ic) == "(121+141j)" and ic.real == 121
+    assert complex(ic) == 121 + 141j
+    assert g.bi_cx_ref().imag == 2.0 and g.bi_cx_ref() == 1 + 2j
+    assert g.bi_cx_abs(3 + 4j) == 5.0
+    c, p = g.std.complex["double"](1, 2), 1 + 2j
+    assert c * c == p * p and c * c * c == p * p * p and c * (c * c) == p * (p * p)
+    assert 2 + c == 3 + 2j and c / 2 == p / 2
+    assert g.std.complex["double"](9 + 7j) == 9 + 7j
+    a = numpy.array([1 + 2j, 3 + 4j], dtype=numpy.complex64)
+    b = numpy.array([5 + 6j, 7 + 8j], dtype=numpy.complex64)
+    assert complex(g.bi_cx_dot(a, b, 2)) == complex(sum(a * b))
+    with pytest.raises(TypeError):
+        g.bi_cx_dot(a.astype(numpy.complex128), b, 2)      # other precision
+    assert g.bi_ccx(1 + 1j) == 2 + 2j

@@ -486,3 +486,46 @@ def test_hash_through_std_hash_when_cpp_defines_one():
     u = cpplive.gbl.cl_Unhashed()
     assert hash(u) == object.__hash__(u)           # no std::hash: by identity
     assert len({u, cpplive.gbl.cl_Unhashed(), u}) == 2
+
+
+def test_enums_over_char_hold_characters():
+    cpplive.cppdef("""
+    #include <cstdint>
+    namespace cl_small {
+        enum class CharE : char { E0 = '0', E1 = '1' };
+        enum class SCharE : signed char { E0 = '0' };
+        enum class UCharE : unsigned char { E0 = '0' };
+        enum class Int8E : int8_t { E0 = 0, EN1 = -1 };
+        CharE cl_pick() { return CharE::E1; }
+    }""")
+    ns = cpplive.gbl.cl_small
+    assert ns.CharE.E0 == "0" and ns.CharE.E1 != "0" and ns.SCharE.E0 == "0"
+    assert ns.CharE.E0 == ord("0")
+    assert ns.cl_pick() == "1" and {ns.CharE.E1: 1}[ns.cl_pick()] == 1
+    # unsigned char is a byte, int8_t a number.
+    assert ns.UCharE.E0 == ord("0") and ns.UCharE.E0 != "0"
+    assert ns.Int8E.EN1 == -1
+
+
+def test_enumerators_of_a_class_cannot_be_assigned():
+    cpplive.cppdef("struct cl_WithEnum { enum Kind { kNothing = 6, kSome = 7 }; };")
+    cls = cpplive.gbl.cl_WithEnum
+    with pytest.raises(TypeError, match="enumerator"):
+        cls.kSome = 42
+    with pytest.raises(TypeError, match="enumerator"):
+        cls.kNothing = 42      # not looked up before
+    assert cls.kSome == 7 and cls.kNothing == 6
+    cls.extra = 1               # other names are the Python class's
+    assert cls.extra == 1
+    with pytest.raises(TypeError, match="enumerator"):
+        cls.Kind.kSome = 1      # nor through the enum itself
+    assert cls.Kind.kSome == 7
+
+
+def test_instance_data_members_are_not_attributes_of_the_class():
+    cpplive.cppdef("struct cl_Member { int m = 1; static int s; }; int cl_Member::s = 2;")
+    cls = cpplive.gbl.cl_Member
+    with pytest.raises(AttributeError, match="read it from an instance"):
+        cls.m
+    assert not hasattr(cls, "m") and "m" in cls.__dict__ and cls.s == 2
+    assert cls().m == 1

@@ -270,9 +270,9 @@ def test_exception_thrown_repeatedly(g):
 
 @cpplive_only  # cppyy converts long double results
 def test_unsupported_result_type_refused_before_the_call(g):
-    # Nothing can take a long double result: the call is refused up front,
-    # without running the C++ function.
-    cpplive.cppdef("int er_ld_calls = 0; long double er_ld() { ++er_ld_calls; return 1.5L; }")
+    # Nothing can take a reference to a function: the call is refused up
+    # front, without running the C++ function.
+    cpplive.cppdef("int er_ld_calls = 0; void er_target() {} using er_fn_t = void(); er_fn_t& er_ld() { ++er_ld_calls; return er_target; }")
     with pytest.raises(NotImplementedError):
         g.er_ld()
     assert g.er_ld_calls == 0

@@ -8,7 +8,7 @@ possibly-repeated code come from the ``uid`` fixture.
 import pytest
 
 import cpplive
-from helpers import WITH_CPPYY, cpplive_only
+from helpers import WITH_CPPYY, cpplive_only, run_python_ok
 
 
 def get_ll():
@@ -315,6 +315,72 @@ def test_ll_array_new_and_delete(g):
         ll.array_delete(3)
 
 
+def test_ll_allocations_say_how_they_were_made_and_can_be_managed(g):
+    ll = cpplive.ll
+    raw = ll.malloc[int](3)
+    assert not raw.__cpp_array__ and not raw.__python_owns__
+    ll.free(raw)
+    items = ll.array_new[int](3)
+    assert items.__cpp_array__ and not items.__python_owns__
+    with pytest.raises(TypeError):
+        items.__python_owns__ = True    # nothing to release it with
+    ll.array_delete(items)
+    managed = ll.array_new[int](3, managed=True)
+    assert managed.__python_owns__
+    managed.__python_owns__ = False
+    assert not managed.__python_owns__
+    managed.__python_owns__ = True
+    with pytest.raises(ValueError):
+        ll.array_delete(managed)        # released with the view
+    del managed
+    owned = ll.malloc["double"](2, managed=True)
+    with pytest.raises(ValueError):
+        ll.free(owned)
+    del owned
+
+
+def test_ll_managed_memory_is_released_with_its_view():
+    # In a child: a release that ran twice, or on the wrong pointer, would
+    # abort in glibc's heap checks; one that never ran would grow the heap.
+    out = run_python_ok(r"""
+import ctypes, gc, resource, cpplive
+ll = cpplive.ll
+def cycle():
+    for _ in range(200):
+        view = ll.array_new["int"](1 << 18, managed=True)
+        ctypes.memset(view.address, 1, 1 << 20)
+        del view
+        raw = ll.malloc["double"](1 << 17, managed=True)
+        ctypes.memset(raw.address, 1, 1 << 20)
+        del raw
+cycle()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+cycle()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50000)
+""", timeout=60)
+    assert out.split() == ["True"]
+
+
+def test_ll_as_ctypes_by_reference_and_array_delete_of_ctypes_pointers(g):
+    import ctypes
+    ll = cpplive.ll
+    cpplive.cppdef("""
+    #include <cstdint>
+    std::uintptr_t lo_deref(void* p) { return (std::uintptr_t)(*(void**)p); }
+    void lo_fill(int** out) { *out = new int[3]{7, 8, 9}; }
+    """)
+    s = g.lo_S()
+    assert ll.as_ctypes(s).value == cpplive.addressof(s)
+    assert g.lo_deref(ll.as_ctypes(s, byref=True)) == cpplive.addressof(s)
+    p = ctypes.POINTER(ctypes.c_int)()
+    g.lo_fill(p)
+    assert [p[0], p[1], p[2]] == [7, 8, 9]
+    ll.array_delete(p)
+    q = ctypes.POINTER(ctypes.c_int)()
+    g.lo_fill(q)
+    ll.array_delete["void"](q)
+
+
 @cpplive_only
 def test_ll_views_of_objects_as_ctypes_memoryview_and_capsule(g):
     ll = cpplive.ll
@@ -512,3 +578,24 @@ def test_view_size_can_be_told_until_its_buffer_is_used():
     with pytest.raises(ValueError):
         view.size = 2
     assert view.size == 3
+
+
+def test_views_deduce_as_pointers_to_their_items():
+    cpplive.cppdef("""
+    namespace lo_ded {
+        template<class T> struct Holder { T* p = nullptr; Holder() {} Holder(T* q) : p(q) {} bool eq(T* q) { return p == q; } };
+        template<class T> auto hold(T* q) { return Holder<T>(q); }
+        template<class T> bool first_is(T* q, T v) { return *q == v; }
+    }""")
+    ns = cpplive.gbl.lo_ded
+    ll = cpplive.ll
+    for item in ("int", "int*"):
+        view = ll.malloc[item](4)
+        try:
+            assert ns.Holder[item](view).eq(view) and ns.hold[item](view).eq(view)
+        finally:
+            ll.free(view)
+    numbers = ll.malloc["double"](2)
+    numbers[0] = 2.5
+    assert ns.first_is(numbers, 2.5)
+    ll.free(numbers)

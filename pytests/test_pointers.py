@@ -348,11 +348,50 @@ def test_returned_int_pointer_reshape(g):
 def test_returned_int_pointer_of_unknown_size_is_not_iterable(g):
     # Walking a view of unknown length would read past the C++ array.
     p = g.pt_static_ints()
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="unknown"):
         list(p)
-    with pytest.raises(TypeError):
-        len(p)
     assert list(p.reshape((4,))) == [5, 6, 7, 8]
+
+
+def test_view_of_unknown_size_has_a_made_up_length_for_buffer_consumers(g):
+    # As in cppyy: INT_MAX bytes, so that ctypes and NumPy can wrap the
+    # memory with the length the program knows.
+    p = g.pt_static_ints()
+    assert len(p) == (2**31 - 1) // ctypes.sizeof(ctypes.c_int)
+    wrapped = (ctypes.c_int * len(p)).from_buffer(p)
+    assert [wrapped[i] for i in range(4)] == [5, 6, 7, 8]
+    numpy = pytest.importorskip("numpy")
+    assert numpy.frombuffer(p, dtype=numpy.intc, count=4).tolist() == [5, 6, 7, 8]
+
+
+def test_reshape_works_in_place_and_keeps_a_known_size(g):
+    p = g.pt_static_ints()
+    assert p.reshape((4,)) is p
+    assert len(p) == 4 and list(p) == [5, 6, 7, 8]
+    with pytest.raises(ValueError):
+        p.reshape((1, 2))
+    with pytest.raises(TypeError):
+        p.reshape(8)
+    p.reshape((2, 2))
+    assert p.shape == (2, 2) and p[1][0] == 7 and p[1, 1] == 8
+    m = memoryview(p)
+    assert m.shape == (2, 2)
+    p.reshape((4,))
+    # A buffer exported before keeps its own shape.
+    assert m.shape == (2, 2) and memoryview(p).shape == (4,)
+
+
+def test_views_take_tuple_indices(g):
+    cpplive.cppdef("struct pt_Grid3 { short m[2][3] = {{1, 2, 3}, {4, 5, 6}}; int* rows[2]; int r0[2] = {7, 8}; int r1[2] = {9, 10}; pt_Grid3() { rows[0] = r0; rows[1] = r1; } };")
+    grid = cpplive.gbl.pt_Grid3()
+    assert grid.m[1, 2] == 6
+    grid.m[0, 1] = 20
+    assert grid.m[0][1] == 20
+    assert grid.rows[1, 0] == 9
+    grid.rows[0, 1] = 80
+    assert grid.r0[1] == 80
+    with pytest.raises(IndexError):
+        grid.m[0, 3]
 
 
 def test_array_member_reads_as_view(g):
@@ -700,3 +739,150 @@ def test_copy_or_move_is_chosen_on_every_call(g):
     c = g.pt_Box(4)
     g.pt_Box(c)
     assert c.v == 4
+
+
+def test_ctypes_character_pointers_stand_for_their_text():
+    # A c_char_p (c_wchar_p) holds a pointer: for `void*` (and `char*`) it
+    # passes that pointer, for `char**` the place C++ writes one into. It
+    # once passed its own storage to `free`, which ended the process.
+    out = run_python_ok(r"""
+import ctypes, cpplive
+cpplive.cppdef('''
+#include <cstdlib>
+#include <cstdint>
+#include <cwchar>
+intptr_t pt_alloc_text(char** p) { *p = (char*)malloc(4); (*p)[0] = 'o'; (*p)[1] = 'k'; (*p)[2] = 0; return (intptr_t)*p; }
+intptr_t pt_alloc_wide(wchar_t** p) { *p = (wchar_t*)malloc(4 * sizeof(wchar_t)); return (intptr_t)*p; }
+intptr_t pt_freeit(void* p) { intptr_t out = (intptr_t)p; free(p); return out; }
+int pt_text_len(const char* s) { return s ? (int)__builtin_strlen(s) : -1; }
+int pt_wide_len(const wchar_t* s) { return s ? (int)std::wcslen(s) : -1; }
+''')
+g = cpplive.gbl
+p = ctypes.c_char_p()
+made = g.pt_alloc_text(p)
+print(p.value, g.pt_text_len(p))
+print(g.pt_freeit(p) == made)
+w = ctypes.c_wchar_p()
+made = g.pt_alloc_wide(w)
+print(g.pt_freeit(w) == made)
+print(g.pt_wide_len(ctypes.c_wchar_p("abc")))
+""", timeout=60)
+    assert out.split() == ["b'ok'", "2", "True", "True", "3"]
+
+
+def test_array_members_take_a_copy_of_a_buffer_of_their_shape():
+    numpy = pytest.importorskip("numpy")
+    import array
+    cpplive.cppdef("""
+    #include <cstddef>
+    struct pt_Arrays { unsigned char bytes[4] = {}; short grid[3][5] = {}; std::byte raw[2] = {}; double d[3] = {1, 2, 3}; };
+    """)
+    a = cpplive.gbl.pt_Arrays()
+    a.bytes = array.array("B", [1, 2, 250, 4])
+    # Views of signed and unsigned char hold numbers (bytes).
+    assert list(a.bytes) == [1, 2, 250, 4]
+    a.grid = numpy.arange(15, dtype=numpy.int16).reshape(3, 5)
+    assert a.grid[2, 4] == 14 and a.grid[1][0] == 5
+    a.raw = bytearray(b"\x07\x08")
+    assert int(a.raw[1]) == 8
+    a.d = numpy.array([9.0, 8.0])          # fewer items: the rest stays
+    assert list(a.d) == [9.0, 8.0, 3.0]
+    with pytest.raises(ValueError):
+        a.grid = numpy.ones((5, 5), dtype=numpy.int16)
+    with pytest.raises(ValueError):
+        a.d = numpy.ones(4)
+    with pytest.raises(TypeError):
+        a.grid = numpy.ones((3, 5), dtype=numpy.int64)
+
+
+def test_null_pointer_results_are_empty_views(g):
+    cpplive.cppdef("int* pt_null_ints() { return nullptr; } bool pt_no_ints(int* p) { return !p; }")
+    p = cpplive.gbl.pt_null_ints()
+    assert not p and len(p) == 0 and list(p) == []
+    with pytest.raises(ReferenceError):
+        p[0]
+    assert cpplive.gbl.pt_no_ints(p)
+
+
+def test_typedefs_to_pointers_make_handles():
+    import ctypes
+    cpplive.cppdef("""
+    namespace pt_h {
+        typedef void* Handle;
+        void open(Handle* h) { *h = new int(42); }
+        bool close(Handle h) { bool ok = *(int*)h == 42; delete (int*)h; return ok; }
+        struct Obj { int v = 3; };
+        typedef Obj* ObjPtr;
+        int value(ObjPtr p) { return p ? p->v : -1; }
+        void make(ObjPtr* p) { *p = new Obj; }
+    }""")
+    ns = cpplive.gbl.pt_h
+    h = ns.Handle(cpplive.nullptr)
+    assert isinstance(h, ctypes.c_void_p) and not h.value
+    ns.open(h)
+    assert h.value and ns.close(h)
+    o = ns.Obj()
+    p = ns.ObjPtr(o)
+    assert cpplive.addressof(p) == cpplive.addressof(o) and ns.value(p) == 3
+    q = ns.ObjPtr()
+    ns.make(q)
+    assert ns.value(q) == 3
+
+
+def test_references_to_pointers_take_ctypes_pointer_objects():
+    import ctypes
+    cpplive.cppdef("""
+    #include <cstring>
+    namespace pt_pr {
+        int initialize(int& argc, char**& argv) { argv[0][0] = 'H'; return argc; }
+        void fill(int& argc, char**& argv) { argc = 1; argv = new char*[1]; argv[0] = new char[3]; std::strcpy(argv[0], "ok"); }
+        void release(char** argv) { delete[] argv[0]; delete[] argv; }
+    }""")
+    ns = cpplive.gbl.pt_pr
+    words = (ctypes.c_char_p * 2)(b"hello", b"world")
+    argv = ctypes.POINTER(ctypes.c_char_p)(words)
+    assert ns.initialize(ctypes.c_int(2), argv) == 2 and words[0] == b"Hello"
+    argc, out = ctypes.c_int(0), ctypes.c_void_p()
+    ns.fill(argc, out)
+    assert argc.value == 1 and ctypes.cast(out, ctypes.POINTER(ctypes.c_char_p))[0] == b"ok"
+    ns.release(ctypes.cast(out, ctypes.POINTER(ctypes.c_char_p)))
+    with pytest.raises(TypeError):
+        ns.fill(argc, 0)
+
+
+def test_pointers_to_enum_pointers_and_enum_ctypes():
+    import ctypes
+    cpplive.cppdef("""
+    #include <cstdlib>
+    namespace pt_ep {
+        enum Kind : short { A = 1, B = 42 };
+        void build(Kind** p, int* n) { *p = (Kind*)std::malloc(2 * sizeof(Kind)); (*p)[0] = A; (*p)[1] = B; *n = 2; }
+    }""")
+    ns = cpplive.gbl.pt_ep
+    assert ns.Kind.__ctype__ is ctypes.c_short
+    n = ctypes.c_int(0)
+    for p in (ctypes.c_void_p(0), ctypes.pointer(ns.Kind.__ctype__(0))):
+        ns.build(p, ctypes.pointer(n))
+        items = cpplive.ll.cast["pt_ep::Kind*"](p)
+        items.reshape((n.value,))
+        assert list(items) == [1, 42]
+        cpplive.ll.free(p)
+
+
+def test_pointer_members_keep_the_buffer_they_were_given():
+    numpy = pytest.importorskip("numpy")
+    import gc
+    cpplive.cppdef("struct pt_Buf { double* data = nullptr; int size = 0; }; double pt_buf_sum(const pt_Buf& b) { double s = 0; for (int i = 0; i < b.size; ++i) s += b.data[i]; return s; }")
+    b = cpplive.gbl.pt_Buf()
+    b.data = 4.0 * numpy.arange(10, dtype=numpy.float64)
+    b.size = 10
+    gc.collect()
+    # The array lives as long as the object; the view has its length.
+    junk = [numpy.full(10, 99.0) for _ in range(50)]
+    assert len(b.data) == 10 and list(b.data) == [4.0 * i for i in range(10)]
+    assert cpplive.gbl.pt_buf_sum(b) == 180.0
+    b.data = numpy.ones(3)
+    assert len(b.data) == 3
+    b.data = cpplive.nullptr
+    assert not b.data
+    del junk

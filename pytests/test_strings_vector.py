@@ -455,3 +455,21 @@ def test_vector_of_structs_data_is_an_array_of_them(g):
         data[3]
     mv = cpplive.ll.as_memoryview(data)
     assert (len(mv), mv.itemsize, mv.nbytes) == (3, cpplive.sizeof(P), 3 * cpplive.sizeof(P))
+
+
+def test_string_pointers_are_string_objects_that_can_be_assigned():
+    cpplive.cppdef("""
+    #include <string>
+    struct sv_Holder { static std::string* s_p; };
+    std::string* sv_Holder::s_p = nullptr;
+    std::string* sv_make() { static std::string s("made"); return &s; }
+    """)
+    h = cpplive.gbl.sv_Holder
+    assert not h.s_p
+    s = cpplive.gbl.std.string("aap")
+    h.s_p = s
+    assert h.s_p == "aap"
+    h.s_p.__assign__(cpplive.gbl.std.string("noot"))
+    assert s == "noot"
+    made = cpplive.gbl.sv_make()
+    assert isinstance(made, cpplive.gbl.std.string) and made == "made"

@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 
 use cpplive_core::model::{Entity, FunctionInfo, FunctionKind, ScopeKind};
-use cpplive_core::types::TypeBase;
+use cpplive_core::types::{Builtin, TypeBase};
 use cpplive_core::{library_search, typename, BackendError, ScopeId, TypeRef};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -119,6 +119,15 @@ fn describe_type<'py>(py: Python<'py>, ty: &TypeRef) -> PyResult<Bound<'py, PyTu
             TypeBase::Builtin(b) => return PyTuple::new(py, [ "builtin", b.name() ]),
             TypeBase::StdString => return PyTuple::new(py, [ "string", "std::string" ]),
             _ => {}
+        }
+    }
+    // Handles: one level of pointer to a class, or `void*`.
+    if ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == cpplive_core::RefKind::None {
+        if let Some(id) = ty.class_id() {
+            return PyTuple::new(py, [ "class_pointer".into_bound_py_any(py)?, id.into_bound_py_any(py)?, readable.into_bound_py_any(py)? ]);
+        }
+        if ty.base == TypeBase::Builtin(Builtin::Void) {
+            return PyTuple::new(py, [ "void_pointer".to_string(), readable ]);
         }
     }
     PyTuple::new(py, [ "other".to_string(), readable ])
@@ -445,6 +454,11 @@ pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDic
     d.set_item("bases", info.bases.iter().map(|b| b.scope.0).collect::<Vec<_>>())?;
     d.set_item("is_scoped_enum", info.is_scoped_enum)?;
     d.set_item("smart_pointee", info.smart_pointee.map(|s| s.0))?;
+    // An enum over `char` or `signed char` holds characters, as cppyy reads
+    // it (`unsigned char` and `int8_t` are bytes and numbers).
+    let characters = matches!(info.underlying.as_ref().and_then(|t| t.builtin()), Some(Builtin::Char | Builtin::SChar));
+    d.set_item("characters", characters)?;
+    d.set_item("underlying", info.underlying.as_ref().and_then(|t| t.builtin()).map(|b| b.name()))?;
     Ok(d)
 }
 

@@ -28,6 +28,8 @@ pub enum Element {
     /// `T**` and deeper: pointers, to a builtin (`Some`) or to anything else
     /// (`None`: a class, `void`, another pointer).
     Pointer(Option<Builtin>),
+    /// `std::complex<T>*`: pairs of `T` (NumPy's `complex64` for `float`).
+    Complex(Builtin),
 }
 
 /// A pointer parameter's target: its items, and whether C++ may write
@@ -62,6 +64,7 @@ impl Element {
             Element::Bytes => 1,
             Element::Builtin(b) => b.size(),
             Element::Pointer(_) => POINTER_SIZE,
+            Element::Complex(b) => 2 * b.size(),
         }
     }
 
@@ -75,6 +78,10 @@ impl Element {
             (_, None) => false,
             (Element::Builtin(b), Some([code])) => numeric(*code, b) && itemsize.unwrap_or_else(|| native_size(*code)) == b.size(),
             (Element::Builtin(_), Some(_)) => false,
+            (Element::Complex(b), Some([b'Z', code])) => {
+                b.is_floating() && numeric(*code, b) && native_size(*code) == b.size() && itemsize.unwrap_or(2 * b.size()) == 2 * b.size()
+            }
+            (Element::Complex(_), Some(_)) => false,
             (Element::Pointer(target), Some(format)) => {
                 itemsize.unwrap_or(POINTER_SIZE) == POINTER_SIZE
                     && match (format, target) {
@@ -84,6 +91,9 @@ impl Element {
                         (b"z", Some(Builtin::Char)) | (b"Z", Some(Builtin::WChar)) => true,
                         // ctypes.POINTER(T).
                         ([b'&', pointee @ ..], Some(b)) => Element::Builtin(b).accepts(pointee, None),
+                        // Any ctypes pointer, for pointers to what ctypes
+                        // cannot name (enums, classes).
+                        ([b'&', ..], None) => true,
                         _ => false,
                     }
             }
@@ -105,6 +115,8 @@ fn native(format: &[u8]) -> Option<&[u8]> {
 fn numeric(code: u8, b: Builtin) -> bool {
     match code {
         b'e' | b'f' | b'd' | b'g' => b.is_floating(),
+        // ctypes.c_wchar (4 bytes here), for wide characters.
+        b'u' => matches!(b, Builtin::WChar | Builtin::Char32),
         b'c' | b'?' | b'b' | b'B' | b'h' | b'H' | b'i' | b'I' | b'l' | b'L' | b'q' | b'Q' | b'n' | b'N' => {
             b.is_integer() && !b.is_floating()
         }
@@ -118,7 +130,7 @@ fn native_size(code: u8) -> usize {
     match code {
         b'c' | b'b' | b'B' | b'?' => 1,
         b'h' | b'H' | b'e' => 2,
-        b'i' | b'I' | b'f' => 4,
+        b'i' | b'I' | b'f' | b'u' => 4,
         b'l' | b'L' | b'q' | b'Q' | b'n' | b'N' | b'd' | b'P' => 8,
         b'g' => 16,
         _ => 0,
@@ -181,6 +193,56 @@ pub unsafe fn address(py: Python<'_>, obj: *mut ffi::PyObject, pointee: Pointee,
     found
 }
 
+/// The items of `obj` for copying into a C++ array of `b`: a C-contiguous
+/// buffer of such items (or a view of C++ memory of known size), as its
+/// address and extents. Views taken stay in `scratch`.
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn items_to_copy(py: Python<'_>, obj: *mut ffi::PyObject, b: Builtin, scratch: &mut Scratch) -> Result<(*const u8, Vec<usize>), Rejection> {
+    let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
+    let flags = (ffi::PyBUF_FORMAT | ffi::PyBUF_ND) as c_int;
+    if ffi::PyObject_CheckBuffer(obj) == 0 || ffi::PyObject_GetBuffer(obj, &mut *view, flags) != 0 {
+        ffi::PyErr_Clear();
+        return Err(refusal(obj, Pointee { element: Element::Builtin(b), writable: false }));
+    }
+    let format = buffer_format(&view);
+    if !Element::Builtin(b).accepts(format, Some(view.itemsize as usize)) {
+        let why = Rejection::Elements { format: tag(format), size: view.itemsize as usize };
+        scratch.hold(view);
+        return Err(why);
+    }
+    let extents = if view.ndim == 0 || view.shape.is_null() {
+        vec![view.len as usize / b.size().max(1)]
+    } else {
+        std::slice::from_raw_parts(view.shape, view.ndim as usize).iter().map(|&d| d as usize).collect()
+    };
+    let data = view.buf as *const u8;
+    let _ = py;
+    scratch.hold(view);
+    Ok((data, extents))
+}
+
+/// Where a ctypes pointer object (`POINTER(T)()`, `c_void_p`, `c_char_p`)
+/// keeps its pointer, for a reference to a pointer: C++ reads it and may
+/// write another. The object's items are not checked against the pointee
+/// (`c_void_p` is how ctypes spells an untyped out-pointer).
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn pointer_object(obj: *mut ffi::PyObject, scratch: &mut Scratch) -> Result<*mut c_void, Rejection> {
+    let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
+    let flags = (ffi::PyBUF_FORMAT | ffi::PyBUF_ND | ffi::PyBUF_WRITABLE) as c_int;
+    if ffi::PyObject_CheckBuffer(obj) == 0 || ffi::PyObject_GetBuffer(obj, &mut *view, flags) != 0 {
+        ffi::PyErr_Clear();
+        return Err(Rejection::WrongType);
+    }
+    let one_pointer = pointer_target(&view).is_some();
+    let slot = view.buf;
+    scratch.hold(view);
+    if one_pointer { Ok(slot) } else { Err(Rejection::WrongType) }
+}
+
 /// Objects that give no suitable buffer: C++ objects for `void*`, views of
 /// C++ memory of unknown size, or a refusal. Off the common path.
 #[cold]
@@ -231,6 +293,9 @@ unsafe fn pointer_target(view: &ffi::Py_buffer) -> Option<&[u8]> {
     match native(buffer_format(view))? {
         [b'&', target @ ..] => Some(target),
         b"P" => Some(b""),
+        // ctypes.c_char_p and c_wchar_p: pointers to their characters.
+        b"z" => Some(b"c"),
+        b"Z" => Some(b"u"),
         _ => None,
     }
 }
@@ -311,6 +376,7 @@ pub fn writable_advice(ty: &TypeRef) -> String {
             }
         }
         Element::Pointer(_) => "a ctypes array of pointers such as (ctypes.c_void_p * n)(), or ctypes.byref(pointer)".into(),
+        Element::Complex(_) => "a NumPy array of complex numbers of that precision".into(),
     }
 }
 
@@ -323,11 +389,14 @@ pub fn element_description(ty: &TypeRef) -> String {
             format!("'{}' items ({}-byte {family})", b.name(), b.size())
         }
         Element::Pointer(_) => format!("pointers ({POINTER_SIZE}-byte addresses of the right type)"),
+        Element::Complex(b) => format!("complex numbers of '{}' parts", b.name()),
     }
 }
 
 fn array_code(b: Builtin) -> Option<char> {
     Some(match b {
+        Builtin::Int8 => 'b',
+        Builtin::UInt8 => 'B',
         Builtin::Short => 'h',
         Builtin::UShort => 'H',
         Builtin::Int => 'i',
@@ -346,6 +415,8 @@ fn ctypes_name(b: Builtin) -> &'static str {
     match b {
         Builtin::Bool => "c_bool",
         Builtin::WChar => "c_wchar",
+        Builtin::Int8 => "c_int8",
+        Builtin::UInt8 => "c_uint8",
         Builtin::Char16 => "c_uint16",
         Builtin::Char32 => "c_uint32",
         Builtin::Short => "c_short",

@@ -93,11 +93,18 @@ impl Rejection {
 #[derive(Debug)]
 pub enum Converter {
     Bool,
-    /// `char`, `signed char`, `unsigned char`: a one-character `str` or a small int.
+    /// `char`, `signed char`, `unsigned char`, `wchar_t`, `char16_t`,
+    /// `char32_t`: a one-character `str` whose code point fits the type, or
+    /// an int in its range.
     Char(Builtin),
     Integer(Builtin),
     Float,
     Double,
+    /// `long double`: a `float` (or an `int` in the implicit pass), widened.
+    LongDouble,
+    /// `_Complex double`: a `complex` (or a `float` or `int` in the
+    /// implicit pass).
+    ComplexDouble,
     /// `const char*` (`writable` false): a `str` (its UTF-8), `bytes` or a
     /// buffer of chars. `char*`: a writable buffer of chars only, since C++
     /// may write through it. `nullptr` is the null pointer; `None` is
@@ -121,7 +128,7 @@ pub enum Converter {
     /// class `id` of the same signature).
     FunctionPointer { id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
     /// A pointer to a class: an object's address, or None/nullptr.
-    ObjectPointer { class: Py<pyo3::types::PyType> },
+    ObjectPointer { class: Py<pyo3::types::PyType>, complex: Option<Pointee> },
     /// `T**` for a class `T`: a proxy of `T` (the address of its pointer:
     /// C++ may point the proxy elsewhere), or what `BufferPointer` takes.
     ObjectPointerPointer { class: Py<pyo3::types::PyType>, pointee: Pointee },
@@ -134,6 +141,10 @@ pub enum Converter {
     /// `T&` for builtin `T`: a writable buffer holding one `T`, such as
     /// `ctypes.c_int` (the C++ side writes through it).
     BuiltinReference(Builtin),
+    /// `T*&` for builtin `T` (`char**&`): a ctypes pointer object
+    /// (`POINTER(T)`, `c_void_p`, `c_char_p`), whose own pointer C++ reads
+    /// and may point elsewhere.
+    PointerReference,
     Unsupported(String),
 }
 
@@ -223,10 +234,14 @@ impl Converter {
                 }
                 match b {
                     Builtin::Bool => Converter::Bool,
-                    Builtin::Char | Builtin::SChar | Builtin::UChar => Converter::Char(*b),
+                    Builtin::Char | Builtin::SChar | Builtin::UChar | Builtin::WChar | Builtin::Char16 | Builtin::Char32 => {
+                        Converter::Char(*b)
+                    }
                     Builtin::Float => Converter::Float,
                     Builtin::Double => Converter::Double,
-                    Builtin::Void | Builtin::LongDouble | Builtin::NullPtr => {
+                    Builtin::LongDouble => Converter::LongDouble,
+                    Builtin::ComplexDouble => Converter::ComplexDouble,
+                    Builtin::Void | Builtin::NullPtr => {
                         Converter::Unsupported(format!("parameter of type '{}'", b.name()))
                     }
                     b if b.is_integer() => Converter::Integer(*b),
@@ -240,6 +255,10 @@ impl Converter {
             }
             TypeBase::Builtin(_) if !ty.pointers.is_empty() && ty.array.is_empty() && ty.reference == RefKind::None => {
                 Converter::BufferPointer(Pointee::of(ty))
+            }
+            // `char**&`, `int*&`: C++ reads and may reseat the pointer.
+            TypeBase::Builtin(_) if !ty.pointers.is_empty() && ty.array.is_empty() && ty.reference == RefKind::LValue && !ty.pointers.last().copied().unwrap_or(false) => {
+                Converter::PointerReference
             }
             TypeBase::StdString if plain && by_value_or_const_ref => {
                 let proxy = ty.class_id().and_then(|id| {
@@ -259,6 +278,11 @@ impl Converter {
                 let underlying = registry::enum_underlying(py, ty.enum_id().unwrap()).unwrap_or(Builtin::Int);
                 Converter::BufferPointer(Pointee { element: Element::Builtin(underlying), writable: !ty.base_const })
             }
+            // `E**` and deeper: a buffer of pointers (`ctypes.c_void_p`
+            // passed by address, an array of pointers), as for `int**`.
+            TypeBase::Named(_) if ty.enum_id().is_some() && ty.pointers.len() > 1 && ty.array.is_empty() && ty.reference == RefKind::None => {
+                Converter::BufferPointer(Pointee::of(ty))
+            }
             // `PyObject*` (`struct _object`, from Python.h).
             TypeBase::Named(name) if name == "_object" && ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) => {
                 Converter::PyObject
@@ -271,13 +295,13 @@ impl Converter {
                     Ok(c) => c.unbind(),
                     Err(e) => return Converter::Unsupported(format!("parameter of type '{ty}': {e}")),
                 };
-                let (is_std_function, smart_get) = crate::runtime::with_backend(|b| {
+                let (is_std_function, smart_get, complex_part) = crate::runtime::with_backend(|b| {
                     let scope = cpplive_core::ScopeId(id);
-                    let Ok(info) = b.scope(scope) else { return Ok((false, None)) };
+                    let Ok(info) = b.scope(scope) else { return Ok((false, None, None)) };
                     let smart_get = if info.smart_pointee.is_some() { b.smart_get(scope).ok() } else { None };
-                    Ok((info.std_function.is_some(), smart_get))
+                    Ok((info.std_function.is_some(), smart_get, info.complex_part))
                 })
-                .unwrap_or((false, None));
+                .unwrap_or((false, None, None));
                 if plain && is_std_function && by_value_or_const_ref {
                     return Converter::StdFunction { class, id, factory: std::sync::OnceLock::new() };
                 }
@@ -288,7 +312,9 @@ impl Converter {
                     let allow_construct = by_value_or_const_ref;
                     Converter::Object { class, allow_construct, smart_get, rvalue: ty.reference == RefKind::RValue }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
-                    Converter::ObjectPointer { class }
+                    // `std::complex<T>*` also takes a buffer of complex numbers.
+                    let complex = complex_part.map(|part| Pointee { element: Element::Complex(part), writable: !ty.base_const });
+                    Converter::ObjectPointer { class, complex }
                 } else if ty.pointers.len() == 2 && ty.array.is_empty() && ty.reference == RefKind::None {
                     Converter::ObjectPointerPointer { class, pointee: Pointee::of(ty) }
                 } else if ty.pointers.len() > 1 && ty.array.is_empty() && ty.reference == RefKind::None {
@@ -317,6 +343,8 @@ impl Converter {
             Converter::Integer(_) => 6,
             Converter::Double => 0,
             Converter::Float => 1,
+            Converter::LongDouble => 2,
+            Converter::ComplexDouble => 2,
             Converter::Bool => 0,
             Converter::Char(_) => 2,
             Converter::CString { .. } => 0,
@@ -330,6 +358,7 @@ impl Converter {
             Converter::ObjectPointerPointer { .. } => 2,
             Converter::PyObject => 3,
             Converter::BuiltinReference(_) => 2,
+            Converter::PointerReference => 2,
             Converter::Unsupported(_) => 100,
         }
     }
@@ -338,7 +367,7 @@ impl Converter {
     /// its MRO), 0 for parameters that are no class object.
     pub fn class_depth(&self, py: Python<'_>) -> usize {
         match self {
-            Converter::Object { class, .. } | Converter::ObjectPointer { class } => {
+            Converter::Object { class, .. } | Converter::ObjectPointer { class, .. } => {
                 class.bind(py).getattr(pyo3::intern!(py, "__mro__")).and_then(|m| m.len()).unwrap_or(0)
             }
             _ => 0,
@@ -383,7 +412,7 @@ impl Converter {
                     }
                     slot.bytes[0] = v as u8;
                 } else {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 }
                 Ok(slot_ptr)
             }
@@ -397,10 +426,15 @@ impl Converter {
                     }
                     let text = std::slice::from_raw_parts(data as *const u8, size as usize);
                     let mut chars = std::str::from_utf8_unchecked(text).chars();
+                    let highest = match b {
+                        Builtin::Char16 => 0xffff,
+                        Builtin::WChar | Builtin::Char32 => u32::MAX,
+                        _ => 0xff,
+                    };
+                    // A longer text is a value the type cannot hold, as
+                    // cppyy sees it (a `ValueError`), not another type.
                     match (chars.next(), chars.next()) {
-                        (Some(c), None) if (c as u32) < 256 => c as u32 as i64,
-                        // Text, but not one that fits a char: a ValueError
-                        // when no other overload takes it, as cppyy has it.
+                        (Some(c), None) if c as u32 <= highest => c as u32 as i64,
                         _ => return Err(Rejection::OutOfRange),
                     }
                 } else if ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0 {
@@ -408,6 +442,9 @@ impl Converter {
                     let (lo, hi) = match b {
                         Builtin::UChar => (0, 255),
                         Builtin::SChar => (-128, 127),
+                        Builtin::Char16 => (0, 0xffff),
+                        Builtin::Char32 => (0, u32::MAX as i64),
+                        Builtin::WChar => (i32::MIN as i64, i32::MAX as i64),
                         _ => (-128, 255),
                     };
                     if v < lo || v > hi {
@@ -415,14 +452,14 @@ impl Converter {
                     }
                     v
                 } else {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 };
-                slot.bytes[0] = value as u8;
+                write_integer(slot, *b, value);
                 Ok(slot_ptr)
             }
             Converter::Integer(b) => {
                 if ffi::PyLong_Check(obj) == 0 {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 }
                 // Exactly `int` in the strict pass: a bool or an enum value
                 // first looks for its own overload, as in C++.
@@ -433,7 +470,7 @@ impl Converter {
                 write_integer(slot, *b, v);
                 Ok(slot_ptr)
             }
-            Converter::Float | Converter::Double => {
+            Converter::Float | Converter::Double | Converter::LongDouble => {
                 let v = if ffi::PyFloat_Check(obj) != 0 {
                     ffi::PyFloat_AS_DOUBLE(obj)
                 } else if pass == Pass::Implicit && ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0 {
@@ -444,13 +481,30 @@ impl Converter {
                     }
                     v
                 } else {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 };
-                if matches!(self, Converter::Float) {
-                    slot.f32 = v as f32;
-                } else {
-                    slot.f64 = v;
+                match self {
+                    Converter::Float => slot.f32 = v as f32,
+                    Converter::LongDouble => slot.bytes = crate::longdouble::from_f64(v),
+                    _ => slot.f64 = v,
                 }
+                Ok(slot_ptr)
+            }
+            Converter::ComplexDouble => {
+                let exact = ffi::PyComplex_Check(obj) != 0;
+                let number = pass == Pass::Implicit && (ffi::PyFloat_Check(obj) != 0 || (ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0));
+                if !exact && !number {
+                    return zero_for_default(py, obj, slot);
+                }
+                let value = ffi::PyComplex_AsCComplex(obj);
+                if value.real == -1.0 && !ffi::PyErr_Occurred().is_null() {
+                    ffi::PyErr_Clear();
+                    return Err(Rejection::OutOfRange);
+                }
+                let mut bytes = [0u8; 16];
+                bytes[..8].copy_from_slice(&value.real.to_ne_bytes());
+                bytes[8..].copy_from_slice(&value.imag.to_ne_bytes());
+                slot.bytes = bytes;
                 Ok(slot_ptr)
             }
             Converter::CString { writable } => {
@@ -486,7 +540,7 @@ impl Converter {
             }
             Converter::Enum { underlying, class } => {
                 if ffi::PyLong_Check(obj) == 0 || ffi::PyBool_Check(obj) != 0 {
-                    return Err(Rejection::WrongType);
+                    return zero_for_default(py, obj, slot);
                 }
                 if pass == Pass::Strict {
                     if let Some(class) = class {
@@ -587,7 +641,7 @@ impl Converter {
                 };
                 Ok(slot_ptr)
             }
-            Converter::ObjectPointer { class } => {
+            Converter::ObjectPointer { class, complex } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
                 slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) || is_zero(obj) {
                     std::ptr::null_mut()
@@ -598,7 +652,10 @@ impl Converter {
                         Some(holder) if ffi::PyType_IsSubtype(ffi::Py_TYPE(holder.as_ptr()), cls) != 0 => {
                             CppObject::address_of(py, holder.as_ptr(), cls)
                         }
-                        _ => return Err(Rejection::WrongType),
+                        _ => match complex {
+                            Some(items) => crate::buffer::address(py, obj, *items, scratch)?,
+                            None => return Err(Rejection::WrongType),
+                        },
                     }
                 };
                 Ok(slot_ptr)
@@ -668,6 +725,7 @@ impl Converter {
                 }
                 Ok(data)
             }
+            Converter::PointerReference => crate::buffer::pointer_object(obj, scratch),
             Converter::Unsupported(why) => Err(Rejection::Unsupported(why.clone())),
         }
     }
@@ -736,6 +794,17 @@ fn discard(py: Python<'_>, error: PyErr) -> String {
 unsafe fn is_rvalue(obj: *mut ffi::PyObject) -> bool {
     let state = crate::instance::state(obj);
     (ffi::Py_REFCNT(obj) == 1 && state.owns()) || state.take_rvalue()
+}
+
+/// `cpplive.default` for a scalar: its zero (every builtin and enum zero
+/// is all zero bytes). Anything else is of the wrong type.
+#[cold]
+fn zero_for_default(py: Python<'_>, obj: *mut ffi::PyObject, slot: &mut ArgSlot) -> Result<*mut c_void, Rejection> {
+    if !crate::instance::is_default(py, obj) {
+        return Err(Rejection::WrongType);
+    }
+    *slot = ArgSlot::default();
+    Ok(slot as *mut ArgSlot as *mut c_void)
 }
 
 /// An `int` 0, which cppyy takes as a null pointer (C's `NULL`).
@@ -870,8 +939,8 @@ unsafe fn integer_value(obj: *mut ffi::PyObject, b: Builtin) -> Result<i64, Reje
         return Err(Rejection::WrongType);
     }
     let (lo, hi): (i64, i64) = match b {
-        Builtin::SChar => (i8::MIN as i64, i8::MAX as i64),
-        Builtin::UChar => (0, u8::MAX as i64),
+        Builtin::SChar | Builtin::Int8 => (i8::MIN as i64, i8::MAX as i64),
+        Builtin::UChar | Builtin::UInt8 => (0, u8::MAX as i64),
         Builtin::Char => (i8::MIN as i64, u8::MAX as i64),
         Builtin::Short => (i16::MIN as i64, i16::MAX as i64),
         Builtin::UShort | Builtin::Char16 => (0, u16::MAX as i64),

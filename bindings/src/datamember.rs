@@ -37,6 +37,10 @@ enum Store {
     TextPointer(Builtin),
     /// A character array of known extent: a `str` is copied in.
     TextArray(Builtin, usize),
+    /// An array of builtins of known extents (`short[3][5]`): a buffer of
+    /// the same items and shape (a NumPy array, `array.array`, a view) is
+    /// copied in.
+    ArrayCopy(Builtin, Vec<usize>),
     ReadOnly(&'static str),
     Failed(String),
 }
@@ -148,11 +152,25 @@ impl DataMember {
                 Store::Copy(self.ty.size.clamp(1, 16))
             } else if !self.ty.pointers.is_empty() {
                 Store::Copy(std::mem::size_of::<*mut c_void>())
+            } else if let (Some(b), true) = (self.array_item(py), self.ty.array.iter().all(|d| d.is_some())) {
+                Store::ArrayCopy(b, self.ty.array.iter().map(|d| d.unwrap_or(0)).collect())
             } else {
                 Store::ReadOnly("is an array: assign its elements")
             };
             Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store }
         })
+    }
+
+    /// The items of an array of builtins or enums (`std::byte[N]`), as the
+    /// builtins they are stored as.
+    fn array_item(&self, py: Python<'_>) -> Option<Builtin> {
+        if !self.ty.pointers.is_empty() || self.ty.array.is_empty() {
+            return None;
+        }
+        match self.ty.enum_id() {
+            Some(id) => crate::registry::enum_underlying(py, id),
+            None => self.ty.builtin().filter(|b| *b != Builtin::Void),
+        }
     }
 
     /// `instance` is null for class-level access.
@@ -214,7 +232,17 @@ impl DataMember {
             return value.into_py_any(py);
         }
         let slot = ArgSlot { ptr: address };
-        unsafe { self.accessors(py).read.execute(py, &slot as *const ArgSlot as *const c_void) }
+        let value = unsafe { self.accessors(py).read.execute(py, &slot as *const ArgSlot as *const c_void) }?;
+        // A pointer member given a Python buffer reads with its size.
+        if !self.ty.pointers.is_empty() && matches!(self.place, Place::Member { .. }) {
+            if let Ok(view) = value.bind(py).cast::<crate::lowlevel::LowLevelView>() {
+                let view = view.get();
+                if let Some(items) = unsafe { crate::instance::state(instance) }.buffer_items(address as usize, view.pointer().0) {
+                    view.know_length(py, items);
+                }
+            }
+        }
+        Ok(value)
     }
 
     /// # Safety (by contract) `value` is a live object; `instance` live or null.
@@ -227,6 +255,7 @@ impl DataMember {
             Store::ReadOnly(why) => return Err(crate::errors::read_only_member(py, format!("'{}' {why}", self.name))),
             Store::Failed(why) => return Err(PyTypeError::new_err(format!("cannot assign '{}': {why}", self.name))),
             Store::TextArray(unit, n) => return self.set_text_array(py, instance, value, *unit, *n),
+            Store::ArrayCopy(b, extents) => return self.set_array(py, instance, value, *b, extents),
             Store::TextPointer(unit) => {
                 if let Some(units) = unsafe { text_units(py, value, *unit) } {
                     return self.set_text_pointer(py, instance, units?);
@@ -240,7 +269,12 @@ impl DataMember {
         let source = unsafe { accessors.write.convert(py, value, &mut slot, Pass::Implicit, &mut scratch) }
             .map_err(|why| self.rejected(unsafe { &Bound::from_borrowed_ptr(py, value) }, why))?;
         match &accessors.store {
-            Store::Copy(size) => unsafe { store_bytes(source, address, *size) },
+            Store::Copy(size) => {
+                unsafe { store_bytes(source, address, *size) };
+                if let Converter::BufferPointer(pointee) = &accessors.write {
+                    unsafe { self.keep_pointed_buffer(py, instance, address, value, pointee) };
+                }
+            }
             Store::TextPointer(_) => unsafe { store_bytes(source, address, std::mem::size_of::<*mut c_void>()) },
             Store::Assign(assign) => {
                 let mut err = ThunkError::default();
@@ -249,7 +283,7 @@ impl DataMember {
                     return Err(crate::overload::thunk_error(py, &mut err, rc));
                 }
             }
-            Store::ReadOnly(_) | Store::Failed(_) | Store::TextArray(..) => {}
+            Store::ReadOnly(_) | Store::Failed(_) | Store::TextArray(..) | Store::ArrayCopy(..) => {}
         }
         Ok(())
     }
@@ -274,6 +308,57 @@ impl DataMember {
             std::ptr::copy_nonoverlapping(units.as_ptr(), address, used);
             std::ptr::write_bytes(address.add(used), 0, n * size - used);
         }
+        Ok(())
+    }
+
+    /// After a pointer member of a proxy was pointed into a Python
+    /// buffer: keeps the buffer with the proxy (C++ has only the address),
+    /// with its number of items, which later reads of the member give as
+    /// the view's size (as cppyy does).
+    unsafe fn keep_pointed_buffer(&self, py: Python<'_>, instance: *mut ffi::PyObject, address: *mut c_void, value: *mut ffi::PyObject, pointee: &crate::buffer::Pointee) {
+        if !matches!(self.place, Place::Member { .. }) || instance.is_null() || ffi::PyObject_CheckBuffer(value) == 0 {
+            return;
+        }
+        let pointer = *(address as *const usize);
+        if pointer == 0 {
+            return;
+        }
+        let mut view: ffi::Py_buffer = std::mem::zeroed();
+        let items = if ffi::PyObject_GetBuffer(value, &mut view, ffi::PyBUF_SIMPLE) == 0 {
+            let start = view.buf as usize;
+            let end = start + view.len as usize;
+            ffi::PyBuffer_Release(&mut view);
+            let size = match pointee.element {
+                crate::buffer::Element::Builtin(b) => b.size(),
+                crate::buffer::Element::Pointer(_) => std::mem::size_of::<usize>(),
+                _ => 0,
+            };
+            (size > 0 && pointer >= start && pointer <= end).then(|| (end - pointer) / size)
+        } else {
+            ffi::PyErr_Clear();
+            None
+        };
+        let kept = crate::instance::KeptBuffer { object: Py::from_borrowed_ptr(py, value), pointer, items };
+        crate::instance::state(instance).keep_buffer(address as usize, kept);
+    }
+
+    /// Copies a buffer into an array of builtins. The shape must be the
+    /// array's (a one-dimensional array also takes fewer items, and keeps
+    /// the rest); anything else is a `ValueError`, as in cppyy.
+    fn set_array(&self, py: Python<'_>, instance: *mut ffi::PyObject, value: *mut ffi::PyObject, b: Builtin, extents: &[usize]) -> PyResult<()> {
+        let mut scratch = Scratch::default();
+        let (data, given) = unsafe { crate::buffer::items_to_copy(py, value, b, &mut scratch) }
+            .map_err(|why| self.rejected(unsafe { &Bound::from_borrowed_ptr(py, value) }, why))?;
+        let fits = if extents.len() == 1 { given.iter().product::<usize>() <= extents[0] } else { given == extents };
+        if !fits {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "cannot copy items of shape {given:?} into '{}', an array of shape {extents:?}",
+                self.name
+            )));
+        }
+        let address = self.address(py, instance)? as *mut u8;
+        let bytes = given.iter().product::<usize>() * b.size();
+        unsafe { std::ptr::copy(data, address, bytes) };
         Ok(())
     }
 
@@ -408,8 +493,14 @@ unsafe fn descr_get_general(descr: *mut ffi::PyObject, obj: *mut ffi::PyObject, 
     let this = this.get();
     let instance = if obj == ffi::Py_None() { std::ptr::null_mut() } else { obj };
     if instance.is_null() && !this.is_variable() {
-        ffi::Py_INCREF(descr);
-        return descr;
+        // A member of each object, not of the class: as in cppyy,
+        // `hasattr(cls, "m")` is false (the class's `__dict__` has it).
+        let owner = match &this.place {
+            Place::Member { class, .. } => class.bind(py).name().map(|n| n.to_string()).unwrap_or_default(),
+            Place::Variable { .. } => String::new(),
+        };
+        PyAttributeError::new_err(format!("'{}' is a data member of each '{owner}' object: read it from an instance", this.name)).restore(py);
+        return std::ptr::null_mut();
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.get(py, instance))) {
         Ok(Ok(value)) => value.into_ptr(),

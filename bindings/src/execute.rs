@@ -28,6 +28,9 @@ pub enum Executor {
     Enum { kind: Builtin, class: Py<PyType>, by_reference: bool },
     /// A class by value: a heap object Python now owns.
     ObjectValue { class: Py<PyType>, delete: DeleterFn },
+    /// `std::complex<double>` by value: a Python `complex`, as cppyy gives
+    /// (the heap object is read and deleted).
+    ComplexValue { delete: DeleterFn },
     /// A reference or pointer to a class object: not owned. For polymorphic
     /// classes, `dynamic` finds the most-derived type (RTTI downcast).
     /// `through_reference` for a `T*&` (a data member read, for one): the
@@ -67,7 +70,7 @@ impl Executor {
         let plain = ty.is_plain();
         Ok(match &ty.base {
             _ if ty.is_void() => Executor::Void,
-            TypeBase::Builtin(b) if plain && *b != Builtin::NullPtr && *b != Builtin::LongDouble => {
+            TypeBase::Builtin(b) if plain && *b != Builtin::NullPtr => {
                 Executor::Scalar { kind: *b, by_reference }
             }
             TypeBase::Builtin(b) if is_text_unit(*b) && ty.pointers.len() == 1 && ty.array.is_empty() => {
@@ -105,9 +108,14 @@ impl Executor {
                 let (view, delete) = string_helpers()?;
                 Executor::StringValue { view, delete }
             }
-            TypeBase::StdString if (by_reference && plain) || (ty.pointers.len() == 1 && !by_reference) => {
-                Executor::StringRef { view: string_helpers()?.0 }
-            }
+            TypeBase::StdString if by_reference && plain => Executor::StringRef { view: string_helpers()?.0 },
+            // A pointer is to an object C++ may change or assign to
+            // (`p.__assign__(...)`): a proxy of `std::string`, as in cppyy.
+            TypeBase::StdString if ty.pointers.len() == 1 && ty.array.is_empty() => match ty.class_id() {
+                Some(id) => return Executor::class_result(py, ty, id),
+                None if !by_reference => Executor::StringRef { view: string_helpers()?.0 },
+                None => Executor::Unsupported(format!("return type '{ty}' is not supported yet")),
+            },
             TypeBase::Named(_) if ty.enum_id().is_some() && plain => {
                 let id = ty.enum_id().unwrap();
                 let class = registry::class_for(py, id)?.unbind();
@@ -142,7 +150,14 @@ impl Executor {
         let by_reference = ty.reference != RefKind::None;
         let plain = ty.is_plain();
         Ok(if plain && !by_reference {
-            let delete = crate::runtime::with_backend(|b| b.deleter(cpplive_core::ScopeId(id)).map_err(crate::errors::backend_error))?;
+            let (delete, complex_part) = crate::runtime::with_backend(|b| {
+                let scope = cpplive_core::ScopeId(id);
+                let part = b.scope(scope).map(|s| s.complex_part).unwrap_or(None);
+                Ok((b.deleter(scope).map_err(crate::errors::backend_error)?, part))
+            })?;
+            if complex_part == Some(Builtin::Double) {
+                return Ok(Executor::ComplexValue { delete });
+            }
             Executor::ObjectValue { class, delete }
         } else if plain || (ty.pointers.len() == 1 && ty.array.is_empty()) {
             let dynamic = crate::runtime::with_backend(|b| Ok(dynamic_type(b, cpplive_core::ScopeId(id)))).unwrap_or(None);
@@ -239,6 +254,9 @@ impl Executor {
                     // An enum over a character type is still a number.
                     Builtin::Char | Builtin::SChar => (*(at as *const i8) as i64).into_py_any(py)?,
                     Builtin::UChar => (*(at as *const u8) as i64).into_py_any(py)?,
+                    Builtin::Char16 => (*(at as *const u16)).into_py_any(py)?,
+                    Builtin::WChar => (*(at as *const i32)).into_py_any(py)?,
+                    Builtin::Char32 => (*(at as *const u32)).into_py_any(py)?,
                     _ => read_scalar(py, *kind, at)?,
                 };
                 Ok(class.bind(py).call1((value,))?.unbind())
@@ -246,6 +264,12 @@ impl Executor {
             Executor::ObjectValue { class, delete } => {
                 let object = *(ret as *const *mut c_void);
                 CppObject::wrap(py, class.bind(py), object, Some(*delete))
+            }
+            Executor::ComplexValue { delete } => {
+                let object = *(ret as *const *mut c_void);
+                let parts = std::ptr::read_unaligned(object as *const [f64; 2]);
+                delete(object);
+                Ok(Py::from_owned_ptr(py, ffi::PyComplex_FromDoubles(parts[0], parts[1])))
             }
             Executor::ObjectRef { class, dynamic, through_reference } => {
                 let object = read_pointer(ret, *through_reference);
@@ -278,16 +302,12 @@ impl Executor {
                 if *through_pointer && address != 0 {
                     address = *(address as *const usize);
                 }
-                if address == 0 {
-                    return Ok(py.None());
-                }
+                // A null pointer is an empty view (false, no items, null
+                // again when passed back), as in cppyy.
                 Ok(Py::new(py, crate::lowlevel::LowLevelView::with_rows(address, *kind, *len, inner.clone()))?.into_any())
             }
             Executor::Items { items, len, inner, through_pointer } => {
                 let address = read_pointer(ret, *through_pointer) as usize;
-                if address == 0 {
-                    return Ok(py.None());
-                }
                 Ok(Py::new(py, crate::lowlevel::LowLevelView::with_items(address, items.clone(), *len, inner.clone()))?.into_any())
             }
             Executor::PyObject => {
@@ -449,20 +469,40 @@ pub unsafe fn read_scalar(py: Python<'_>, kind: Builtin, at: *const c_void) -> P
             let c = char::from_u32(byte as u32).unwrap_or('\u{fffd}');
             PyString::new(py, c.encode_utf8(&mut [0; 4])).into_any().unbind()
         }
+        // Wide characters are one-character `str`s, as narrow ones are.
+        Builtin::Char16 => wide_char(py, *(at as *const u16) as u32),
+        Builtin::WChar | Builtin::Char32 => wide_char(py, *(at as *const u32)),
+        Builtin::Int8 => (*(at as *const i8)).into_py_any(py)?,
+        Builtin::UInt8 => (*(at as *const u8)).into_py_any(py)?,
         Builtin::Short => (*(at as *const i16)).into_py_any(py)?,
-        Builtin::UShort | Builtin::Char16 => (*(at as *const u16)).into_py_any(py)?,
-        Builtin::Int | Builtin::WChar => (*(at as *const i32)).into_py_any(py)?,
-        Builtin::UInt | Builtin::Char32 => (*(at as *const u32)).into_py_any(py)?,
+        Builtin::UShort => (*(at as *const u16)).into_py_any(py)?,
+        Builtin::Int => (*(at as *const i32)).into_py_any(py)?,
+        Builtin::UInt => (*(at as *const u32)).into_py_any(py)?,
         Builtin::Long | Builtin::LongLong => Py::from_owned_ptr(py, ffi::PyLong_FromLongLong(*(at as *const i64))),
         Builtin::ULong | Builtin::ULongLong => {
             Py::from_owned_ptr(py, ffi::PyLong_FromUnsignedLongLong(*(at as *const u64)))
         }
         Builtin::Float => (*(at as *const f32) as f64).into_py_any(py)?,
         Builtin::Double => Py::from_owned_ptr(py, ffi::PyFloat_FromDouble(*(at as *const f64))),
-        Builtin::Void | Builtin::LongDouble | Builtin::NullPtr => {
+        Builtin::LongDouble => {
+            let bytes = std::ptr::read_unaligned(at as *const [u8; 16]);
+            Py::from_owned_ptr(py, ffi::PyFloat_FromDouble(crate::longdouble::to_f64(&bytes)))
+        }
+        Builtin::ComplexDouble => {
+            let parts = std::ptr::read_unaligned(at as *const [f64; 2]);
+            Py::from_owned_ptr(py, ffi::PyComplex_FromDoubles(parts[0], parts[1]))
+        }
+        Builtin::Void | Builtin::NullPtr => {
             return Err(PyNotImplementedError::new_err(format!("values of type '{}'", kind.name())))
         }
     })
+}
+
+/// A character of a wide type as a `str` (U+FFFD when `code` is no
+/// character: a lone UTF-16 surrogate, a value past U+10FFFF).
+fn wide_char(py: Python<'_>, code: u32) -> Py<PyAny> {
+    let c = char::from_u32(code).unwrap_or('\u{fffd}');
+    PyString::new(py, c.encode_utf8(&mut [0; 4])).into_any().unbind()
 }
 
 /// The pointee class of smart pointer class `id`, if it is one.

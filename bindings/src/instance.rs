@@ -39,6 +39,11 @@ pub struct ProxyState {
     /// (assigned a `str`), by member address: they live as long as the
     /// object, which this proxy owns (see `datamember.rs`).
     texts: OnceLock<Box<std::sync::Mutex<FxHashMap<usize, Box<[u64]>>>>>,
+    /// Python objects whose memory pointer members of this object point at
+    /// (assigned a buffer), by member address, with the pointer and the
+    /// number of items: C++ keeps only the address, so the memory is kept
+    /// here for as long as this proxy (see `datamember.rs`).
+    buffers: OnceLock<Box<std::sync::Mutex<FxHashMap<usize, KeptBuffer>>>>,
     /// The object a method returning this one was called on, kept alive
     /// while this one is (see `keep_alive`).
     lifeline: OnceLock<Py<PyAny>>,
@@ -253,6 +258,7 @@ impl ProxyState {
             registered_as: AtomicUsize::new(0),
             holder: OnceLock::new(),
             texts: OnceLock::new(),
+            buffers: OnceLock::new(),
             lifeline: OnceLock::new(),
             held_at: AtomicUsize::new(0),
         }
@@ -311,6 +317,27 @@ impl ProxyState {
         let texts = self.texts.get_or_init(Default::default);
         let old = texts.lock().unwrap_or_else(|e| e.into_inner()).insert(slot, buffer);
         drop(old);
+    }
+
+    /// Keeps `object`, whose memory the pointer member at `slot` now
+    /// points at (`pointer`, `items` of them when known), for as long as
+    /// this proxy; the one it replaces is released.
+    pub fn keep_buffer(&self, slot: usize, kept: KeptBuffer) {
+        let buffers = self.buffers.get_or_init(Default::default);
+        let old = buffers.lock().unwrap_or_else(|e| e.into_inner()).insert(slot, kept);
+        if let Some(old) = old {
+            // Outside pyo3's entry points a dropped `Py` would only queue
+            // its decref.
+            unsafe { ffi::Py_DECREF(old.object.into_ptr()) };
+        }
+    }
+
+    /// The number of items of the buffer the member at `slot` was given,
+    /// while it still points at `pointer`.
+    pub fn buffer_items(&self, slot: usize, pointer: usize) -> Option<usize> {
+        let buffers = self.buffers.get()?;
+        let buffers = buffers.lock().unwrap_or_else(|e| e.into_inner());
+        buffers.get(&slot).filter(|k| k.pointer == pointer).and_then(|k| k.items)
     }
 
     pub fn address(&self) -> *mut c_void {
@@ -536,7 +563,20 @@ impl Drop for ProxyState {
         if let Some(owner) = self.lifeline.take() {
             unsafe { ffi::Py_DECREF(owner.into_ptr()) };
         }
+        if let Some(buffers) = self.buffers.take() {
+            let buffers = buffers.into_inner().unwrap_or_else(|e| e.into_inner());
+            for (_, kept) in buffers {
+                unsafe { ffi::Py_DECREF(kept.object.into_ptr()) };
+            }
+        }
     }
+}
+
+/// A Python object whose memory a pointer member points at.
+pub struct KeptBuffer {
+    pub object: Py<PyAny>,
+    pub pointer: usize,
+    pub items: Option<usize>,
 }
 
 /// The receiver of a method call: its address, or `ReferenceError` if null.
@@ -590,6 +630,29 @@ static NULLPTR: PyOnceLock<Py<NullPtr>> = PyOnceLock::new();
 
 pub fn nullptr(py: Python<'_>) -> &Py<NullPtr> {
     NULLPTR.get_or_init(py, || Py::new(py, NullPtr).expect("nullptr"))
+}
+
+/// `cpplive.default`: the value-initialized value (`T{}`) of whatever
+/// builtin or enum parameter or member it is given to (zero, `false`,
+/// `'\0'`), as cppyy's `cppyy.default`.
+#[pyclass(frozen, module = "cpplive", name = "default_t")]
+pub struct DefaultValue;
+
+#[pymethods]
+impl DefaultValue {
+    fn __repr__(&self) -> &'static str {
+        "default"
+    }
+}
+
+static DEFAULT: PyOnceLock<Py<DefaultValue>> = PyOnceLock::new();
+
+pub fn default_value(py: Python<'_>) -> &Py<DefaultValue> {
+    DEFAULT.get_or_init(py, || Py::new(py, DefaultValue).expect("default"))
+}
+
+pub fn is_default(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
+    obj == default_value(py).as_ptr()
 }
 
 /// The smart pointer proxy that holds `obj`, when `obj` is a proxy reached

@@ -12,6 +12,7 @@ mod execute;
 mod fastcall;
 mod instance;
 mod interactive;
+mod longdouble;
 mod lowlevel;
 mod overload;
 mod pinning;
@@ -56,6 +57,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(interactive::shadow, m)?)?;
     m.add_function(wrap_pyfunction!(interactive::undo_inputs, m)?)?;
     m.add("nullptr", instance::nullptr(py).clone_ref(py))?;
+    m.add("default", instance::default_value(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;
     m.add_function(wrap_pyfunction!(api::cppdef_helper, m)?)?;
     m.add_function(wrap_pyfunction!(api::deleted_in_cpp, m)?)?;

@@ -5,41 +5,71 @@
 //! through the executor and converter of its type.
 
 use std::ffi::{c_int, CStr};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
 
 use cpplive_core::thunk::ArgSlot;
 use cpplive_core::types::Builtin;
 use pyo3::exceptions::{PyBufferError, PyIndexError, PyTypeError};
 use pyo3::ffi;
-use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::convert::{Converter, Pass, Scratch};
 use crate::execute::{read_scalar, Executor};
+use crate::sync::GilCell;
 
 #[pyclass(frozen, module = "cpplive", name = "LowLevelView")]
 pub struct LowLevelView {
     address: usize,
     kind: Builtin,
-    /// Number of elements, `UNKNOWN` until known; set through `size` (as
-    /// for an `extern T a[]`) until the first buffer export fixes it.
-    len: AtomicUsize,
+    /// The extents; `reshape` changes them in place, as in cppyy.
+    shape: GilCell<Shape>,
+    /// Shapes and strides that exported buffers point into: one per shape
+    /// exported, kept while the view lives (a buffer from an earlier export,
+    /// perhaps on another thread, may still use one after a `reshape`).
+    layouts: GilCell<Vec<Box<Layout>>>,
+    /// For items that are not builtin scalars: how to read and write one.
+    items: Option<Arc<Items>>,
+    /// Memory this view was made for (`ll.malloc`, `ll.array_new`).
+    origin: Origin,
+    /// The object whose memory this is (a `std::vector` for its `data()`),
+    /// kept alive as long as the view.
+    owner: std::sync::OnceLock<Py<PyAny>>,
+}
+
+/// Where a view's memory came from, for views `ll` allocated.
+struct Origin {
+    /// Made by `new T[n]` (`__cpp_array__`), not `malloc`.
+    cpp_array: AtomicBool,
+    /// Whether dropping the view releases the memory (`__python_owns__`).
+    owns: AtomicBool,
+    /// What releases it (called without arguments), for managed views.
+    release: GilCell<Option<Py<PyAny>>>,
+}
+
+impl Default for Origin {
+    fn default() -> Origin {
+        Origin { cpp_array: AtomicBool::new(false), owns: AtomicBool::new(false), release: GilCell::new(None) }
+    }
+}
+
+#[derive(Clone, Default, PartialEq)]
+struct Shape {
+    /// Number of elements, when known.
+    len: Option<usize>,
     /// The further extents of a multi-dimensional array (`int[2][3]`:
     /// `len` 2, `inner` [3]); an element is then a view of one row.
     inner: Vec<usize>,
-    /// Shape and strides, which exported buffers point into: made on the
-    /// first export and never changed while the view lives (a buffer from
-    /// an earlier export, perhaps on another thread, may still use them).
-    layout: OnceLock<(Vec<ffi::Py_ssize_t>, Vec<ffi::Py_ssize_t>)>,
-    /// For items that are not builtin scalars: how to read and write one.
-    items: Option<Arc<Items>>,
-    /// The object whose memory this is (a `std::vector` for its `data()`),
-    /// kept alive as long as the view.
-    owner: OnceLock<Py<PyAny>>,
 }
+
+type Layout = (Vec<ffi::Py_ssize_t>, Vec<ffi::Py_ssize_t>);
+
+/// The bytes a view of unknown size claims, as cppyy's do (`INT_MAX`), so
+/// that `len()`, `ctypes` `from_buffer` and NumPy `frombuffer(count=n)`
+/// work on a pointer whose length only the program knows. Iteration still
+/// refuses such a view: it would walk past the C++ array.
+const UNKNOWN_BYTES: usize = i32::MAX as usize;
 
 /// The items of a view that are not builtin scalars.
 #[derive(Debug)]
@@ -60,25 +90,39 @@ pub struct Items {
     pub name: String,
 }
 
-const UNKNOWN: usize = usize::MAX;
-
 impl LowLevelView {
-    fn len(&self) -> Option<usize> {
-        let n = self.len.load(Ordering::Acquire);
-        (n != UNKNOWN).then_some(n)
-    }
-
     pub fn new(address: usize, kind: Builtin, len: Option<usize>) -> LowLevelView {
         LowLevelView::with_rows(address, kind, len, Vec::new())
     }
 
     pub fn with_rows(address: usize, kind: Builtin, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind, len: AtomicUsize::new(len.unwrap_or(UNKNOWN)), inner, layout: OnceLock::new(), items: None, owner: OnceLock::new() }
+        let shape = GilCell::new(Shape { len, inner });
+        LowLevelView { address, kind, shape, layouts: GilCell::new(Vec::new()), items: None, origin: Origin::default(), owner: std::sync::OnceLock::new() }
     }
 
     /// A view of non-scalar items (see `Items`).
     pub fn with_items(address: usize, items: Arc<Items>, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        LowLevelView { address, kind: Builtin::Void, len: AtomicUsize::new(len.unwrap_or(UNKNOWN)), inner, layout: OnceLock::new(), items: Some(items), owner: OnceLock::new() }
+        let shape = GilCell::new(Shape { len, inner });
+        LowLevelView { address, kind: Builtin::Void, shape, layouts: GilCell::new(Vec::new()), items: Some(items), origin: Origin::default(), owner: std::sync::OnceLock::new() }
+    }
+
+    /// Gives a view of unknown size its number of elements (a pointer
+    /// member into a buffer Python gave it).
+    pub fn know_length(&self, py: Python<'_>, n: usize) {
+        self.shape.with(py, |s| {
+            if s.len.is_none() && s.inner.is_empty() {
+                s.len = Some(n);
+            }
+        });
+    }
+
+    fn shape_now(&self, py: Python<'_>) -> Shape {
+        self.shape.with(py, |s| s.clone())
+    }
+
+    /// The number of elements: known, or made up (see `UNKNOWN_BYTES`).
+    fn length(&self, shape: &Shape) -> usize {
+        shape.len.unwrap_or_else(|| UNKNOWN_BYTES / (self.item_size() * shape.inner.iter().product::<usize>()).max(1))
     }
 
     /// Bytes per item.
@@ -87,13 +131,14 @@ impl LowLevelView {
     }
 
     /// The same memory with other extents, the same items.
-    fn same_items(&self, py: Python<'_>, address: usize, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
+    fn same_items(&self, address: usize, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
         let view = match &self.items {
             Some(items) => LowLevelView::with_items(address, items.clone(), len, inner),
             None => LowLevelView::with_rows(address, self.kind, len, inner),
         };
         if let Some(owner) = self.owner.get() {
-            let _ = view.owner.set(owner.clone_ref(py));
+            // With the GIL held (views are made in Python calls).
+            let _ = view.owner.set(owner.clone_ref(unsafe { Python::assume_attached() }));
         }
         view
     }
@@ -104,23 +149,40 @@ impl LowLevelView {
         (self.address, self.format(), self.item_size())
     }
 
-    /// Bytes from one element (or row) to the next.
-    fn stride(&self) -> usize {
-        self.inner.iter().product::<usize>() * self.item_size()
-    }
-
-    fn element(&self, index: isize) -> PyResult<usize> {
-        let index = match (index < 0, self.len()) {
+    /// Where element (or row) `index` is, in a view of `shape`.
+    fn element(&self, shape: &Shape, index: isize) -> PyResult<usize> {
+        let index = match (index < 0, shape.len) {
             (true, Some(n)) => index + n as isize,
             _ => index,
         };
-        if index < 0 || self.len().is_some_and(|n| index as usize >= n) {
+        if index < 0 || shape.len.is_some_and(|n| index as usize >= n) {
             return Err(PyIndexError::new_err("index out of range"));
         }
         if self.address == 0 {
             return Err(pyo3::exceptions::PyReferenceError::new_err("view of a null pointer"));
         }
-        Ok(self.address + index as usize * self.stride())
+        let stride = shape.inner.iter().product::<usize>() * self.item_size();
+        Ok(self.address + index as usize * stride)
+    }
+
+    /// The item (or row) at `at`, in a view of `shape` whose first extent
+    /// was indexed.
+    fn read(&self, py: Python<'_>, shape: &Shape, at: usize) -> PyResult<Py<PyAny>> {
+        if let Some((&rows, rest)) = shape.inner.split_first() {
+            return Ok(Py::new(py, self.same_items(at, Some(rows), rest.to_vec()))?.into_any());
+        }
+        if let Some(items) = &self.items {
+            let slot = ArgSlot { ptr: at as *mut std::ffi::c_void };
+            return unsafe { items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void) };
+        }
+        // `signed char` and `unsigned char` items are bytes: numbers, as in
+        // cppyy (a lone value of those types is a character).
+        let kind = match self.kind {
+            Builtin::SChar => Builtin::Int8,
+            Builtin::UChar => Builtin::UInt8,
+            kind => kind,
+        };
+        unsafe { read_scalar(py, kind, at as *const std::ffi::c_void) }
     }
 
     fn format(&self) -> &'static CStr {
@@ -129,8 +191,8 @@ impl LowLevelView {
         }
         match self.kind {
             Builtin::Bool => c"?",
-            Builtin::Char | Builtin::SChar => c"b",
-            Builtin::UChar => c"B",
+            Builtin::Char | Builtin::SChar | Builtin::Int8 => c"b",
+            Builtin::UChar | Builtin::UInt8 => c"B",
             Builtin::Short => c"h",
             Builtin::UShort | Builtin::Char16 => c"H",
             Builtin::Int | Builtin::WChar => c"i",
@@ -140,6 +202,8 @@ impl LowLevelView {
             Builtin::LongLong => c"q",
             Builtin::ULongLong => c"Q",
             Builtin::Float => c"f",
+            Builtin::LongDouble => c"g",
+            Builtin::ComplexDouble => c"Zd",
             _ => c"d",
         }
     }
@@ -169,41 +233,92 @@ impl Items {
 
 #[pymethods]
 impl LowLevelView {
-    fn __len__(&self) -> PyResult<usize> {
-        self.len().ok_or_else(|| PyTypeError::new_err("the size of this C++ array is unknown; use reshape((n,))"))
+    /// Marks a view `ll` allocated: made by `new[]` (`cpp_array`), and
+    /// with `release`, owned by Python: dropping the view (while
+    /// `__python_owns__`) calls `release()`.
+    #[pyo3(signature = (cpp_array, release=None))]
+    fn _allocated(&self, py: Python<'_>, cpp_array: bool, release: Option<Py<PyAny>>) {
+        self.origin.cpp_array.store(cpp_array, Ordering::Relaxed);
+        self.origin.owns.store(release.is_some(), Ordering::Relaxed);
+        let old = self.origin.release.with(py, |r| std::mem::replace(r, release));
+        drop(old);
     }
 
-    fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<Py<PyAny>> {
-        let at = self.element(index)?;
-        if let Some((&rows, rest)) = self.inner.split_first() {
-            return Ok(Py::new(py, self.same_items(py, at, Some(rows), rest.to_vec()))?.into_any());
-        }
-        if let Some(items) = &self.items {
-            let slot = ArgSlot { ptr: at as *mut std::ffi::c_void };
-            return unsafe { items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void) };
-        }
-        match self.kind {
-            // Bytes, as cppyy reads them: `signed char` (`int8_t`) and
-            // `unsigned char` (`uint8_t`) items are small ints; only `char`
-            // items are one-character strings.
-            Builtin::SChar => Ok(unsafe { *(at as *const i8) }.into_py_any(py)?),
-            Builtin::UChar => Ok(unsafe { *(at as *const u8) }.into_py_any(py)?),
-            kind => unsafe { read_scalar(py, kind, at as *const std::ffi::c_void) },
-        }
+    /// Whether `ll.array_new` made the memory (it is released with
+    /// `delete[]`, not `free`).
+    #[getter]
+    fn __cpp_array__(&self) -> bool {
+        self.origin.cpp_array.load(Ordering::Relaxed)
     }
 
-    fn __setitem__(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        if !self.inner.is_empty() {
+    #[getter]
+    fn __python_owns__(&self) -> bool {
+        self.origin.owns.load(Ordering::Relaxed)
+    }
+
+    #[setter(__python_owns__)]
+    fn set_python_owns(&self, py: Python<'_>, owns: bool) -> PyResult<()> {
+        if owns && self.origin.release.with(py, |r| r.is_none()) {
+            return Err(PyTypeError::new_err("only views made by ll.malloc or ll.array_new with managed=True can own their memory"));
+        }
+        self.origin.owns.store(owns, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn __bool__(&self) -> bool {
+        self.address != 0
+    }
+
+    fn __len__(&self, py: Python<'_>) -> usize {
+        if self.address == 0 {
+            return 0;
+        }
+        self.length(&self.shape_now(py))
+    }
+
+    /// `view[i]`, or `view[i, j, ...]` as `view[i][j]...`.
+    fn __getitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(indices) = index.cast::<pyo3::types::PyTuple>() {
+            let mut item = None::<Bound<'_, PyAny>>;
+            for i in indices.iter() {
+                item = Some(match item {
+                    None => self.__getitem__(py, &i)?.into_bound(py),
+                    Some(row) => row.get_item(i)?,
+                });
+            }
+            return item.map(|i| i.unbind()).ok_or_else(|| PyIndexError::new_err("an empty index"));
+        }
+        let shape = self.shape_now(py);
+        let at = self.element(&shape, index.extract()?)?;
+        self.read(py, &shape, at)
+    }
+
+    fn __setitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        if let Ok(indices) = index.cast::<pyo3::types::PyTuple>() {
+            let Some((last, rows)) = indices.as_slice().split_last() else {
+                return Err(PyIndexError::new_err("an empty index"));
+            };
+            if rows.is_empty() {
+                return self.__setitem__(py, last, value);
+            }
+            let row = self.__getitem__(py, &pyo3::types::PyTuple::new(py, rows)?.into_any())?;
+            return row.bind(py).set_item(last, value);
+        }
+        let shape = self.shape_now(py);
+        if !shape.inner.is_empty() {
             return Err(PyTypeError::new_err("assign to the elements of a row (view[i][j] = x), not to a whole row"));
         }
-        let at = self.element(index)?;
+        let at = self.element(&shape, index.extract()?)?;
         if let Some(items) = &self.items {
             return items.store(py, at, value);
         }
         let converter = match self.kind {
             Builtin::Bool => Converter::Bool,
+            b @ (Builtin::Char | Builtin::SChar | Builtin::UChar | Builtin::WChar | Builtin::Char16 | Builtin::Char32) => Converter::Char(b),
             Builtin::Float => Converter::Float,
             Builtin::Double => Converter::Double,
+            Builtin::LongDouble => Converter::LongDouble,
+            Builtin::ComplexDouble => Converter::ComplexDouble,
             b => Converter::Integer(b),
         };
         let mut slot = ArgSlot::default();
@@ -217,18 +332,42 @@ impl LowLevelView {
     /// Iteration needs a known size (an unbounded walk would read past the
     /// array): a list of the elements.
     fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let n = self.__len__()?;
-        let items = (0..n).map(|i| self.__getitem__(py, i as isize)).collect::<PyResult<Vec<_>>>()?;
+        let shape = self.shape_now(py);
+        let n = match (self.address, shape.len) {
+            (0, _) => 0,
+            (_, Some(n)) => n,
+            (_, None) => {
+                return Err(PyTypeError::new_err(
+                    "the size of this C++ array is unknown: reshape((n,)) it first, or index it within its size",
+                ))
+            }
+        };
+        let items = (0..n)
+            .map(|i| self.element(&shape, i as isize).and_then(|at| self.read(py, &shape, at)))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(pyo3::types::PyList::new(py, items)?.into_any().try_iter()?.into_any().unbind())
     }
 
-    /// The same memory seen with another shape: `(n,)` elements, or rows
-    /// (`(rows, columns, ...)`).
-    fn reshape(&self, py: Python<'_>, shape: Vec<usize>) -> PyResult<LowLevelView> {
+    /// Sees the same memory with another shape, in place (as cppyy's
+    /// `reshape` does): `(n,)` elements, or rows (`(rows, columns, ...)`).
+    /// A view of known size keeps its number of elements. Returns the view.
+    fn reshape(slf: Bound<'_, Self>, shape: Vec<usize>) -> PyResult<Bound<'_, Self>> {
+        let py = slf.py();
+        let this = slf.get();
         let Some((&first, rest)) = shape.split_first() else {
             return Err(PyTypeError::new_err("reshape() needs at least one extent"));
         };
-        Ok(self.same_items(py, self.address, Some(first), rest.to_vec()))
+        let old = this.shape_now(py);
+        if let Some(n) = old.len {
+            let (had, asked) = (n * old.inner.iter().product::<usize>(), shape.iter().product::<usize>());
+            if had != asked {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "cannot reshape a view of {had} elements into {shape:?} ({asked} elements)"
+                )));
+            }
+        }
+        this.shape.with(py, |s| *s = Shape { len: Some(first), inner: rest.to_vec() });
+        Ok(slf)
     }
 
     /// Keeps `owner` (whose memory this is) alive while the view lives; set
@@ -237,11 +376,25 @@ impl LowLevelView {
         self.owner.set(owner).map_err(|_| PyTypeError::new_err("the view already has an owner"))
     }
 
-    /// The extents, outermost first, when the size is known.
+    /// The number of elements, None when unknown.
+    #[getter]
+    fn get_size(&self, py: Python<'_>) -> Option<usize> {
+        self.shape_now(py).len
+    }
+
+    /// Tells the view how many elements there are (for arrays whose extent
+    /// C++ does not say), as `reshape((n,))` does for one extent.
+    #[setter]
+    fn set_size(&self, py: Python<'_>, n: usize) {
+        self.shape.with(py, |s| s.len = Some(n));
+    }
+
+    /// The extents, outermost first (the first made up when the size is
+    /// unknown, see `UNKNOWN_BYTES`).
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-        let n = self.__len__()?;
-        pyo3::types::PyTuple::new(py, std::iter::once(n).chain(self.inner.iter().copied()).collect::<Vec<_>>())
+        let shape = self.shape_now(py);
+        pyo3::types::PyTuple::new(py, std::iter::once(self.length(&shape)).chain(shape.inner.iter().copied()).collect::<Vec<_>>())
     }
 
     /// The characters up to the first NUL (within the size, when known)
@@ -252,7 +405,8 @@ impl LowLevelView {
             b @ (Builtin::Char16 | Builtin::Char32 | Builtin::WChar) => b,
             b => return Err(PyTypeError::new_err(format!("as_string() needs a view of characters, not of '{}'", b.name()))),
         };
-        if !self.inner.is_empty() {
+        let shape = self.shape_now(py);
+        if !shape.inner.is_empty() {
             return Err(PyTypeError::new_err("as_string() of a multi-dimensional array: take it of one row"));
         }
         if self.address == 0 {
@@ -267,28 +421,11 @@ impl LowLevelView {
                 _ => *(p as *const u32),
             }
         };
-        let n = match self.len() {
+        let n = match shape.len {
             Some(n) => (0..n).take_while(|&i| at(i) != 0).count(),
             None => (0..).take_while(|&i| at(i) != 0).count(),
         };
         Ok(unsafe { crate::execute::read_text(py, unit, self.address as *const u8, Some(n)) })
-    }
-
-    /// The number of elements, None when unknown.
-    #[getter]
-    fn get_size(&self) -> Option<usize> {
-        self.len()
-    }
-
-    /// Tells the view how many elements there are (for arrays whose extent
-    /// C++ does not say), before its buffer is first used.
-    #[setter]
-    fn set_size(&self, n: usize) -> PyResult<()> {
-        if self.layout.get().is_some() {
-            return Err(pyo3::exceptions::PyValueError::new_err("the size of a view is fixed once its buffer has been used"));
-        }
-        self.len.store(n, Ordering::Release);
-        Ok(())
     }
 
     #[getter]
@@ -308,15 +445,14 @@ impl LowLevelView {
         self.format().to_str().unwrap_or("B")
     }
 
-    fn __repr__(&self) -> String {
-        format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.item_type(), self.address, self.len().map_or(String::new(), |n| format!(", {n} elements")))
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let len = self.shape_now(py).len;
+        format!("<cpplive.LowLevelView of {} at 0x{:x}{}>", self.item_type(), self.address, len.map_or(", size unknown".to_string(), |n| format!(", {n} elements")))
     }
 
     unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
+        let py = slf.py();
         let this = slf.get();
-        let Some(n) = this.len() else {
-            return Err(PyBufferError::new_err("the size of this C++ array is unknown; use reshape((n,)) first"));
-        };
         if this.address == 0 {
             return Err(PyBufferError::new_err("view of a null pointer"));
         }
@@ -324,17 +460,24 @@ impl LowLevelView {
             return Err(PyBufferError::new_err("a view of C++ objects has no buffer"));
         }
         let itemsize = this.item_size() as ffi::Py_ssize_t;
-        let (shape, strides) = crate::sync::publish(&this.layout, || {
-            let mut shape = vec![n as ffi::Py_ssize_t];
-            shape.extend(this.inner.iter().map(|&d| d as ffi::Py_ssize_t));
-            // C order: each stride is the size of everything to its right.
-            let mut strides = vec![itemsize; shape.len()];
-            for k in (0..shape.len().saturating_sub(1)).rev() {
-                strides[k] = strides[k + 1] * shape[k + 1];
-            }
-            (shape, strides)
-        });
+        let now = this.shape_now(py);
+        let mut shape = vec![this.length(&now) as ffi::Py_ssize_t];
+        shape.extend(now.inner.iter().map(|&d| d as ffi::Py_ssize_t));
+        // C order: each stride is the size of everything to its right.
+        let mut strides = vec![itemsize; shape.len()];
+        for k in (0..shape.len().saturating_sub(1)).rev() {
+            strides[k] = strides[k + 1] * shape[k + 1];
+        }
+        // The exported pointers stay valid while the view lives: a layout
+        // is kept once made, and made again only for a shape not yet seen.
         let total: ffi::Py_ssize_t = shape.iter().product();
+        let ndim = shape.len();
+        let (shape_ptr, strides_ptr) = this.layouts.with(py, |layouts| {
+            if !layouts.last().is_some_and(|l| l.0 == shape) {
+                layouts.push(Box::new((shape, strides)));
+            }
+            layouts.last().map_or((std::ptr::null(), std::ptr::null()), |l| (l.0.as_ptr(), l.1.as_ptr()))
+        });
         unsafe {
             (*view).obj = slf.clone().into_any().into_ptr();
             (*view).buf = this.address as *mut std::ffi::c_void;
@@ -342,10 +485,10 @@ impl LowLevelView {
             (*view).readonly = 0;
             (*view).itemsize = itemsize;
             (*view).format = if flags & ffi::PyBUF_FORMAT != 0 { this.format().as_ptr() as *mut _ } else { std::ptr::null_mut() };
-            (*view).ndim = shape.len() as c_int;
+            (*view).ndim = ndim as c_int;
             // Buffer consumers only read these (the API's pointers are mutable).
-            (*view).shape = if flags & ffi::PyBUF_ND != 0 { shape.as_ptr() as *mut _ } else { std::ptr::null_mut() };
-            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES { strides.as_ptr() as *mut _ } else { std::ptr::null_mut() };
+            (*view).shape = if flags & ffi::PyBUF_ND != 0 { shape_ptr as *mut _ } else { std::ptr::null_mut() };
+            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES { strides_ptr as *mut _ } else { std::ptr::null_mut() };
             (*view).suboffsets = std::ptr::null_mut();
             (*view).internal = std::ptr::null_mut();
         }
@@ -353,4 +496,20 @@ impl LowLevelView {
     }
 
     unsafe fn __releasebuffer__(&self, _view: *mut ffi::Py_buffer) {}
+}
+
+impl Drop for LowLevelView {
+    fn drop(&mut self) {
+        if !self.origin.owns.load(Ordering::Relaxed) {
+            return;
+        }
+        // Dropped from the view's deallocation, with the GIL held.
+        let py = unsafe { Python::assume_attached() };
+        let release = self.origin.release.with(py, |r| r.take());
+        if let Some(release) = release {
+            if let Err(e) = release.call0(py) {
+                e.write_unraisable(py, None);
+            }
+        }
+    }
 }

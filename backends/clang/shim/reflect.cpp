@@ -139,6 +139,20 @@ TypeRecord type_record(Session::Impl &impl, QualType type) {
     record.decl = impl.id_of(et->getDecl());
     record.decl_kind = 2;
   }
+  // Typedef names live only in the written type: walk it as written.
+  QualType written = type.getNonReferenceType();
+  for (int depth = 0; depth < 32; ++depth) {
+    if (const auto *td = written->getAs<TypedefType>()) {
+      record.aliases.push_back(rust::String(td->getDecl()->getQualifiedNameAsString()));
+      written = td->desugar();
+    } else if (const auto *pointer = written->getAs<PointerType>()) {
+      written = pointer->getPointeeType();
+    } else if (const auto *array = ctx.getAsArrayType(written)) {
+      written = array->getElementType();
+    } else {
+      break;
+    }
+  }
   QualType value_type = type.getNonReferenceType();
   if (!value_type->isVoidType() && !value_type->isDependentType() && !value_type->isFunctionType() &&
       !value_type->isIncompleteType())
@@ -485,6 +499,7 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
   record.is_scoped_enum = false;
   record.smart_pointee = 0;
   record.is_std_function = false;
+  record.is_complex = false;
   if (auto *named = dyn_cast<NamedDecl>(decl)) {
     record.name = rust::String(named->getNameAsString());
     record.qualified = rust::String(qualified_name(named));
@@ -504,6 +519,12 @@ ScopeRecord Session::scope_info(std::uint64_t scope) {
       // C++20 rule: any user-declared constructor (even deleted) rules it out.
       record.is_aggregate = def->isAggregate() && !def->hasUserDeclaredConstructor();
       record.smart_pointee = smart_pointee(*impl, def);
+      if (auto *spec = dyn_cast<ClassTemplateSpecializationDecl>(def);
+          spec && spec->isInStdNamespace() && spec->getName() == "complex" && spec->getTemplateArgs().size() == 1 &&
+          spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type) {
+        record.is_complex = true;
+        record.complex_part = type_record(*impl, spec->getTemplateArgs()[0].getAsType());
+      }
       if (const FunctionProtoType *signature = std_function_signature(def)) {
         record.is_std_function = true;
         record.function_ret = type_record(*impl, signature->getReturnType());

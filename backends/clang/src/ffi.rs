@@ -16,6 +16,10 @@ pub mod bridge {
         pub decl_kind: u8,
         /// Size in bytes of the (non-reference) type when complete, else 0.
         pub size: u64,
+        /// The typedef names met from the written type down to its base
+        /// through pointers and arrays, outermost first (`int8_t`,
+        /// `__int8_t` for an `int8_t*`).
+        pub aliases: Vec<String>,
     }
 
     #[derive(Debug, Clone)]
@@ -113,6 +117,9 @@ pub mod bridge {
         pub is_std_function: bool,
         pub function_ret: TypeRecord,
         pub function_params: Vec<TypeRecord>,
+        /// For `std::complex<T>`: T.
+        pub is_complex: bool,
+        pub complex_part: TypeRecord,
     }
 
     /// A name a scope declares (see `Session::member_names`).

@@ -100,7 +100,8 @@ pub fn call_thunk_with_defaults(backend: &mut ClangBackend, function: &FunctionI
     // Defaults of template instantiations are only known once instantiated.
     let mut completed;
     let mut function = function;
-    if function.params.iter().any(|p| p.has_default && p.default_text.is_empty()) {
+    // An aggregate's fields have no default text: they are value-initialized.
+    if function.kind != cpplive_core::model::FunctionKind::AggregateInit && function.params.iter().any(|p| p.has_default && p.default_text.is_empty()) {
         let texts = backend.session().default_arguments(function.id.0).map_err(|e| BackendError::Internal(e.what().to_string()))?;
         completed = function.clone();
         for (param, text) in completed.params.iter_mut().zip(texts) {

@@ -16,7 +16,7 @@ pub fn type_ref(record: &bridge::TypeRecord) -> TypeRef {
         2 => Some(DeclRef::Enum(record.decl)),
         _ => None,
     };
-    typename::parse(&record.canonical, &record.spelling, decl, record.size as usize)
+    typename::parse_aliased(&record.canonical, &record.spelling, &record.aliases, decl, record.size as usize)
 }
 
 pub fn entity(record: &bridge::DeclRecord) -> Option<Entity> {
@@ -123,5 +123,6 @@ pub fn scope(record: &bridge::ScopeRecord) -> ScopeInfo {
             ret: type_ref(&record.function_ret),
             params: record.function_params.iter().map(type_ref).collect(),
         }),
+        complex_part: if record.is_complex { type_ref(&record.complex_part).builtin() } else { None },
     }
 }

@@ -110,6 +110,9 @@ pub struct ScopeInfo {
     /// For `std::function<R(A...)>`: its call signature, so that Python
     /// callables can be turned into one.
     pub std_function: Option<Signature>,
+    /// For `std::complex<T>`: `T`, so that Python's complex numbers and
+    /// complex buffers (NumPy's `complex64`, `complex128`) can stand for it.
+    pub complex_part: Option<crate::types::Builtin>,
 }
 
 /// A call signature: result and parameter types.

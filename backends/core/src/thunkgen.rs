@@ -193,11 +193,16 @@ pub fn call_thunk_with_defaults(symbol: &str, function: &FunctionInfo) -> Option
     for (i, p) in function.params.iter().enumerate() {
         let given = argument(i, &p.ty);
         if p.has_default {
-            if p.default_text.is_empty() {
+            let value_type = p.ty.value_spelling();
+            // An aggregate's field left out is value-initialized, as in
+            // `T{a, {}, c}` (the alias template makes any type spellable).
+            let value_initialized = function.kind == FunctionKind::AggregateInit && p.default_text.is_empty();
+            if p.default_text.is_empty() && !value_initialized {
                 return None;
             }
-            let value_type = p.ty.value_spelling();
-            let fallback = if p.ty.base == TypeBase::StdString && p.ty.is_plain() {
+            let fallback = if value_initialized {
+                format!("std::remove_cv_t<{value_type}>{{}}")
+            } else if p.ty.base == TypeBase::StdString && p.ty.is_plain() {
                 format!("std::string({})", p.default_text)
             } else {
                 format!("static_cast<{value_type}>({})", p.default_text)
@@ -599,5 +604,18 @@ mod tests {
         f.is_const = true;
         let src = call_thunk("t4", &f);
         assert!(src.contains("new std::string(static_cast<const ::C*>(self)->f())"));
+    }
+
+    #[test]
+    fn aggregate_fields_left_out_by_keyword_are_value_initialized() {
+        let mut f = function(FunctionKind::AggregateInit, "void", &[("int", true), ("double", true)]);
+        for p in &mut f.params {
+            p.default_text.clear();
+        }
+        let src = call_thunk_with_defaults("t5", &f).expect("aggregates skip fields");
+        assert!(src.contains("(args[0] ? (*(std::remove_reference_t<int>*)args[0]) : std::remove_cv_t<int>{})"), "{src}");
+        // An ordinary function's default of unknown text cannot be skipped.
+        f.kind = FunctionKind::Free;
+        assert!(call_thunk_with_defaults("t6", &f).is_none());
     }
 }

@@ -7,6 +7,43 @@ use crate::types::{Builtin, DeclRef, RefKind, TypeBase, TypeRef};
 /// `spelling` is kept for generated code; `decl` names the class or enum at
 /// the bottom when the caller knows it.
 pub fn parse(text: &str, spelling: &str, decl: Option<DeclRef>, size: usize) -> TypeRef {
+    parse_aliased(text, spelling, &[], decl, size)
+}
+
+/// `parse`, given also the typedef names the base type was written
+/// through (outermost first): `int8_t` and `uint8_t` are `signed char` and
+/// `unsigned char` to C++, but numbers to their users, and only the
+/// typedef tells them apart.
+pub fn parse_aliased(text: &str, spelling: &str, aliases: &[String], decl: Option<DeclRef>, size: usize) -> TypeRef {
+    let (base, base_const, pointers, array, reference) = declarator(text);
+    let base = match base {
+        TypeBase::Builtin(Builtin::SChar | Builtin::UChar) => {
+            match aliases.iter().find_map(|name| builtin(name).filter(|b| matches!(b, Builtin::Int8 | Builtin::UInt8))) {
+                Some(b) => TypeBase::Builtin(b),
+                None => base,
+            }
+        }
+        _ => base,
+    };
+    let decl = match (&base, decl) {
+        (TypeBase::Named(_) | TypeBase::StdString, d) => d,
+        (_, _) => None,
+    };
+    TypeRef {
+        base,
+        base_const,
+        pointers,
+        array,
+        reference,
+        spelling: if spelling.is_empty() { text.trim().to_string() } else { spelling.to_string() },
+        decl,
+        size,
+    }
+}
+
+/// A type taken apart: base, its constness, pointers, array extents and
+/// reference kind.
+fn declarator(text: &str) -> (TypeBase, bool, Vec<bool>, Vec<Option<usize>>, RefKind) {
     let mut rest = text.trim().to_string();
     let mut reference = RefKind::None;
     if let Some(s) = rest.strip_suffix("&&") {
@@ -37,21 +74,7 @@ pub fn parse(text: &str, spelling: &str, decl: Option<DeclRef>, size: usize) -> 
     }
 
     let (base_text, base_const) = strip_cv(&rest);
-    let base = parse_base(&base_text);
-    let decl = match (&base, decl) {
-        (TypeBase::Named(_) | TypeBase::StdString, d) => d,
-        (_, _) => None,
-    };
-    TypeRef {
-        base,
-        base_const,
-        pointers,
-        array,
-        reference,
-        spelling: if spelling.is_empty() { text.trim().to_string() } else { spelling.to_string() },
-        decl,
-        size,
-    }
+    (parse_base(&base_text), base_const, pointers, array, reference)
 }
 
 /// Parses a user-written name with no backend information (for example the
@@ -198,6 +221,8 @@ pub fn builtin(text: &str) -> Option<Builtin> {
         "char" => Builtin::Char,
         "signed char" => Builtin::SChar,
         "unsigned char" => Builtin::UChar,
+        "int8_t" | "std::int8_t" | "::int8_t" => Builtin::Int8,
+        "uint8_t" | "std::uint8_t" | "::uint8_t" => Builtin::UInt8,
         "wchar_t" => Builtin::WChar,
         "char16_t" => Builtin::Char16,
         "char32_t" => Builtin::Char32,
@@ -212,6 +237,7 @@ pub fn builtin(text: &str) -> Option<Builtin> {
         "float" => Builtin::Float,
         "double" => Builtin::Double,
         "long double" => Builtin::LongDouble,
+        "_Complex double" | "double _Complex" => Builtin::ComplexDouble,
         "std::nullptr_t" | "nullptr_t" | "decltype(nullptr)" => Builtin::NullPtr,
         _ => return None,
     })
@@ -220,6 +246,19 @@ pub fn builtin(text: &str) -> Option<Builtin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_width_chars_are_told_apart_by_their_typedef() {
+        let aliases = ["int8_t".to_string(), "__int8_t".to_string()];
+        let t = parse_aliased("signed char [3]", "signed char [3]", &aliases, None, 3);
+        assert_eq!(t.builtin(), Some(Builtin::Int8));
+        assert_eq!(t.array, vec![Some(3)]);
+        assert_eq!(parse_aliased("unsigned char", "", &["std::uint8_t".to_string()], None, 1).builtin(), Some(Builtin::UInt8));
+        assert_eq!(parse_aliased("signed char", "", &["mychar".to_string()], None, 1).builtin(), Some(Builtin::SChar));
+        // A typedef of another type is not taken for one of these.
+        assert_eq!(parse_aliased("int", "", &aliases, None, 4).builtin(), Some(Builtin::Int));
+        assert_eq!(parse_user("int8_t").builtin(), Some(Builtin::Int8));
+    }
 
     #[test]
     fn parentheses_inside_template_arguments_keep_a_class_name() {

@@ -10,6 +10,10 @@ pub enum Builtin {
     Char,
     SChar,
     UChar,
+    /// `signed char` and `unsigned char` spelled `int8_t` and `uint8_t`:
+    /// the same C++ types, whose values are numbers, not characters.
+    Int8,
+    UInt8,
     WChar,
     Char16,
     Char32,
@@ -24,6 +28,8 @@ pub enum Builtin {
     Float,
     Double,
     LongDouble,
+    /// C's `_Complex double` (a clang extension in C++).
+    ComplexDouble,
     NullPtr,
 }
 
@@ -31,7 +37,7 @@ impl Builtin {
     pub fn is_integer(self) -> bool {
         !matches!(
             self,
-            Builtin::Void | Builtin::Float | Builtin::Double | Builtin::LongDouble | Builtin::NullPtr
+            Builtin::Void | Builtin::Float | Builtin::Double | Builtin::LongDouble | Builtin::ComplexDouble | Builtin::NullPtr
         )
     }
 
@@ -43,12 +49,12 @@ impl Builtin {
     pub fn size(self) -> usize {
         match self {
             Builtin::Void => 0,
-            Builtin::Bool | Builtin::Char | Builtin::SChar | Builtin::UChar => 1,
+            Builtin::Bool | Builtin::Char | Builtin::SChar | Builtin::UChar | Builtin::Int8 | Builtin::UInt8 => 1,
             Builtin::Short | Builtin::UShort | Builtin::Char16 => 2,
             Builtin::Int | Builtin::UInt | Builtin::WChar | Builtin::Char32 | Builtin::Float => 4,
             Builtin::Long | Builtin::ULong | Builtin::LongLong | Builtin::ULongLong => 8,
             Builtin::Double | Builtin::NullPtr => 8,
-            Builtin::LongDouble => 16,
+            Builtin::LongDouble | Builtin::ComplexDouble => 16,
         }
     }
 
@@ -57,6 +63,7 @@ impl Builtin {
             self,
             Builtin::Char
                 | Builtin::SChar
+                | Builtin::Int8
                 | Builtin::WChar
                 | Builtin::Short
                 | Builtin::Int
@@ -73,6 +80,8 @@ impl Builtin {
             Builtin::Char => "char",
             Builtin::SChar => "signed char",
             Builtin::UChar => "unsigned char",
+            Builtin::Int8 => "int8_t",
+            Builtin::UInt8 => "uint8_t",
             Builtin::WChar => "wchar_t",
             Builtin::Char16 => "char16_t",
             Builtin::Char32 => "char32_t",
@@ -87,6 +96,7 @@ impl Builtin {
             Builtin::Float => "float",
             Builtin::Double => "double",
             Builtin::LongDouble => "long double",
+            Builtin::ComplexDouble => "_Complex double",
             Builtin::NullPtr => "std::nullptr_t",
         }
     }

@@ -32,6 +32,8 @@ _HELPERS = "#include <cstdint>\n#include <cstdlib>\nnamespace __cpplive_ll {\n%s
     "inline void release(void* p) { std::free(p); }\n"
     "template<class T> T* array_new(std::size_t n) { return new T[n]; }\n"
     "template<class T> void array_delete(T* p) { delete[] p; }\n"
+    "template<class T> void array_delete_at(std::uintptr_t p) { delete[] (T*)p; }\n"
+    "inline void release_at(std::uintptr_t p) { std::free((void*)p); }\n"
     "template<class T> T* object_at(std::uintptr_t address) { return reinterpret_cast<T*>(address); }",
 )
 
@@ -151,9 +153,20 @@ class Allocator(object):
     def __getitem__(self, item_type):
         spelling = _proxies.template_argument(item_type)
 
-        def allocate(count):
+        def allocate(count, managed=False):
             result = _helper(self.helper, (spelling,), ("unsigned long",))(count)
-            return result.reshape((count,)) if isinstance(result, _c.LowLevelView) else result
+            if not isinstance(result, _c.LowLevelView):
+                return result
+            result.reshape((count,))
+            cpp_array = self.helper == "array_new"
+            release = None
+            if managed:
+                if cpp_array:
+                    release = functools.partial(_helper("array_delete_at", (spelling,), ("unsigned long",)), result.address)
+                else:
+                    release = functools.partial(_namespace().release_at, result.address)
+            result._allocated(cpp_array, release)
+            return result
         return allocate
 
     def __repr__(self):
@@ -163,6 +176,12 @@ class Allocator(object):
 def _item_type(pointer):
     if isinstance(pointer, _c.LowLevelView):
         return pointer.item_type
+    ctypes = ctypes_in_use()
+    if ctypes is not None and isinstance(pointer, ctypes._Pointer):
+        # POINTER(c_int) and the like: the C++ type of their items.
+        item = _FROM_CTYPES.get(pointer._type_.__name__)
+        if item is not None:
+            return item
     name = getattr(type(pointer), "__cpp_name__", None)
     if name is None:
         raise TypeError("needs a view or C++ object that array_new made, not a '%s'" % type(pointer).__name__)
@@ -171,16 +190,39 @@ def _item_type(pointer):
 
 def free(pointer):
     """Releases what `ll.malloc` returned (`std::free`)."""
+    if isinstance(pointer, _c.LowLevelView) and pointer.__python_owns__:
+        raise ValueError("this view owns its memory (managed=True): it is released with the view")
     if isinstance(pointer, int):
         import ctypes
         pointer = ctypes.c_void_p(pointer)
     return _namespace().release(pointer)
 
 
-def array_delete(pointer):
-    """Releases what `ll.array_new` returned (`delete[]`)."""
-    item = _item_type(pointer)
-    return _helper("array_delete", (item,), (item + "*",))(pointer)
+class _ArrayDelete(object):
+    """`ll.array_delete(p)` releases what `ll.array_new` returned
+    (`delete[]`); `ll.array_delete[T](p)` names the item type, for
+    pointers that do not say it (`ctypes.POINTER(c_int8)`)."""
+
+    def __call__(self, pointer):
+        return self._delete(_item_type(pointer), pointer)
+
+    def __getitem__(self, item_type):
+        spelling = _proxies.template_argument(item_type)
+        return lambda pointer: self._delete(spelling, pointer)
+
+    @staticmethod
+    def _delete(item, pointer):
+        if isinstance(pointer, _c.LowLevelView) and pointer.__python_owns__:
+            raise ValueError("this view owns its memory (managed=True): it is released with the view")
+        if item == "void":
+            return _helper("array_delete_at", ("char",), ("unsigned long",))(address(pointer))
+        return _helper("array_delete", (item,), (item + "*",))(pointer)
+
+    def __repr__(self):
+        return "<cpplive.ll.array_delete>"
+
+
+array_delete = _ArrayDelete()
 
 
 _CTYPES = {
@@ -190,6 +232,16 @@ _CTYPES = {
     "float": "c_float", "double": "c_double", "long double": "c_longdouble", "wchar_t": "c_wchar",
     "char16_t": "c_uint16", "char32_t": "c_uint32",
 }
+
+
+_FROM_CTYPES = {v: k for k, v in _CTYPES.items()}
+_CTYPES.update({"int8_t": "c_int8", "uint8_t": "c_uint8"})
+
+
+def ctypes_name(cpp_name):
+    """The name of the ctypes type of builtin `cpp_name` ("c_int" for
+    "int"), or None."""
+    return _CTYPES.get(cpp_name)
 
 
 @functools.lru_cache(maxsize=None)
@@ -229,14 +281,17 @@ def address(obj):
     return _c.addressof(obj)
 
 
-def as_ctypes(obj):
+def as_ctypes(obj, byref=False):
     """A ctypes pointer to the memory of `obj`: `POINTER(c_int)` for a view
-    of ints, `c_void_p` for a C++ object."""
+    of ints, `c_void_p` for a C++ object; with `byref`, a pointer to that
+    pointer (for `void**`-style parameters that read it)."""
     import ctypes
     if isinstance(obj, _c.LowLevelView) and obj.item_type in _CTYPES:
         item = getattr(ctypes, _CTYPES[obj.item_type])
-        return ctypes.cast(ctypes.c_void_p(obj.address), ctypes.POINTER(item))
-    return ctypes.c_void_p(address(obj))
+        pointer = ctypes.cast(ctypes.c_void_p(obj.address), ctypes.POINTER(item))
+    else:
+        pointer = ctypes.c_void_p(address(obj))
+    return ctypes.pointer(pointer) if byref else pointer
 
 
 def as_memoryview(obj):

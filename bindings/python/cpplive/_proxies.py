@@ -153,7 +153,31 @@ def _typedef_target(described):
         return _BUILTIN_PYTHON_TYPES.get(described[1], int)
     if kind == "string":
         return str
+    if kind == "class_pointer":
+        return _PointerType(described[2], lambda address: _c.bind_object(address, class_for(described[1])))
+    if kind == "void_pointer":
+        import ctypes
+        return _PointerType(described[1], ctypes.c_void_p)
     raise AttributeError("typedef to '%s' is not supported yet" % described[1])
+
+
+class _PointerType(object):
+    """A typedef to a pointer used as a handle (`typedef void* Handle`,
+    `typedef T* Ptr`): calling it with an address (or nullptr, None, a C++
+    object) gives a handle, for `Handle` parameters and, through its
+    address, `Handle*` out-parameters: a proxy for a class pointer, a
+    `ctypes.c_void_p` for `void*`."""
+
+    def __init__(self, spelling, make):
+        self.__cpp_name__ = spelling
+        self._make = make
+
+    def __call__(self, value=None):
+        from . import _lowlevel
+        return self._make(_lowlevel.address(value))
+
+    def __repr__(self):
+        return "<cpplive pointer type '%s'>" % self.__cpp_name__
 
 
 def _instantiation_named(namespace, name):
@@ -308,10 +332,14 @@ class CppClassMeta(type):
     def __getattr__(cls, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        if any(name in klass.__dict__ for klass in cls.__mro__):
-            # Only called directly (inspect asks each metaclass): the name
-            # is the class's own, not something this lookup provides.
-            raise AttributeError(name)
+        for klass in cls.__mro__:
+            if name in klass.__dict__:
+                if isinstance(klass.__dict__[name], DataMember):
+                    raise AttributeError("'%s' is a data member of each '%s' object: read it from an instance"
+                                         % (name, klass.__name__))
+                # Only called directly (inspect asks each metaclass): the
+                # name is the class's own, not something this lookup provides.
+                raise AttributeError(name)
         scope_id = type.__getattribute__(cls, "__dict__").get("__cpp_scope__")
         if scope_id is None:
             scope_id = getattr(cls, "__cpp_scope__")
@@ -333,6 +361,14 @@ class CppClassMeta(type):
             # A C++ function put on a class is a method, as a Python
             # function would be: the object goes in as its first argument.
             value = _c.method_from_function(value)
+        if not (name.startswith("__") and name.endswith("__")):
+            try:
+                current = getattr(cls, name)
+            except AttributeError:
+                current = None
+            if isinstance(current, int) and "__cpp_scope__" in type(current).__dict__:
+                # Enumerators are C++ constants, as C++ has them.
+                raise TypeError("cannot assign to '%s': it is an enumerator of '%s'" % (name, type(current).__cpp_name__))
         type.__setattr__(cls, name, value)
 
     def __dir__(cls):
@@ -714,6 +750,24 @@ def _make_class(scope_id, info):
     return cls
 
 
+class _EnumMeta(type):
+    """The type of enum classes: their enumerators are C++ constants."""
+
+    @property
+    def __ctype__(cls):
+        """The ctypes type of the enum's underlying type (c_int, ...)."""
+        import ctypes
+        name = cls.__dict__.get("__ctype_name__")
+        if name is None:
+            raise AttributeError("'%s' has no known underlying type" % cls.__cpp_name__)
+        return getattr(ctypes, name)
+
+    def __setattr__(cls, name, value):
+        if isinstance(cls.__dict__.get(name), cls):
+            raise TypeError("cannot assign to '%s': it is an enumerator of '%s'" % (name, cls.__cpp_name__))
+        type.__setattr__(cls, name, value)
+
+
 def _make_enum(scope_id, info):
     names = {}
 
@@ -721,13 +775,29 @@ def _make_enum(scope_id, info):
         name = names.get(int(self))
         return "%s.%s" % (info["qualified"], name) if name else "%s(%d)" % (info["qualified"], int(self))
 
-    cls = type(info["name"] or info["qualified"], (int,), {
+    namespace = {
         "__cpp_scope__": scope_id,
         "__cpp_name__": info["qualified"],
         "__module__": _enclosing_module(info["qualified"]),
         "__repr__": __repr__,
         "__str__": __repr__,
-    })
+    }
+    if info.get("characters"):
+        # An enum over char: its values are also the characters they hold.
+        def __eq__(self, other):
+            if isinstance(other, str):
+                return len(other) == 1 and ord(other) == int(self) % 256
+            return int.__eq__(self, other)
+
+        def __ne__(self, other):
+            equal = __eq__(self, other)
+            return equal if equal is NotImplemented else not equal
+
+        namespace.update(__eq__=__eq__, __ne__=__ne__, __hash__=int.__hash__)
+    cls = _EnumMeta(info["name"] or info["qualified"], (int,), namespace)
+    if info.get("underlying"):
+        from . import _lowlevel
+        cls.__ctype_name__ = _lowlevel.ctypes_name(info["underlying"])
     _making[scope_id] = cls
     _c.register_class(scope_id, cls, False)
     for name, value in _c.enumerators(scope_id):
@@ -886,6 +956,9 @@ def argument_type(arg):
         return "double"
     if isinstance(arg, str):
         return "std::string"
+    if isinstance(arg, _c.LowLevelView):
+        # A view stands for the pointer to its items.
+        return arg.item_type + "*"
     name = getattr(type(arg), "__cpp_name__", None)
     if name:
         return name

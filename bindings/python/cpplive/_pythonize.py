@@ -957,6 +957,54 @@ def _text_protocol_members(cls):
             setattr(cls, py_name, as_text)
 
 
+_PY_NUMBERS = (int, float, complex)
+
+
+def _is_py_number(value):
+    return isinstance(value, _PY_NUMBERS) and getattr(type(value), "__cpp_scope__", None) is None
+
+
+def _pythonize_complex(cls):
+    """`std::complex<T>` as Python's `complex`: `real` and `imag` values,
+    `complex()`, its repr, construction from a Python complex, and
+    equality and arithmetic with Python numbers (done in Python, whose
+    result is a Python complex, as `std::complex<double>` results are)."""
+    get_real, get_imag = cls.__dict__.get("real"), cls.__dict__.get("imag")
+    if get_real is None or get_imag is None:
+        return
+    cls.real = property(lambda self: get_real.__get__(self, cls)())
+    cls.imag = property(lambda self: get_imag.__get__(self, cls)())
+    cls.__complex__ = lambda self: complex(self.real, self.imag)
+    cls.__repr__ = lambda self: repr(complex(self))
+    cls.__str__ = cls.__repr__
+    init = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and _is_py_number(args[0]) and isinstance(args[0], complex):
+            args = (args[0].real, args[0].imag)
+        init(self, *args, **kwargs)
+    cls.__init__ = __init__
+
+    def with_numbers(name, python_op, reflected):
+        cpp = cls.__dict__.get(name) or getattr(cls, name, None)
+
+        def op(self, other):
+            if _is_py_number(other):
+                return python_op(other, complex(self)) if reflected else python_op(complex(self), other)
+            return cpp(self, other) if cpp is not None else NotImplemented
+        op.__name__ = name
+        setattr(cls, name, op)
+
+    import operator
+    for name, python_op in (("__add__", operator.add), ("__sub__", operator.sub),
+                            ("__mul__", operator.mul), ("__truediv__", operator.truediv)):
+        with_numbers(name, python_op, False)
+        with_numbers("__r" + name[2:], python_op, True)
+    with_numbers("__eq__", operator.eq, False)
+    with_numbers("__ne__", operator.ne, False)
+    cls.__hash__ = lambda self: hash(complex(self))
+
+
 def pythonize(cls, qualified):
     _text_protocol_members(cls)
     if issubclass(cls, BaseException) and "__str__" not in cls.__dict__:
@@ -970,6 +1018,8 @@ def pythonize(cls, qualified):
         _pythonize_string(cls, qualified, wide=True)
     _pythonize_container(cls, qualified)
     _pythonize_from_python(cls, qualified)
+    if qualified.startswith("std::complex<"):
+        _pythonize_complex(cls)
     _cpp_side_pythonizations(cls, qualified)
     for scope, pythonizor in list(_user_pythonizors):
         name = _relative_name(qualified, scope)

@@ -18,7 +18,7 @@ import sys
 import cpplive as _cpplive
 from cpplive import (
     add_include_path, add_library_path, add_pythonization, addressof, bind_object, c_include, cppdef, cppexec,
-    gbl, include, macro, multi, nullptr, remove_pythonization, set_debug, sizeof,
+    default, gbl, include, macro, multi, nullptr, remove_pythonization, set_debug, sizeof,
 )
 from cpplive import _constants, _dictionaries, _importer, _proxies
 from . import ll, py, types
@@ -33,7 +33,7 @@ __version__ = "3.5.0"
 
 __all__ = [
     "cppdef", "cppexec", "macro", "include", "c_include", "load_library", "load_reflection_info",
-    "add_include_path", "add_library_path", "add_autoload_map", "gbl", "nullptr", "bind_object", "addressof",
+    "add_include_path", "add_library_path", "add_autoload_map", "gbl", "nullptr", "default", "bind_object", "addressof",
     "sizeof", "typeid", "set_debug", "multi", "py", "types", "ll", "add_pythonization", "remove_pythonization",
     "install", "gInterpreter", "__version__",
 ]
