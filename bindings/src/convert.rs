@@ -751,9 +751,10 @@ unsafe fn hand_to_smart_pointer(
         return Err(Rejection::WrongType);
     }
     let arg = Bound::from_borrowed_ptr(py, obj);
-    IN_IMPLICIT_CONSTRUCTION.set(true);
+    // A deliberate hand-over through the smart pointer's `explicit`
+    // constructor from `T*` (the object is a `T`: nothing is converted on
+    // the way), so not marked as an implicit construction.
     let made = class.bind(py).call1((arg,));
-    IN_IMPLICIT_CONSTRUCTION.set(false);
     let smart = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
     let address = CppObject::address_of(py, smart.as_ptr(), class.as_ptr() as *mut ffi::PyTypeObject);
     if address.is_null() || get(address).is_null() || !state.hand_to(smart.unbind()) {

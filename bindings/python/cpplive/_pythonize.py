@@ -270,7 +270,7 @@ def _pythonize_vector(cls, qualified):
             # data()); a copy only where one is asked for or needed.
             import numpy
             view = sized_data(self)
-            if not isinstance(view, _c.LowLevelView):
+            if not (isinstance(view, _c.LowLevelView) and _has_buffer(view)):
                 # Elements that are no builtin scalars: an array of copies.
                 if copy is False:
                     raise ValueError("the elements of '%s' are not one buffer NumPy can view" % qualified)
@@ -647,6 +647,15 @@ def _str_via_stream(self):
     if helper is None:
         return repr(self)
     return helper(self)
+
+
+def _has_buffer(view):
+    """Whether a view exports a buffer (views of C++ objects do not)."""
+    try:
+        memoryview(view).release()
+        return True
+    except TypeError:
+        return False
 
 
 def _defines(cls, py_name):
