@@ -654,7 +654,7 @@ def _has_buffer(view):
     try:
         memoryview(view).release()
         return True
-    except TypeError:
+    except (TypeError, BufferError):
         return False
 
 
