@@ -7,6 +7,7 @@ pub mod error;
 pub mod ids;
 pub mod library_search;
 pub mod model;
+pub mod stack;
 pub mod thunk;
 pub mod thunkgen;
 pub mod types;

@@ -1,10 +1,12 @@
 //! The reflection model: what a backend knows of scopes, functions, data and
 //! enums, as plain owned values cached on the Rust side.
 
+use serde::{Deserialize, Serialize};
+
 use crate::ids::{FuncId, ScopeId};
 use crate::types::TypeRef;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScopeKind {
     Namespace,
     Class,
@@ -12,7 +14,7 @@ pub enum ScopeKind {
 }
 
 /// What a declaration a scope holds is (see `Backend::declarations`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DeclaredKind {
     Namespace,
     Class,
@@ -53,7 +55,7 @@ impl DeclaredKind {
 }
 
 /// A declaration a namespace holds, with the file it is written in.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Declared {
     pub name: String,
     pub qualified: String,
@@ -61,7 +63,7 @@ pub struct Declared {
     pub file: String,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Access {
     Public,
     Protected,
@@ -78,7 +80,7 @@ impl Access {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BaseInfo {
     pub scope: ScopeId,
     /// Offset of the base subobject; meaningless when `is_virtual`.
@@ -87,7 +89,7 @@ pub struct BaseInfo {
     pub access: Access,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ScopeInfo {
     pub id: ScopeId,
     pub kind: ScopeKind,
@@ -113,13 +115,13 @@ pub struct ScopeInfo {
 }
 
 /// A call signature: result and parameter types.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Signature {
     pub ret: TypeRef,
     pub params: Vec<TypeRef>,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FunctionKind {
     Free,
     Method,
@@ -150,7 +152,7 @@ impl FunctionKind {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ParamInfo {
     pub name: String,
     pub ty: TypeRef,
@@ -159,7 +161,7 @@ pub struct ParamInfo {
     pub default_text: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FunctionInfo {
     pub id: FuncId,
     pub name: String,
@@ -189,7 +191,7 @@ impl FunctionInfo {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FieldInfo {
     pub name: String,
     pub qualified: String,
@@ -201,14 +203,14 @@ pub struct FieldInfo {
     pub bit_width: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EnumeratorInfo {
     pub name: String,
     pub value: i64,
 }
 
 /// What a name in a scope refers to.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Entity {
     Namespace(ScopeId),
     Class(ScopeId),

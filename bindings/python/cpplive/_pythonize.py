@@ -173,7 +173,8 @@ def _pythonize_vector(cls, qualified):
                        "if (i < 0) i += n; if (i < 0 || i >= n) throw std::out_of_range(\"vector index out of range\"); "
                        "return v[i]; }" % (helper, qualified))
                 fast = _c.method_from_function(getattr(gbl, helper), __getitem__)
-            except (SyntaxError, AttributeError):
+            except (SyntaxError, AttributeError, NotImplementedError):
+                # NotImplementedError: no compiler (only dictionaries answer).
                 fast = __getitem__
             cls.__getitem__ = fast
             return fast

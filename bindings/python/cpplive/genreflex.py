@@ -16,8 +16,10 @@ directories they need. `cpplive.load_reflection_info("libFooDict.so")`
 loads it; with the map on the search path, a selected name loads it when
 first used.
 
-Today the library holds the compiled sources and the map the declarations'
-headers: loading a dictionary still parses its headers with clang.
+The library also holds the reflection model of what is selected (and of
+the classes their signatures and bases name) and, compiled ahead of time,
+the thunks and helpers they need: loading it parses no header (see
+docs/design.md, "Dictionaries").
 """
 import argparse
 import concurrent.futures
@@ -206,12 +208,45 @@ def select(entities, selected, excluded, selection_path, allow_missing, warn):
     return [e for e in chosen if not any(x.matches(*e) for x in excluded)]
 
 
-def compile_library(sources, output, args, jobs):
-    """Compiles `sources` (in parallel) and links them into `output`."""
+# The model goes into the library as data (`format.rs` of cpplive-dict):
+# assembled from the file as it is, so its size costs no compile time.
+_MODEL_UNIT = r"""// The dictionary's reflection model (cpplive-dict's format).
+__asm__(".section .rodata\n"
+        ".balign 16\n"
+        ".globl __cpplive_dictionary_model\n"
+        ".type __cpplive_dictionary_model, @object\n"
+        "__cpplive_dictionary_model:\n"
+        ".incbin \"%s\"\n"
+        ".globl __cpplive_dictionary_model_end\n"
+        ".type __cpplive_dictionary_model_end, @object\n"
+        "__cpplive_dictionary_model_end:\n"
+        ".byte 0\n"
+        ".previous\n");
+"""
+
+
+def compile_library(sources, output, args, jobs, units=(), model=None):
+    """Compiles `sources` and the generated translation units `units`
+    (in parallel), with `model` (bytes) as data, and links them into
+    `output`."""
     compiler = os.environ.get("CXX") or shutil.which("c++") or shutil.which("clang++-19") or "g++"
     flags = ["-std=c++20", "-O2", "-fPIC"] + ["-I" + d for d in args.include_dirs] + ["-D" + d for d in args.defines]
     flags += args.cxxflags.split()
     with tempfile.TemporaryDirectory(prefix="cpplive-genreflex-") as scratch:
+        sources = list(sources)
+        for i, text in enumerate(units):
+            path = os.path.join(scratch, "thunks%d.cxx" % i)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            sources.append(path)
+        if model is not None:
+            data = os.path.join(scratch, "model.bin")
+            with open(data, "wb") as f:
+                f.write(model)
+            path = os.path.join(scratch, "model.cxx")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(_MODEL_UNIT % data.replace("\\", "\\\\").replace('"', '\\"'))
+            sources.append(path)
         if not sources:
             empty = os.path.join(scratch, "empty.cxx")
             with open(empty, "w") as f:
@@ -301,7 +336,15 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
             raise GenerationError("%s does not compile:\n%s" % (h, e)) from None
     entities = declared_entities(cpplive, project_dirs)
     chosen = select(entities, selected, excluded, args.selection, args.allow_missing, warn)
-    compile_library(sources, output, args, args.jobs)
+    from cpplive import _cpplive as c
+    jobs = args.jobs or os.cpu_count() or 1
+    stem = os.path.splitext(os.path.basename(output))[0]
+    try:
+        model, units, _, _ = c.generate_dictionary([q for _, q in chosen], [os.path.abspath(h) for h in headers],
+                                                   stem, jobs)
+    except RuntimeError as e:
+        raise GenerationError("cannot record the selection of %s: %s" % (args.selection or "the headers", e)) from None
+    compile_library(sources, output, args, jobs, units, model)
     write_map(rootmap, args.rootmap_lib or os.path.basename(output), [os.path.abspath(h) for h in headers],
               args.include_dirs, chosen)
     return output, rootmap, chosen
