@@ -364,3 +364,59 @@ def test_a_damaged_dictionary_is_refused_whole(model_library, damage):
     expected = {"truncated": ("", "cannot load"), "checksum": ("damaged", "checksum"), "version": ("version 99", "")}[damage]
     assert any(word and word in lines[0] for word in expected), lines
     assert lines[1:] == ["[]", "nothing registered"]
+
+
+HELPERS_HEADER = r"""
+#pragma once
+#include <functional>
+#include <memory>
+#include <stdexcept>
+namespace dh {
+struct Node { int v; explicit Node(int v) : v(v) {} Node operator+(const Node& o) const { return Node(v + o.v); } };
+std::shared_ptr<Node> shared(int v);
+std::unique_ptr<Node> unique(int v);
+int apply(const std::function<int(int)>& f, int x);
+int fails(int x);
+struct Flags { unsigned a : 3; unsigned b : 5; };
+struct Base { virtual ~Base() {} virtual int f() const { return 1; } };
+struct Mid1 : virtual Base { int m1 = 10; };
+struct Mid2 : virtual Base { int m2 = 20; };
+struct Diamond : Mid1, Mid2 { int f() const override { return 4; } };
+Base* diamond();
+}
+"""
+
+HELPERS_SOURCE = r"""
+#include "dh.h"
+namespace dh {
+std::shared_ptr<Node> shared(int v) { return std::make_shared<Node>(v); }
+std::unique_ptr<Node> unique(int v) { return std::make_unique<Node>(v); }
+int apply(const std::function<int(int)>& f, int x) { return f(x) + 1; }
+int fails(int x) { if (x < 0) throw std::out_of_range("negative"); return x; }
+Base* diamond() { return new Diamond(); }
+}
+"""
+
+
+def test_helpers_compiled_into_a_dictionary(tmp_path):
+    # Smart-pointer readers, callback makers, exceptions, bit-field
+    # accessors, RTTI and virtual-base upcasts, all ahead of time.
+    write(tmp_path, "dh.h", HELPERS_HEADER)
+    write(tmp_path, "dh.cxx", HELPERS_SOURCE)
+    write(tmp_path, "dh.xml", '<lcgdict><namespace name="dh"/><class pattern="dh::*"/><function pattern="dh::*"/></lcgdict>')
+    run = genreflex(tmp_path, "dh.h", "dh.cxx", "-s", "dh.xml", "-o", "libdhDict.so")
+    assert run.returncode == 0, run.stderr
+    os.remove(tmp_path / "dh.h")
+    out = run_python_ok(CHILD_IMPORT + "cpplive.load_reflection_info(%r)\n" % str(tmp_path / "libdhDict.so") + textwrap.dedent(r'''
+        dh = cpplive.gbl.dh
+        print(dh.shared(5).v, dh.unique(6).v, dh.apply(lambda x: x * 2, 20), (dh.Node(1) + dh.Node(2)).v)
+        try:
+            dh.fails(-1)
+        except IndexError as e:
+            print("IndexError", "negative" in str(e))
+        f = dh.Flags(); f.a = 5; f.b = 17
+        print(f.a, f.b)
+        d = dh.diamond()
+        print(type(d).__name__, d.f(), d.m1, d.m2, isinstance(d, dh.Mid2))
+        '''), 120, CPPLIVE_BACKEND="dictionary")
+    assert out.split() == ["5", "6", "41", "3", "IndexError", "True", "5", "17", "Diamond", "4", "10", "20", "True"]

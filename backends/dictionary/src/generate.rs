@@ -4,10 +4,11 @@
 //! into the dictionary's own ids, and writes the C++ of every thunk and
 //! helper they need with `thunkgen` (the code the clang backend would
 //! compile on the fly), under the names `symbols.rs` derives from those ids.
-//! Each thunk is first compiled by the live backend, so that one the
-//! headers cannot support (a member of a class template whose body does
-//! not instantiate for these arguments) is left out instead of failing
-//! the library's build.
+//! Each thunk is first compiled and linked by the live backend, with the
+//! project's compiled sources loaded, so that one the headers cannot
+//! support (a member of a class template whose body does not instantiate
+//! for these arguments) or that calls what nothing defines is left out
+//! instead of failing the library's build or its loading.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -129,12 +130,6 @@ fn split_qualified(qualified: &str) -> Vec<String> {
     parts
 }
 
-fn is_link_error(e: &BackendError) -> bool {
-    // The thunk compiled; what it calls is defined by the project's
-    // sources, which go into the dictionary library with it.
-    matches!(e, BackendError::Link { .. })
-}
-
 fn be(e: BackendError) -> String {
     e.to_string()
 }
@@ -177,10 +172,8 @@ impl<'a> Recorder<'a> {
         if self.variables.iter().any(|v| v == qualified) {
             return;
         }
-        match self.backend.variable_address(qualified) {
-            Ok(_) => {}
-            Err(e) if is_link_error(&e) => {}
-            Err(_) => return,
+        if self.backend.variable_address(qualified).is_err() {
+            return;
         }
         let symbol = symbols::variable(&self.prefix, self.variables.len());
         self.code.push(thunkgen::address(&symbol, qualified));
@@ -194,10 +187,8 @@ impl<'a> Recorder<'a> {
         if !assignable || self.assigners.contains(&key) {
             return;
         }
-        match self.backend.assigner(ty) {
-            Ok(_) => {}
-            Err(e) if is_link_error(&e) => {}
-            Err(_) => return,
+        if self.backend.assigner(ty).is_err() {
+            return;
         }
         let symbol = symbols::assigner(&self.prefix, self.assigners.len());
         self.code.push(thunkgen::assigner(&symbol, ty));
@@ -221,10 +212,8 @@ impl<'a> Recorder<'a> {
             Err(e) => unseen.iter().map(|_| Err(e.clone())).collect(),
         };
         for (f, result) in unseen.iter().zip(compiled) {
-            match result {
-                Ok(_) => {}
-                Err(e) if is_link_error(&e) => {}
-                Err(_) => continue,
+            if result.is_err() {
+                continue;
             }
             let mut copy = (*f).clone();
             self.ids.at(depth + 1).function(&mut copy);
@@ -232,10 +221,7 @@ impl<'a> Recorder<'a> {
             self.code.push(thunkgen::call_thunk(&symbols::thunk(&self.prefix, local), f));
             self.thunks += 1;
             if f.params.iter().any(|p| p.has_default) {
-                let defaults_ok = match self.backend.call_thunk_with_defaults(f) {
-                    Ok(_) => true,
-                    Err(e) => is_link_error(&e),
-                };
+                let defaults_ok = self.backend.call_thunk_with_defaults(f).is_ok();
                 if let (true, Some(source)) = (defaults_ok, thunkgen::call_thunk_with_defaults(&symbols::defaults(&self.prefix, local), f)) {
                     self.code.push(source);
                 }
@@ -333,10 +319,7 @@ impl<'a> Recorder<'a> {
         let id = ScopeId(clang);
         let q = info.qualified.clone();
         let mut h = Helpers::default();
-        let ok = |r: Result<(), BackendError>| match r {
-            Ok(()) => true,
-            Err(e) => is_link_error(&e),
-        };
+        let ok = |r: Result<(), BackendError>| r.is_ok();
         if ok(self.backend.deleter(id).map(|_| ())) {
             self.code.push(thunkgen::deleter(&symbols::class_helper(&self.prefix, "delete", local), &q));
             h.deleter = true;
