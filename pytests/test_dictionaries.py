@@ -420,3 +420,12 @@ def test_helpers_compiled_into_a_dictionary(tmp_path):
         print(type(d).__name__, d.f(), d.m1, d.m2, isinstance(d, dh.Mid2))
         '''), 120, CPPLIVE_BACKEND="dictionary")
     assert out.split() == ["5", "6", "41", "3", "IndexError", "True", "5", "17", "Diamond", "4", "10", "20", "True"]
+
+
+def test_autoload_of_a_dictionary_with_only_dictionaries(model_library, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    out = run_python_ok("import os\nos.chdir(%r)\n" % str(elsewhere) + CHILD_IMPORT + textwrap.dedent(r'''
+        print(cpplive.gbl.dm.add(1, 2), cpplive.gbl.dm.Square(1.0, 2).scaled(3))
+        print([os.path.basename(p) for p in cpplive._cpplive.loaded_dictionaries()])
+        '''), 120, CPPLIVE_BACKEND="dictionary", CPPLIVE_DICT_PATH=str(model_library.parent))
+    assert out.split() == ["3", "6", "['libdmDict.so']"]

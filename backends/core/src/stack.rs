@@ -410,3 +410,103 @@ impl Backend for Stack {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::dictionary_base;
+
+    /// A backend holding one namespace-level name, `name`, as class `class`.
+    struct Fake {
+        name: &'static str,
+        class: u64,
+    }
+
+    fn refused<T>() -> Result<T> {
+        Err(BackendError::Unsupported("fake".into()))
+    }
+
+    impl Backend for Fake {
+        fn declare(&mut self, _: &str) -> Result<()> { refused() }
+        fn include(&mut self, _: &str, _: bool) -> Result<()> { refused() }
+        fn add_include_path(&mut self, _: &Path) -> Result<()> { refused() }
+        fn load_library(&mut self, _: &Path) -> Result<()> { Ok(()) }
+        fn lookup(&mut self, scope: ScopeId, name: &str) -> Result<Option<Entity>> {
+            Ok((scope == ScopeId::GLOBAL && name == self.name).then_some(Entity::Class(ScopeId(self.class))))
+        }
+        fn scope(&mut self, scope: ScopeId) -> Result<Arc<ScopeInfo>> {
+            Ok(Arc::new(ScopeInfo {
+                id: scope,
+                kind: if scope == ScopeId::GLOBAL { ScopeKind::Namespace } else { ScopeKind::Class },
+                name: self.name.into(),
+                qualified: if scope == ScopeId::GLOBAL { String::new() } else { self.name.into() },
+                size: 0,
+                is_complete: true,
+                is_abstract: false,
+                is_polymorphic: false,
+                is_aggregate: false,
+                bases: Vec::new(),
+                underlying: None,
+                is_scoped_enum: false,
+                smart_pointee: None,
+                std_function: None,
+            }))
+        }
+        fn methods(&mut self, _: ScopeId) -> Result<Arc<Vec<FunctionInfo>>> { refused() }
+        fn method_templates(&mut self, _: ScopeId) -> Result<Vec<String>> { refused() }
+        fn fields(&mut self, _: ScopeId) -> Result<Arc<Vec<FieldInfo>>> { refused() }
+        fn enumerators(&mut self, _: ScopeId) -> Result<Arc<Vec<EnumeratorInfo>>> { refused() }
+        fn member_names(&mut self, _: ScopeId) -> Result<Vec<String>> { Ok(vec![self.name.into()]) }
+        fn declarations(&mut self, _: ScopeId) -> Result<Vec<Declared>> { refused() }
+        fn resolve_type(&mut self, _: &str) -> Result<TypeRef> { refused() }
+        fn instantiate_function(&mut self, _: ScopeId, _: &str, _: &[String], _: &[String]) -> Result<Vec<FunctionInfo>> { refused() }
+        fn call_thunks(&mut self, _: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>> { refused() }
+        fn call_thunk_with_defaults(&mut self, _: &FunctionInfo) -> Result<ThunkFn> { refused() }
+        fn deleter(&mut self, _: ScopeId) -> Result<DeleterFn> { refused() }
+        fn dynamic_type(&mut self, _: ScopeId) -> Result<DynamicTypeFn> { refused() }
+        fn declare_dispatcher(&mut self, _: ScopeId, _: &[&FunctionInfo], _: &[&FunctionInfo]) -> Result<ScopeId> { refused() }
+        fn function_maker(&mut self, _: ScopeId) -> Result<FunctionMakerFn> { refused() }
+        fn function_pointer(&mut self, _: ScopeId, _: usize) -> Result<usize> { refused() }
+        fn smart_get(&mut self, _: ScopeId) -> Result<SmartGetFn> { refused() }
+        fn upcast(&mut self, _: ScopeId, _: ScopeId) -> Result<UpcastFn> { refused() }
+        fn variable_address(&mut self, _: &str) -> Result<AddressFn> { refused() }
+        fn assigner(&mut self, _: &TypeRef) -> Result<AssignFn> { refused() }
+        fn string_view(&mut self) -> Result<StringViewFn> { refused() }
+        fn string_deleter(&mut self) -> Result<DeleterFn> { refused() }
+        fn exception_releaser(&mut self) -> Result<ReleaseExceptionFn> { refused() }
+        fn bitfield(&mut self, _: ScopeId, _: &str) -> Result<(BitGetFn, BitSetFn)> { refused() }
+        fn cloner(&mut self, _: ScopeId) -> Result<CloneFn> { refused() }
+    }
+
+    fn clang() -> Result<Box<dyn Backend>> {
+        Ok(Box::new(Fake { name: "Live", class: 7 }))
+    }
+
+    #[test]
+    fn global_names_ask_dictionaries_first_and_ids_route_home() {
+        let mut stack = Stack::new(Some(clang));
+        let base = stack.next_dictionary_base();
+        assert_eq!(base, dictionary_base(0));
+        stack.add_dictionary(Path::new("libA.so"), Box::new(Fake { name: "Dict", class: base + 2 })).unwrap();
+        assert!(!stack.has_clang());
+        assert!(matches!(stack.lookup(ScopeId::GLOBAL, "Dict").unwrap(), Some(Entity::Class(ScopeId(id))) if id == base + 2));
+        assert_eq!(stack.scope(ScopeId(base + 2)).unwrap().name, "Dict");
+        // Only a name no dictionary holds makes the clang backend.
+        assert!(!stack.has_clang());
+        assert!(matches!(stack.lookup(ScopeId::GLOBAL, "Live").unwrap(), Some(Entity::Class(ScopeId(7)))));
+        assert!(stack.has_clang());
+        assert_eq!(stack.scope(ScopeId(7)).unwrap().name, "Live");
+        assert_eq!(stack.member_names(ScopeId::GLOBAL).unwrap(), vec!["Dict".to_string(), "Live".to_string()]);
+    }
+
+    #[test]
+    fn a_dictionary_only_stack_names_what_it_searched() {
+        let mut stack = Stack::new(None);
+        let base = stack.next_dictionary_base();
+        stack.add_dictionary(Path::new("libA.so"), Box::new(Fake { name: "Dict", class: base + 2 })).unwrap();
+        assert!(stack.lookup(ScopeId::GLOBAL, "Live").unwrap().is_none());
+        let refused = stack.declare("int x;").unwrap_err().to_string();
+        assert!(refused.contains("CPPLIVE_BACKEND=dictionary") && refused.contains("libA.so"), "{refused}");
+        assert!(!stack.has_clang());
+    }
+}

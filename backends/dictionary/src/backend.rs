@@ -68,13 +68,27 @@ fn open(path: &Path) -> Result<Library> {
 /// when it touches the missing pages.
 fn check_extent(path: &Path) -> Result<()> {
     let refused = |detail: String| BackendError::NotFound { what: format!("dictionary '{}'", path.display()), detail };
-    let bytes = std::fs::read(path).map_err(|e| refused(format!("cannot read it: {e}")))?;
-    let u16_at = |at: usize| bytes.get(at..at + 2).map(|b| u16::from_le_bytes(b.try_into().unwrap()) as u64);
-    let u64_at = |at: usize| bytes.get(at..at + 8).map(|b| u64::from_le_bytes(b.try_into().unwrap()));
-    if bytes.len() < 64 || &bytes[..4] != b"\x7fELF" || bytes[4] != 2 || bytes[5] != 1 {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(|e| refused(format!("cannot read it: {e}")))?;
+    let len = file.metadata().map_err(|e| refused(format!("cannot read it: {e}")))?.len();
+    // The ELF header, and the program headers it points at.
+    let mut bytes = vec![0u8; 64];
+    if file.read_exact(&mut bytes).is_err() {
         return Err(refused("it is not a 64-bit little-endian ELF library".into()));
     }
-    let len = bytes.len() as u64;
+    let phoff = u64::from_le_bytes(bytes[0x20..0x28].try_into().unwrap());
+    let phtable = u16::from_le_bytes(bytes[0x36..0x38].try_into().unwrap()) as u64 * u16::from_le_bytes(bytes[0x38..0x3a].try_into().unwrap()) as u64;
+    if phoff >= 64 && phoff.saturating_add(phtable) <= len && phtable <= 1 << 20 {
+        let mut table = vec![0u8; phtable as usize];
+        file.seek(SeekFrom::Start(phoff)).and_then(|_| file.read_exact(&mut table)).map_err(|e| refused(format!("cannot read it: {e}")))?;
+        bytes.resize(phoff as usize, 0);
+        bytes.extend_from_slice(&table);
+    }
+    let u16_at = |at: usize| bytes.get(at..at + 2).map(|b| u16::from_le_bytes(b.try_into().unwrap()) as u64);
+    let u64_at = |at: usize| bytes.get(at..at + 8).map(|b| u64::from_le_bytes(b.try_into().unwrap()));
+    if &bytes[..4] != b"\x7fELF" || bytes[4] != 2 || bytes[5] != 1 {
+        return Err(refused("it is not a 64-bit little-endian ELF library".into()));
+    }
     let truncated = || refused(format!("it is truncated ({len} bytes): generate it again"));
     let (phoff, shoff) = (u64_at(0x20).unwrap(), u64_at(0x28).unwrap());
     let (phsize, phnum, shsize, shnum) = (u16_at(0x36).unwrap(), u16_at(0x38).unwrap(), u16_at(0x3a).unwrap(), u16_at(0x3c).unwrap());
