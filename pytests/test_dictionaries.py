@@ -383,6 +383,7 @@ struct Mid1 : virtual Base { int m1 = 10; };
 struct Mid2 : virtual Base { int m2 = 20; };
 struct Diamond : Mid1, Mid2 { int f() const override { return 4; } };
 Base* diamond();
+int call_f(const Base& b);
 }
 """
 
@@ -394,13 +395,15 @@ std::unique_ptr<Node> unique(int v) { return std::make_unique<Node>(v); }
 int apply(const std::function<int(int)>& f, int x) { return f(x) + 1; }
 int fails(int x) { if (x < 0) throw std::out_of_range("negative"); return x; }
 Base* diamond() { return new Diamond(); }
+int call_f(const Base& b) { return b.f() * 2; }
 }
 """
 
 
 def test_helpers_compiled_into_a_dictionary(tmp_path):
     # Smart-pointer readers, callback makers, exceptions, bit-field
-    # accessors, RTTI and virtual-base upcasts, all ahead of time.
+    # accessors, RTTI, virtual-base upcasts and the dispatcher a Python
+    # subclass overrides virtuals through, all ahead of time.
     write(tmp_path, "dh.h", HELPERS_HEADER)
     write(tmp_path, "dh.cxx", HELPERS_SOURCE)
     write(tmp_path, "dh.xml", '<lcgdict><namespace name="dh"/><class pattern="dh::*"/><function pattern="dh::*"/></lcgdict>')
@@ -418,8 +421,13 @@ def test_helpers_compiled_into_a_dictionary(tmp_path):
         print(f.a, f.b)
         d = dh.diamond()
         print(type(d).__name__, d.f(), d.m1, d.m2, isinstance(d, dh.Mid2))
+        class Mine(dh.Base):
+            def f(self):
+                return 21
+        print(dh.call_f(Mine()), dh.call_f(dh.Base()))
         '''), 120, CPPLIVE_BACKEND="dictionary")
-    assert out.split() == ["5", "6", "41", "3", "IndexError", "True", "5", "17", "Diamond", "4", "10", "20", "True"]
+    assert out.split() == ["5", "6", "41", "3", "IndexError", "True", "5", "17", "Diamond", "4", "10", "20", "True",
+                           "42", "2"]
 
 
 def test_autoload_of_a_dictionary_with_only_dictionaries(model_library, tmp_path_factory):

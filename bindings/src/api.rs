@@ -208,22 +208,11 @@ pub fn overload_names(callable: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
 #[pyfunction]
 pub fn make_dispatcher(scope: u64) -> PyResult<Option<(u64, Vec<(String, String)>)>> {
     with_backend(|b| {
-        let virtuals = overridable_virtuals(b, ScopeId(scope)).map_err(backend_error)?;
-        let chosen: Vec<&FunctionInfo> = virtuals.iter().collect();
-        // A polymorphic class without overridable virtuals still gets one:
-        // its destructor tells Python when C++ deletes the object.
-        let polymorphic = b.scope(ScopeId(scope)).map_err(backend_error)?.is_polymorphic;
-        if chosen.is_empty() && !polymorphic {
+        let Some(plan) = cpplive_core::dispatch::plan(b, ScopeId(scope)).map_err(backend_error)? else {
             return Ok(None);
-        }
-        // The base's constructors, but copy and move: the dispatcher makes
-        // its own.
-        let methods = b.methods(ScopeId(scope)).map_err(backend_error)?;
-        let constructors: Vec<&FunctionInfo> = methods
-            .iter()
-            .filter(|f| f.kind == FunctionKind::Constructor && f.access != cpplive_core::model::Access::Private && !f.is_deleted)
-            .filter(|f| !(f.params.len() == 1 && f.params[0].ty.reference != cpplive_core::RefKind::None && f.params[0].ty.class_id() == Some(scope)))
-            .collect();
+        };
+        let constructors: Vec<&FunctionInfo> = plan.constructors.iter().collect();
+        let chosen: Vec<&FunctionInfo> = plan.virtuals.iter().collect();
         let id = match b.declare_dispatcher(ScopeId(scope), &constructors, &chosen) {
             Ok(id) => id,
             // Nothing to override: a class that cannot be derived from
@@ -234,31 +223,6 @@ pub fn make_dispatcher(scope: u64) -> PyResult<Option<(u64, Vec<(String, String)
         let members = chosen.iter().enumerate().map(|(i, f)| (f.name.clone(), format!("cpplive_py_{i}"))).collect();
         Ok(Some((id.0, members)))
     })
-}
-
-/// The virtual methods of `class` and its bases that a derived class can
-/// override and still call the base's version of (most-derived first, one
-/// per signature). Left out: destructors, operators, `noexcept` ones (a
-/// Python exception could not leave them) and private ones that are not
-/// pure.
-fn overridable_virtuals(b: &mut dyn cpplive_core::Backend, class: ScopeId) -> cpplive_core::error::Result<Vec<FunctionInfo>> {
-    let mut found: Vec<FunctionInfo> = Vec::new();
-    let mut pending = vec![class];
-    while let Some(scope) = pending.pop() {
-        for f in b.methods(scope)?.iter() {
-            let usable = f.is_virtual
-                && f.kind == FunctionKind::Method
-                && !f.name.starts_with("operator")
-                && !f.is_noexcept
-                && (f.access != cpplive_core::model::Access::Private || f.is_pure);
-            let same = |g: &FunctionInfo| g.name == f.name && g.is_const == f.is_const && g.params.iter().map(|p| &p.ty.spelling).eq(f.params.iter().map(|p| &p.ty.spelling));
-            if usable && !found.iter().any(same) {
-                found.push(f.clone());
-            }
-        }
-        pending.extend(b.scope(scope)?.bases.iter().map(|base| base.scope));
-    }
-    Ok(found)
 }
 
 /// Names of the public member function templates of class `scope`.

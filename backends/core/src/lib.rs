@@ -3,6 +3,7 @@
 //! the only parser of C++ type names. No clang and no Python here.
 
 pub mod backend;
+pub mod dispatch;
 pub mod error;
 pub mod ids;
 pub mod library_search;

@@ -379,8 +379,16 @@ impl Backend for DictionaryBackend {
     }
 
     fn declare_dispatcher(&mut self, class: ScopeId, _c: &[&FunctionInfo], _v: &[&FunctionInfo]) -> Result<ScopeId> {
-        let name = self.scope(class)?.qualified.clone();
-        Err(self.not_covered(&format!("a Python class derived from '{name}' that overrides its virtual functions")))
+        // Made by the generator from the same `dispatch::plan` the proxy
+        // layer follows, so the constructors and virtuals are these.
+        let decoded = self.decoded(class)?;
+        match decoded.helpers.dispatcher {
+            Some(local) => Ok(ScopeId(self.base + local)),
+            None => Err(self.not_covered(&format!(
+                "a Python class derived from '{}' that overrides its virtual functions (only selected classes get one)",
+                decoded.info.qualified
+            ))),
+        }
     }
 
     fn function_maker(&mut self, class: ScopeId) -> Result<FunctionMakerFn> {

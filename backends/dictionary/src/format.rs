@@ -80,8 +80,9 @@ pub struct Helpers {
     pub upcasts: Vec<u64>,
     /// Bit-fields, by name: `bits{class}_{i}` and `bits{class}_{i}_set`.
     pub bitfields: Vec<String>,
-    /// Functions (own ids) with a default-argument thunk: `defaults{id}`.
-    pub defaults: Vec<u64>,
+    /// The class (own id) that lets Python subclasses override the
+    /// virtuals (`dispatch::plan`), recorded like any other.
+    pub dispatcher: Option<u64>,
 }
 
 /// Why a dictionary's data cannot be used.

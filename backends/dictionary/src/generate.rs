@@ -97,6 +97,10 @@ struct Recorder<'a> {
     variables: Vec<String>,
     assigners: Vec<String>,
     code: Vec<String>,
+    /// Class definitions every translation unit holds (dispatchers).
+    definitions: Vec<String>,
+    /// The dispatchers made (clang ids).
+    dispatchers: HashSet<u64>,
     thunks: usize,
     /// Functions (clang ids) whose thunks were tried.
     tried: HashSet<u64>,
@@ -277,6 +281,9 @@ impl<'a> Recorder<'a> {
         if !full || !self.full.insert(clang) {
             return Ok(());
         }
+        if depth == 0 && !self.dispatchers.contains(&clang) {
+            self.dispatcher(clang, local, &info.qualified)?;
+        }
         let methods = self.backend.methods(id).map_err(be)?;
         self.function_thunks(&methods, depth)?;
         let mut copies = (*methods).clone();
@@ -310,6 +317,35 @@ impl<'a> Recorder<'a> {
         for name in self.backend.member_names(id).map_err(be)? {
             self.member(clang, &name, depth + 1)?;
         }
+        Ok(())
+    }
+
+    /// The class Python subclasses of a selected class derive from in C++
+    /// (`thunkgen::dispatcher`), declared in the live backend under this
+    /// dictionary's name for it and recorded like a selected class; its
+    /// definition goes into every translation unit (its members' thunks
+    /// name it).
+    fn dispatcher(&mut self, clang: u64, local: u64, qualified: &str) -> Result<(), String> {
+        let Some(plan) = cpplive_core::dispatch::plan(self.backend, ScopeId(clang)).map_err(be)? else {
+            return Ok(());
+        };
+        let name = symbols::class_helper(&self.prefix, "dispatch", local);
+        let constructors: Vec<&FunctionInfo> = plan.constructors.iter().collect();
+        let virtuals: Vec<&FunctionInfo> = plan.virtuals.iter().collect();
+        let source = thunkgen::dispatcher(&name, qualified, &constructors, &virtuals);
+        // A class that cannot be derived from (final, a private
+        // destructor) has none, as in the live backend.
+        if self.backend.declare(&source).is_err() {
+            return Ok(());
+        }
+        let Some(Entity::Class(made)) = self.backend.lookup(ScopeId::GLOBAL, &name).map_err(be)? else {
+            return Ok(());
+        };
+        // Recorded in full, but gets no dispatcher of its own.
+        self.dispatchers.insert(made.0);
+        let made_local = self.ids.scope(made.0, 0);
+        self.definitions.push(source);
+        self.blob(clang).helpers.dispatcher = Some(made_local);
         Ok(())
     }
 
@@ -450,6 +486,8 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
         variables: Vec::new(),
         assigners: Vec::new(),
         code: Vec::new(),
+        definitions: Vec::new(),
+        dispatchers: HashSet::new(),
         thunks: 0,
         tried: HashSet::new(),
         full: HashSet::new(),
@@ -486,13 +524,13 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
     let scopes = entries.len();
     let index = Index { symbol_prefix: prefix, headers: headers.to_vec(), scopes: entries, types: r.types, variables: r.variables, assigners: r.assigners };
     let model = format::encode(index, &blobs)?;
-    Ok(Generated { model, sources: units_of(&r.code, headers, units), scopes, thunks: r.thunks })
+    Ok(Generated { model, sources: units_of(&r.code, &r.definitions, headers, units), scopes, thunks: r.thunks })
 }
 
 /// Splits the generated code into `units` translation units of about the
 /// same size (compiled in parallel); the first also defines the prelude's
 /// `extern "C"` helpers.
-fn units_of(code: &[String], headers: &[String], units: usize) -> Vec<String> {
+fn units_of(code: &[String], definitions: &[String], headers: &[String], units: usize) -> Vec<String> {
     let units = units.max(1).min(code.len().max(1));
     let mut head = String::new();
     for h in thunkgen::STANDARD_HEADERS {
@@ -501,6 +539,9 @@ fn units_of(code: &[String], headers: &[String], units: usize) -> Vec<String> {
     head.push_str(thunkgen::PRELUDE_DECLARATIONS);
     for h in headers {
         let _ = writeln!(head, "#include \"{h}\"");
+    }
+    for d in definitions {
+        head.push_str(d);
     }
     let mut out: Vec<String> = (0..units).map(|_| head.clone()).collect();
     out[0].push_str(thunkgen::PRELUDE_DEFINITIONS);
