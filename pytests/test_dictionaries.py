@@ -384,6 +384,9 @@ struct Mid2 : virtual Base { int m2 = 20; };
 struct Diamond : Mid1, Mid2 { int f() const override { return 4; } };
 Base* diamond();
 int call_f(const Base& b);
+struct Vec2 { double x, y; };
+Vec2 operator+(const Vec2& a, const Vec2& b);
+bool operator==(const Vec2& a, const Vec2& b);
 }
 """
 
@@ -396,6 +399,8 @@ int apply(const std::function<int(int)>& f, int x) { return f(x) + 1; }
 int fails(int x) { if (x < 0) throw std::out_of_range("negative"); return x; }
 Base* diamond() { return new Diamond(); }
 int call_f(const Base& b) { return b.f() * 2; }
+Vec2 operator+(const Vec2& a, const Vec2& b) { return {a.x + b.x, a.y + b.y}; }
+bool operator==(const Vec2& a, const Vec2& b) { return a.x == b.x && a.y == b.y; }
 }
 """
 
@@ -403,7 +408,8 @@ int call_f(const Base& b) { return b.f() * 2; }
 def test_helpers_compiled_into_a_dictionary(tmp_path):
     # Smart-pointer readers, callback makers, exceptions, bit-field
     # accessors, RTTI, virtual-base upcasts and the dispatcher a Python
-    # subclass overrides virtuals through, all ahead of time.
+    # subclass overrides virtuals through, aggregate initialization and
+    # free operators, all ahead of time.
     write(tmp_path, "dh.h", HELPERS_HEADER)
     write(tmp_path, "dh.cxx", HELPERS_SOURCE)
     write(tmp_path, "dh.xml", '<lcgdict><namespace name="dh"/><class pattern="dh::*"/><function pattern="dh::*"/></lcgdict>')
@@ -425,9 +431,11 @@ def test_helpers_compiled_into_a_dictionary(tmp_path):
             def f(self):
                 return 21
         print(dh.call_f(Mine()), dh.call_f(dh.Base()))
+        # An aggregate built from its fields; free operators found in its namespace.
+        print((dh.Vec2(1, 2) + dh.Vec2(3, 4)).y, dh.Vec2(1, 2) == dh.Vec2(1, 2), dh.Vec2(1, 2) == dh.Vec2(2, 2))
         '''), 120, CPPLIVE_BACKEND="dictionary")
     assert out.split() == ["5", "6", "41", "3", "IndexError", "True", "5", "17", "Diamond", "4", "10", "20", "True",
-                           "42", "2"]
+                           "42", "2", "6.0", "True", "False"]
 
 
 def test_autoload_of_a_dictionary_with_only_dictionaries(model_library, tmp_path_factory):

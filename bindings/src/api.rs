@@ -278,38 +278,6 @@ fn conversion_protocols(functions: &[FunctionInfo]) -> Vec<&'static str> {
     }
 }
 
-/// `T{a, b, ...}` for an aggregate with public fields: each field a
-/// parameter, all optional (missing ones are value-initialized).
-fn aggregate_init(info: &cpplive_core::model::ScopeInfo, fields: &[cpplive_core::model::FieldInfo]) -> Option<FunctionInfo> {
-    let members: Vec<&cpplive_core::model::FieldInfo> = fields.iter().filter(|f| !f.is_static).collect();
-    if !info.is_aggregate || !info.bases.is_empty() || members.is_empty() || members.iter().any(|f| f.access != cpplive_core::model::Access::Public) {
-        return None;
-    }
-    let params: Vec<cpplive_core::model::ParamInfo> = members
-        .iter()
-        .map(|f| cpplive_core::model::ParamInfo { name: f.name.clone(), ty: f.ty.clone(), has_default: true, default_text: String::new() })
-        .collect();
-    let listed: Vec<String> = members.iter().map(|f| format!("{} {}", typename::readable(&f.ty.spelling), f.name)).collect();
-    Some(FunctionInfo {
-        // Synthesized: no declaration id of its own; kept apart from real ones.
-        id: cpplive_core::FuncId(u64::MAX - info.id.0),
-        name: info.name.clone(),
-        qualified: String::new(),
-        class: Some(info.id),
-        class_spelling: info.qualified.clone(),
-        kind: FunctionKind::AggregateInit,
-        is_const: false,
-        is_virtual: false,
-        is_deleted: false,
-        is_noexcept: false,
-        is_pure: false,
-        access: cpplive_core::model::Access::Public,
-        ret: cpplive_core::typename::parse_user("void"),
-        params,
-        signature: format!("{}{{{}}}", typename::readable(&info.qualified), listed.join(", ")),
-    })
-}
-
 /// The members of class `scope` for proxy type `cls`: a list of
 /// (python_name, object) with methods grouped by name, the constructors as
 /// `__init__`, and data members as descriptors.
@@ -343,7 +311,7 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>)
                 continue;
             }
             let mut list = list;
-            if let Some(aggregate) = aggregate_init(&info, &fields) {
+            if let Some(aggregate) = cpplive_core::model::aggregate_init(&info, &fields) {
                 list.push(aggregate);
             }
             let set = OverloadSet::new(info.name.clone(), Role::Constructor, list, Some(cls.clone().unbind()), Some(id));

@@ -229,3 +229,37 @@ pub enum Entity {
     /// A private or protected class member.
     NonPublic,
 }
+
+/// `T{a, b, ...}` for an aggregate with public fields: each field a
+/// parameter, all optional (missing ones are value-initialized). Made by
+/// cpplive, not declared by C++: the proxy layer offers it, and a
+/// dictionary compiles its thunk (backends route it by its class).
+pub fn aggregate_init(info: &ScopeInfo, fields: &[FieldInfo]) -> Option<FunctionInfo> {
+    let members: Vec<&FieldInfo> = fields.iter().filter(|f| !f.is_static).collect();
+    if !info.is_aggregate || !info.bases.is_empty() || members.is_empty() || members.iter().any(|f| f.access != Access::Public) {
+        return None;
+    }
+    let params: Vec<ParamInfo> = members
+        .iter()
+        .map(|f| ParamInfo { name: f.name.clone(), ty: f.ty.clone(), has_default: true, default_text: String::new() })
+        .collect();
+    let listed: Vec<String> = members.iter().map(|f| format!("{} {}", crate::typename::readable(&f.ty.spelling), f.name)).collect();
+    Some(FunctionInfo {
+        // Synthesized: no declaration id of its own; kept apart from real ones.
+        id: FuncId(u64::MAX - info.id.0),
+        name: info.name.clone(),
+        qualified: String::new(),
+        class: Some(info.id),
+        class_spelling: info.qualified.clone(),
+        kind: FunctionKind::AggregateInit,
+        is_const: false,
+        is_virtual: false,
+        is_deleted: false,
+        is_noexcept: false,
+        is_pure: false,
+        access: Access::Public,
+        ret: crate::typename::parse_user("void"),
+        params,
+        signature: format!("{}{{{}}}", crate::typename::readable(&info.qualified), listed.join(", ")),
+    })
+}

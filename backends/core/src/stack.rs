@@ -118,8 +118,11 @@ impl Stack {
         self.backend_of(scope.0, "this scope")
     }
 
+    /// A member goes where its class does: cpplive's own functions (the
+    /// aggregate initializer) have ids of no backend.
     fn of_function(&mut self, function: &FunctionInfo) -> Result<&mut dyn Backend> {
-        self.backend_of(function.id.0, &format!("'{}'", function.signature))
+        let id = function.class.map_or(function.id.0, |c| c.0);
+        self.backend_of(id, &format!("'{}'", function.signature))
     }
 
     /// A namespace (by qualified name) in `backend`, walked from the
@@ -170,7 +173,8 @@ impl Stack {
 }
 
 fn same_owner(functions: &[&FunctionInfo]) -> bool {
-    functions.windows(2).all(|w| owner(w[0].id.0) == owner(w[1].id.0))
+    let home = |f: &FunctionInfo| owner(f.class.map_or(f.id.0, |c| c.0));
+    functions.windows(2).all(|w| home(w[0]) == home(w[1]))
 }
 
 impl Backend for Stack {

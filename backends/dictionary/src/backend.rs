@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cpplive_core::error::{BackendError, Result};
-use cpplive_core::model::{Declared, Entity, EnumeratorInfo, FieldInfo, FunctionInfo, ScopeInfo};
+use cpplive_core::model::{Declared, Entity, EnumeratorInfo, FieldInfo, FunctionInfo, FunctionKind, ScopeInfo};
 use cpplive_core::thunk::{AddressFn, AssignFn, BitGetFn, BitSetFn, CloneFn, DeleterFn, DynamicTypeFn, FunctionMakerFn, ReleaseExceptionFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use cpplive_core::thunkgen;
 use cpplive_core::{Backend, ScopeId, TypeRef};
@@ -353,8 +353,12 @@ impl Backend for DictionaryBackend {
         Ok(functions
             .iter()
             .map(|f| {
-                let local = f.id.0.checked_sub(self.base).unwrap_or(0);
-                let name = symbols::thunk(self.prefix(), local);
+                let name = match (f.kind, f.class) {
+                    (FunctionKind::AggregateInit, Some(class)) => {
+                        symbols::class_helper(self.prefix(), "aggregate", self.local(class.0).unwrap_or(0))
+                    }
+                    _ => symbols::thunk(self.prefix(), f.id.0.checked_sub(self.base).unwrap_or(0)),
+                };
                 self.symbol(&name, &format!("a call of '{}'", f.signature))
                     .map(|a| unsafe { std::mem::transmute::<usize, ThunkFn>(a) })
             })

@@ -312,6 +312,11 @@ impl<'a> Recorder<'a> {
                 self.assigner(&f.ty);
             }
         }
+        if let Some(aggregate) = cpplive_core::model::aggregate_init(&info, &fields) {
+            if self.backend.call_thunks(&[&aggregate]).is_ok_and(|r| r.iter().all(|t| t.is_ok())) {
+                self.code.push(thunkgen::call_thunk(&symbols::class_helper(&self.prefix, "aggregate", local), &aggregate));
+            }
+        }
         self.blob(clang).fields = copies;
         self.blob(clang).helpers.bitfields = bitfields;
         for name in self.backend.member_names(id).map_err(be)? {
@@ -458,6 +463,27 @@ impl<'a> Recorder<'a> {
         Ok(())
     }
 
+    /// The free operators of the namespaces the selected classes are in:
+    /// C++ finds them by argument-dependent lookup, and Python's operators
+    /// reach them there when no compiler makes a helper.
+    fn free_operators(&mut self) -> Result<(), String> {
+        const OPERATORS: &[&str] = &[
+            "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&", "|", "^", "<<", ">>", "~", "!", "<=>",
+        ];
+        let mut namespaces: Vec<u64> = vec![ScopeId::GLOBAL.0];
+        for clang in self.ids.order.clone() {
+            if self.backend.scope(ScopeId(clang)).map_err(be)?.kind == ScopeKind::Namespace && self.blobs.contains_key(&clang) {
+                namespaces.push(clang);
+            }
+        }
+        for ns in namespaces {
+            for op in OPERATORS {
+                self.member(ns, &format!("operator{op}"), 1)?;
+            }
+        }
+        Ok(())
+    }
+
     /// An unscoped enum's enumerators are names of the enclosing scope too.
     fn unscoped_enumerators(&mut self, parent: u64, id: u64) -> Result<(), String> {
         let info = self.backend.scope(ScopeId(id)).map_err(be)?;
@@ -495,6 +521,10 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
     for q in selected {
         r.select(q)?;
     }
+    while let Some(next) = r.ids.queue.pop() {
+        r.scope(next)?;
+    }
+    r.free_operators()?;
     while let Some(next) = r.ids.queue.pop() {
         r.scope(next)?;
     }
