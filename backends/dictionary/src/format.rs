@@ -2,14 +2,15 @@
 //! `MODEL_SYMBOL`, `MODEL_END_SYMBOL` after its last byte):
 //!
 //! ```text
-//! magic "CPPLIVE-DICTIONARY" | version u32 | index length u64 | blobs length u64 | checksum u64
+//! magic "CPPLIVE-DICTIONARY" | version u32 | index length u64 | blobs length u64 | index checksum u64
 //! index (postcard `Index`) | blobs (one postcard `ScopeBlob` per scope, back to back)
 //! ```
 //!
-//! Loading reads the header, checks the checksum of everything after it
-//! (a truncated or damaged dictionary is refused as a whole, before
-//! anything is registered) and decodes the index; a scope's blob is decoded
-//! when it is first asked about. Ids inside are the dictionary's own
+//! Loading reads the header, checks the lengths against the data (a
+//! truncated dictionary is refused whole, before anything is registered)
+//! and the index's checksum, and decodes the index; a scope's blob is
+//! checked against its own checksum and decoded when it is first asked
+//! about, so that loading costs the same whatever the dictionary holds. Ids inside are the dictionary's own
 //! (scope `1` is the global namespace, scope `k + 1` is `Index::scopes[k]`,
 //! functions are numbered from 1); `backend.rs` moves them into the range
 //! the loader gives the dictionary.
@@ -31,9 +32,10 @@ pub const MODEL_END_SYMBOL: &str = "__cpplive_dictionary_model_end";
 pub struct ScopeEntry {
     pub qualified: String,
     pub kind: ScopeKind,
-    /// The blob's place in the blob area.
+    /// The blob's place in the blob area, and its checksum.
     pub offset: u64,
     pub len: u64,
+    pub checksum: u64,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -115,6 +117,7 @@ pub fn encode(mut index: Index, blobs: &[ScopeBlob]) -> Result<Vec<u8>, String> 
         let bytes = postcard::to_stdvec(blob).map_err(|e| e.to_string())?;
         entry.offset = area.len() as u64;
         entry.len = bytes.len() as u64;
+        entry.checksum = checksum(&bytes);
         area.extend_from_slice(&bytes);
     }
     let head = postcard::to_stdvec(&index).map_err(|e| e.to_string())?;
@@ -123,10 +126,9 @@ pub fn encode(mut index: Index, blobs: &[ScopeBlob]) -> Result<Vec<u8>, String> 
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&(head.len() as u64).to_le_bytes());
     out.extend_from_slice(&(area.len() as u64).to_le_bytes());
-    let mut body = head;
-    body.extend_from_slice(&area);
-    out.extend_from_slice(&checksum(&body).to_le_bytes());
-    out.extend_from_slice(&body);
+    out.extend_from_slice(&checksum(&head).to_le_bytes());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&area);
     Ok(out)
 }
 
@@ -159,7 +161,7 @@ impl<'a> Model<'a> {
         if head_len.checked_add(area_len) != Some(body.len()) {
             return Err(corrupt(format!("{} bytes of data where the header announces {}", body.len(), head_len as u128 + area_len as u128)));
         }
-        if checksum(body) != sum {
+        if checksum(&body[..head_len]) != sum {
             return Err(corrupt("checksum mismatch"));
         }
         let index: Index = postcard::from_bytes(&body[..head_len]).map_err(|e| corrupt(e))?;
@@ -174,6 +176,9 @@ impl<'a> Model<'a> {
     pub fn blob(&self, local: u64) -> Result<ScopeBlob, String> {
         let entry = local.checked_sub(1).and_then(|k| self.index.scopes.get(k as usize)).ok_or_else(|| corrupt(format!("no scope {local}")))?;
         let bytes = &self.blobs[entry.offset as usize..(entry.offset + entry.len) as usize];
+        if checksum(bytes) != entry.checksum {
+            return Err(corrupt(format!("checksum mismatch in the data of '{}'", entry.qualified)));
+        }
         postcard::from_bytes(bytes).map_err(|e| corrupt(e))
     }
 }
@@ -185,7 +190,7 @@ mod tests {
     fn sample() -> Vec<u8> {
         let index = Index {
             symbol_prefix: "p".into(),
-            scopes: vec![ScopeEntry { qualified: String::new(), kind: ScopeKind::Namespace, offset: 0, len: 0 }],
+            scopes: vec![ScopeEntry { qualified: String::new(), kind: ScopeKind::Namespace, offset: 0, len: 0, checksum: 0 }],
             ..Index::default()
         };
         let blob = ScopeBlob { member_names: vec!["x".into()], ..ScopeBlob::default() };
@@ -205,8 +210,12 @@ mod tests {
         let bytes = sample();
         assert!(Model::open(&bytes[..bytes.len() - 1]).unwrap_err().contains("truncated"));
         let mut damaged = bytes.clone();
-        *damaged.last_mut().unwrap() ^= 1;
+        damaged[HEADER + 1] ^= 1;
         assert!(Model::open(&damaged).unwrap_err().contains("checksum"));
+        // A scope's data is checked when it is first used.
+        let mut damaged = bytes.clone();
+        *damaged.last_mut().unwrap() ^= 1;
+        assert!(Model::open(&damaged).unwrap().blob(1).unwrap_err().contains("checksum"));
         let mut foreign = bytes.clone();
         foreign[MAGIC.len()] = 99;
         assert!(Model::open(&foreign).unwrap_err().contains("version 99"));

@@ -541,13 +541,13 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
     while let Some(next) = r.ids.queue.pop() {
         r.scope(next)?;
     }
-    let mut entries = vec![ScopeEntry { qualified: String::new(), kind: ScopeKind::Namespace, offset: 0, len: 0 }];
+    let mut entries = vec![ScopeEntry { qualified: String::new(), kind: ScopeKind::Namespace, offset: 0, len: 0, checksum: 0 }];
     let mut blobs = vec![r.blobs.remove(&ScopeId::GLOBAL.0).unwrap_or_default()];
     for clang in &r.ids.order {
         let mut blob = r.blobs.remove(clang).unwrap_or_default();
         let (qualified, kind) = blob.info.as_ref().map(|i| (i.qualified.clone(), i.kind)).unwrap_or((String::new(), ScopeKind::Namespace));
         blob.member_names.sort();
-        entries.push(ScopeEntry { qualified, kind, offset: 0, len: 0 });
+        entries.push(ScopeEntry { qualified, kind, offset: 0, len: 0, checksum: 0 });
         blobs.push(blob);
     }
     blobs[0].member_names.sort();
