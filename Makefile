@@ -11,7 +11,7 @@ APT_PACKAGES := clang-$(LLVM_VERSION) libclang-$(LLVM_VERSION)-dev llvm-$(LLVM_V
 APT_PACKAGES += libspdlog-dev libeigen3-dev libfmt-dev
 
 BUILD_INPUTS := $(shell find backends bindings/src -type f \( -name '*.rs' -o -name '*.c' -o -name '*.cpp' -o -name '*.h' \)) \
-	Cargo.toml Cargo.lock backends/core/Cargo.toml backends/clang/Cargo.toml backends/clang/build.rs bindings/build.rs \
+	Cargo.toml Cargo.lock backends/core/Cargo.toml backends/clang/Cargo.toml backends/dictionary/Cargo.toml backends/clang/build.rs bindings/build.rs \
 	bindings/Cargo.toml bindings/pyproject.toml
 
 .PHONY: demo test setup system-packages build clean bench
@@ -20,7 +20,7 @@ demo: build
 	$(PY) examples/seed.py
 
 test: build
-	cargo test -p cpplive-core -p cpplive-clang
+	cargo test -p cpplive-core -p cpplive-clang -p cpplive-dict
 	$(PY) -m pytest pytests -q
 
 bench: build

@@ -1,10 +1,12 @@
 """Dictionaries made ahead of time: cpplive-genreflex (a selection file in
 genreflex's XML, or everything the headers declare), the autoload map it
-writes, load_reflection_info, autoloading from the map's search path, and
-the errors for bad input. Each use runs in a fresh process (the generator
+writes, load_reflection_info, autoloading from the map's search path, the
+model and thunks compiled into the library (used with the header gone and
+only dictionaries answering, CPPLIVE_BACKEND=dictionary), and the errors
+for bad input. Each use runs in a fresh process (the generator
 is a command; autoloading is about what a new process finds).
 
-C++ names used here start with ``dc_``.
+C++ names used here start with ``dc_`` (``dm`` for the model's tests).
 """
 import os
 import subprocess
@@ -199,7 +201,8 @@ def test_bad_dictionaries_raise_naming_the_file(project):
     lines = out.strip().splitlines()
     assert lines[0].startswith("DictionaryError |") and "libcorrupt.rootmap:2" in lines[0]
     assert lines[1].startswith("DictionaryError |") and "libnothere" in lines[1]
-    assert lines[2].startswith("DictionaryError |") and "libgone2.so" in lines[2] and "rootmap" in lines[2]
+    # An empty file is no library: refused when opened, naming it.
+    assert lines[2].startswith("DictionaryError |") and "libgone2.so" in lines[2]
     assert lines[3].startswith("AttributeError |") and "libgone.so" in lines[3]
     assert lines[4] == "2"
 
@@ -209,3 +212,236 @@ def test_console_script_is_installed():
     assert os.path.exists(script)
     run = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and "--selection" in run.stdout
+
+
+MODEL_HEADER = r"""
+#pragma once
+#include <string>
+#include <vector>
+namespace dm {
+enum Color { red, green = 5, blue };
+enum class Mode { fast = 1, slow = 2 };
+struct Shape {
+    Shape(double s = 1.0) : side(s) {}
+    virtual ~Shape() {}
+    virtual double area() const;
+    std::string name() const { return "shape"; }
+    double side;
+    static int made;
+};
+struct Square : Shape {
+    Square(double s = 2.0, int tag = 0) : Shape(s), tag(tag) {}
+    double area() const override;
+    int scaled(int k) const { return k * tag; }
+    double scaled(double k) const { return k * side; }
+    int tag;
+    Color color = green;
+    std::string label = "sq";
+};
+double total(const std::vector<Square>& v);
+int add(int a, int b = 10);
+std::string greet(const std::string& who);
+Mode flip(Mode m);
+extern int counter;
+Shape* make(bool square);
+}
+"""
+
+MODEL_SOURCE = r"""
+#include "dm.h"
+namespace dm {
+int Shape::made = 3;
+double Shape::area() const { return side * side; }
+double Square::area() const { return 4 * side; }
+double total(const std::vector<Square>& v) { double t = 0; for (auto& s : v) t += s.area(); return t; }
+int add(int a, int b) { return a + b; }
+std::string greet(const std::string& who) { return "hello " + who; }
+Mode flip(Mode m) { return m == Mode::fast ? Mode::slow : Mode::fast; }
+int counter = 7;
+Shape* make(bool square) { if (square) return new Square(3.0, 1); return new Shape(2.0); }
+}
+"""
+
+MODEL_SELECTION = """
+<lcgdict>
+  <namespace name="dm"/>
+  <class pattern="dm::*"/>
+  <enum pattern="dm::*"/>
+  <class name="std::vector<dm::Square>"/>
+  <function pattern="dm::*"/>
+  <variable name="dm::counter"/>
+</lcgdict>
+"""
+
+# What the child does with the dictionary: everything the header declared.
+MODEL_USE = r'''
+g = cpplive.gbl
+dm = g.dm
+s = dm.Square()
+print(s.tag, s.side, s.label)
+s2 = dm.Square(1.5, 4)
+print(s2.scaled(3), s2.scaled(2.0), s2.area(), s2.name())
+print(isinstance(s2, dm.Shape), dm.Square(tag=3).side, dm.Shape().side)
+print(dm.add(1), dm.add(1, 2), dm.greet("you"))
+print(dm.counter); dm.counter = 9; print(dm.counter, dm.Shape.made)
+print(int(dm.red), int(dm.green), int(dm.Color.blue), int(dm.Mode.slow), int(dm.flip(dm.Mode.fast)))
+s2.label = "changed"; print(s2.label, s2.color == dm.green)
+v = g.std.vector[dm.Square]()
+v.push_back(s2); v.push_back(dm.Square(1.0, 1))
+print(len(v), v[0].tag, v[1].tag, dm.total(v))
+p = dm.make(True)
+print(type(p).__name__, p.area())
+'''
+
+MODEL_OUTPUT = ["0", "2.0", "sq", "12", "3.0", "6.0", "shape", "True", "2.0", "1.0", "11", "3", "hello", "you",
+                "7", "9", "3", "0", "5", "6", "2", "2", "changed", "True", "2", "4", "1", "10.0", "Square", "12.0"]
+
+
+@pytest.fixture
+def model_library(tmp_path):
+    """A dictionary of MODEL_HEADER in a directory of its own, with the
+    header moved away (the dictionary must not need it)."""
+    write(tmp_path, "dm.h", MODEL_HEADER)
+    write(tmp_path, "dm.cxx", MODEL_SOURCE)
+    write(tmp_path, "dm.xml", MODEL_SELECTION)
+    run = genreflex(tmp_path, "dm.h", "dm.cxx", "-s", "dm.xml", "-o", "libdmDict.so")
+    assert run.returncode == 0, run.stderr
+    os.rename(tmp_path / "dm.h", tmp_path / "dm.h.away")
+    return tmp_path / "libdmDict.so"
+
+
+def test_a_dictionary_needs_no_header_and_no_clang(model_library):
+    out = run_python_ok(CHILD_IMPORT + "cpplive.load_reflection_info(%r)\n" % str(model_library) + MODEL_USE + textwrap.dedent(r'''
+        try:
+            cpplive.cppdef("int dm_extra = 1;")
+        except NotImplementedError as e:
+            print("refused", "CPPLIVE_BACKEND=dictionary" in str(e))
+        try:
+            cpplive.gbl.dm_not_there
+        except AttributeError as e:
+            print("missing", "libdmDict.so" in str(e))
+        '''), 120, CPPLIVE_BACKEND="dictionary")
+    assert out.split() == MODEL_OUTPUT + ["refused", "True", "missing", "True"]
+
+
+def test_a_dictionary_and_the_clang_backend_together(model_library):
+    # Global names ask the dictionary first; what it does not hold goes to clang.
+    out = run_python_ok(CHILD_IMPORT + "cpplive.load_reflection_info(%r)\n" % str(model_library) + MODEL_USE + textwrap.dedent(r'''
+        cpplive.cppdef("int dm_extra() { return 41; }")
+        print(cpplive.gbl.dm_extra() + 1)
+        '''), 120)
+    assert out.split() == MODEL_OUTPUT + ["42"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "checksum", "version"])
+def test_a_damaged_dictionary_is_refused_whole(model_library, damage):
+    data = bytearray(model_library.read_bytes())
+    at = data.find(b"CPPLIVE-DICTIONARY")
+    assert at > 0
+    bad = model_library.parent / ("libdm_%s.so" % damage)
+    if damage == "truncated":
+        data = data[:at + 100]
+    elif damage == "checksum":
+        data[at + 18 + 4 + 24 + 10] ^= 0xff
+    else:
+        data[at + 18] = 99
+    bad.write_bytes(bytes(data))
+    out = run_python_ok(CHILD_IMPORT + textwrap.dedent(r'''
+        try:
+            cpplive.load_reflection_info(%r)
+            print("no error")
+        except ImportError as e:
+            print(type(e).__name__, "|", e)
+        print(cpplive._cpplive.loaded_dictionaries())
+        try:
+            cpplive.gbl.dm
+            print("registered")
+        except AttributeError:
+            print("nothing registered")
+        ''' % str(bad)), 120, CPPLIVE_BACKEND="dictionary")
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("DictionaryError |") and bad.name in lines[0], lines
+    expected = {"truncated": ("", "cannot load"), "checksum": ("damaged", "checksum"), "version": ("version 99", "")}[damage]
+    assert any(word and word in lines[0] for word in expected), lines
+    assert lines[1:] == ["[]", "nothing registered"]
+
+
+HELPERS_HEADER = r"""
+#pragma once
+#include <functional>
+#include <memory>
+#include <stdexcept>
+namespace dh {
+struct Node { int v; explicit Node(int v) : v(v) {} Node operator+(const Node& o) const { return Node(v + o.v); } };
+std::shared_ptr<Node> shared(int v);
+std::unique_ptr<Node> unique(int v);
+int apply(const std::function<int(int)>& f, int x);
+int fails(int x);
+struct Flags { unsigned a : 3; unsigned b : 5; };
+struct Base { virtual ~Base() {} virtual int f() const { return 1; } };
+struct Mid1 : virtual Base { int m1 = 10; };
+struct Mid2 : virtual Base { int m2 = 20; };
+struct Diamond : Mid1, Mid2 { int f() const override { return 4; } };
+Base* diamond();
+int call_f(const Base& b);
+struct Vec2 { double x, y; };
+Vec2 operator+(const Vec2& a, const Vec2& b);
+bool operator==(const Vec2& a, const Vec2& b);
+}
+"""
+
+HELPERS_SOURCE = r"""
+#include "dh.h"
+namespace dh {
+std::shared_ptr<Node> shared(int v) { return std::make_shared<Node>(v); }
+std::unique_ptr<Node> unique(int v) { return std::make_unique<Node>(v); }
+int apply(const std::function<int(int)>& f, int x) { return f(x) + 1; }
+int fails(int x) { if (x < 0) throw std::out_of_range("negative"); return x; }
+Base* diamond() { return new Diamond(); }
+int call_f(const Base& b) { return b.f() * 2; }
+Vec2 operator+(const Vec2& a, const Vec2& b) { return {a.x + b.x, a.y + b.y}; }
+bool operator==(const Vec2& a, const Vec2& b) { return a.x == b.x && a.y == b.y; }
+}
+"""
+
+
+def test_helpers_compiled_into_a_dictionary(tmp_path):
+    # Smart-pointer readers, callback makers, exceptions, bit-field
+    # accessors, RTTI, virtual-base upcasts and the dispatcher a Python
+    # subclass overrides virtuals through, aggregate initialization and
+    # free operators, all ahead of time.
+    write(tmp_path, "dh.h", HELPERS_HEADER)
+    write(tmp_path, "dh.cxx", HELPERS_SOURCE)
+    write(tmp_path, "dh.xml", '<lcgdict><namespace name="dh"/><class pattern="dh::*"/><function pattern="dh::*"/></lcgdict>')
+    run = genreflex(tmp_path, "dh.h", "dh.cxx", "-s", "dh.xml", "-o", "libdhDict.so")
+    assert run.returncode == 0, run.stderr
+    os.remove(tmp_path / "dh.h")
+    out = run_python_ok(CHILD_IMPORT + "cpplive.load_reflection_info(%r)\n" % str(tmp_path / "libdhDict.so") + textwrap.dedent(r'''
+        dh = cpplive.gbl.dh
+        print(dh.shared(5).v, dh.unique(6).v, dh.apply(lambda x: x * 2, 20), (dh.Node(1) + dh.Node(2)).v)
+        try:
+            dh.fails(-1)
+        except IndexError as e:
+            print("IndexError", "negative" in str(e))
+        f = dh.Flags(); f.a = 5; f.b = 17
+        print(f.a, f.b)
+        d = dh.diamond()
+        print(type(d).__name__, d.f(), d.m1, d.m2, isinstance(d, dh.Mid2))
+        class Mine(dh.Base):
+            def f(self):
+                return 21
+        print(dh.call_f(Mine()), dh.call_f(dh.Base()))
+        # An aggregate built from its fields; free operators found in its namespace.
+        print((dh.Vec2(1, 2) + dh.Vec2(3, 4)).y, dh.Vec2(1, 2) == dh.Vec2(1, 2), dh.Vec2(1, 2) == dh.Vec2(2, 2))
+        '''), 120, CPPLIVE_BACKEND="dictionary")
+    assert out.split() == ["5", "6", "41", "3", "IndexError", "True", "5", "17", "Diamond", "4", "10", "20", "True",
+                           "42", "2", "6.0", "True", "False"]
+
+
+def test_autoload_of_a_dictionary_with_only_dictionaries(model_library, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    out = run_python_ok("import os\nos.chdir(%r)\n" % str(elsewhere) + CHILD_IMPORT + textwrap.dedent(r'''
+        print(cpplive.gbl.dm.add(1, 2), cpplive.gbl.dm.Square(1.0, 2).scaled(3))
+        print([os.path.basename(p) for p in cpplive._cpplive.loaded_dictionaries()])
+        '''), 120, CPPLIVE_BACKEND="dictionary", CPPLIVE_DICT_PATH=str(model_library.parent))
+    assert out.split() == ["3", "6", "['libdmDict.so']"]

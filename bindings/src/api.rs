@@ -303,22 +303,11 @@ pub fn overload_names(callable: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
 #[pyfunction]
 pub fn make_dispatcher(scope: u64) -> PyResult<Option<(u64, Vec<(String, String)>)>> {
     with_backend(|b| {
-        let virtuals = overridable_virtuals(b, ScopeId(scope)).map_err(backend_error)?;
-        let chosen: Vec<&FunctionInfo> = virtuals.iter().collect();
-        // A polymorphic class without overridable virtuals still gets one:
-        // its destructor tells Python when C++ deletes the object.
-        let polymorphic = b.scope(ScopeId(scope)).map_err(backend_error)?.is_polymorphic;
-        if chosen.is_empty() && !polymorphic {
+        let Some(plan) = cpplive_core::dispatch::plan(b, ScopeId(scope)).map_err(backend_error)? else {
             return Ok(None);
-        }
-        // The base's constructors, but copy and move: the dispatcher makes
-        // its own.
-        let methods = b.methods(ScopeId(scope)).map_err(backend_error)?;
-        let constructors: Vec<&FunctionInfo> = methods
-            .iter()
-            .filter(|f| f.kind == FunctionKind::Constructor && f.access != cpplive_core::model::Access::Private && !f.is_deleted)
-            .filter(|f| !(f.params.len() == 1 && f.params[0].ty.reference != cpplive_core::RefKind::None && f.params[0].ty.class_id() == Some(scope)))
-            .collect();
+        };
+        let constructors: Vec<&FunctionInfo> = plan.constructors.iter().collect();
+        let chosen: Vec<&FunctionInfo> = plan.virtuals.iter().collect();
         let id = match b.declare_dispatcher(ScopeId(scope), &constructors, &chosen) {
             Ok(id) => id,
             // Nothing to override: a class that cannot be derived from
@@ -352,7 +341,7 @@ pub fn make_multi_dispatcher(scopes: Vec<u64>) -> PyResult<Option<(u64, Vec<(Str
                 g.name == f.name && g.is_const == f.is_const && g.params.iter().map(|p| &p.ty.spelling).eq(f.params.iter().map(|p| &p.ty.spelling))
             };
             let virtuals: Vec<FunctionInfo> =
-                overridable_virtuals(b, id).map_err(backend_error)?.into_iter().filter(|f| !seen.iter().any(|g| same(f, g))).collect();
+                cpplive_core::dispatch::overridable_virtuals(b, id).map_err(backend_error)?.into_iter().filter(|f| !seen.iter().any(|g| same(f, g))).collect();
             seen.extend(virtuals.iter().cloned());
             let methods = b.methods(id).map_err(backend_error)?;
             let constructors: Vec<FunctionInfo> = methods
@@ -390,31 +379,6 @@ pub fn make_multi_dispatcher(scopes: Vec<u64>) -> PyResult<Option<(u64, Vec<(Str
             .collect();
         Ok(Some((id.0, members, packs)))
     })
-}
-
-/// The virtual methods of `class` and its bases that a derived class can
-/// override and still call the base's version of (most-derived first, one
-/// per signature). Left out: destructors, operators, `noexcept` ones (a
-/// Python exception could not leave them) and private ones that are not
-/// pure.
-fn overridable_virtuals(b: &mut dyn cpplive_core::Backend, class: ScopeId) -> cpplive_core::error::Result<Vec<FunctionInfo>> {
-    let mut found: Vec<FunctionInfo> = Vec::new();
-    let mut pending = vec![class];
-    while let Some(scope) = pending.pop() {
-        for f in b.methods(scope)?.iter() {
-            let usable = f.is_virtual
-                && f.kind == FunctionKind::Method
-                && !f.name.starts_with("operator")
-                && !f.is_noexcept
-                && (f.access != cpplive_core::model::Access::Private || f.is_pure);
-            let same = |g: &FunctionInfo| g.name == f.name && g.is_const == f.is_const && g.params.iter().map(|p| &p.ty.spelling).eq(f.params.iter().map(|p| &p.ty.spelling));
-            if usable && !found.iter().any(same) {
-                found.push(f.clone());
-            }
-        }
-        pending.extend(b.scope(scope)?.bases.iter().map(|base| base.scope));
-    }
-    Ok(found)
 }
 
 /// Names of the public member function templates of class `scope`.
@@ -480,39 +444,6 @@ fn conversion_protocols(functions: &[FunctionInfo]) -> Vec<&'static str> {
     }
 }
 
-/// `T{a, b, ...}` for an aggregate with public fields: each field a
-/// parameter, all optional (missing ones are value-initialized).
-fn aggregate_init(info: &cpplive_core::model::ScopeInfo, fields: &[cpplive_core::model::FieldInfo]) -> Option<FunctionInfo> {
-    let members: Vec<&cpplive_core::model::FieldInfo> = fields.iter().filter(|f| !f.is_static).collect();
-    if !info.is_aggregate || !info.bases.is_empty() || members.is_empty() || members.iter().any(|f| f.access != cpplive_core::model::Access::Public) {
-        return None;
-    }
-    let params: Vec<cpplive_core::model::ParamInfo> = members
-        .iter()
-        .map(|f| cpplive_core::model::ParamInfo { name: f.name.clone(), ty: f.ty.clone(), has_default: true, default_text: String::new() })
-        .collect();
-    let listed: Vec<String> = members.iter().map(|f| format!("{} {}", typename::readable(&f.ty.spelling), f.name)).collect();
-    Some(FunctionInfo {
-        // Synthesized: no declaration id of its own; kept apart from real ones.
-        id: cpplive_core::FuncId(u64::MAX - info.id.0),
-        name: info.name.clone(),
-        qualified: String::new(),
-        class: Some(info.id),
-        class_spelling: info.qualified.clone(),
-        kind: FunctionKind::AggregateInit,
-        is_const: false,
-        is_virtual: false,
-        is_deleted: false,
-        is_noexcept: false,
-        is_explicit: false,
-        is_pure: false,
-        access: cpplive_core::model::Access::Public,
-        ret: cpplive_core::typename::parse_user("void"),
-        params,
-        signature: format!("{}{{{}}}", typename::readable(&info.qualified), listed.join(", ")),
-    })
-}
-
 /// The members of class `scope` for proxy type `cls`: a list of
 /// (python_name, object) with methods grouped by name, the constructors as
 /// `__init__`, and data members as descriptors. With `protected`, only the
@@ -552,7 +483,7 @@ pub fn class_members<'py>(py: Python<'py>, scope: u64, cls: &Bound<'py, PyType>,
                 continue;
             }
             let mut list = list;
-            if let Some(aggregate) = aggregate_init(&info, &fields) {
+            if let Some(aggregate) = cpplive_core::model::aggregate_init(&info, &fields) {
                 list.push(aggregate);
             }
             let set = OverloadSet::new(info.name.clone(), Role::Constructor, list, Some(cls.clone().unbind()), Some(id));

@@ -7,6 +7,7 @@ mod callback;
 mod callable;
 mod convert;
 mod datamember;
+mod dictionary;
 mod errors;
 mod execute;
 mod fastcall;
@@ -60,6 +61,10 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("default", instance::default_value(py).clone_ref(py))?;
     m.add_function(wrap_pyfunction!(api::cppdef, m)?)?;
     m.add_function(wrap_pyfunction!(api::cppdef_helper, m)?)?;
+    m.add_function(wrap_pyfunction!(dictionary::load_dictionary, m)?)?;
+    m.add_function(wrap_pyfunction!(dictionary::dictionary_only, m)?)?;
+    m.add_function(wrap_pyfunction!(dictionary::loaded_dictionaries, m)?)?;
+    m.add_function(wrap_pyfunction!(dictionary::generate_dictionary, m)?)?;
     m.add_function(wrap_pyfunction!(api::deleted_in_cpp, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::warm_up, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::wait_warm_up, m)?)?;

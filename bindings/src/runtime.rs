@@ -1,7 +1,10 @@
-//! The process-wide backend. `import cpplive` starts creating the clang
-//! interpreter on a background thread (`warm_up`), so import itself stays
-//! cheap and the work overlaps whatever the program does before its first
-//! `cppdef`; the first use waits for it (or creates it, when warm-up is off).
+//! The process-wide backend: a `Stack` of the loaded dictionaries and the
+//! clang backend (`cpplive_core::stack`), which routes every question to
+//! the backend whose id it carries. `import cpplive` starts creating the
+//! clang interpreter on a background thread (`warm_up`), so import itself
+//! stays cheap and the work overlaps whatever the program does before its
+//! first `cppdef`; the first use waits for it (or creates it, when warm-up
+//! is off). With `CPPLIVE_BACKEND=dictionary` it is never created.
 //!
 //! One lock guards the backend, and it is never waited for with the GIL
 //! held: the holder may need the GIL (C++ run by the backend, such as a
@@ -15,20 +18,21 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::thread::JoinHandle;
 
 use cpplive_clang::{ClangBackend, ClangOptions};
+use cpplive_core::stack::Stack;
 use cpplive_core::Backend;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
-use crate::errors;
 
 struct State {
-    backend: Option<Box<dyn Backend>>,
+    /// The loaded dictionaries, then the clang backend (made on first need).
+    stack: Option<Stack>,
     /// Whether user code has used the backend (after that, compiler
     /// arguments can no longer change).
     used: bool,
 }
 
-static STATE: Mutex<State> = Mutex::new(State { backend: None, used: false });
+static STATE: Mutex<State> = Mutex::new(State { stack: None, used: false });
 static OPTIONS: Mutex<Option<ClangOptions>> = Mutex::new(None);
 static WARM_UP: Mutex<Option<JoinHandle<()>>> = Mutex::new(None);
 
@@ -90,11 +94,29 @@ fn reentered() -> PyErr {
 fn run<R>(mut held: Held, f: impl FnOnce(&mut dyn Backend) -> PyResult<R>) -> PyResult<R> {
     let state = &mut *held.0;
     state.used = true;
-    if state.backend.is_none() {
-        let backend = ClangBackend::new(&options()).map_err(errors::backend_error)?;
-        state.backend = Some(Box::new(backend));
-    }
-    f(state.backend.as_mut().unwrap().as_mut())
+    f(stack_of(state))
+}
+
+fn stack_of(state: &mut State) -> &mut Stack {
+    state.stack.get_or_insert_with(|| Stack::new(if dictionary_only() { None } else { Some(make_clang) }))
+}
+
+fn make_clang() -> cpplive_core::error::Result<Box<dyn Backend>> {
+    Ok(Box::new(ClangBackend::new(&options())?))
+}
+
+/// `CPPLIVE_BACKEND=dictionary`: only dictionaries answer; the clang
+/// backend is never made.
+pub fn dictionary_only() -> bool {
+    std::env::var("CPPLIVE_BACKEND").is_ok_and(|v| v == "dictionary")
+}
+
+/// Runs `f` with the backend stack itself (registering dictionaries).
+pub fn with_stack<R>(f: impl FnOnce(&mut Stack) -> PyResult<R>) -> PyResult<R> {
+    let py = unsafe { Python::assume_attached() };
+    let mut held = lock_attached(py)?;
+    let state = &mut *held.0;
+    f(stack_of(state))
 }
 
 fn options() -> ClangOptions {
@@ -127,19 +149,21 @@ pub fn with_backend_detached<R: Send>(py: Python<'_>, f: impl FnOnce(&mut dyn Ba
 pub fn warm_up() {
     let mut handle = WARM_UP.lock().unwrap_or_else(|e| e.into_inner());
     // A busy lock means the interpreter is in use (or being made).
+    let has_clang = |state: &State| state.stack.as_ref().is_some_and(|s| s.has_clang());
     let made = match STATE.try_lock() {
-        Ok(state) => state.backend.is_some(),
-        Err(TryLockError::Poisoned(e)) => e.into_inner().backend.is_some(),
+        Ok(state) => has_clang(&state),
+        Err(TryLockError::Poisoned(e)) => has_clang(&e.into_inner()),
         Err(TryLockError::WouldBlock) => true,
     };
-    if handle.is_some() || made {
+    if handle.is_some() || made || dictionary_only() {
         return;
     }
     *handle = Some(std::thread::spawn(|| {
         let mut state = lock();
-        if state.backend.is_none() {
+        let stack = stack_of(&mut state);
+        if !stack.has_clang() {
             if let Ok(backend) = ClangBackend::new(&options()) {
-                state.backend = Some(Box::new(backend));
+                stack.set_clang(Box::new(backend));
             }
         }
     }));
@@ -166,7 +190,9 @@ pub fn set_extra_args(py: Python<'_>, args: Vec<String>) -> PyResult<bool> {
     if state.used {
         return Ok(false);
     }
-    state.backend = None;
+    if let Some(stack) = state.stack.as_mut() {
+        stack.reset_clang();
+    }
     let mut options = OPTIONS.lock().unwrap_or_else(|e| e.into_inner());
     options.get_or_insert_with(ClangOptions::default).extra_args.extend(args);
     Ok(true)

@@ -466,8 +466,7 @@ void lookup_into(Session::Impl &impl, std::uint64_t scope, llvm::StringRef name,
 rust::Vec<DeclRecord> Session::lookup(std::uint64_t scope, rust::Str name) {
   rust::Vec<DeclRecord> records;
   std::string text(name);
-  LookupResult result(impl->sema(), DeclarationName(&impl->context().Idents.get(text)), SourceLocation(),
-                      Sema::LookupOrdinaryName);
+  LookupResult result(impl->sema(), member_name(impl->context(), text), SourceLocation(), Sema::LookupOrdinaryName);
   lookup_into(*impl, scope, text, result);
   for (NamedDecl *decl : result)
     records.push_back(decl_record(*impl, decl));
@@ -477,8 +476,7 @@ rust::Vec<DeclRecord> Session::lookup(std::uint64_t scope, rust::Str name) {
 rust::Vec<FunctionRecord> Session::functions(std::uint64_t scope, rust::Str name) {
   rust::Vec<FunctionRecord> records;
   std::string text(name);
-  LookupResult result(impl->sema(), DeclarationName(&impl->context().Idents.get(text)), SourceLocation(),
-                      Sema::LookupOrdinaryName);
+  LookupResult result(impl->sema(), member_name(impl->context(), text), SourceLocation(), Sema::LookupOrdinaryName);
   lookup_into(*impl, scope, text, result);
   for (NamedDecl *decl : result)
     if (auto *fn = dyn_cast<FunctionDecl>(decl->getUnderlyingDecl()))

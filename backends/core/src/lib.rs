@@ -3,10 +3,12 @@
 //! the only parser of C++ type names. No clang and no Python here.
 
 pub mod backend;
+pub mod dispatch;
 pub mod error;
 pub mod ids;
 pub mod library_search;
 pub mod model;
+pub mod stack;
 pub mod thunk;
 pub mod thunkgen;
 pub mod types;

@@ -435,3 +435,18 @@ mod tests {
         }
     }
 }
+
+/// Loads the library at `path` into the process for good, its symbols
+/// visible to every later library (what `load_library` does when no clang
+/// backend runs).
+pub fn load_global(path: &Path) -> Result<(), BackendError> {
+    use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
+    let library = unsafe { Library::open(Some(path), RTLD_NOW | RTLD_GLOBAL) }.map_err(|e| BackendError::LibraryNotFound {
+        name: path.display().to_string(),
+        detail: e.to_string(),
+        searched: path.display().to_string(),
+    })?;
+    // Never unloaded: objects and functions of it may be in use anywhere.
+    std::mem::forget(library);
+    Ok(())
+}

@@ -1,10 +1,12 @@
 //! The reflection model: what a backend knows of scopes, functions, data and
 //! enums, as plain owned values cached on the Rust side.
 
+use serde::{Deserialize, Serialize};
+
 use crate::ids::{FuncId, ScopeId};
 use crate::types::TypeRef;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScopeKind {
     Namespace,
     Class,
@@ -12,7 +14,7 @@ pub enum ScopeKind {
 }
 
 /// What a declaration a scope holds is (see `Backend::declarations`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DeclaredKind {
     Namespace,
     Class,
@@ -53,7 +55,7 @@ impl DeclaredKind {
 }
 
 /// A declaration a namespace holds, with the file it is written in.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Declared {
     pub name: String,
     pub qualified: String,
@@ -61,7 +63,7 @@ pub struct Declared {
     pub file: String,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Access {
     Public,
     Protected,
@@ -78,7 +80,7 @@ impl Access {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BaseInfo {
     pub scope: ScopeId,
     /// Offset of the base subobject; meaningless when `is_virtual`.
@@ -87,7 +89,7 @@ pub struct BaseInfo {
     pub access: Access,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ScopeInfo {
     pub id: ScopeId,
     pub kind: ScopeKind,
@@ -116,13 +118,13 @@ pub struct ScopeInfo {
 }
 
 /// A call signature: result and parameter types.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Signature {
     pub ret: TypeRef,
     pub params: Vec<TypeRef>,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FunctionKind {
     Free,
     Method,
@@ -153,7 +155,7 @@ impl FunctionKind {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ParamInfo {
     pub name: String,
     pub ty: TypeRef,
@@ -162,7 +164,7 @@ pub struct ParamInfo {
     pub default_text: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FunctionInfo {
     pub id: FuncId,
     pub name: String,
@@ -194,7 +196,7 @@ impl FunctionInfo {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FieldInfo {
     pub name: String,
     pub qualified: String,
@@ -206,14 +208,14 @@ pub struct FieldInfo {
     pub bit_width: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EnumeratorInfo {
     pub name: String,
     pub value: i64,
 }
 
 /// What a name in a scope refers to.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Entity {
     Namespace(ScopeId),
     Class(ScopeId),
@@ -231,4 +233,39 @@ pub enum Entity {
     Field,
     /// A private or protected class member.
     NonPublic,
+}
+
+/// `T{a, b, ...}` for an aggregate with public fields: each field a
+/// parameter, all optional (missing ones are value-initialized). Made by
+/// cpplive, not declared by C++: the proxy layer offers it, and a
+/// dictionary compiles its thunk (backends route it by its class).
+pub fn aggregate_init(info: &ScopeInfo, fields: &[FieldInfo]) -> Option<FunctionInfo> {
+    let members: Vec<&FieldInfo> = fields.iter().filter(|f| !f.is_static).collect();
+    if !info.is_aggregate || !info.bases.is_empty() || members.is_empty() || members.iter().any(|f| f.access != Access::Public) {
+        return None;
+    }
+    let params: Vec<ParamInfo> = members
+        .iter()
+        .map(|f| ParamInfo { name: f.name.clone(), ty: f.ty.clone(), has_default: true, default_text: String::new() })
+        .collect();
+    let listed: Vec<String> = members.iter().map(|f| format!("{} {}", crate::typename::readable(&f.ty.spelling), f.name)).collect();
+    Some(FunctionInfo {
+        // Synthesized: no declaration id of its own; kept apart from real ones.
+        id: FuncId(u64::MAX - info.id.0),
+        name: info.name.clone(),
+        qualified: String::new(),
+        class: Some(info.id),
+        class_spelling: info.qualified.clone(),
+        kind: FunctionKind::AggregateInit,
+        is_const: false,
+        is_virtual: false,
+        is_deleted: false,
+        is_noexcept: false,
+        is_explicit: false,
+        is_pure: false,
+        access: Access::Public,
+        ret: crate::typename::parse_user("void"),
+        params,
+        signature: format!("{}{{{}}}", crate::typename::readable(&info.qualified), listed.join(", ")),
+    })
 }

@@ -16,8 +16,21 @@ pub const STANDARD_HEADERS: &[&str] = &[
     "unordered_set", "utility", "vector",
 ];
 
-/// Declared once before any thunk: the error reporting and string helpers.
-pub const PRELUDE: &str = r#"
+/// Declared once before any thunk: the error reporting and string helpers
+/// (`PRELUDE_DECLARATIONS`, which any number of translation units may hold)
+/// and the `extern "C"` helpers (`PRELUDE_DEFINITIONS`, in exactly one).
+pub const PRELUDE: &str = concat!(prelude_declarations!(), prelude_definitions!());
+
+/// The inline part of `PRELUDE`: a dictionary compiles its thunks in
+/// several translation units, and each needs it.
+pub const PRELUDE_DECLARATIONS: &str = prelude_declarations!();
+
+/// The `extern "C"` helpers of `PRELUDE`, defined once per library.
+pub const PRELUDE_DEFINITIONS: &str = prelude_definitions!();
+
+macro_rules! prelude_declarations {
+    () => {
+        r#"
 #include <new>
 #include <string>
 #include <exception>
@@ -109,6 +122,14 @@ inline std::string to_string(void* p) {
   return std::string(v->data, v->size);
 }
 }
+"#
+    };
+}
+use prelude_declarations;
+
+macro_rules! prelude_definitions {
+    () => {
+        r#"
 extern "C" void __cpplive_string_view(const void* s, const char** data, unsigned long* size) {
   auto* str = static_cast<const std::string*>(s);
   *data = str->data();
@@ -147,7 +168,10 @@ extern "C" const void* __cpplive_inline_variable(int which) {
   }
   return nullptr;
 }
-"#;
+"#
+    };
+}
+use prelude_definitions;
 
 /// Compiled into the precompiled standard library only (as text they would
 /// cost start-up time instead): the containers most used from Python, so

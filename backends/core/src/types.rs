@@ -2,8 +2,10 @@
 //! backend's canonical spelling or a user's string); everything downstream
 //! matches on this, never on strings.
 
+use serde::{Deserialize, Serialize};
+
 /// The builtin arithmetic types and `void`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Builtin {
     Void,
     Bool,
@@ -103,7 +105,7 @@ impl Builtin {
 }
 
 /// What is left of a type once references, pointers and arrays are peeled.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TypeBase {
     Builtin(Builtin),
     /// `std::string` (`std::basic_string<char>`).
@@ -114,7 +116,7 @@ pub enum TypeBase {
     Other(String),
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RefKind {
     None,
     LValue,
@@ -122,13 +124,13 @@ pub enum RefKind {
 }
 
 /// What kind of declaration a `Named` base refers to, when a backend knows.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DeclRef {
     Class(u64),
     Enum(u64),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TypeRef {
     pub base: TypeBase,
     pub base_const: bool,

@@ -2,7 +2,11 @@
 genreflex): a shared library and an autoload map (`.rootmap`) naming what it
 serves and the headers that declare it.
 
-`load_reflection_info(lib)` loads the library and declares its headers;
+`load_reflection_info(lib)` registers a cpplive dictionary's model (the
+reflection data and ahead-of-time thunks `cpplive-genreflex` compiles into
+the library) with the backend stack, which then answers for what it
+serves with no header parsed; a library without a model (cppyy's
+genreflex) is loaded and its headers declared instead;
 with its map on the search path (the current directory, `add_library_path`
 directories, `CPPLIVE_DICT_PATH` and `LD_LIBRARY_PATH`, or a map given to
 `add_autoload_map`) a name that no loaded code declares loads the dictionary
@@ -163,8 +167,24 @@ def _load_section(section):
     return True
 
 
+def _register_model(library):
+    """Registers the model `library` holds; False when it holds none."""
+    try:
+        registered = _cpplive.load_dictionary(library)
+    except ImportError as e:
+        raise DictionaryError(str(e)) from None
+    if registered:
+        _index.loaded.add(library)
+    elif _cpplive.dictionary_only():
+        raise DictionaryError("%s holds no cpplive dictionary model, and with CPPLIVE_BACKEND=dictionary its headers "
+                              "cannot be parsed instead: generate it with cpplive-genreflex" % library)
+    return registered
+
+
 def _declare(library, section, origin):
     from . import load_library, include, add_include_path
+    if _register_model(library):
+        return
     for d in section.include_dirs:
         if os.path.isdir(d):
             add_include_path(d)
@@ -193,6 +213,15 @@ def loaded_dictionaries():
     return sorted(_index.loaded)
 
 
+def searched_note():
+    """What a failed lookup adds when only dictionaries answer."""
+    if not _cpplive.dictionary_only():
+        return ""
+    searched = _cpplive.loaded_dictionaries()
+    return " (CPPLIVE_BACKEND=dictionary: the clang backend is not used; dictionaries searched: %s)" % (
+        ", ".join(searched) if searched else "none is loaded")
+
+
 def load_reflection_info(path):
     """Loads the dictionary library `path` and declares what it serves:
     the headers its autoload map (`<lib>.rootmap` beside it) lists for it.
@@ -201,6 +230,8 @@ def load_reflection_info(path):
     library = os.path.realpath(path)
     with _lock:
         if library in _index.loaded:
+            return
+        if _register_model(library):
             return
         stem = os.path.splitext(library)[0]
         candidates = [stem + ".rootmap"]

@@ -96,7 +96,7 @@ def _resolve(owner, scope_id, name, cls=None):
         return _typedef_target(_c.resolve_type(name))
     if found is None:
         where = "the global namespace" if scope_id == 1 else "'%s'" % _scope_name(owner)
-        raise AttributeError("C++ name '%s' not found in %s" % (name, where))
+        raise AttributeError("C++ name '%s' not found in %s%s" % (name, where, _dictionaries.searched_note()))
     kind = found[0]
     if kind == "namespace":
         return namespace_for(found[1])

@@ -302,7 +302,8 @@ def _pythonize_vector(cls, qualified):
                        "if (i < 0) i += n; if (i < 0 || i >= n) throw std::out_of_range(\"vector index out of range\"); "
                        "return v[i]; }" % (helper, qualified))
                 fast = _c.method_from_function(getattr(gbl, helper), __getitem__)
-            except (SyntaxError, AttributeError):
+            except (SyntaxError, AttributeError, NotImplementedError):
+                # NotImplementedError: no compiler (only dictionaries answer).
                 fast = __getitem__
             cls.__getitem__ = fast
             return fast
@@ -553,8 +554,55 @@ def _operator_helper(symbol, left, right):
         except (SyntaxError, AttributeError):
             _helper_counter[0] += 1
             name = "__cpplive_operator_%d" % _helper_counter[0]
+        except NotImplementedError:
+            # No compiler: only dictionaries answer.
+            helper = _declared_operator(symbol, left, right)
+            break
     _operator_helpers[key] = helper
     return helper
+
+
+def _enclosing_scope(spelling):
+    """The scope part of a qualified C++ name (`ns` of `ns::Box<a::b>`)."""
+    depth, cut = 0, -1
+    for i, ch in enumerate(spelling):
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        elif depth == 0 and spelling.startswith("::", i):
+            cut = i
+    return spelling[:cut].strip(":") if cut > 0 else ""
+
+
+def _declared_operator(symbol, left, right):
+    """The free `operator<symbol>` declared in the namespace of an
+    operand's class (argument-dependent lookup, as far as a dictionary
+    holds it), called as it is; None when there is none. Without a
+    compiler no helper can be made, so the conversions C++ would apply to
+    reach it are not tried."""
+    from . import gbl
+    for spelling in (left, right):
+        if not spelling:
+            continue
+        scope = _enclosing_scope(spelling)
+        target = gbl
+        try:
+            for part in scope.split("::") if scope else ():
+                target = getattr(target, part)
+            function = getattr(target, "operator" + symbol)
+        except AttributeError:
+            continue
+        if right is None:
+            return function
+
+        def apply(a, b, function=function):
+            try:
+                return function(a, b)
+            except TypeError:
+                return NotImplemented
+        return apply
+    return None
 
 
 def _make_binary(py_name, symbol, reflected=False):

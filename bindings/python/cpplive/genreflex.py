@@ -16,8 +16,10 @@ directories they need. `cpplive.load_reflection_info("libFooDict.so")`
 loads it; with the map on the search path, a selected name loads it when
 first used.
 
-Today the library holds the compiled sources and the map the declarations'
-headers: loading a dictionary still parses its headers with clang.
+The library also holds the reflection model of what is selected (and of
+the classes their signatures and bases name) and, compiled ahead of time,
+the thunks and helpers they need: loading it parses no header (see
+docs/design.md, "Dictionaries").
 """
 import argparse
 import concurrent.futures
@@ -206,33 +208,71 @@ def select(entities, selected, excluded, selection_path, allow_missing, warn):
     return [e for e in chosen if not any(x.matches(*e) for x in excluded)]
 
 
-def compile_library(sources, output, args, jobs):
-    """Compiles `sources` (in parallel) and links them into `output`."""
-    compiler = os.environ.get("CXX") or shutil.which("c++") or shutil.which("clang++-19") or "g++"
-    flags = ["-std=c++20", "-O2", "-fPIC"] + ["-I" + d for d in args.include_dirs] + ["-D" + d for d in args.defines]
-    flags += args.cxxflags.split()
-    with tempfile.TemporaryDirectory(prefix="cpplive-genreflex-") as scratch:
-        if not sources:
-            empty = os.path.join(scratch, "empty.cxx")
-            with open(empty, "w") as f:
-                f.write("// a dictionary library without sources of its own\n")
-            sources = [empty]
-        objects = [os.path.join(scratch, "%d.o" % i) for i in range(len(sources))]
+# The model goes into the library as data (`format.rs` of cpplive-dict):
+# assembled from the file as it is, so its size costs no compile time.
+_MODEL_UNIT = r"""// The dictionary's reflection model (cpplive-dict's format).
+__asm__(".section .rodata\n"
+        ".balign 16\n"
+        ".globl __cpplive_dictionary_model\n"
+        ".type __cpplive_dictionary_model, @object\n"
+        "__cpplive_dictionary_model:\n"
+        ".incbin \"%s\"\n"
+        ".globl __cpplive_dictionary_model_end\n"
+        ".type __cpplive_dictionary_model_end, @object\n"
+        "__cpplive_dictionary_model_end:\n"
+        ".byte 0\n"
+        ".previous\n");
+"""
+
+
+class Builder(object):
+    """Compiles translation units (in parallel) into objects in a scratch
+    directory, and links objects into libraries."""
+
+    def __init__(self, args, jobs, scratch):
+        self.args = args
+        self.jobs = jobs
+        self.scratch = scratch
+        self.compiler = os.environ.get("CXX") or shutil.which("c++") or shutil.which("clang++-19") or "g++"
+        self.flags = ["-std=c++20", "-O2", "-fPIC"] + ["-I" + d for d in args.include_dirs] + ["-D" + d for d in args.defines]
+        self.flags += args.cxxflags.split()
+        self.count = 0
+
+    def write(self, name, text, mode="w"):
+        path = os.path.join(self.scratch, name)
+        with open(path, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as f:
+            f.write(text)
+        return path
+
+    def compile(self, sources, describe=lambda source: source):
+        objects = []
+        for _ in sources:
+            self.count += 1
+            objects.append(os.path.join(self.scratch, "%d.o" % self.count))
 
         def build(pair):
             source, obj = pair
-            run = subprocess.run([compiler] + flags + ["-c", source, "-o", obj], capture_output=True, text=True)
+            run = subprocess.run([self.compiler] + self.flags + ["-c", source, "-o", obj], capture_output=True, text=True)
             if run.returncode != 0:
-                raise GenerationError("%s does not compile:\n%s" % (source, run.stderr.strip()))
+                raise GenerationError("%s does not compile:\n%s" % (describe(source), run.stderr.strip()))
 
-        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
             for future in [pool.submit(build, pair) for pair in zip(sources, objects)]:
                 future.result()
-        link = [compiler, "-shared", "-o", output] + objects + ["-L" + d for d in args.library_dirs]
-        link += ["-l" + lib for lib in args.libraries]
+        return objects
+
+    def link(self, output, objects):
+        if not objects:
+            objects = self.compile([self.write("empty.cxx", "// a library without code of its own\n")])
+        link = [self.compiler, "-shared", "-o", output] + objects + ["-L" + d for d in self.args.library_dirs]
+        link += ["-l" + lib for lib in self.args.libraries]
         run = subprocess.run(link, capture_output=True, text=True)
         if run.returncode != 0:
             raise GenerationError("%s does not link:\n%s" % (output, run.stderr.strip()))
+
+    def model_unit(self, model):
+        data = self.write("model.bin", model, "wb")
+        return self.write("model.cxx", _MODEL_UNIT % data.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 def write_map(path, library, headers, include_dirs, entities):
@@ -301,7 +341,27 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
             raise GenerationError("%s does not compile:\n%s" % (h, e)) from None
     entities = declared_entities(cpplive, project_dirs)
     chosen = select(entities, selected, excluded, args.selection, args.allow_missing, warn)
-    compile_library(sources, output, args, args.jobs)
+    from cpplive import _cpplive as c
+    jobs = args.jobs or os.cpu_count() or 1
+    stem = os.path.splitext(os.path.basename(output))[0]
+    with tempfile.TemporaryDirectory(prefix="cpplive-genreflex-") as scratch:
+        builder = Builder(args, jobs, scratch)
+        objects = builder.compile(sources)
+        # The project's code is loaded before the thunks are tried, so that
+        # one calling what nothing defines is left out (it would keep the
+        # dictionary from loading).
+        code = os.path.join(scratch, "libproject.so")
+        builder.link(code, objects)
+        cpplive.load_library(code)
+        try:
+            model, units, _, _ = c.generate_dictionary([q for _, q in chosen], [os.path.abspath(h) for h in headers],
+                                                       stem, jobs)
+        except RuntimeError as e:
+            raise GenerationError("cannot record the selection of %s: %s" % (args.selection or "the headers", e)) from None
+        generated = [builder.write("thunks%d.cxx" % i, text) for i, text in enumerate(units)]
+        objects += builder.compile(generated + [builder.model_unit(model)],
+                                   lambda source: "the thunks generated for %s (%s)" % (output, source))
+        builder.link(output, objects)
     write_map(rootmap, args.rootmap_lib or os.path.basename(output), [os.path.abspath(h) for h in headers],
               args.include_dirs, chosen)
     return output, rootmap, chosen
