@@ -117,6 +117,23 @@ def test_load_reflection_info_and_use(project):
     assert out.split() == ["5", "7", "25.0", "top"]
 
 
+def test_headers_at_hand_give_everything_and_the_model_is_chosen_by_setting(project):
+    # With its headers there, a dictionary's classes also serve what was
+    # not generated (a template instantiated now); CPPLIVE_DICT_MODEL=1
+    # takes the precompiled model alone, which has no such instantiation.
+    assert genreflex(project, "dc.h", "dc.cxx", "-s", "dc.xml", "-o", "libdcDict.so").returncode == 0
+    code = CHILD_IMPORT + textwrap.dedent(r'''
+        cpplive.load_reflection_info(%r)
+        print(cpplive.gbl.dc.add(2, 3), len(cpplive._cpplive.loaded_dictionaries()))
+        try:
+            print(cpplive.gbl.dc.twice(21))
+        except (TypeError, AttributeError, NotImplementedError):
+            print("not-covered")
+        ''' % str(project / "libdcDict.so"))
+    assert run_python_ok(code, 120).split() == ["5", "0", "42"]
+    assert run_python_ok(code, 120, CPPLIVE_DICT_MODEL="1").split() == ["5", "1", "not-covered"]
+
+
 @pytest.mark.parametrize("where", ["cwd", "CPPLIVE_DICT_PATH", "add_library_path", "add_autoload_map"])
 def test_autoload_from_the_map(project, tmp_path_factory, where):
     assert genreflex(project, "dc.h", "dc.cxx", "-s", "dc.xml", "-o", "libdcDict.so").returncode == 0

@@ -181,9 +181,33 @@ def _register_model(library):
     return registered
 
 
+def _uses_model(section):
+    """Whether a dictionary's precompiled model answers for it, rather than
+    clang parsing the headers it records. The model loads in milliseconds
+    but covers only what was selected and generated (no new template
+    instantiations, no `cppdef` code using its classes); so it is used when
+    only dictionaries may answer (CPPLIVE_BACKEND=dictionary), when asked
+    for (CPPLIVE_DICT_MODEL=1, or 0 for never), or when the headers are not
+    there to parse."""
+    if _cpplive.dictionary_only():
+        return True
+    asked = os.environ.get("CPPLIVE_DICT_MODEL", "")
+    if asked in ("0", "1"):
+        return asked == "1"
+    if section is None:
+        return True
+    return not all(_header_found(h, section.include_dirs) for h in section.headers)
+
+
+def _header_found(header, include_dirs):
+    if os.path.isabs(header):
+        return os.path.isfile(header)
+    return any(os.path.isfile(os.path.join(d, header)) for d in list(include_dirs) + [os.getcwd()])
+
+
 def _declare(library, section, origin):
     from . import load_library, include, add_include_path
-    if _register_model(library):
+    if _uses_model(section) and _register_model(library):
         return
     for d in section.include_dirs:
         if os.path.isdir(d):
@@ -231,8 +255,6 @@ def load_reflection_info(path):
     with _lock:
         if library in _index.loaded:
             return
-        if _register_model(library):
-            return
         stem = os.path.splitext(library)[0]
         candidates = [stem + ".rootmap"]
         if os.path.basename(stem).startswith("lib"):
@@ -244,7 +266,11 @@ def load_reflection_info(path):
                 if os.path.realpath(section.library) == library:
                     _declare(library, section, candidate)
                     return
+            if _register_model(library):
+                return
             raise DictionaryError("the autoload map %s has no section for %s" % (candidate, path))
+        if _register_model(library):
+            return
         raise DictionaryError("%s has no autoload map beside it (looked for %s)" % (path, " and ".join(candidates)))
 
 

@@ -244,7 +244,7 @@ class Builder(object):
             f.write(text)
         return path
 
-    def compile(self, sources, describe=lambda source: source):
+    def compile(self, sources, describe=lambda source: source, extra_flags=()):
         objects = []
         for _ in sources:
             self.count += 1
@@ -252,7 +252,8 @@ class Builder(object):
 
         def build(pair):
             source, obj = pair
-            run = subprocess.run([self.compiler] + self.flags + ["-c", source, "-o", obj], capture_output=True, text=True)
+            run = subprocess.run([self.compiler] + self.flags + list(extra_flags) + ["-c", source, "-o", obj],
+                                 capture_output=True, text=True)
             if run.returncode != 0:
                 raise GenerationError("%s does not compile:\n%s" % (describe(source), run.stderr.strip()))
 
@@ -359,8 +360,12 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
         except RuntimeError as e:
             raise GenerationError("cannot record the selection of %s: %s" % (args.selection or "the headers", e)) from None
         generated = [builder.write("thunks%d.cxx" % i, text) for i, text in enumerate(units)]
+        # The generated code reaches what reflection offers without C++'s
+        # access checks, as the live path's does (GCC and clang both take
+        # -fno-access-control).
         objects += builder.compile(generated + [builder.model_unit(model)],
-                                   lambda source: "the thunks generated for %s (%s)" % (output, source))
+                                   lambda source: "the thunks generated for %s (%s)" % (output, source),
+                                   extra_flags=("-fno-access-control",))
         builder.link(output, objects)
     write_map(rootmap, args.rootmap_lib or os.path.basename(output), [os.path.abspath(h) for h in headers],
               args.include_dirs, chosen)
