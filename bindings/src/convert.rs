@@ -590,27 +590,14 @@ impl Converter {
                         }
                         // A smart pointer of another class (`shared_ptr<Derived>`
                         // for `shared_ptr<Base>`): converted as C++ converts it.
-                        IN_IMPLICIT_CONSTRUCTION.set(true);
-                        let made = class.bind(py).call1((holder,));
-                        IN_IMPLICIT_CONSTRUCTION.set(false);
-                        let temporary = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
-                        let address = CppObject::address_of(py, temporary.as_ptr(), cls);
-                        scratch.keep(temporary.unbind());
-                        return Ok(address);
+                        return implicit_temporary(py, class, holder.as_any(), cls, scratch);
                     }
                     return hand_to_smart_pointer(py, obj, class, *get, scratch);
                 }
                 if !allow_construct {
                     return Err(Rejection::WrongType);
                 }
-                let arg = Bound::from_borrowed_ptr(py, obj);
-                IN_IMPLICIT_CONSTRUCTION.set(true);
-                let made = class.bind(py).call1((arg,));
-                IN_IMPLICIT_CONSTRUCTION.set(false);
-                let temporary = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
-                let address = CppObject::address_of(py, temporary.as_ptr(), cls);
-                scratch.keep(temporary.unbind());
-                Ok(address)
+                implicit_temporary(py, class, &Bound::from_borrowed_ptr(py, obj), cls, scratch)
             }
             Converter::StdFunction { class, id, factory } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
@@ -784,6 +771,28 @@ fn discard(py: Python<'_>, error: PyErr) -> String {
     error.restore(py);
     unsafe { ffi::PyErr_Clear() };
     text
+}
+
+/// The temporary `class(arg)` an implicit conversion makes (its one
+/// user-defined conversion: no other implicit construction inside),
+/// kept for the call; the address of it seen as `cls`.
+///
+/// # Safety
+/// The GIL is held; `cls` is `class` or a base of it.
+unsafe fn implicit_temporary(
+    py: Python<'_>,
+    class: &Py<pyo3::types::PyType>,
+    arg: &Bound<'_, PyAny>,
+    cls: *mut ffi::PyTypeObject,
+    scratch: &mut Scratch,
+) -> Result<*mut c_void, Rejection> {
+    IN_IMPLICIT_CONSTRUCTION.set(true);
+    let made = class.bind(py).call1((arg,));
+    IN_IMPLICIT_CONSTRUCTION.set(false);
+    let temporary = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
+    let address = CppObject::address_of(py, temporary.as_ptr(), cls);
+    scratch.keep(temporary.unbind());
+    Ok(address)
 }
 
 /// Whether proxy `obj` may bind to a `T&&`: marked by `std.move` (the

@@ -356,12 +356,7 @@ impl ProxyState {
         // Plain loads and stores, not `swap`: the GIL already serializes
         // access, and a locked exchange costs ~20 cycles on every object.
         let address = self.address.load(Ordering::Relaxed);
-        let class = self.registered_as.load(Ordering::Relaxed);
-        if class != 0 {
-            self.registered_as.store(0, Ordering::Relaxed);
-            let py = unsafe { Python::assume_attached() };
-            identity(py, |table| table.remove(&(address as usize, class)));
-        }
+        self.leave_identity_table(unsafe { Python::assume_attached() }, address);
         if address.is_null() {
             return;
         }
@@ -488,14 +483,21 @@ impl ProxyState {
         if address.is_null() {
             return false;
         }
+        self.leave_identity_table(py, address);
+        self.owns.store(false, Ordering::Relaxed);
+        self.address.store(std::ptr::null_mut(), Ordering::Relaxed);
+        true
+    }
+
+    /// Takes this proxy out of the identity table, where it stands for
+    /// the object at `address` (if it was entered).
+    #[inline]
+    fn leave_identity_table(&self, py: Python<'_>, address: *mut c_void) {
         let class = self.registered_as.load(Ordering::Relaxed);
         if class != 0 {
             self.registered_as.store(0, Ordering::Relaxed);
             identity(py, |table| table.remove(&(address as usize, class)));
         }
-        self.owns.store(false, Ordering::Relaxed);
-        self.address.store(std::ptr::null_mut(), Ordering::Relaxed);
-        true
     }
 
     /// Keeps `owner` alive as long as this proxy: a method's result often

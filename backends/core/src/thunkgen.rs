@@ -340,33 +340,46 @@ pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo
         let _ = writeln!(out, "  {name}({}) : {base_spelling}({}) {{}}", params.join(", "), forwarded_arguments(&types));
     }
     for (i, f) in virtuals.iter().enumerate() {
-        let types: Vec<TypeRef> = f.params.iter().map(|p| p.ty.clone()).collect();
-        let spellings: Vec<&str> = types.iter().map(|t| t.spelling.as_str()).collect();
-        let forwarded = forwarded_arguments(&types);
-        let ret = &f.ret.spelling;
-        let constness = if f.is_const { " const" } else { "" };
-        let fallback = if f.is_pure {
-            format!("throw std::logic_error(\"pure virtual '{}' is not implemented in Python\");", f.name)
-        } else {
-            format!("return {base_spelling}::{}({forwarded});", f.name)
-        };
-        let _ = write!(
-            out,
-            "  std::function<{ret}({})> cpplive_py_{i};\n  mutable bool cpplive_busy_{i} = false;\n  {ret} {}({}){constness} override {{\n    if (cpplive_py_{i} && !cpplive_busy_{i}) {{\n      cpplive_busy_{i} = true;\n      __cpplive::busy_guard guard{{cpplive_busy_{i}}};\n      return cpplive_py_{i}({});\n    }}\n    {fallback}\n  }}\n",
-            spellings.join(", "),
-            f.name,
-            declared_parameters(&types),
-            forwarded,
-        );
+        override_member(&mut out, i, base_spelling, f);
     }
-    // C++ code may delete the object (`delete base_ptr`): Python hears of
-    // it here, so that its proxy lets go instead of deleting it again.
+    deletion_notice(&mut out, name);
+    out.push_str("};\n");
+    out
+}
+
+/// A dispatcher's override of virtual `f` (declared in or under `base`)
+/// and its slot `cpplive_py_{slot}`: the Python function when one is set
+/// and not already running for this object, else the base's own (a pure
+/// virtual throws).
+fn override_member(out: &mut String, slot: usize, base: &str, f: &FunctionInfo) {
+    let types: Vec<TypeRef> = f.params.iter().map(|p| p.ty.clone()).collect();
+    let spelled: Vec<&str> = types.iter().map(|t| t.spelling.as_str()).collect();
+    let forwarded = forwarded_arguments(&types);
+    let ret = &f.ret.spelling;
+    let constness = if f.is_const { " const" } else { "" };
+    let fallback = if f.is_pure {
+        format!("throw std::logic_error(\"pure virtual '{}' is not implemented in Python\");", f.name)
+    } else {
+        format!("return {base}::{}({forwarded});", f.name)
+    };
+    let _ = write!(
+        out,
+        "  std::function<{ret}({})> cpplive_py_{slot};\n  mutable bool cpplive_busy_{slot} = false;\n  {ret} {}({}){constness} override {{\n    if (cpplive_py_{slot} && !cpplive_busy_{slot}) {{\n      cpplive_busy_{slot} = true;\n      __cpplive::busy_guard guard{{cpplive_busy_{slot}}};\n      return cpplive_py_{slot}({});\n    }}\n    {fallback}\n  }}\n",
+        spelled.join(", "),
+        f.name,
+        declared_parameters(&types),
+        forwarded,
+    );
+}
+
+/// A dispatcher's destructor and its `cpplive_on_delete` member: C++ code
+/// may delete the object (`delete base_ptr`), and Python hears of it here,
+/// so that its proxy lets go instead of deleting it again.
+fn deletion_notice(out: &mut String, name: &str) {
     let _ = writeln!(
         out,
         "  std::function<void()> cpplive_on_delete;\n  ~{name}() {{ if (cpplive_on_delete) {{ try {{ cpplive_on_delete(); }} catch (...) {{}} }} }}"
     );
-    out.push_str("};\n");
-    out
 }
 
 /// A way to construct one base of a dispatcher with several bases: a
@@ -435,31 +448,11 @@ pub fn multi_dispatcher(name: &str, bases: &[(&str, Vec<&FunctionInfo>, Vec<Base
     let mut slot = 0;
     for (base, virtuals, _) in bases {
         for f in virtuals {
-            let types: Vec<TypeRef> = f.params.iter().map(|p| p.ty.clone()).collect();
-            let spelled: Vec<&str> = types.iter().map(|t| t.spelling.as_str()).collect();
-            let forwarded = forwarded_arguments(&types);
-            let ret = &f.ret.spelling;
-            let constness = if f.is_const { " const" } else { "" };
-            let fallback = if f.is_pure {
-                format!("throw std::logic_error(\"pure virtual '{}' is not implemented in Python\");", f.name)
-            } else {
-                format!("return {base}::{}({forwarded});", f.name)
-            };
-            let _ = write!(
-                out,
-                "  std::function<{ret}({})> cpplive_py_{slot};\n  mutable bool cpplive_busy_{slot} = false;\n  {ret} {}({}){constness} override {{\n    if (cpplive_py_{slot} && !cpplive_busy_{slot}) {{\n      cpplive_busy_{slot} = true;\n      __cpplive::busy_guard guard{{cpplive_busy_{slot}}};\n      return cpplive_py_{slot}({});\n    }}\n    {fallback}\n  }}\n",
-                spelled.join(", "),
-                f.name,
-                declared_parameters(&types),
-                forwarded,
-            );
+            override_member(&mut out, slot, base, f);
             slot += 1;
         }
     }
-    let _ = writeln!(
-        out,
-        "  std::function<void()> cpplive_on_delete;\n  ~{name}() {{ if (cpplive_on_delete) {{ try {{ cpplive_on_delete(); }} catch (...) {{}} }} }}"
-    );
+    deletion_notice(&mut out, name);
     out.push_str("};\n");
     out
 }
