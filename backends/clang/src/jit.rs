@@ -183,9 +183,7 @@ pub fn upcast(backend: &mut ClangBackend, derived: &str, base: &str) -> Result<U
 
 pub fn variable_address(backend: &mut ClangBackend, qualified: &str) -> Result<AddressFn> {
     use cpplive_core::Backend;
-    let by_value = backend.resolve_type(&format!("decltype({qualified})")).is_ok_and(|ty| {
-        ty.base_const && ty.is_plain() && ty.reference == cpplive_core::RefKind::None && (ty.builtin().is_some() || ty.enum_id().is_some())
-    });
+    let by_value = backend.resolve_type(&format!("decltype({qualified})")).is_ok_and(|ty| ty.is_const_scalar());
     let address = helper(backend, format!("address {qualified}"), "address", |s| thunkgen::address(s, qualified, by_value))?;
     Ok(unsafe { std::mem::transmute::<usize, AddressFn>(address) })
 }

@@ -156,6 +156,12 @@ impl TypeRef {
         self.pointers.is_empty() && self.array.is_empty()
     }
 
+    /// A const builtin or enum value (no pointer, array or reference):
+    /// readable by value, which needs no definition of a variable of it.
+    pub fn is_const_scalar(&self) -> bool {
+        self.base_const && self.is_plain() && self.reference == RefKind::None && (self.builtin().is_some() || self.enum_id().is_some())
+    }
+
     pub fn builtin(&self) -> Option<Builtin> {
         match self.base {
             TypeBase::Builtin(b) => Some(b),

@@ -181,7 +181,7 @@ impl<'a> Recorder<'a> {
         }
         let symbol = symbols::variable(&self.prefix, self.variables.len());
         // A const scalar as the live path reads it: a copy of its value.
-        let by_value = ty.base_const && ty.is_plain() && ty.reference == cpplive_core::RefKind::None && (ty.builtin().is_some() || ty.enum_id().is_some());
+        let by_value = ty.is_const_scalar();
         self.code.push(thunkgen::address(&symbol, qualified, by_value));
         self.variables.push(qualified.to_string());
         self.assigner(ty);
