@@ -368,3 +368,33 @@ def test_python_class_deriving_from_several_cpp_classes():
             return 1
     with pytest.raises(TypeError):
         Never()                                               # D cannot be constructed at all
+
+def test_make_shared_of_a_python_class():
+    cpplive.cppdef("""
+    namespace xi_ms {
+    struct Abstract { static int alive; Abstract() { ++alive; } virtual ~Abstract() { --alive; } virtual int imp() = 0; };
+    int Abstract::alive = 0;
+    int call_shared(std::shared_ptr<Abstract>& p) { return p->imp(); }
+    }""")
+    ns = cpplive.gbl.xi_ms
+    std = cpplive.gbl.std
+
+    class PyDerived(ns.Abstract):
+        def __init__(self, val):
+            super().__init__()
+            self.val = val
+
+        def imp(self):
+            return self.val
+
+    gc.collect()
+    v = std.make_shared[PyDerived](42)             # made in Python, keeping its Python part
+    assert type(v) is PyDerived and ns.call_shared(v) == 42 and v.imp() == 42
+    p = PyDerived(13)
+    w = std.make_shared[PyDerived](p)              # an existing object is taken over
+    assert w is p and ns.call_shared(w) == 13
+    assert type(w.__smartptr__()) is std.shared_ptr[ns.Abstract]
+    assert ns.Abstract.alive == 2
+    del v, w, p
+    gc.collect()
+    assert ns.Abstract.alive == 0

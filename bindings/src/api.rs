@@ -641,3 +641,18 @@ pub fn mark_rvalue<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> 
     unsafe { crate::instance::state(obj.as_ptr()) }.mark_rvalue();
     Ok(obj.clone())
 }
+
+/// Hands Python-owned proxy `obj` to smart pointer proxy `holder`, made
+/// from it: the holder owns the object from now on, and `obj` keeps the
+/// holder (as for an object C++ returned through a smart pointer).
+#[pyfunction]
+pub fn hand_to(obj: &Bound<'_, PyAny>, holder: Py<PyAny>) -> PyResult<()> {
+    let py = obj.py();
+    if !unsafe { crate::instance::is_proxy(py, obj.as_ptr()) && crate::instance::is_proxy(py, holder.as_ptr()) } {
+        return Err(PyTypeError::new_err("hand_to() needs two C++ objects"));
+    }
+    if !unsafe { crate::instance::state(obj.as_ptr()) }.hand_to(holder) {
+        return Err(PyTypeError::new_err("the object is already held by a smart pointer"));
+    }
+    Ok(())
+}

@@ -266,6 +266,8 @@ def namespace_for(scope_id):
     ns = ns_cls(scope_id, qualified)
     if qualified == "std":
         object.__setattr__(ns, "move", _std_move(ns))
+        object.__setattr__(ns, "make_shared", _MakeSmart(ns, "make_shared", "shared_ptr"))
+        object.__setattr__(ns, "make_unique", _MakeSmart(ns, "make_unique", "unique_ptr"))
     _namespaces[scope_id] = ns
     sys.modules.setdefault(_module_name(qualified), ns)
     if _module_root[0] != "cpplive.gbl":
@@ -288,6 +290,51 @@ def _std_move(std):
 
     move.__doc__ = _std_move.__doc__
     return move
+
+
+class _MakeSmart(object):
+    """`std.make_shared` and `std.make_unique`: C++'s, except for a Python
+    class deriving from a C++ class (`make_shared[PyDerived](42)`), whose
+    objects C++ cannot make with their Python part: the object is made in
+    Python (or, given one, taken over) and handed to a smart pointer of its
+    C++ base, which its proxy then holds, as for a smart pointer result."""
+
+    def __init__(self, std, name, smart):
+        self._std = std
+        self._name = name
+        self._smart = smart
+        self._template = None
+
+    def _cpp(self):
+        if self._template is None:
+            self._template = _resolve(self._std, self._std.__cpp_scope__, self._name)
+        return self._template
+
+    def __getitem__(self, args):
+        cls = args[0] if isinstance(args, tuple) and len(args) == 1 else args
+        if isinstance(cls, CppClassMeta) and "__cpp_scope__" not in cls.__dict__:
+            return lambda *a, **k: self._python(cls, a, k)
+        return self._cpp()[args]
+
+    def __call__(self, *args, **kwargs):
+        return self._cpp()(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cpp(), name)
+
+    def _python(self, cls, args, kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], cls):
+            obj = args[0]
+        else:
+            obj = cls(*args, **kwargs)
+        # The C++ class the Python class derives from (not its dispatcher).
+        base = next(k for k in cls.__mro__ if "__cpp_scope__" in k.__dict__ and "__cpp_dispatch__" not in k.__dict__)
+        holder = getattr(self._std, self._smart)[base](obj)
+        _c.hand_to(obj, holder)
+        return obj
+
+    def __repr__(self):
+        return repr(self._cpp())
 
 
 class CppClassMeta(type):
