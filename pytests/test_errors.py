@@ -358,3 +358,31 @@ def test_exception_object_made_and_raised_in_python(xg):
     with pytest.raises(xg.er_MyError) as info:
         raise xg.er_MyError(7)
     assert info.value.code == 7 and "my error 7" in str(info.value)
+
+
+def test_compiler_warnings_become_syntax_warnings(uid):
+    import warnings
+    name = uid("er_warned")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert cpplive.cppdef("int %s(int a) {\n  return a / 0;\n}" % name)
+    assert [w.category for w in caught] == [SyntaxWarning]
+    text = str(caught[0].message)
+    assert "warning: division by zero is undefined" in text
+    assert "  return a / 0;" in text                 # clang's source line
+    assert "<<< inputs >>>" not in text
+    assert caught[0].filename == __file__            # the caller of cppdef
+    # The code was accepted: the function exists.
+    assert hasattr(cpplive.gbl, name)
+    # An input without warnings warns of nothing, and no earlier warning
+    # is reported again.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cpplive.cppdef("int %s_clean(int a) { return a; }" % name)
+    assert caught == []
+    # With warnings turned into errors, the warning is raised.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(SyntaxWarning):
+            cpplive.cppdef("int %s_again(int a) { return a %% 0; }" % name)
+    assert_still_works(uid)

@@ -139,6 +139,24 @@ def test_prompt_errors_show_clang_diagnostics_and_go_on():
     assert err.count("use of undeclared identifier 'missing'") == 1, err
 
 
+def test_prompt_shows_clang_warnings():
+    out, err = run_prompt("\n".join([
+        "int half(int a) {",
+        "  return a / 0;",
+        "}",
+        "1/0",
+        "40 + 2",
+    ]) + "\n")
+    assert out.splitlines()[-1] == "(int) 42", out
+    # Warnings name the entry and quote its own text, not generated code.
+    assert "input_1:2:12: warning: division by zero is undefined" in err, err
+    assert "    2 |   return a / 0;" in err
+    assert "input_2:1:2: warning: division by zero is undefined" in err, err
+    assert "    1 | 1/0" in err
+    assert "__cpplive" not in err and "<<< inputs >>>" not in err, err
+    assert "(int) 42" not in err
+
+
 @pytest.mark.parametrize("fault, name", [
     ("int* p = nullptr; *p = 1;", "SegmentationViolation"),
     ("assert(false);", "AbortSignal"),

@@ -24,8 +24,36 @@ use crate::runtime::{with_backend, with_backend_detached};
 #[pyfunction]
 pub fn cppdef(py: Python<'_>, code: &str) -> PyResult<bool> {
     DECLARATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    with_backend_detached(py, |b| b.declare(code).map_err(backend_error))?;
+    let warnings = with_backend_detached(py, |b| declared_with_warnings(b, |b| b.declare(code)))?;
+    warn_about(py, &warnings)?;
     Ok(true)
+}
+
+/// Runs `declare` and returns the compiler's warnings on that input only
+/// (those left by generated code before it are dropped).
+fn declared_with_warnings(
+    backend: &mut dyn cpplive_core::Backend,
+    declare: impl FnOnce(&mut dyn cpplive_core::Backend) -> Result<(), BackendError>,
+) -> PyResult<String> {
+    backend.take_warnings().map_err(backend_error)?;
+    declare(&mut *backend).map_err(backend_error)?;
+    backend.take_warnings().map_err(backend_error)
+}
+
+/// The compiler's warnings on accepted input, as one `SyntaxWarning` (what
+/// cppyy users catch), attributed to the caller of `cppdef`/`include`.
+fn warn_about(py: Python<'_>, warnings: &str) -> PyResult<()> {
+    // Each input is "included" from clang's incremental main file: a line
+    // that names no place in the user's code.
+    let text: Vec<&str> = warnings.lines().filter(|line| !line.starts_with("In file included from <<< inputs >>>")).collect();
+    let text = text.join("\n");
+    let text = text.trim_end();
+    if text.is_empty() {
+        return Ok(());
+    }
+    let category = py.get_type::<pyo3::exceptions::PySyntaxWarning>();
+    let message = std::ffi::CString::new(text.replace('\0', "")).unwrap_or_default();
+    PyErr::warn(py, &category, &message, 2)
 }
 
 /// `cppdef` for helpers the proxy layer generates (see
@@ -50,7 +78,8 @@ pub fn declaration_generation() -> u64 {
 #[pyo3(signature = (header, c_linkage=false))]
 pub fn include(py: Python<'_>, header: &str, c_linkage: bool) -> PyResult<bool> {
     DECLARATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    with_backend_detached(py, |b| b.include(header, c_linkage).map_err(backend_error))?;
+    let warnings = with_backend_detached(py, |b| declared_with_warnings(b, |b| b.include(header, c_linkage)))?;
+    warn_about(py, &warnings)?;
     Ok(true)
 }
 

@@ -27,6 +27,8 @@ struct Session::Impl {
   std::unique_ptr<clang::Interpreter> interp;
   // Text of the diagnostics of the current request; cleared before each.
   std::string diagnostics;
+  // Warnings on accepted user inputs, kept until asked for.
+  std::string warnings;
   std::unique_ptr<llvm::raw_string_ostream> diag_stream;
   // Parsed inputs not yet handed to the JIT (or already handed: null
   // module); a handle is the index + 1.

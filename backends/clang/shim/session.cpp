@@ -181,8 +181,11 @@ clang::PartialTranslationUnit &Session::Impl::parse(llvm::StringRef code, bool g
     }
   };
   auto &ptu = parsed();
-  if (guarded && diagnostics_fd < 0)
+  if (guarded && diagnostics_fd < 0) {
     note_user_input(*this, ptu);
+    // What is left after an accepted parse is warnings (and their notes).
+    warnings += take_diagnostics();
+  }
   return ptu;
 }
 
@@ -290,6 +293,12 @@ void Session::allow_guarding(bool allowed) { impl->guarding_allowed = allowed; }
 
 // Sema reads the option at each check, so it can change between inputs.
 void Session::set_access_checks(bool on) { impl->interp->getCompilerInstance()->getLangOpts().AccessControl = on; }
+
+rust::String Session::take_warnings() {
+  std::string text;
+  text.swap(impl->warnings);
+  return rust::String(text);
+}
 
 void Session::add_include_path(rust::Str dir) {
   auto *ci = impl->interp->getCompilerInstance();

@@ -35,6 +35,8 @@ public:
   void execute(std::uint64_t ptu);
   void allow_guarding(bool allowed);
   void set_access_checks(bool on);
+  // Clang's warnings on the user inputs accepted since the last call.
+  rust::String take_warnings();
   // The symbols a parsed module defines, and those it needs from elsewhere.
   ModuleSymbols module_symbols(std::uint64_t ptu) const;
   // Definitions clang holds (from the precompiled header) for symbols that

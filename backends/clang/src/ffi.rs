@@ -169,6 +169,8 @@ pub mod bridge {
         fn allow_guarding(self: Pin<&mut Session>, allowed: bool) -> Result<()>;
         /// C++ access checks on or off for the inputs parsed from now on.
         fn set_access_checks(self: Pin<&mut Session>, on: bool) -> Result<()>;
+        /// Clang's warnings on the user inputs accepted since the last call.
+        fn take_warnings(self: Pin<&mut Session>) -> Result<String>;
         /// Remembers accepted dry runs in `dir` ("" for nowhere), see verdicts.cpp.
         fn remember_verdicts(self: Pin<&mut Session>, dir: &str) -> Result<()>;
         fn module_symbols(self: &Session, ptu: u64) -> Result<ModuleSymbols>;

@@ -238,6 +238,10 @@ impl Backend for ClangBackend {
         compiled
     }
 
+    fn take_warnings(&mut self) -> Result<String> {
+        self.session().take_warnings().map_err(|e| BackendError::Internal(e.what().to_string()))
+    }
+
     fn declare_helper(&mut self, code: &str) -> Result<()> {
         // Set before the dry run forks, so that it sees the same rules.
         self.session().set_access_checks(false).map_err(|e| BackendError::Internal(e.what().to_string()))?;

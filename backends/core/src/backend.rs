@@ -20,6 +20,11 @@ pub trait Backend: Send {
     fn declare_helper(&mut self, code: &str) -> Result<()> {
         self.declare(code)
     }
+    /// The compiler's warnings on the code accepted since the last call
+    /// (declare, include), as the compiler prints them; empty when none.
+    fn take_warnings(&mut self) -> Result<String> {
+        Ok(String::new())
+    }
     /// `#include "header"`; with `c_linkage`, inside `extern "C" { }`.
     fn include(&mut self, header: &str, c_linkage: bool) -> Result<()>;
     fn add_include_path(&mut self, dir: &Path) -> Result<()>;

@@ -186,6 +186,14 @@ impl Backend for Stack {
         self.clang("declaring C++ code")?.declare_helper(code)
     }
 
+    fn take_warnings(&mut self) -> Result<String> {
+        // Dictionaries compile nothing: only the clang backend, if made, warns.
+        match self.clang.as_mut() {
+            Some(clang) => clang.take_warnings(),
+            None => Ok(String::new()),
+        }
+    }
+
     fn include(&mut self, header: &str, c_linkage: bool) -> Result<()> {
         self.clang(&format!("including '{header}'"))?.include(header, c_linkage)
     }

@@ -534,9 +534,13 @@ def evaluate(expression, source="input", quiet=False):
     # top-level statement.
     _counter[0] += 1
     name = "__cpplive_e%d" % _counter[0]
-    code = ("inline auto %s() -> __cpplive_repl::held_t<decltype((%s\n))> { return (%s\n); }\n"
-            "__cpplive_repl::emit<decltype(%s())>(%s, %s);") % (
-        name, expression, expression, name, name, "true" if quiet else "false")
+    # The expression on lines of its own, located as the entry: clang's
+    # warnings and errors then quote the user's text, not the wrapper's.
+    entry = located(expression, source)
+    code = ("inline auto %s() -> __cpplive_repl::held_t<decltype((\n%s\n))> { return (\n%s\n); }\n"
+            "%s") % (name, entry, entry,
+                     located("__cpplive_repl::emit<decltype(%s())>(%s, %s);" % (
+                         name, name, "true" if quiet else "false"), "<cpplive>"))
     debug("%s as an expression:\n%s" % (source, code))
     try:
         _c.cppdef(code)

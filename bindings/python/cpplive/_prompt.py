@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import threading
+import warnings
 
 import cpplive
 from cpplive import _interactive, _proxies
@@ -217,6 +218,22 @@ class Prompt(object):
         self.entries += 1
         source = "input_%d" % self.entries
         self.stdout.flush()
+        # Clang's warnings (cppdef's SyntaxWarnings) print as clang prints
+        # them, before the value or error of the entry.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            shown = self._run(text, source)
+        for warning in caught:
+            if issubclass(warning.category, SyntaxWarning):
+                self.say(str(warning.message), error=True)
+            else:
+                self.say("%s: %s" % (warning.category.__name__, warning.message), error=True)
+        if shown is not None:
+            self.say(shown)
+
+    def _run(self, text, source):
+        """Runs one entry; returns what to print, None when nothing is (or
+        the error was reported)."""
         try:
             with cpplive.ll.signals_as_exception():
                 shown = _interactive.run_entry(text, source)
@@ -235,8 +252,7 @@ class Prompt(object):
             return
         finally:
             _interactive._flush_c_stdout()
-        if shown is not None:
-            self.say(shown)
+        return shown
 
     def command(self, line):
         name, _, argument = line.partition(" ")
