@@ -462,3 +462,144 @@ def test_autoload_of_a_dictionary_with_only_dictionaries(model_library, tmp_path
         print([os.path.basename(p) for p in cpplive._cpplive.loaded_dictionaries()])
         '''), 120, CPPLIVE_BACKEND="dictionary", CPPLIVE_DICT_PATH=str(model_library.parent))
     assert out.split() == ["3", "6", "['libdmDict.so']"]
+
+
+TEMPLATES_HEADER = r"""
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+namespace dt {
+enum Manip { Open = 16, Close = 17 };
+class Box {
+public:
+    Box() { values["n"] = "7"; values["x"] = "2.5"; values["s"] = "text"; }
+    // Member templates: called from Python with deduced or explicit
+    // arguments, and never named in the selection.
+    template<class T> T as(const std::string& key) const;
+    template<class K> std::string operator[](const K& key) const { return values.at(to_key(key)); }
+    template<class T> std::string describe(T value) const { return "value " + std::to_string(value); }
+    // An iterator whose comparison is a template, as yaml-cpp's is.
+    template<class V> struct iter {
+        const std::string* at;
+        std::string operator*() const { return *at; }
+        iter& operator++() { ++at; return *this; }
+        template<class W> bool operator!=(const iter<W>& other) const { return at != other.at; }
+    };
+    iter<int> begin() const { return {names.data()}; }
+    iter<int> end() const { return {names.data() + names.size()}; }
+    // A char overload next to the enum's: an enum value picks its own.
+    std::string put(char c) const { return std::string("char ") + std::to_string(int(c)); }
+    std::string put(Manip m) const { return "manip " + std::to_string(int(m)); }
+private:
+    static std::string to_key(const std::string& k) { return k; }
+    static std::string to_key(int k) { return k == 0 ? "n" : "x"; }
+    std::map<std::string, std::string> values;
+    std::vector<std::string> names{"a", "b", "c"};
+};
+template<> inline int Box::as<int>(const std::string& key) const { return std::stoi(values.at(key)); }
+template<> inline double Box::as<double>(const std::string& key) const { return std::stod(values.at(key)); }
+template<> inline std::string Box::as<std::string>(const std::string& key) const { return values.at(key); }
+template<class T> T doubled(T t) { return t + t; }
+}
+"""
+
+TEMPLATES_USE = r'''
+import cpplive
+dt = cpplive.gbl.dt
+b = dt.Box()
+print(getattr(b, "as")[int]("n"), getattr(b, "as")["double"]("x"), getattr(b, "as")[str]("s"))
+print(b["s"], b[0], b[1])
+print(b.describe(3))
+print(dt.doubled(21), dt.doubled(1.25), dt.doubled("ab"))
+print(",".join(b))
+print(b.put(dt.Open), b.put("A"))
+'''
+
+
+def test_function_templates_are_made_ahead_of_time(tmp_path):
+    write(tmp_path, "dt.h", TEMPLATES_HEADER)
+    run = genreflex(tmp_path, "dt.h", "-o", "libdtDict.so")
+    assert run.returncode == 0, run.stderr
+    os.rename(tmp_path / "dt.h", tmp_path / "dt.h.away")
+    out = run_python_ok(CHILD_IMPORT + "cpplive.load_reflection_info(%r)\n" % str(tmp_path / "libdtDict.so")
+                        + TEMPLATES_USE + textwrap.dedent(r'''
+        b = dt.Box()
+        try:
+            getattr(b, "as")[dt.Box]("n")       # an instantiation nobody made
+        except (TypeError, NotImplementedError) as e:
+            print("not made", "as" in str(e))
+        '''), 120, CPPLIVE_BACKEND="dictionary")
+    assert out.splitlines() == ["7 2.5 text", "text 7 2.5", "value 3", "42 2.5 abab", "a,b,c",
+                                "manip 16 char 65", "not made True"], out
+
+
+YAML_SELECTION = """
+<lcgdict>
+  <class pattern="YAML::*"/>
+  <function pattern="YAML::*"/>
+  <enum pattern="YAML::*"/>
+</lcgdict>
+"""
+
+YAML_USE = r'''
+import cpplive
+Y = cpplive.gbl.YAML
+def value(node, t):
+    return getattr(node, "as")[t]()
+n = Y.Load("name: cpplive\nsizes: [1, 2, 3]\nnested: {pi: 3.25}\n")
+print(n.IsMap(), n.size(), value(n["name"], str), value(n["nested"]["pi"], float))
+print([value(item, int) for item in n["sizes"]])
+print(sorted(value(kv.first, str) for kv in n))
+e = Y.Emitter()
+e << Y.BeginMap << Y.Key << "k" << Y.Value << 3 << Y.EndMap
+print(e.c_str())
+print(Y.Dump(n["sizes"]))
+try:
+    Y.Load("a: [1, 2")
+except Exception as error:
+    print("error", type(error).__name__)
+'''
+
+TINYXML_USE = r'''
+import cpplive
+X = cpplive.gbl.tinyxml2
+doc = X.XMLDocument()
+print(doc.Parse('<root a="1"><item name="x">hello</item><item name="y"/></root>') == X.XML_SUCCESS)
+root = doc.RootElement()
+print(root.Name(), root.IntAttribute("a"))
+e = root.FirstChildElement("item")
+names = []
+while e:
+    names.append((e.Attribute("name"), e.GetText()))
+    e = e.NextSiblingElement("item")
+print(names)
+added = doc.NewElement("added")
+added.SetAttribute("n", 5)
+root.InsertEndChild(added)
+printer = X.XMLPrinter(cpplive.nullptr, True)
+doc.Print(printer)
+print(printer.CStr())
+print(doc.Parse("<bad") == X.XML_SUCCESS, doc.ErrorID() != 0)
+'''
+
+
+@pytest.mark.parametrize("library", ["yaml-cpp", "tinyxml2"])
+def test_dictionaries_of_real_libraries(tmp_path, library):
+    # Debian's libyaml-cpp-dev and libtinyxml2-dev (make test installs them),
+    # used with only the dictionary answering.
+    if library == "yaml-cpp":
+        write(tmp_path, "sel.xml", YAML_SELECTION)
+        run = genreflex(tmp_path, "/usr/include/yaml-cpp/yaml.h", "-s", "sel.xml", "-o", "libyamlDict.so", "-lyaml-cpp")
+        use, dictionary = YAML_USE, "libyamlDict.so"
+        expected = ["True 3 cpplive 3.25", "[1, 2, 3]", "['name', 'nested', 'sizes']", "k: 3",
+                    "[1, 2, 3]", "error ParserException"]
+    else:
+        run = genreflex(tmp_path, "/usr/include/tinyxml2.h", "-o", "libxmlDict.so", "-ltinyxml2")
+        use, dictionary = TINYXML_USE, "libxmlDict.so"
+        expected = ["True", "root 1", "[('x', 'hello'), ('y', None)]",
+                    '<root a="1"><item name="x">hello</item><item name="y"/><added n="5"/></root>', "False True"]
+    assert run.returncode == 0, run.stderr
+    out = run_python_ok(CHILD_IMPORT + "cpplive.load_reflection_info(%r)\n" % str(tmp_path / dictionary) + use,
+                        120, CPPLIVE_BACKEND="dictionary")
+    assert out.splitlines() == expected, out

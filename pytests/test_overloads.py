@@ -534,3 +534,21 @@ def test_explicit_constructors_take_no_part_in_implicit_conversions():
         g.ov_only_explicit(3)
     assert g.ov_only_implicit(5) == 5             # a converting constructor still converts
     assert isinstance(g.ov_Explicit(3), g.ov_Explicit)   # called by name it constructs
+
+
+def test_an_enum_value_picks_its_own_overload_before_char():
+    cpplive.cppdef("""
+    namespace ov_en {
+    enum Manip { Open = 16 };
+    struct Out { int last = 0; };
+    Out& operator<<(Out& o, char c) { o.last = 1000 + c; return o; }
+    Out& operator<<(Out& o, Manip m) { o.last = m; return o; }
+    int put(char) { return 1; }
+    int put(Manip) { return 2; }
+    }""")
+    ns = cpplive.gbl.ov_en
+    assert ns.put(ns.Open) == 2
+    assert ns.put("a") == 1 and ns.put(65) == 1     # a plain int still converts to char
+    o = ns.Out()
+    getattr(ns, "operator<<")(o, ns.Open)
+    assert o.last == 16

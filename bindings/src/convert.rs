@@ -438,6 +438,11 @@ impl Converter {
                         _ => return Err(Rejection::OutOfRange),
                     }
                 } else if ffi::PyLong_Check(obj) != 0 && ffi::PyBool_Check(obj) == 0 {
+                    // An enum value first looks for its own overload (as for
+                    // integers): `e << YAML::BeginMap` is not `e << char(16)`.
+                    if pass == Pass::Strict && ffi::PyLong_CheckExact(obj) == 0 {
+                        return Err(Rejection::WrongType);
+                    }
                     let v = integer_value(obj, Builtin::Long)?;
                     let (lo, hi) = match b {
                         Builtin::UChar => (0, 255),

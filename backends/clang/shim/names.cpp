@@ -124,15 +124,18 @@ rust::Vec<DeclaredRecord> Session::declarations(std::uint64_t scope) {
   for (DeclContextLookupResult result : context->lookups())
     for (NamedDecl *decl : result)
       found.push_back(decl);
+  // A class or function only a friend declaration names is in the
+  // namespace but not found by its name there: nothing to list.
+  const unsigned visible = Decl::IDNS_Ordinary | Decl::IDNS_Tag | Decl::IDNS_Type | Decl::IDNS_Namespace;
   for (NamedDecl *named : found) {
-    if (!named->getDeclName().isIdentifier())
+    if (!named->getDeclName().isIdentifier() || !named->isInIdentifierNamespace(visible))
       continue;
     // Every redeclaration: a namespace is reopened in many files, a class
     // forward-declared in one and defined in another.
     for (Decl *redecl : named->redecls()) {
       auto *decl = cast<NamedDecl>(redecl);
       int kind = declared_kind(decl);
-      if (kind < 0)
+      if (kind < 0 || decl->getFriendObjectKind() != Decl::FOK_None)
         continue;
       SourceLocation where = sources.getFileLoc(decl->getLocation());
       std::string file;

@@ -172,7 +172,12 @@ impl ClangBackend {
     /// protected member used from a Python subclass).
     pub(crate) fn declare_generated(&mut self, code: &str) -> Result<()> {
         self.session().set_access_checks(false).map_err(|e| BackendError::Internal(e.what().to_string()))?;
-        let compiled = self.compile(code, false);
+        // CPPLIVE_GUARD_GENERATED (set by the dictionary generator, which
+        // tries thunks of instantiations nobody compiled before, where clang
+        // itself may fail): generated code gets a dry run first, as user
+        // input does. The live path parses its own code at once, for speed.
+        let guarded = std::env::var_os("CPPLIVE_GUARD_GENERATED").is_some();
+        let compiled = self.compile(code, guarded);
         let restored = self.session().set_access_checks(true).map_err(|e| BackendError::Internal(e.what().to_string()));
         self.forget_incomplete();
         compiled.and(restored)

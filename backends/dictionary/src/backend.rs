@@ -44,6 +44,7 @@ struct Decoded {
     enumerators: Arc<Vec<EnumeratorInfo>>,
     declarations: Vec<Declared>,
     helpers: format::Helpers,
+    instantiations: Vec<format::Instantiation>,
 }
 
 /// Whether the library at `path` holds a cpplive dictionary's model
@@ -200,6 +201,8 @@ impl DictionaryBackend {
         methods.iter_mut().for_each(|f| remap.function(f));
         let mut fields = blob.fields;
         fields.iter_mut().for_each(|f| remap.field(f));
+        let mut instantiations = blob.instantiations;
+        instantiations.iter_mut().flat_map(|i| i.functions.iter_mut()).for_each(|f| remap.function(f));
         Decoded {
             info: Arc::new(info),
             members,
@@ -210,6 +213,7 @@ impl DictionaryBackend {
             enumerators: Arc::new(blob.enumerators),
             declarations: blob.declarations,
             helpers: blob.helpers,
+            instantiations,
         }
     }
 
@@ -346,8 +350,17 @@ impl Backend for DictionaryBackend {
         }
     }
 
-    fn instantiate_function(&mut self, _scope: ScopeId, name: &str, _explicit: &[String], _types: &[String]) -> Result<Vec<FunctionInfo>> {
-        Err(self.not_covered(&format!("instantiating the function template '{name}'")))
+    fn instantiate_function(&mut self, scope: ScopeId, name: &str, explicit: &[String], types: &[String]) -> Result<Vec<FunctionInfo>> {
+        let decoded = self.decoded(scope)?;
+        let normalized = |list: &[String]| list.iter().map(|s| format::normalize(s)).collect::<Vec<_>>();
+        let (explicit, types) = (normalized(explicit), normalized(types));
+        let mut made = decoded.instantiations.iter().filter(|i| i.name == name).peekable();
+        if made.peek().is_none() {
+            return Err(self.not_covered(&format!("instantiating the function template '{name}'")));
+        }
+        // None of those made fits: no match, as when deduction fails (the
+        // caller may try other arguments, then says what it tried).
+        Ok(made.find(|i| i.explicit == explicit && i.types == types).map(|i| i.functions.clone()).unwrap_or_default())
     }
 
     fn call_thunks(&mut self, functions: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>> {

@@ -22,7 +22,8 @@ use cpplive_core::types::TypeRef;
 
 pub const MAGIC: &[u8; 18] = b"CPPLIVE-DICTIONARY";
 /// Bumped whenever the layout or a serialized type changes.
-pub const VERSION: u32 = 1;
+// 2: function-template instantiations per scope.
+pub const VERSION: u32 = 2;
 const HEADER: usize = MAGIC.len() + 4 + 8 + 8 + 8;
 
 pub const MODEL_SYMBOL: &str = "__cpplive_dictionary_model";
@@ -67,6 +68,19 @@ pub struct ScopeBlob {
     pub enumerators: Vec<EnumeratorInfo>,
     pub declarations: Vec<Declared>,
     pub helpers: Helpers,
+    /// Instantiations of the scope's function templates made ahead of time,
+    /// as answers to `instantiate_function`.
+    pub instantiations: Vec<Instantiation>,
+}
+
+/// The answer to `instantiate_function(scope, name, explicit, types)`,
+/// with the template arguments and argument types `normalize`d.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Instantiation {
+    pub name: String,
+    pub explicit: Vec<String>,
+    pub types: Vec<String>,
+    pub functions: Vec<FunctionInfo>,
 }
 
 /// Which helpers were compiled for a class (their symbols are derived

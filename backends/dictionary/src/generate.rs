@@ -28,6 +28,17 @@ use crate::symbols;
 /// objects goes.
 const FULL_DEPTH: u32 = 1;
 
+/// What the proxy layer asks a function template for, from Python: the
+/// types Python values deduce to (`deduction_type`: int, float, bool, str)
+/// and the template arguments Python types and common names give
+/// (`template_argument`). Each that instantiates is made ahead of time, so
+/// that `node["key"]` and `node.as[int]()` work without a compiler.
+const DEDUCED_PROBES: &[&str] = &["int", "double", "bool", "std::string&&"];
+const EXPLICIT_PROBES: &[&str] = &[
+    "int", "float", "double", "bool", "std::string", "long", "long long", "unsigned int", "unsigned long",
+    "unsigned long long", "short", "unsigned short", "char", "unsigned char", "signed char", "long double",
+];
+
 pub struct Generated {
     /// The dictionary's data (`format.rs`).
     pub model: Vec<u8>,
@@ -102,8 +113,11 @@ struct Recorder<'a> {
     /// The dispatchers made (clang ids).
     dispatchers: HashSet<u64>,
     thunks: usize,
-    /// Functions (clang ids) whose thunks were tried.
+    /// Functions (clang ids) whose thunks were tried, and those compiled.
     tried: HashSet<u64>,
+    thunked: HashSet<u64>,
+    /// Function templates (parent, name) whose instantiations were made.
+    probed: HashSet<(u64, String)>,
     /// Classes whose members are recorded.
     full: HashSet<u64>,
 }
@@ -149,6 +163,12 @@ impl<'a> Recorder<'a> {
             return Ok(None);
         };
         self.entity_code(&entity, depth)?;
+        // Instantiations are made for the templates of what was selected
+        // (not for every class its signatures name, such as the standard
+        // library's).
+        if self.probes_templates_of(parent, name) && matches!(entity, Entity::FunctionTemplate { .. }) {
+            self.instantiations(parent, name, depth)?;
+        }
         let mut copy = entity.clone();
         self.ids.at(depth).entity(&mut copy);
         let blob = self.blob(parent);
@@ -221,6 +241,7 @@ impl<'a> Recorder<'a> {
             if result.is_err() {
                 continue;
             }
+            self.thunked.insert(f.id.0);
             let mut copy = (*f).clone();
             self.ids.at(depth + 1).function(&mut copy);
             let local = copy.id.0;
@@ -232,6 +253,68 @@ impl<'a> Recorder<'a> {
                     self.code.push(source);
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Whether the function template `name` of scope `clang` gets
+    /// instantiations made ahead of time: those of what was selected, and
+    /// the operators of the classes its signatures name (an iterator's
+    /// `operator!=` template), not every template of every class met,
+    /// and never the standard library's.
+    fn probes_templates_of(&mut self, clang: u64, name: &str) -> bool {
+        let depth = self.ids.depth.get(&clang).copied().unwrap_or(0);
+        if depth > FULL_DEPTH || (depth == FULL_DEPTH && !name.starts_with("operator")) {
+            return false;
+        }
+        if clang == ScopeId::GLOBAL.0 {
+            return true;
+        }
+        match self.backend.scope(ScopeId(clang)) {
+            Ok(info) => {
+                let q = info.qualified.trim_start_matches("::");
+                !(q.starts_with("std::") || q.starts_with("__gnu_cxx::") || q == "std")
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Instantiations of the function template `name` of scope `parent`
+    /// for what Python callers give (`DEDUCED_PROBES`, `EXPLICIT_PROBES`),
+    /// with their thunks: the answers `instantiate_function` will give.
+    fn instantiations(&mut self, parent: u64, name: &str, depth: u32) -> Result<(), String> {
+        if !self.probed.insert((parent, name.to_string())) {
+            return Ok(());
+        }
+        // A class's templates are also called with its own objects
+        // (`it != end` through `template<class W> operator!=(const It<W>&)`).
+        let own = match self.backend.scope(ScopeId(parent)) {
+            Ok(info) if info.kind == ScopeKind::Class => Some(info.qualified.trim_start_matches("::").to_string()),
+            _ => None,
+        };
+        let probes: Vec<(Vec<String>, Vec<String>)> = DEDUCED_PROBES.iter().map(|t| t.to_string()).chain(own)
+            .map(|t| (Vec::new(), vec![t]))
+            .chain(EXPLICIT_PROBES.iter().map(|t| (vec![t.to_string()], Vec::new())))
+            .collect();
+        for (explicit, types) in probes {
+            // A template these arguments do not fit is no error here.
+            let Ok(found) = self.backend.instantiate_function(ScopeId(parent), name, &explicit, &types) else {
+                continue;
+            };
+            if std::env::var_os("CPPLIVE_DEBUG").is_some() {
+                eprintln!("cpplive-genreflex: instantiation of {parent}::{name} {explicit:?} {types:?}: {}", found.iter().map(|f| f.signature.clone()).collect::<Vec<_>>().join(" | "));
+            }
+            self.function_thunks(&found, depth)?;
+            let mut made: Vec<FunctionInfo> = found.into_iter().filter(|f| self.thunked.contains(&f.id.0)).collect();
+            if made.is_empty() {
+                continue;
+            }
+            for f in &mut made {
+                self.ids.at(depth + 1).function(f);
+            }
+            let normalized = |list: &[String]| list.iter().map(|s| format::normalize(s)).collect::<Vec<_>>();
+            let record = format::Instantiation { name: name.to_string(), explicit: normalized(&explicit), types: normalized(&types), functions: made };
+            self.blob(parent).instantiations.push(record);
         }
         Ok(())
     }
@@ -293,7 +376,15 @@ impl<'a> Recorder<'a> {
             self.ids.at(depth + 1).function(f);
         }
         self.blob(clang).methods = copies;
-        self.blob(clang).method_templates = self.backend.method_templates(id).map_err(be)?;
+        let templates = self.backend.method_templates(id).map_err(be)?;
+        // Operators and constructor templates are not among the names
+        // `member_names` lists.
+        for name in &templates {
+            if self.probes_templates_of(clang, name) {
+                self.instantiations(clang, name, depth + 1)?;
+            }
+        }
+        self.blob(clang).method_templates = templates;
         let fields = self.backend.fields(id).map_err(be)?;
         let mut copies = (*fields).clone();
         let mut bitfields = Vec::new();
@@ -518,6 +609,8 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
         dispatchers: HashSet::new(),
         thunks: 0,
         tried: HashSet::new(),
+        thunked: HashSet::new(),
+        probed: HashSet::new(),
         full: HashSet::new(),
     };
     for q in selected {

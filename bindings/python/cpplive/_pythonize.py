@@ -515,7 +515,7 @@ def _is_builtin(spelling):
         return False
 
 
-def _operator_helper(symbol, left, right):
+def _operator_helper(symbol, left, right, left_class=None):
     """A compiled helper applying C++ `left symbol right` (or `symbol left`
     when `right` is None), found by C++'s own lookup (members and free
     functions, by argument-dependent lookup); None when C++ has no such
@@ -556,7 +556,7 @@ def _operator_helper(symbol, left, right):
             name = "__cpplive_operator_%d" % _helper_counter[0]
         except NotImplementedError:
             # No compiler: only dictionaries answer.
-            helper = _declared_operator(symbol, left, right)
+            helper = _declared_operator(symbol, left, right, left_class)
             break
     _operator_helpers[key] = helper
     return helper
@@ -575,13 +575,33 @@ def _enclosing_scope(spelling):
     return spelling[:cut].strip(":") if cut > 0 else ""
 
 
-def _declared_operator(symbol, left, right):
+def _declared_operator(symbol, left, right, left_class=None):
     """The free `operator<symbol>` declared in the namespace of an
     operand's class (argument-dependent lookup, as far as a dictionary
     holds it), called as it is; None when there is none. Without a
     compiler no helper can be made, so the conversions C++ would apply to
     reach it are not tried."""
     from . import gbl
+
+    def called(function, *operands):
+        try:
+            return function(*operands)
+        except TypeError:
+            return NotImplemented
+    # A member of the left operand's class first (an iterator's
+    # `operator!=`, a template made ahead of time).
+    try:
+        target = left_class
+        if target is None:
+            target = gbl
+            from ._proxies import _scope_parts
+            for part in _scope_parts(left):
+                target = getattr(target, part)
+        member = getattr(target, "operator" + symbol)
+    except AttributeError:
+        member = None
+    if member is not None:
+        return lambda a, b=None, member=member: called(member, a) if right is None else called(member, a, b)
     for spelling in (left, right):
         if not spelling:
             continue
@@ -595,14 +615,9 @@ def _declared_operator(symbol, left, right):
             continue
         if right is None:
             return function
-
-        def apply(a, b, function=function):
-            try:
-                return function(a, b)
-            except TypeError:
-                return NotImplemented
-        return apply
+        return lambda a, b, function=function: called(function, a, b)
     return None
+
 
 
 def _make_binary(py_name, symbol, reflected=False):
@@ -614,9 +629,9 @@ def _make_binary(py_name, symbol, reflected=False):
             return NotImplemented
         mine = type(self).__cpp_name__
         if reflected:
-            helper = _operator_helper(symbol, other_type, mine)
+            helper = _operator_helper(symbol, other_type, mine, type(other) if hasattr(type(other), "__cpp_name__") else None)
             return NotImplemented if helper is None else helper(other, self)
-        helper = _operator_helper(symbol, mine, other_type)
+        helper = _operator_helper(symbol, mine, other_type, type(self))
         return NotImplemented if helper is None else helper(self, other)
     operator.__name__ = py_name
     return operator
@@ -636,7 +651,7 @@ def expression_operator(py_name):
 
 def _make_unary(py_name, symbol):
     def operator(self):
-        helper = _operator_helper(symbol, type(self).__cpp_name__, None)
+        helper = _operator_helper(symbol, type(self).__cpp_name__, None, type(self))
         if helper is None:
             raise TypeError("bad operand type for unary %s: '%s' (no C++ operator%s)" % (symbol, type(self).__cpp_name__, symbol))
         return helper(self)
@@ -770,14 +785,41 @@ def _iterate(self):
     cursor = _cursors.get(name)
     if cursor is None:
         from . import gbl
-        helpers = getattr(gbl, "__cpplive")
-        cursor = helpers.cursor[name] if helpers.is_iterable[name]() else False
+        try:
+            helpers = getattr(gbl, "__cpplive")
+            cursor = helpers.cursor[name] if helpers.is_iterable[name]() else False
+        except (AttributeError, NotImplementedError):
+            # No compiler (a class from a dictionary): the iterator's own
+            # members, as C++'s range-for calls them.
+            cursor = _iterate_by_members
         _cursors[name] = cursor
+    if cursor is _iterate_by_members:
+        return _iterate_by_members(self)
     if cursor is False:
         if _defines(type(self), "__getitem__") and _defines(type(self), "size"):
             return _iterate_by_index(self)
         raise TypeError("'%s' is not iterable: its begin() and end() do not give iterators" % name)
     return _walk(cursor(self))
+
+
+def _iterate_by_members(self):
+    it, end = self.begin(), self.end()
+    for needed in ("__deref__", "__preinc__"):
+        if not hasattr(it, needed):
+            raise TypeError("'%s' is not iterable here: its iterator '%s' has no %s (operator%s) available" % (
+                type(self).__cpp_name__, type(it).__cpp_name__, needed, "*" if needed == "__deref__" else "++"))
+    differ = type(it).__ne__
+    while True:
+        # Python's own `!=` would compare identities when C++ has no
+        # operator!= to offer, and the loop would never end.
+        more = differ(it, end)
+        if more is NotImplemented:
+            raise TypeError("'%s' is not iterable here: its iterator '%s' has no operator!= available" % (
+                type(self).__cpp_name__, type(it).__cpp_name__))
+        if not more:
+            return
+        yield it.__deref__()
+        it.__preinc__()
 
 
 def _iterate_by_index(self):

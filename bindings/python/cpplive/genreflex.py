@@ -146,6 +146,37 @@ def project_file(path, project_dirs):
     return any(real == d or real.startswith(d + os.sep) for d in project_dirs)
 
 
+def system_include_dirs(compiler):
+    """The directories `compiler` searches for `#include <...>` by itself."""
+    try:
+        out = subprocess.run([compiler, "-xc++", "-E", "-v", "-"], input="", capture_output=True,
+                             text=True, timeout=60).stderr
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    dirs, listing = {"/usr/include", "/usr/local/include"}, False
+    for line in out.splitlines():
+        if line.startswith("#include <...> search starts here"):
+            listing = True
+        elif line.startswith("End of search list"):
+            listing = False
+        elif listing and line.startswith(" "):
+            dirs.add(os.path.realpath(line.split(" (")[0].strip()))
+    return dirs
+
+
+def project_places(headers, include_dirs, compiler):
+    """Where the project's own declarations are: the headers' directories
+    and the -I directories; a header installed in a system directory
+    (`/usr/include/tinyxml2.h`) is its own place, not the whole directory."""
+    system = system_include_dirs(compiler)
+    places = set()
+    for h in headers:
+        directory = os.path.realpath(os.path.dirname(os.path.abspath(h)))
+        places.add(os.path.realpath(h) if directory in system else directory)
+    places |= {os.path.realpath(d) for d in include_dirs if os.path.realpath(d) not in system}
+    return sorted(places)
+
+
 def declared_entities(cpplive, project_dirs):
     """(kind, qualified) of everything declared in the project's files, in
     every namespace reached from the global one."""
@@ -233,10 +264,14 @@ class Builder(object):
         self.args = args
         self.jobs = jobs
         self.scratch = scratch
-        self.compiler = os.environ.get("CXX") or shutil.which("c++") or shutil.which("clang++-19") or "g++"
+        self.compiler = self.compiler_of()
         self.flags = ["-std=c++20", "-O2", "-fPIC"] + ["-I" + d for d in args.include_dirs] + ["-D" + d for d in args.defines]
         self.flags += args.cxxflags.split()
         self.count = 0
+
+    @staticmethod
+    def compiler_of():
+        return os.environ.get("CXX") or shutil.which("c++") or shutil.which("clang++-19") or "g++"
 
     def write(self, name, text, mode="w"):
         path = os.path.join(self.scratch, name)
@@ -328,13 +363,15 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
     rootmap = args.rootmap or os.path.splitext(output)[0] + ".rootmap"
     selected, excluded = read_selection(args.selection) if args.selection else (None, [])
 
+    # Thunks are tried for instantiations nobody compiled before: a
+    # failure of clang itself must not end the generator.
+    os.environ["CPPLIVE_GUARD_GENERATED"] = "1"
     import cpplive
     for d in args.include_dirs:
         cpplive.add_include_path(d)
     if args.defines:
         cpplive.cppdef("".join("#define %s\n" % d.replace("=", " ", 1) for d in args.defines))
-    project_dirs = sorted({os.path.realpath(os.path.dirname(os.path.abspath(h))) for h in headers} |
-                          {os.path.realpath(d) for d in args.include_dirs})
+    project_dirs = project_places(headers, args.include_dirs, Builder.compiler_of())
     for h in headers:
         try:
             cpplive.include(os.path.abspath(h))
@@ -353,6 +390,15 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
         # dictionary from loading).
         code = os.path.join(scratch, "libproject.so")
         builder.link(code, objects)
+        # The libraries named with -l define what the thunks call: loaded
+        # first, as the dictionary's users will have them.
+        for d in args.library_dirs:
+            cpplive.add_library_path(d)
+        for lib in args.libraries:
+            try:
+                cpplive.load_library(lib)
+            except OSError as e:
+                raise GenerationError("-l%s: %s" % (lib, e)) from None
         cpplive.load_library(code)
         try:
             model, units, _, _ = c.generate_dictionary([q for _, q in chosen], [os.path.abspath(h) for h in headers],
