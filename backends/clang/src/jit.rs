@@ -45,42 +45,42 @@ pub fn symbol(backend: &ClangBackend, name: &str) -> Result<usize> {
 pub fn call_thunks(backend: &mut ClangBackend, functions: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>> {
     let pending: Vec<&FunctionInfo> =
         functions.iter().copied().filter(|f| !backend.jit.calls.contains_key(&f.id)).collect();
+    let mut failures: HashMap<FuncId, BackendError> = HashMap::new();
     if !pending.is_empty() {
-        let symbols: Vec<String> = pending.iter().map(|_| backend.jit.next_symbol("thunk")).collect();
-        let source: String =
-            pending.iter().zip(&symbols).map(|(f, s)| thunkgen::call_thunk(s, f)).collect::<Vec<_>>().join("\n");
-        let mut failures: HashMap<FuncId, BackendError> = HashMap::new();
-        if backend.declare_generated(&source).is_ok() {
-            for (f, s) in pending.iter().zip(&symbols) {
-                let address = symbol(backend, s)?;
+        compile_thunks(backend, &pending, &mut failures);
+    }
+    Ok(functions
+        .iter()
+        .map(|f| match backend.jit.calls.get(&f.id) {
+            Some(t) => Ok(*t),
+            None => Err(failures.remove(&f.id).unwrap_or_else(|| BackendError::Internal(format!("no thunk for {}", f.signature)))),
+        })
+        .collect())
+}
+
+/// Compiles and links `pending`'s thunks as one input; when that fails
+/// (one thunk does not compile, or waits for a symbol nothing defines),
+/// each half again, so that a bad thunk among n costs about log n inputs
+/// and the others are still made.
+fn compile_thunks(backend: &mut ClangBackend, pending: &[&FunctionInfo], failures: &mut HashMap<FuncId, BackendError>) {
+    let symbols: Vec<String> = pending.iter().map(|_| backend.jit.next_symbol("thunk")).collect();
+    let source: String = pending.iter().zip(&symbols).map(|(f, s)| thunkgen::call_thunk(s, f)).collect::<Vec<_>>().join("\n");
+    let linked = backend.declare_generated(&source).and_then(|()| symbols.iter().map(|s| symbol(backend, s)).collect::<Result<Vec<usize>>>());
+    match linked {
+        Ok(addresses) => {
+            for (f, address) in pending.iter().zip(addresses) {
                 backend.jit.calls.insert(f.id, unsafe { std::mem::transmute::<usize, ThunkFn>(address) });
             }
-        } else {
-            for f in &pending {
-                let s = backend.jit.next_symbol("thunk");
-                // Linked one by one too: a thunk that compiles may still
-                // wait for a symbol (one overload's failure is its own).
-                match backend.declare_generated(&thunkgen::call_thunk(&s, f)).and_then(|()| symbol(backend, &s)) {
-                    Ok(address) => {
-                        backend.jit.calls.insert(f.id, unsafe { std::mem::transmute::<usize, ThunkFn>(address) });
-                    }
-                    Err(e) => {
-                        failures.insert(f.id, e);
-                    }
-                }
-            }
         }
-        return Ok(functions
-            .iter()
-            .map(|f| match backend.jit.calls.get(&f.id) {
-                Some(t) => Ok(*t),
-                None => Err(failures.remove(&f.id).unwrap_or_else(|| {
-                    BackendError::Internal(format!("no thunk for {}", f.signature))
-                })),
-            })
-            .collect());
+        Err(e) if pending.len() == 1 => {
+            failures.insert(pending[0].id, e);
+        }
+        Err(_) => {
+            let (first, second) = pending.split_at(pending.len() / 2);
+            compile_thunks(backend, first, failures);
+            compile_thunks(backend, second, failures);
+        }
     }
-    Ok(functions.iter().map(|f| Ok(backend.jit.calls[&f.id])).collect())
 }
 
 /// Compiles a helper once per `key`: `source` gets the symbol name and

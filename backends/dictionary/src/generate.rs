@@ -500,6 +500,35 @@ impl<'a> Recorder<'a> {
 
     /// Records one selected entity: its name in its scope, and the scopes
     /// leading to it.
+    /// Compiles the method thunks of every selected class in a few large
+    /// inputs before recording (which then finds them compiled): one
+    /// input per class made generation of many small classes slow.
+    /// Failures are left for the recording to meet and drop.
+    fn warm_selected_thunks(&mut self) {
+        const PER_INPUT: usize = 400;
+        let mut methods = Vec::new();
+        for clang in self.ids.queue.clone() {
+            if self.ids.depth.get(&clang).copied().unwrap_or(0) != 0 {
+                continue;
+            }
+            let Ok(info) = self.backend.scope(ScopeId(clang)) else { continue };
+            if info.kind != ScopeKind::Class || !info.is_complete {
+                continue;
+            }
+            if let Ok(list) = self.backend.methods(ScopeId(clang)) {
+                methods.push(list);
+            }
+        }
+        let callable: Vec<&FunctionInfo> = methods
+            .iter()
+            .flat_map(|list| list.iter())
+            .filter(|f| f.access == Access::Public && !f.is_deleted && !f.is_pure)
+            .collect();
+        for chunk in callable.chunks(PER_INPUT) {
+            let _ = self.backend.call_thunks(chunk);
+        }
+    }
+
     fn select(&mut self, qualified: &str) -> Result<(), String> {
         let parts = split_qualified(qualified);
         let mut parent = ScopeId::GLOBAL.0;
@@ -616,6 +645,7 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
     for q in selected {
         r.select(q)?;
     }
+    r.warm_selected_thunks();
     while let Some(next) = r.ids.queue.pop() {
         r.scope(next)?;
     }
