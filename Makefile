@@ -51,8 +51,14 @@ $(VENV)/.tools:
 
 build: setup $(VENV)/.built
 
+# The clang backend is a library of its own beside the extension module,
+# opened only when clang is needed (docs/design.md, "The clang backend is
+# loaded on first need"); `install` replaces the file instead of rewriting
+# it under processes that have it mapped.
 $(VENV)/.built: $(BUILD_INPUTS) $(VENV)/.tools
 	cd bindings && VIRTUAL_ENV=$(CURDIR)/$(VENV) ../$(VENV)/bin/maturin develop --release -q
+	cargo build --release -q -p cpplive-clang
+	install -m 755 target/release/libcpplive_clang.so bindings/python/cpplive/libcpplive_clang.so
 	touch $@
 
 clean:

@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from helpers import CHILD_IMPORT, cpplive_only, run_python, run_python_ok
+from helpers import CHILD_IMPORT, child_env, cpplive_only, run_python, run_python_ok
 
 pytestmark = cpplive_only
 
@@ -66,7 +66,7 @@ def write(directory, name, text):
 
 def genreflex(directory, *args):
     return subprocess.run([sys.executable, "-m", "cpplive.genreflex", *args], cwd=str(directory),
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=900)
 
 
 @pytest.fixture
@@ -339,6 +339,110 @@ def test_a_dictionary_needs_no_header_and_no_clang(model_library):
             print("missing", "libdmDict.so" in str(e))
         '''), 120, CPPLIVE_BACKEND="dictionary")
     assert out.split() == MODEL_OUTPUT + ["refused", "True", "missing", "True"]
+
+
+# What of the compiler a process has mapped: LLVM, clang, and cpplive's
+# clang backend (a library of its own, opened on first need).
+MAPPED_COMPILER = r'''
+def mapped_compiler():
+    names = set()
+    for line in open("/proc/self/maps"):
+        path = line.split()[-1]
+        base = path.rsplit("/", 1)[-1]
+        if base.startswith(("libLLVM", "libclang-cpp", "libcpplive_clang")):
+            names.add(base.split(".so")[0])
+    return sorted(names)
+'''
+
+
+def test_a_dictionary_only_process_never_maps_llvm(model_library):
+    out = run_python_ok(MAPPED_COMPILER + CHILD_IMPORT + "print('import', mapped_compiler())\n"
+                        + "cpplive.load_reflection_info(%r)\n" % str(model_library) + MODEL_USE + textwrap.dedent(r'''
+        try:
+            cpplive.cppdef("int dm_extra = 1;")
+        except NotImplementedError:
+            pass
+        print("used", mapped_compiler())
+        '''), 120, CPPLIVE_BACKEND="dictionary")
+    assert out.split()[:2] == ["import", "[]"]
+    assert out.split()[2:] == MODEL_OUTPUT + ["used", "[]"]
+
+
+def test_llvm_is_mapped_on_first_need(model_library):
+    # Without the warm-up thread, nothing maps LLVM until clang is asked.
+    out = run_python_ok(MAPPED_COMPILER + CHILD_IMPORT + textwrap.dedent(r'''
+        print(mapped_compiler())
+        cpplive.load_reflection_info(%r)
+        print(cpplive.gbl.dm.add(1, 2), mapped_compiler())
+        cpplive.cppdef("int dm_needs_clang() { return 5; }")
+        print(cpplive.gbl.dm_needs_clang(), mapped_compiler())
+        ''' % str(model_library)), 120, CPPLIVE_NO_WARMUP="1")
+    assert out.split("\n")[:3] == ["[]", "3 []", "5 ['libLLVM', 'libclang-cpp', 'libcpplive_clang']"]
+
+
+NO_CLANG_USE = r'''
+for code in ("int dm_extra = 1;",):
+    try:
+        cpplive.cppdef(code)
+    except NotImplementedError as e:
+        print("refused:", e)
+try:
+    cpplive.gbl.dm_not_there
+except AttributeError as e:
+    print("missing:", "libdmDict.so" in str(e))
+'''
+
+
+@pytest.mark.parametrize("library", ["missing", "not-a-library"])
+def test_without_the_clang_backend_dictionaries_still_answer(model_library, tmp_path, library):
+    # An installation without the clang backend's library (or a broken
+    # one): dictionaries work, and what needs clang says why it cannot.
+    path = tmp_path / "libcpplive_clang.so"
+    if library == "not-a-library":
+        path.write_text("not an ELF file")
+    out = run_python_ok(CHILD_IMPORT + "cpplive.load_reflection_info(%r)\n" % str(model_library) + MODEL_USE + NO_CLANG_USE,
+                        120, CPPLIVE_CLANG_LIBRARY=str(path))
+    lines = out.strip().split("\n")
+    assert " ".join(lines[:-2]).split() == MODEL_OUTPUT
+    refused = lines[-2]
+    assert refused.startswith("refused: declaring C++ code is not covered by the loaded dictionaries")
+    assert "the clang backend cannot be loaded from %s" % path in refused and "libdmDict.so" in refused
+    assert lines[-1] == "missing: True"
+
+
+def _hiding_the_compiler():
+    """A shell prefix that runs a command with LLVM's and clang's libraries
+    and the C++ compilers replaced by empty files (a private mount
+    namespace: nothing changes outside the child)."""
+    if os.geteuid() != 0 or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("hiding the compiler packages needs a private mount namespace (root, unshare -m)")
+    hidden = set()
+    for lib_dir in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/llvm-19/lib"):
+        if os.path.isdir(lib_dir):
+            for name in os.listdir(lib_dir):
+                if name.startswith(("libLLVM", "libclang-cpp")) and ".so" in name:
+                    hidden.add(os.path.realpath(os.path.join(lib_dir, name)))
+    for tool in ("c++", "g++", "gcc", "cc", "clang-19", "clang++-19", "clang", "clang++"):
+        for bin_dir in ("/usr/bin", "/usr/local/bin"):
+            path = os.path.join(bin_dir, tool)
+            if os.path.exists(path):
+                hidden.add(os.path.realpath(path))
+    mounts = " && ".join("mount --bind /dev/null %s" % p for p in sorted(hidden))
+    return mounts
+
+
+def test_with_the_compiler_packages_hidden(model_library):
+    mounts = _hiding_the_compiler()
+    code = (MAPPED_COMPILER + CHILD_IMPORT + "cpplive.load_reflection_info(%r)\n" % str(model_library) + MODEL_USE
+            + NO_CLANG_USE + "print('mapped', mapped_compiler())\n")
+    proc = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", mounts + ' && exec "$0" -c "$1"',
+                           sys.executable, code], env=child_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    lines = proc.stdout.strip().split("\n")
+    assert " ".join(lines[:-3]).split() == MODEL_OUTPUT
+    assert "the clang backend cannot be loaded" in lines[-3]
+    assert "libLLVM" in lines[-3] or "libclang-cpp" in lines[-3]
+    assert lines[-2:] == ["missing: True", "mapped []"]
 
 
 def test_a_dictionary_and_the_clang_backend_together(model_library):

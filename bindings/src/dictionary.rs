@@ -30,10 +30,20 @@ pub fn load_dictionary(path: &str) -> PyResult<bool> {
     })
 }
 
-/// Whether only dictionaries answer (`CPPLIVE_BACKEND=dictionary`).
+/// Whether only dictionaries may answer (`CPPLIVE_BACKEND=dictionary`).
 #[pyfunction]
 pub fn dictionary_only() -> bool {
     crate::runtime::dictionary_only()
+}
+
+/// Why only dictionaries answer, or `None` when clang can: by setting, or
+/// because the clang backend cannot be loaded (this opens its library).
+#[pyfunction]
+pub fn no_clang_reason() -> Option<String> {
+    if crate::runtime::dictionary_only() {
+        return Some("CPPLIVE_BACKEND=dictionary: the clang backend is not used".into());
+    }
+    crate::clang_library::unavailable_reason()
 }
 
 /// The dictionaries registered so far, in the order they are asked.

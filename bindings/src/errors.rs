@@ -143,7 +143,7 @@ pub fn backend_error(error: BackendError) -> PyErr {
             PyErr::from_type(error.get_type(py), message)
         }),
         BackendError::Unsupported(_) => PyNotImplementedError::new_err(text),
-        BackendError::Internal(_) => PyRuntimeError::new_err(text),
+        BackendError::Internal(_) | BackendError::Unavailable(_) => PyRuntimeError::new_err(text),
     }
 }
 

@@ -5,6 +5,7 @@ mod api;
 mod buffer;
 mod callback;
 mod callable;
+mod clang_library;
 mod convert;
 mod datamember;
 mod dictionary;
@@ -63,6 +64,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::cppdef_helper, m)?)?;
     m.add_function(wrap_pyfunction!(dictionary::load_dictionary, m)?)?;
     m.add_function(wrap_pyfunction!(dictionary::dictionary_only, m)?)?;
+    m.add_function(wrap_pyfunction!(dictionary::no_clang_reason, m)?)?;
     m.add_function(wrap_pyfunction!(dictionary::loaded_dictionaries, m)?)?;
     m.add_function(wrap_pyfunction!(dictionary::generate_dictionary, m)?)?;
     m.add_function(wrap_pyfunction!(api::deleted_in_cpp, m)?)?;

@@ -17,7 +17,7 @@ use std::cell::Cell;
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::thread::JoinHandle;
 
-use cpplive_clang::{ClangBackend, ClangOptions};
+use cpplive_core::live::CompilerOptions;
 use cpplive_core::stack::Stack;
 use cpplive_core::Backend;
 use pyo3::exceptions::PyRuntimeError;
@@ -33,7 +33,7 @@ struct State {
 }
 
 static STATE: Mutex<State> = Mutex::new(State { stack: None, used: false });
-static OPTIONS: Mutex<Option<ClangOptions>> = Mutex::new(None);
+static OPTIONS: Mutex<Option<CompilerOptions>> = Mutex::new(None);
 static WARM_UP: Mutex<Option<JoinHandle<()>>> = Mutex::new(None);
 
 thread_local! {
@@ -102,7 +102,7 @@ fn stack_of(state: &mut State) -> &mut Stack {
 }
 
 fn make_clang() -> cpplive_core::error::Result<Box<dyn Backend>> {
-    Ok(Box::new(ClangBackend::new(&options())?))
+    crate::clang_library::make(&options())
 }
 
 /// `CPPLIVE_BACKEND=dictionary`: only dictionaries answer; the clang
@@ -119,7 +119,7 @@ pub fn with_stack<R>(f: impl FnOnce(&mut Stack) -> PyResult<R>) -> PyResult<R> {
     f(stack_of(state))
 }
 
-fn options() -> ClangOptions {
+fn options() -> CompilerOptions {
     OPTIONS.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default()
 }
 
@@ -162,8 +162,8 @@ pub fn warm_up() {
         let mut state = lock();
         let stack = stack_of(&mut state);
         if !stack.has_clang() {
-            if let Ok(backend) = ClangBackend::new(&options()) {
-                stack.set_clang(Box::new(backend));
+            if let Ok(backend) = crate::clang_library::make(&options()) {
+                stack.set_clang(backend);
             }
         }
     }));
@@ -194,6 +194,6 @@ pub fn set_extra_args(py: Python<'_>, args: Vec<String>) -> PyResult<bool> {
         stack.reset_clang();
     }
     let mut options = OPTIONS.lock().unwrap_or_else(|e| e.into_inner());
-    options.get_or_insert_with(ClangOptions::default).extra_args.extend(args);
+    options.get_or_insert_with(CompilerOptions::default).extra_args.extend(args);
     Ok(true)
 }

@@ -2,6 +2,7 @@
 //! Reflection answers are cached here, so a second question about the same
 //! scope never crosses into C++.
 
+mod entry;
 mod ffi;
 mod interactive;
 mod jit;
@@ -27,18 +28,7 @@ const LLVM_MAJOR: &str = env!("CPPLIVE_LLVM_MAJOR");
 const LLVM_VERSION_MM: &str = env!("CPPLIVE_LLVM_VERSION_MM");
 
 /// Options the interpreter is created with.
-#[derive(Clone, Debug)]
-pub struct ClangOptions {
-    pub std: String,
-    pub extra_args: Vec<String>,
-}
-
-impl Default for ClangOptions {
-    fn default() -> Self {
-        // As cppyy: concepts, ranges and <span> work without asking.
-        ClangOptions { std: "c++20".into(), extra_args: Vec::new() }
-    }
-}
+pub use cpplive_core::live::CompilerOptions as ClangOptions;
 
 pub struct ClangBackend {
     session: cxx::UniquePtr<bridge::Session>,

@@ -11,6 +11,9 @@ use crate::model::{Declared, Entity, EnumeratorInfo, FieldInfo, FunctionInfo, Sc
 use crate::thunk::{AddressFn, AssignFn, BitGetFn, BitSetFn, CloneFn, DeleterFn, ReleaseExceptionFn, DynamicTypeFn, FunctionMakerFn, SmartGetFn, StringViewFn, ThunkFn, UpcastFn};
 use crate::types::TypeRef;
 
+/// A method added here must be forwarded by `live::PanicGuarded` too (the
+/// clang backend reaches the proxy layer through it): a default method it
+/// does not forward answers with the default instead of clang.
 pub trait Backend: Send {
     // code
     fn declare(&mut self, code: &str) -> Result<()>;

@@ -25,6 +25,10 @@ pub enum BackendError {
     Fault { signal: i32, code: i32, address: usize },
     #[error("{0}")]
     Unsupported(String),
+    /// The clang backend's library (or LLVM) cannot be loaded: only
+    /// dictionaries can answer in this process.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     Internal(String),
 }

@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod error;
 pub mod ids;
 pub mod library_search;
+pub mod live;
 pub mod model;
 pub mod stack;
 pub mod thunk;

@@ -29,6 +29,9 @@ pub struct Stack {
     dictionaries: Vec<Dictionary>,
     clang: Option<Box<dyn Backend>>,
     make_clang: Option<ClangMaker>,
+    /// Why the clang backend could not be made, once that is known (its
+    /// library is missing, or LLVM is): the stack is dictionary-only since.
+    unavailable: Option<String>,
     /// Libraries loaded while the clang backend did not exist yet: it
     /// loads them when made (code it compiles may call into them).
     pending_libraries: Vec<PathBuf>,
@@ -37,7 +40,7 @@ pub struct Stack {
 impl Stack {
     /// `make_clang` is `None` for a dictionary-only stack.
     pub const fn new(make_clang: Option<ClangMaker>) -> Stack {
-        Stack { dictionaries: Vec::new(), clang: None, make_clang, pending_libraries: Vec::new() }
+        Stack { dictionaries: Vec::new(), clang: None, make_clang, unavailable: None, pending_libraries: Vec::new() }
     }
 
     pub fn dictionary_only(&self) -> bool {
@@ -86,22 +89,51 @@ impl Stack {
         }
     }
 
+    /// Why no clang backend answers, for messages.
+    fn why_no_clang(&self) -> String {
+        match &self.unavailable {
+            Some(why) => why.clone(),
+            None => "CPPLIVE_BACKEND=dictionary excludes the clang backend".into(),
+        }
+    }
+
     /// The clang backend, made now if needed.
     pub fn clang(&mut self, what: &str) -> Result<&mut dyn Backend> {
         if self.clang.is_none() {
             let Some(make) = self.make_clang else {
                 return Err(BackendError::Unsupported(format!(
-                    "{what} is not covered by the loaded dictionaries, and CPPLIVE_BACKEND=dictionary excludes the clang backend ({})",
+                    "{what} is not covered by the loaded dictionaries, and {} ({})",
+                    self.why_no_clang(),
                     self.searched()
                 )));
             };
-            let mut clang = make()?;
+            let mut clang = match make() {
+                Ok(clang) => clang,
+                Err(BackendError::Unavailable(why)) => {
+                    self.make_clang = None;
+                    self.unavailable = Some(why);
+                    return self.clang(what);
+                }
+                Err(e) => return Err(e),
+            };
             for library in std::mem::take(&mut self.pending_libraries) {
                 clang.load_library(&library)?;
             }
             self.clang = Some(clang);
         }
         Ok(self.clang.as_mut().unwrap().as_mut())
+    }
+
+    /// The clang backend, or `None` when the stack is dictionary-only
+    /// (or has just become so, its library not loading).
+    fn clang_if_any(&mut self, what: &str) -> Result<Option<&mut dyn Backend>> {
+        if self.clang.is_none() && self.dictionary_only() {
+            return Ok(None);
+        }
+        if let Err(e) = self.clang(what) {
+            return if self.dictionary_only() { Ok(None) } else { Err(e) };
+        }
+        Ok(Some(self.clang.as_mut().unwrap().as_mut()))
     }
 
     fn backend_of(&mut self, id: u64, what: &str) -> Result<&mut dyn Backend> {
@@ -152,10 +184,12 @@ impl Stack {
                 }
             }
         }
-        if skip == Owner::Clang || (self.dictionary_only() && self.clang.is_none()) {
+        if skip == Owner::Clang {
             return Ok(None);
         }
-        let clang = self.clang(&format!("'{name}'"))?;
+        let Some(clang) = self.clang_if_any(&format!("'{name}'"))? else {
+            return Ok(None);
+        };
         match Self::namespace_in(clang, qualified)? {
             Some(ns) => clang.lookup(ns, name),
             None => Ok(None),
@@ -203,14 +237,19 @@ impl Backend for Stack {
     }
 
     fn load_library(&mut self, path: &Path) -> Result<()> {
-        if self.clang.is_none() && self.dictionary_only() {
-            return crate::library_search::load_global(path);
+        match self.clang_if_any("loading a library")? {
+            Some(clang) => clang.load_library(path),
+            None => crate::library_search::load_global(path),
         }
-        self.clang("loading a library")?.load_library(path)
     }
 
     fn input_mark(&mut self) -> Result<u64> {
-        self.clang("interactive redefinition")?.input_mark()
+        // No inputs are counted where no compiler takes them: the input
+        // that asks is refused next, naming itself.
+        match self.clang_if_any("interactive redefinition")? {
+            Some(clang) => clang.input_mark(),
+            None => Ok(0),
+        }
     }
 
     fn shadow(&mut self, namespace: &str) -> Result<Vec<String>> {
@@ -228,10 +267,10 @@ impl Backend for Stack {
                     return Ok(Some(found));
                 }
             }
-            if self.dictionary_only() {
-                return Ok(None);
-            }
-            return self.clang(&format!("'{name}'"))?.lookup(scope, name);
+            return match self.clang_if_any(&format!("'{name}'"))? {
+                Some(clang) => clang.lookup(scope, name),
+                None => Ok(None),
+            };
         }
         let home = owner(scope.0);
         let info = self.of_scope(scope)?.scope(scope)?;
@@ -298,15 +337,15 @@ impl Backend for Stack {
     }
 
     fn declarations(&mut self, scope: ScopeId) -> Result<Vec<Declared>> {
-        if scope == ScopeId::GLOBAL && self.dictionary_only() {
+        if scope == ScopeId::GLOBAL {
+            if let Some(clang) = self.clang_if_any("listing declarations")? {
+                return clang.declarations(scope);
+            }
             let mut all = Vec::new();
             for d in &mut self.dictionaries {
                 all.extend(d.backend.declarations(scope)?);
             }
             return Ok(all);
-        }
-        if scope == ScopeId::GLOBAL {
-            return self.clang("listing declarations")?.declarations(scope);
         }
         self.of_scope(scope)?.declarations(scope)
     }
@@ -319,13 +358,13 @@ impl Backend for Stack {
                 Err(e) => refused.push(e),
             }
         }
-        if self.dictionary_only() {
-            return Err(BackendError::NotFound {
-                what: format!("type '{spelling}'"),
-                detail: format!("no loaded dictionary knows it, and CPPLIVE_BACKEND=dictionary excludes the clang backend ({})", self.searched()),
-            });
+        if let Some(clang) = self.clang_if_any(&format!("type '{spelling}'"))? {
+            return clang.resolve_type(spelling);
         }
-        self.clang(&format!("type '{spelling}'"))?.resolve_type(spelling)
+        Err(BackendError::NotFound {
+            what: format!("type '{spelling}'"),
+            detail: format!("no loaded dictionary knows it, and {} ({})", self.why_no_clang(), self.searched()),
+        })
     }
 
     fn instantiate_function(&mut self, scope: ScopeId, name: &str, explicit_args: &[String], arg_types: &[String]) -> Result<Vec<FunctionInfo>> {

@@ -175,9 +175,9 @@ def _register_model(library):
         raise DictionaryError(str(e)) from None
     if registered:
         _index.loaded.add(library)
-    elif _cpplive.dictionary_only():
-        raise DictionaryError("%s holds no cpplive dictionary model, and with CPPLIVE_BACKEND=dictionary its headers "
-                              "cannot be parsed instead: generate it with cpplive-genreflex" % library)
+    elif _cpplive.no_clang_reason() is not None:
+        raise DictionaryError("%s holds no cpplive dictionary model, and its headers cannot be parsed instead (%s): "
+                              "generate it with cpplive-genreflex" % (library, _cpplive.no_clang_reason()))
     return registered
 
 
@@ -188,7 +188,8 @@ def _uses_model(section):
     instantiations, no `cppdef` code using its classes); so it is used when
     only dictionaries may answer (CPPLIVE_BACKEND=dictionary), when asked
     for (CPPLIVE_DICT_MODEL=1, or 0 for never), or when the headers are not
-    there to parse."""
+    there to parse, or no clang backend to parse them (asked last: it
+    maps LLVM)."""
     if _cpplive.dictionary_only():
         return True
     asked = os.environ.get("CPPLIVE_DICT_MODEL", "")
@@ -196,7 +197,9 @@ def _uses_model(section):
         return asked == "1"
     if section is None:
         return True
-    return not all(_header_found(h, section.include_dirs) for h in section.headers)
+    if not all(_header_found(h, section.include_dirs) for h in section.headers):
+        return True
+    return _cpplive.no_clang_reason() is not None
 
 
 def _header_found(header, include_dirs):
@@ -239,11 +242,11 @@ def loaded_dictionaries():
 
 def searched_note():
     """What a failed lookup adds when only dictionaries answer."""
-    if not _cpplive.dictionary_only():
+    reason = _cpplive.no_clang_reason()
+    if reason is None:
         return ""
     searched = _cpplive.loaded_dictionaries()
-    return " (CPPLIVE_BACKEND=dictionary: the clang backend is not used; dictionaries searched: %s)" % (
-        ", ".join(searched) if searched else "none is loaded")
+    return " (%s; dictionaries searched: %s)" % (reason, ", ".join(searched) if searched else "none is loaded")
 
 
 def load_reflection_info(path):
