@@ -529,3 +529,42 @@ def test_instance_data_members_are_not_attributes_of_the_class():
         cls.m
     assert not hasattr(cls, "m") and "m" in cls.__dict__ and cls.s == 2
     assert cls().m == 1
+
+
+def test_a_python_object_with_cast_cpp_stands_for_a_cpp_one():
+    cpplive.cppdef("""
+    namespace cl_cast {
+    struct Point { double x, y; };
+    double by_cref(const Point& p) { return p.x + p.y; }
+    double by_ref(Point& p) { return p.x + p.y; }
+    double by_value(Point p) { return p.x + p.y; }
+    double by_pointer(Point* p) { return p->x + p->y; }
+    double by_rvalue(Point&& p) { return p.x + p.y; }
+    }""")
+    ns = cpplive.gbl.cl_cast
+
+    class Plain:
+        x, y = 1.0, 2.0
+
+    class AsObject(Plain):
+        def __cast_cpp__(self):
+            return ns.Point(self.x, self.y)
+
+    class AsArguments(Plain):
+        def __cast_cpp__(self):
+            return (self.x, self.y)
+
+    class Wrong(Plain):
+        def __cast_cpp__(self):
+            return "no point"
+
+    for f in (ns.by_cref, ns.by_ref, ns.by_value, ns.by_pointer):
+        with pytest.raises(TypeError):
+            f(Plain())
+        with pytest.raises(TypeError):
+            f(Wrong())
+        assert f(AsObject()) == 3.0
+    for f in (ns.by_cref, ns.by_value, ns.by_rvalue):
+        assert f(AsArguments()) == 3.0
+    with pytest.raises(TypeError):                  # no temporary for a non-const reference
+        ns.by_ref(AsArguments())
