@@ -568,3 +568,30 @@ def test_a_python_object_with_cast_cpp_stands_for_a_cpp_one():
         assert f(AsArguments()) == 3.0
     with pytest.raises(TypeError):                  # no temporary for a non-const reference
         ns.by_ref(AsArguments())
+
+
+def test_a_class_only_declared_cannot_be_made_until_it_is_defined():
+    cpplive.cppdef("""
+    namespace cl_fwd {
+    class Opaque;
+    class Declared;
+    Opaque* make_handle() { return reinterpret_cast<Opaque*>(0x42); }
+    long address_of(Opaque* p) { return reinterpret_cast<long>(p); }
+    const char* take(const Declared&) { return "declared"; }
+    const char* take(int) { return "int"; }
+    }""")
+    ns = cpplive.gbl.cl_fwd
+    with pytest.raises(TypeError, match="only declared"):
+        ns.Opaque()
+    handle = ns.make_handle()                       # pointers to it pass through
+    assert isinstance(handle, ns.Opaque) and ns.address_of(handle) == 0x42
+    assert "Opaque" not in ns.__dict__              # looked up again: it may be defined later
+    # Never an implicit (null) object for a reference to it.
+    with pytest.raises(TypeError):
+        ns.take(cpplive.bind_object(0x10, ns.Opaque))
+    with pytest.raises(TypeError):
+        ns.take(cpplive.bind_object(cpplive.nullptr, ns.Declared))
+    cpplive.cppdef("namespace cl_fwd { class Opaque { public: int m_int = 3; }; }")
+    o = ns.Opaque()
+    assert o.m_int == 3 and isinstance(handle, ns.Opaque)
+    assert "Opaque" in ns.__dict__
