@@ -315,7 +315,7 @@ impl Converter {
                     // reference only. (Smart pointers are not constructed from
                     // arbitrary values: see `hand_to_smart_pointer`.)
                     let allow_construct = by_value_or_const_ref;
-                    let braced = class.bind(py).getattr_opt(pyo3::intern!(py, "__cpp_braced_list__")).ok().flatten().is_some_and(|v| v.is_truthy().unwrap_or(false));
+                    let braced = unsafe { !crate::typelookup::on_type(class.as_ptr() as *mut ffi::PyTypeObject, pyo3::intern!(py, "__cpp_braced_list__").as_ptr()).is_null() };
                     Converter::Object { class, allow_construct, smart_get, rvalue: ty.reference == RefKind::RValue, braced }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
                     // `std::complex<T>*` also takes a buffer of complex numbers.
@@ -834,9 +834,12 @@ unsafe fn cast_cpp(py: Python<'_>, obj: *mut ffi::PyObject, scratch: &mut Scratc
     if crate::instance::is_proxy(py, obj) {
         return Ok(None);
     }
+    let name = pyo3::intern!(py, "__cast_cpp__");
+    if crate::typelookup::on_type(ffi::Py_TYPE(obj), name.as_ptr()).is_null() {
+        return Ok(None);
+    }
     let object = Bound::from_borrowed_ptr(py, obj);
-    let Ok(Some(method)) = object.getattr_opt(pyo3::intern!(py, "__cast_cpp__")) else { return Ok(None) };
-    let cast = method.call0().map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
+    let cast = object.call_method0(name).map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
     let pointer = cast.as_ptr();
     scratch.keep(cast.unbind());
     Ok(Some(pointer))

@@ -510,11 +510,11 @@ impl OverloadSet {
         let id = self.class_id?;
         // A type-dict lookup along the MRO: no exception when absent (most
         // Python subclasses have no dispatcher).
-        let bases = _PyType_Lookup(own_type, pyo3::intern!(py, "__cpp_dispatch_bases__").as_ptr());
+        let bases = crate::typelookup::on_type(own_type, pyo3::intern!(py, "__cpp_dispatch_bases__").as_ptr());
         if bases.is_null() || !Bound::from_borrowed_ptr(py, bases).contains(id.0).unwrap_or(false) {
             return None;
         }
-        let init = _PyType_Lookup(own_type, pyo3::intern!(py, "__cpp_dispatch_init__").as_ptr());
+        let init = crate::typelookup::on_type(own_type, pyo3::intern!(py, "__cpp_dispatch_init__").as_ptr());
         if init.is_null() {
             return None;
         }
@@ -845,11 +845,6 @@ fn without_parameter_name(param: &str) -> &str {
     head
 }
 
-extern "C" {
-    /// CPython's lookup of a name along a type's MRO (borrowed, or null
-    /// without an exception set); exported, but not bound by pyo3.
-    fn _PyType_Lookup(tp: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
-}
 
 /// A thunk call made with the GIL released.
 struct Detached {
