@@ -725,11 +725,15 @@ impl OverloadSet {
         }
     }
 
-    /// What a search in which some overloads raised reports, by cppyy's
-    /// rule: an exception raised by the only overload that raised is the
-    /// error (the others did not take the arguments); exceptions of one
-    /// type from several, with no other rejection, are that exception (the
-    /// first); anything else is the `TypeError` listing every overload.
+    /// What a search in which some overloads raised reports: an exception
+    /// raised by the only overload that raised is the error (the others did
+    /// not take the arguments), as in cppyy; exceptions of one type from
+    /// several are that exception (the first) unless a conversion raised
+    /// too; anything else is the `TypeError` listing every overload. (cppyy
+    /// makes a `TypeError` also when another overload merely refused the
+    /// argument types: `YAML::Load("a: [")` would then not raise
+    /// `YAML::ParserException`, as its `std::istream&` overload refuses a
+    /// `str`.)
     #[cold]
     fn raised_instead(&self, py: Python<'_>, thrown: &mut Vec<(usize, PyErr)>, rejections: &[(usize, Option<usize>, Rejection)]) -> Option<PyErr> {
         match thrown.len() {
@@ -737,7 +741,8 @@ impl OverloadSet {
             1 => thrown.pop().map(|(_, e)| e),
             _ => {
                 let first = thrown[0].1.get_type(py);
-                if !(rejections.is_empty() && thrown.iter().all(|(_, e)| e.get_type(py).is(&first))) {
+                let conversion_raised = rejections.iter().any(|(_, _, r)| matches!(r, Rejection::ConstructionFailed(_)));
+                if conversion_raised || !thrown.iter().all(|(_, e)| e.get_type(py).is(&first)) {
                     return None;
                 }
                 let chosen = thrown.remove(0).1;
