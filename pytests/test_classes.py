@@ -529,3 +529,69 @@ def test_instance_data_members_are_not_attributes_of_the_class():
         cls.m
     assert not hasattr(cls, "m") and "m" in cls.__dict__ and cls.s == 2
     assert cls().m == 1
+
+
+def test_a_python_object_with_cast_cpp_stands_for_a_cpp_one():
+    cpplive.cppdef("""
+    namespace cl_cast {
+    struct Point { double x, y; };
+    double by_cref(const Point& p) { return p.x + p.y; }
+    double by_ref(Point& p) { return p.x + p.y; }
+    double by_value(Point p) { return p.x + p.y; }
+    double by_pointer(Point* p) { return p->x + p->y; }
+    double by_rvalue(Point&& p) { return p.x + p.y; }
+    }""")
+    ns = cpplive.gbl.cl_cast
+
+    class Plain:
+        x, y = 1.0, 2.0
+
+    class AsObject(Plain):
+        def __cast_cpp__(self):
+            return ns.Point(self.x, self.y)
+
+    class AsArguments(Plain):
+        def __cast_cpp__(self):
+            return (self.x, self.y)
+
+    class Wrong(Plain):
+        def __cast_cpp__(self):
+            return "no point"
+
+    for f in (ns.by_cref, ns.by_ref, ns.by_value, ns.by_pointer):
+        with pytest.raises(TypeError):
+            f(Plain())
+        with pytest.raises(TypeError):
+            f(Wrong())
+        assert f(AsObject()) == 3.0
+    for f in (ns.by_cref, ns.by_value, ns.by_rvalue):
+        assert f(AsArguments()) == 3.0
+    with pytest.raises(TypeError):                  # no temporary for a non-const reference
+        ns.by_ref(AsArguments())
+
+
+def test_a_class_only_declared_cannot_be_made_until_it_is_defined():
+    cpplive.cppdef("""
+    namespace cl_fwd {
+    class Opaque;
+    class Declared;
+    Opaque* make_handle() { return reinterpret_cast<Opaque*>(0x42); }
+    long address_of(Opaque* p) { return reinterpret_cast<long>(p); }
+    const char* take(const Declared&) { return "declared"; }
+    const char* take(int) { return "int"; }
+    }""")
+    ns = cpplive.gbl.cl_fwd
+    with pytest.raises(TypeError, match="only declared"):
+        ns.Opaque()
+    handle = ns.make_handle()                       # pointers to it pass through
+    assert isinstance(handle, ns.Opaque) and ns.address_of(handle) == 0x42
+    assert "Opaque" not in ns.__dict__              # looked up again: it may be defined later
+    # Never an implicit (null) object for a reference to it.
+    with pytest.raises(TypeError):
+        ns.take(cpplive.bind_object(0x10, ns.Opaque))
+    with pytest.raises(TypeError):
+        ns.take(cpplive.bind_object(cpplive.nullptr, ns.Declared))
+    cpplive.cppdef("namespace cl_fwd { class Opaque { public: int m_int = 3; }; }")
+    o = ns.Opaque()
+    assert o.m_int == 3 and isinstance(handle, ns.Opaque)
+    assert "Opaque" in ns.__dict__

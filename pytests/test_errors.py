@@ -130,6 +130,9 @@ def test_missing_header(uid):
     with pytest.raises(ImportError) as exc:
         cpplive.include("er_no_such_header_file.h")
     assert "er_no_such_header_file.h" in str(exc.value)
+    # Worded as cppyy words it, with clang's own diagnostic.
+    assert 'Failed to load header file "er_no_such_header_file.h"' in str(exc.value)
+    assert "fatal error: 'er_no_such_header_file.h' file not found" in str(exc.value)
     assert_still_works(uid)
 
 

@@ -293,3 +293,22 @@ def test_missing_library_error_says_where_it_looked(tmp_path):
     # Still usable afterwards.
     cpplive.cppdef("int il_after_missing_short_name() { return 6; }")
     assert cpplive.gbl.il_after_missing_short_name() == 6
+
+
+def test_defining_again_what_a_library_defines_is_a_syntax_error(tmp_path, uid):
+    name = uid("il_once")
+    (tmp_path / "once.cpp").write_text("namespace il_ns { int %s(int i) { return i + 42; } }\n" % name)
+    lib = build_shared_library(tmp_path, "once.cpp", "libil_once.so")
+    cpplive.load_library(lib)
+    cpplive.cppdef("namespace il_ns { int %s(int i); }" % name)
+    f = getattr(cpplive.gbl.il_ns, name)
+    assert f(1) == 43
+    with pytest.raises(SyntaxError) as exc:
+        cpplive.cppdef("namespace il_ns { int %s(int i) { return i; } }" % name)
+    assert "redefinition of 'il_ns::%s(int)'" % name in str(exc.value)
+    assert "loaded library" in str(exc.value)
+    assert f(1) == 43                               # the library's definition stays
+    # Inline definitions (one per module by nature) are not refused.
+    other = uid("il_inline")
+    cpplive.cppdef("namespace il_ns { inline int %s() { return 7; } }" % other)
+    assert getattr(cpplive.gbl.il_ns, other)() == 7

@@ -417,3 +417,23 @@ def test_std_iterators_step_and_compare():
     assert s.begin().__deref__() == 42 and s.rbegin().__deref__() == 42
     assert s.begin().__preinc__() == s.end()
     assert s.rbegin().__preinc__() == s.rend()
+
+
+def test_static_member_functions_named_as_python_operators_take_the_object_first():
+    cpplive.cppdef("""
+    namespace op_static {
+    struct Same {
+        Same(int i) : v(i) {}
+        int v;
+        static bool __eq__(const Same& self, const Same& other) { return self.v == other.v; }
+        static bool __ne__(const Same& self, const Same& other) { return self.v != other.v; }
+        static int __add__(const Same& self, int n) { return self.v + n; }
+    }; }""")
+    Same = cpplive.gbl.op_static.Same
+    a, b, c = Same(1), Same(1), Same(2)
+    assert Same.__dict__["__eq__"](a, b) and not Same.__dict__["__ne__"](a, b)
+    assert a == b and a != c and not (a == c)
+    assert a + 41 == 42
+    assert not (a == "text")                        # an operand it does not take: Python's default
+    with pytest.raises(TypeError):
+        a + "text"

@@ -552,3 +552,59 @@ def test_an_enum_value_picks_its_own_overload_before_char():
     o = ns.Out()
     getattr(ns, "operator<<")(o, ns.Open)
     assert o.last == 16
+
+
+def test_an_overload_that_throws_does_not_end_the_search():
+    # An exception from the only overload that raised is the error;
+    # exceptions of one type from several are that exception, whatever
+    # overloads refused the argument types; when a conversion raised too, a
+    # TypeError lists them all.
+    assert cpplive.cppdef(r"""
+    #include <exception>
+    #include <string>
+    namespace ov_throwing {
+    struct Missing : std::exception {
+        std::string name;
+        Missing(const std::string& n) : name(n) {}
+        const char* what() const noexcept override { return name.c_str(); }
+    };
+    int pick(int) { throw Missing("int"); }
+    int pick(double) { return 2; }
+    int only(const std::string& s) { throw Missing(s); }
+    int only(int, int) { return 0; }
+    int both(const std::string& s) { throw Missing(s); }
+    int both(const char* s) { throw Missing(s); }
+    int typed(const std::string& s) { throw Missing(s); }
+    int typed(const char* s) { throw Missing(s); }
+    int typed(int) { return 0; }
+    struct Maker { Maker(const std::string& s) { throw Missing("maker of " + s); } };
+    int mixed(const std::string& s) { throw Missing(s); }
+    int mixed(const char* s) { throw Missing(s); }
+    int mixed(const Maker&) { return 0; }
+    int later(int x) { if (x < 0) throw Missing("negative"); return 1; }
+    int later(double) { return 2; }
+    }""")
+    ns = cpplive.gbl.ov_throwing
+    assert ns.pick(1) == 2 and ns.pick(1) == 2      # not remembered: chosen by value
+    with pytest.raises(ns.Missing) as exc:
+        ns.only("config")
+    assert exc.value.name == "config"
+    with pytest.raises(ns.Missing):
+        ns.both("x")
+    with pytest.raises(ns.Missing):
+        ns.typed("x")                               # typed(int) only refused a str
+    with pytest.raises(TypeError) as exc:
+        ns.mixed("x")
+    assert "raised" in str(exc.value) and "maker of x" in str(exc.value)
+    assert ns.later(5) == 1                         # remembered for int
+    assert ns.later(-5) == 2                        # the remembered one raised: the others are tried
+    assert ns.later(5) == 1
+
+
+def test_arity_errors_are_worded_as_python_words_them(g):
+    with pytest.raises(TypeError) as exc:
+        g.ov_ll_dbl(1, 2)
+    assert "takes at most 1 arguments (2 given)" in str(exc.value)
+    with pytest.raises(TypeError) as exc:
+        g.ov_ll_dbl()
+    assert "takes at least 1 arguments (0 given)" in str(exc.value)

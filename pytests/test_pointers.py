@@ -694,6 +694,22 @@ def test_pointer_to_pointer_out_parameter_repoints_the_proxy(args):
     assert not p.__python_owns__
 
 
+def test_object_for_a_void_pointer_reference_passes_its_own_pointer():
+    cpplive.cppdef("""
+    namespace pt_vref {
+    struct Q { int v = 5; };
+    Q other{7};
+    long read(void*& p) { return (long)p; }
+    void repoint(void*& p) { p = &other; }
+    }""")
+    ns = cpplive.gbl.pt_vref
+    q = ns.Q()
+    assert ns.read(q) == cpplive.addressof(q)
+    unbound = cpplive.bind_object(cpplive.nullptr, ns.Q)
+    ns.repoint(unbound)
+    assert cpplive.addressof(unbound) == cpplive.addressof(ns.other) and unbound.v == 7
+
+
 def test_int_for_void_pointer_and_zero_for_null(args):
     assert args.address(1234) == 1234
     assert args.is_null(0) and args.is_null(cpplive.nullptr)

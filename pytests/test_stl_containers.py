@@ -304,6 +304,33 @@ def test_elements_of_python_values_convert_on_their_own():
         pv.pairs_total([(1, 2), "a"])
 
 
+def test_a_braced_list_is_made_inside_an_implicit_conversion():
+    # `B({256}, {32})` in C++: each list makes an `A` through its
+    # initializer_list constructor (no second user-defined conversion).
+    assert cpplive.cppdef(r"""
+    #include <initializer_list>
+    #include <vector>
+    namespace pv_braced {
+    struct A {
+        A(std::initializer_list<int> vals) : v(vals) {}
+        std::vector<int> v;
+    };
+    struct B {
+        B(const A& in, const A& out) : total(0) { for (int x : in.v) total += x; for (int x : out.v) total -= x; }
+        int total;
+    };
+    struct Wrap { int n; Wrap(int i) : n(i) {} };
+    int unwrap(const Wrap& w) { return w.n; }
+    }""")
+    ns = cpplive.gbl.pv_braced
+    assert ns.B((256, 1), [32]).total == 225
+    assert ns.B(out=(32,), **{"in": (256,)}).total == 224
+    with pytest.raises(TypeError):                  # still one user-defined conversion for others
+        ns.B(1, 2)
+    with pytest.raises(TypeError):
+        ns.unwrap((1,))                             # a tuple is no braced list for a plain class
+
+
 def test_tuple_elements_keep_their_tuple_alive():
     import gc
     assert cpplive.cppdef("""

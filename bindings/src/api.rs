@@ -24,9 +24,18 @@ use crate::runtime::{with_backend, with_backend_detached};
 #[pyfunction]
 pub fn cppdef(py: Python<'_>, code: &str) -> PyResult<bool> {
     DECLARATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let warnings = with_backend_detached(py, |b| declared_with_warnings(b, |b| b.declare(code)))?;
+    let warnings = with_backend_detached(py, |b| declared_with_warnings(b, |b| b.declare(code).map_err(worded_as_cppyy)))?;
     warn_about(py, &warnings)?;
     Ok(true)
+}
+
+/// A rejected `cppdef` opens as cppyy's does (code written for it looks
+/// for those words), then clang's diagnostics.
+fn worded_as_cppyy(error: BackendError) -> BackendError {
+    match error {
+        BackendError::Parse { diagnostics } => BackendError::Parse { diagnostics: format!("Failed to parse the given C++ code:\n{diagnostics}") },
+        other => other,
+    }
 }
 
 /// Runs `declare` and returns the compiler's warnings on that input only

@@ -119,7 +119,11 @@ pub enum Converter {
     /// A class by value or reference: the object's address is passed.
     /// `smart_get` is set for smart pointer classes; `rvalue` for `T&&`,
     /// which takes objects marked by `std.move` and temporaries only.
-    Object { class: Py<pyo3::types::PyType>, allow_construct: bool, smart_get: Option<cpplive_core::thunk::SmartGetFn>, rvalue: bool },
+    /// `braced` for classes made from a braced list (`std::initializer_list`,
+    /// marked so by the Python layer): a list or tuple for one is no
+    /// user-defined conversion, so it is made inside another one too
+    /// (`A(std::initializer_list<int>)` for a `const A&` given `(1, 2)`).
+    Object { class: Py<pyo3::types::PyType>, allow_construct: bool, smart_get: Option<cpplive_core::thunk::SmartGetFn>, rvalue: bool, braced: bool },
     /// A `std::function`: one of its proxies, or any Python callable (made
     /// into a C++ function object on first use of the factory).
     StdFunction { class: Py<pyo3::types::PyType>, id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
@@ -143,8 +147,9 @@ pub enum Converter {
     BuiltinReference(Builtin),
     /// `T*&` for builtin `T` (`char**&`): a ctypes pointer object
     /// (`POINTER(T)`, `c_void_p`, `c_char_p`), whose own pointer C++ reads
-    /// and may point elsewhere.
-    PointerReference,
+    /// and may point elsewhere. For `void*&` (`untyped`) also a C++ object:
+    /// the proxy's own pointer, as for `void**`.
+    PointerReference { untyped: bool },
     Unsupported(String),
 }
 
@@ -258,7 +263,7 @@ impl Converter {
             }
             // `char**&`, `int*&`: C++ reads and may reseat the pointer.
             TypeBase::Builtin(_) if !ty.pointers.is_empty() && ty.array.is_empty() && ty.reference == RefKind::LValue && !ty.pointers.last().copied().unwrap_or(false) => {
-                Converter::PointerReference
+                Converter::PointerReference { untyped: ty.base == TypeBase::Builtin(Builtin::Void) && ty.pointers.len() == 1 }
             }
             TypeBase::StdString if plain && by_value_or_const_ref => {
                 let proxy = ty.class_id().and_then(|id| {
@@ -310,7 +315,8 @@ impl Converter {
                     // reference only. (Smart pointers are not constructed from
                     // arbitrary values: see `hand_to_smart_pointer`.)
                     let allow_construct = by_value_or_const_ref;
-                    Converter::Object { class, allow_construct, smart_get, rvalue: ty.reference == RefKind::RValue }
+                    let braced = unsafe { !crate::typelookup::on_type(class.as_ptr() as *mut ffi::PyTypeObject, pyo3::intern!(py, "__cpp_braced_list__").as_ptr()).is_null() };
+                    Converter::Object { class, allow_construct, smart_get, rvalue: ty.reference == RefKind::RValue, braced }
                 } else if ty.pointers.len() == 1 && ty.array.is_empty() && pointer_taken_by_value(ty) {
                     // `std::complex<T>*` also takes a buffer of complex numbers.
                     let complex = complex_part.map(|part| Pointee { element: Element::Complex(part), writable: !ty.base_const });
@@ -358,7 +364,7 @@ impl Converter {
             Converter::ObjectPointerPointer { .. } => 2,
             Converter::PyObject => 3,
             Converter::BuiltinReference(_) => 2,
-            Converter::PointerReference => 2,
+            Converter::PointerReference { .. } => 2,
             Converter::Unsupported(_) => 100,
         }
     }
@@ -558,7 +564,7 @@ impl Converter {
                 write_integer(slot, *underlying, v);
                 Ok(slot_ptr)
             }
-            Converter::Object { class, allow_construct, smart_get, rvalue } => {
+            Converter::Object { class, allow_construct, smart_get, rvalue, braced } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
                 if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
                     let address = CppObject::address_of(py, obj, cls);
@@ -585,8 +591,19 @@ impl Converter {
                 }
                 // C++ applies at most one user-defined conversion: no implicit
                 // construction while making an implicit temporary.
-                if pass == Pass::Strict || IN_IMPLICIT_CONSTRUCTION.get() {
+                let braced_list = *braced && (ffi::PyList_Check(obj) != 0 || ffi::PyTuple_Check(obj) != 0);
+                if pass == Pass::Strict || (IN_IMPLICIT_CONSTRUCTION.get() && !braced_list) {
                     return Err(Rejection::WrongType);
+                }
+                if let Some(cast) = cast_cpp(py, obj, scratch)? {
+                    let cast = Bound::from_borrowed_ptr(py, cast);
+                    return match cast.cast::<pyo3::types::PyTuple>() {
+                        // Constructor arguments for a temporary.
+                        Ok(args) if *allow_construct => implicit_temporary(py, class, args.clone(), cls, scratch),
+                        Ok(_) => Err(Rejection::WrongType),
+                        Err(_) if crate::instance::is_proxy(py, cast.as_ptr()) => self.convert(py, cast.as_ptr(), slot, pass, scratch),
+                        Err(_) => Err(Rejection::WrongType),
+                    };
                 }
                 if let Some(get) = smart_get {
                     if let Some(holder) = crate::instance::holder_of(py, obj) {
@@ -595,14 +612,15 @@ impl Converter {
                         }
                         // A smart pointer of another class (`shared_ptr<Derived>`
                         // for `shared_ptr<Base>`): converted as C++ converts it.
-                        return implicit_temporary(py, class, holder.as_any(), cls, scratch);
+                        return implicit_temporary(py, class, pyo3::types::PyTuple::new(py, [holder]).map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?, cls, scratch);
                     }
                     return hand_to_smart_pointer(py, obj, class, *get, scratch);
                 }
                 if !allow_construct {
                     return Err(Rejection::WrongType);
                 }
-                implicit_temporary(py, class, &Bound::from_borrowed_ptr(py, obj), cls, scratch)
+                let args = pyo3::types::PyTuple::new(py, [Bound::from_borrowed_ptr(py, obj)]).map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
+                implicit_temporary(py, class, args, cls, scratch)
             }
             Converter::StdFunction { class, id, factory } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
@@ -646,7 +664,12 @@ impl Converter {
                         }
                         _ => match complex {
                             Some(items) => crate::buffer::address(py, obj, *items, scratch)?,
-                            None => return Err(Rejection::WrongType),
+                            None if pass == Pass::Strict => return Err(Rejection::WrongType),
+                            None => match cast_cpp(py, obj, scratch)? {
+                                // The object the Python one stands for.
+                                Some(cast) if crate::instance::is_proxy(py, cast) => return self.convert(py, cast, slot, pass, scratch),
+                                _ => return Err(Rejection::WrongType),
+                            },
                         },
                     }
                 };
@@ -717,7 +740,8 @@ impl Converter {
                 }
                 Ok(data)
             }
-            Converter::PointerReference => crate::buffer::pointer_object(obj, scratch),
+            Converter::PointerReference { untyped: true } if crate::instance::is_proxy(py, obj) => Ok(repointable(py, obj, scratch)),
+            Converter::PointerReference { .. } => crate::buffer::pointer_object(obj, scratch),
             Converter::Unsupported(why) => Err(Rejection::Unsupported(why.clone())),
         }
     }
@@ -787,17 +811,38 @@ fn discard(py: Python<'_>, error: PyErr) -> String {
 unsafe fn implicit_temporary(
     py: Python<'_>,
     class: &Py<pyo3::types::PyType>,
-    arg: &Bound<'_, PyAny>,
+    args: Bound<'_, pyo3::types::PyTuple>,
     cls: *mut ffi::PyTypeObject,
     scratch: &mut Scratch,
 ) -> Result<*mut c_void, Rejection> {
-    IN_IMPLICIT_CONSTRUCTION.set(true);
-    let made = class.bind(py).call1((arg,));
-    IN_IMPLICIT_CONSTRUCTION.set(false);
+    // Restored, not cleared: a braced list is made inside another
+    // implicit construction.
+    let outer = IN_IMPLICIT_CONSTRUCTION.replace(true);
+    let made = class.bind(py).call1(args);
+    IN_IMPLICIT_CONSTRUCTION.set(outer);
     let temporary = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
     let address = CppObject::address_of(py, temporary.as_ptr(), cls);
     scratch.keep(temporary.unbind());
     Ok(address)
+}
+
+/// What a Python object that stands for a C++ one gives from its
+/// `__cast_cpp__()` (as in cppyy: an object of the parameter's class, or a
+/// tuple of constructor arguments), kept for the call; `None` for objects
+/// without one (proxies never use it).
+unsafe fn cast_cpp(py: Python<'_>, obj: *mut ffi::PyObject, scratch: &mut Scratch) -> Result<Option<*mut ffi::PyObject>, Rejection> {
+    if crate::instance::is_proxy(py, obj) {
+        return Ok(None);
+    }
+    let name = pyo3::intern!(py, "__cast_cpp__");
+    if crate::typelookup::on_type(ffi::Py_TYPE(obj), name.as_ptr()).is_null() {
+        return Ok(None);
+    }
+    let object = Bound::from_borrowed_ptr(py, obj);
+    let cast = object.call_method0(name).map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
+    let pointer = cast.as_ptr();
+    scratch.keep(cast.unbind());
+    Ok(Some(pointer))
 }
 
 /// Whether proxy `obj` may bind to a `T&&`: marked by `std.move` (the

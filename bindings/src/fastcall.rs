@@ -55,6 +55,8 @@ pub enum Outcome {
     /// Not for this path: use the general one.
     Declined,
     Raised(PyErr),
+    /// The callee raised (see `overload::callee_raised`).
+    Threw(PyErr),
 }
 
 impl FastPlan {
@@ -178,7 +180,8 @@ impl FastPlan {
         let mut err = ThunkError::default();
         let rc = crate::signals::call(self.thunk, this, self.count as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err);
         if rc != 0 {
-            return Outcome::Raised(crate::overload::thunk_error(py, &mut err, rc));
+            let error = crate::overload::thunk_error(py, &mut err, rc);
+            return if crate::overload::callee_raised(rc) { Outcome::Threw(error) } else { Outcome::Raised(error) };
         }
         Outcome::Done(match self.ret {
             Ret::Construct(deleter) => {

@@ -23,6 +23,7 @@ mod runtime;
 mod signals;
 mod smallint;
 mod sync;
+mod typelookup;
 
 use pyo3::prelude::*;
 

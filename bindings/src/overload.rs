@@ -163,7 +163,16 @@ pub struct OverloadSet {
 enum Attempt {
     Done(Py<PyAny>),
     Rejected { param: Option<usize>, why: Rejection },
+    /// The call itself raised: a C++ exception, or a Python one from a
+    /// callback. Other overloads are still tried, as cppyy tries them.
+    Threw(PyErr),
     Failed(PyErr),
+}
+
+/// Whether a thunk's return code says the callee raised (as opposed to a
+/// fault or an ABI mismatch, which end the search).
+pub fn callee_raised(rc: c_int) -> bool {
+    rc != 0 && rc != 2 && rc != signals::FAULTED
 }
 
 impl OverloadSet {
@@ -342,6 +351,8 @@ impl OverloadSet {
             }
         }
 
+        // Overloads whose call raised, with what they raised.
+        let mut thrown: Vec<(usize, PyErr)> = Vec::new();
         // The direct path keeps the GIL; releasing it takes the general one.
         let direct = !self.release_gil.load(Ordering::Relaxed) && !self.signals_as_exception.load(Ordering::Relaxed);
         // An implicit conversion's temporary: `explicit` constructors are
@@ -353,7 +364,7 @@ impl OverloadSet {
             if let (Some(plan), true) = (prepared.fast.get(), direct) {
                 match plan.call(py, receiver, positional) {
                     Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
-                    Outcome::Raised(err) => return Err(err),
+                    Outcome::Raised(err) | Outcome::Threw(err) => return Err(err),
                     Outcome::Declined => {}
                 }
             }
@@ -370,7 +381,7 @@ impl OverloadSet {
                         }
                         return Ok(result);
                     }
-                    Attempt::Failed(err) => return Err(err),
+                    Attempt::Failed(err) | Attempt::Threw(err) => return Err(err),
                     Attempt::Rejected { .. } => {}
                 }
             }
@@ -384,14 +395,22 @@ impl OverloadSet {
                         match plan.call(py, receiver, positional) {
                             Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
                             Outcome::Raised(err) => return Err(err),
+                            Outcome::Threw(err) => {
+                                thrown.push((entry.candidate, err));
+                                break;
+                            }
                             Outcome::Declined => {}
                         }
                     }
                     match self.attempt(py, prepared, entry.candidate, receiver, positional, entry.pass) {
                         Attempt::Done(result) => return Ok(result),
                         Attempt::Failed(err) => return Err(err),
-                        Attempt::Rejected { .. } => break,
+                        // The remembered winner raised: the others are
+                        // tried as on a first call (it is not called again).
+                        Attempt::Threw(err) => thrown.push((entry.candidate, err)),
+                        Attempt::Rejected { .. } => {}
                     }
+                    break;
                 }
             }
         }
@@ -399,6 +418,9 @@ impl OverloadSet {
         let mut rejections: Vec<(usize, Option<usize>, Rejection)> = Vec::new();
         for pass in [Pass::Strict, Pass::Implicit] {
             for index in 0..prepared.candidates.len() {
+                if thrown.iter().any(|(i, _)| *i == index) {
+                    continue;
+                }
                 if implicit_construction && prepared.candidates[index].info.is_explicit {
                     if pass == Pass::Implicit {
                         rejections.push((index, None, Rejection::Unsupported("explicit: not used in implicit conversions".into())));
@@ -424,12 +446,15 @@ impl OverloadSet {
                 };
                 match self.attempt(py, prepared, index, receiver, arguments, pass) {
                     Attempt::Done(result) => {
-                        if kwnames.is_null() && positional.len() <= INLINE_ARGS && !implicit_construction {
+                        // A winner found after another overload raised won
+                        // by the values, not the types: not remembered.
+                        if kwnames.is_null() && positional.len() <= INLINE_ARGS && !implicit_construction && thrown.is_empty() {
                             self.remember(py, prepared, positional, index, pass);
                         }
                         return Ok(result);
                     }
                     Attempt::Failed(err) => return Err(err),
+                    Attempt::Threw(err) => thrown.push((index, err)),
                     Attempt::Rejected { param, why } => {
                         if pass == Pass::Implicit {
                             rejections.push((index, param, why));
@@ -437,6 +462,12 @@ impl OverloadSet {
                     }
                 }
             }
+        }
+        if let Some(raised) = self.raised_instead(py, &mut thrown, &rejections) {
+            return Err(raised);
+        }
+        for (index, error) in thrown {
+            rejections.push((index, None, Rejection::Unsupported(format!("raised {}", released(py, error)))));
         }
         if let Some(fallback) = &self.fallback {
             let args = pyo3::types::PyTuple::new(py, all[..nargs].iter().map(|o| Bound::from_borrowed_ptr(py, *o)))?;
@@ -479,11 +510,11 @@ impl OverloadSet {
         let id = self.class_id?;
         // A type-dict lookup along the MRO: no exception when absent (most
         // Python subclasses have no dispatcher).
-        let bases = _PyType_Lookup(own_type, pyo3::intern!(py, "__cpp_dispatch_bases__").as_ptr());
+        let bases = crate::typelookup::on_type(own_type, pyo3::intern!(py, "__cpp_dispatch_bases__").as_ptr());
         if bases.is_null() || !Bound::from_borrowed_ptr(py, bases).contains(id.0).unwrap_or(false) {
             return None;
         }
-        let init = _PyType_Lookup(own_type, pyo3::intern!(py, "__cpp_dispatch_init__").as_ptr());
+        let init = crate::typelookup::on_type(own_type, pyo3::intern!(py, "__cpp_dispatch_init__").as_ptr());
         if init.is_null() {
             return None;
         }
@@ -576,10 +607,11 @@ impl OverloadSet {
         if n < candidate.min_args || n > candidate.converters.len() {
             return Attempt::Rejected {
                 param: None,
-                why: Rejection::Unsupported(if candidate.min_args == candidate.converters.len() {
-                    format!("takes {} arguments ({n} given)", candidate.converters.len())
+                // Worded as Python words its own arity errors (and cppyy its).
+                why: Rejection::Unsupported(if n > candidate.converters.len() {
+                    format!("takes at most {} arguments ({n} given)", candidate.converters.len())
                 } else {
-                    format!("takes {} to {} arguments ({n} given)", candidate.min_args, candidate.converters.len())
+                    format!("takes at least {} arguments ({n} given)", candidate.min_args)
                 }),
             };
         }
@@ -655,7 +687,8 @@ impl OverloadSet {
         drop(guard);
         drop(scratch);
         if rc != 0 {
-            return Attempt::Failed(thunk_error(py, &mut err, rc));
+            let error = thunk_error(py, &mut err, rc);
+            return if callee_raised(rc) { Attempt::Threw(error) } else { Attempt::Failed(error) };
         }
         if self.role == Role::Constructor {
             let address = ret.ptr;
@@ -689,6 +722,35 @@ impl OverloadSet {
             }
             Ok(result) => Attempt::Done(result),
             Err(e) => Attempt::Failed(e),
+        }
+    }
+
+    /// What a search in which some overloads raised reports: an exception
+    /// raised by the only overload that raised is the error (the others did
+    /// not take the arguments), as in cppyy; exceptions of one type from
+    /// several are that exception (the first) unless a conversion raised
+    /// too; anything else is the `TypeError` listing every overload. (cppyy
+    /// makes a `TypeError` also when another overload merely refused the
+    /// argument types: `YAML::Load("a: [")` would then not raise
+    /// `YAML::ParserException`, as its `std::istream&` overload refuses a
+    /// `str`.)
+    #[cold]
+    fn raised_instead(&self, py: Python<'_>, thrown: &mut Vec<(usize, PyErr)>, rejections: &[(usize, Option<usize>, Rejection)]) -> Option<PyErr> {
+        match thrown.len() {
+            0 => None,
+            1 => thrown.pop().map(|(_, e)| e),
+            _ => {
+                let first = thrown[0].1.get_type(py);
+                let conversion_raised = rejections.iter().any(|(_, _, r)| matches!(r, Rejection::ConstructionFailed(_)));
+                if conversion_raised || !thrown.iter().all(|(_, e)| e.get_type(py).is(&first)) {
+                    return None;
+                }
+                let chosen = thrown.remove(0).1;
+                for (_, other) in thrown.drain(..) {
+                    released(py, other);
+                }
+                Some(chosen)
+            }
         }
     }
 
@@ -788,11 +850,6 @@ fn without_parameter_name(param: &str) -> &str {
     head
 }
 
-extern "C" {
-    /// CPython's lookup of a name along a type's MRO (borrowed, or null
-    /// without an exception set); exported, but not bound by pyo3.
-    fn _PyType_Lookup(tp: *mut ffi::PyTypeObject, name: *mut ffi::PyObject) -> *mut ffi::PyObject;
-}
 
 /// A thunk call made with the GIL released.
 struct Detached {
@@ -811,6 +868,17 @@ impl Detached {
     fn run(self) -> c_int {
         unsafe { signals::call(self.thunk, self.this, self.n, self.argv, self.ret, self.err) }
     }
+}
+
+/// The text of an error the search moves past (`ExcType: message`),
+/// released at once: the call runs outside pyo3's entry points, where
+/// dropping the error would only queue its references.
+fn released(py: Python<'_>, error: PyErr) -> String {
+    let kind = error.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
+    let text = format!("{kind}: {error}");
+    error.restore(py);
+    unsafe { ffi::PyErr_Clear() };
+    text
 }
 
 /// Frees what a thunk kept of a thrown exception.

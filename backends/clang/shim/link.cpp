@@ -97,6 +97,8 @@ ModuleSymbols Session::module_symbols(std::uint64_t handle) const {
         symbols.undefined.push_back(rust::String(name));
     } else if (!value.hasLocalLinkage()) {
       symbols.defined.push_back(rust::String(name));
+      if (!value.isWeakForLinker())
+        symbols.unique.push_back(rust::String(name));
     }
   }
   return symbols;

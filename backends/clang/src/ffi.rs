@@ -146,6 +146,9 @@ pub mod bridge {
     pub struct ModuleSymbols {
         pub defined: Vec<String>,
         pub undefined: Vec<String>,
+        /// The defined symbols of which there can be only one (not
+        /// inline, not a template instantiation).
+        pub unique: Vec<String>,
     }
 
     /// A module of definitions emitted on request: its handle (0 when

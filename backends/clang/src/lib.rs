@@ -257,7 +257,7 @@ impl Backend for ClangBackend {
             Err(BackendError::Parse { diagnostics }) if diagnostics.contains("file not found") => {
                 let mut searched: Vec<String> = self.include_paths.iter().map(|p| p.display().to_string()).collect();
                 searched.push("the current directory and the system include paths".into());
-                Err(BackendError::HeaderNotFound { header: header.to_string(), searched: searched.join(", ") })
+                Err(BackendError::HeaderNotFound { header: header.to_string(), diagnostics: diagnostics.trim_end().to_string(), searched: searched.join(", ") })
             }
             Err(e) => Err(e),
         }

@@ -50,6 +50,9 @@ impl ClangBackend {
             return Err(BackendError::Parse { diagnostics: report });
         }
         let ptu = self.session().parse(code, guarded).map_err(crate::parse_error)?;
+        if guarded {
+            self.refuse_second_definitions(ptu)?;
+        }
         self.admit(ptu, 0)?;
         self.retry_waiting()
     }
@@ -70,6 +73,30 @@ impl ClangBackend {
             caret = "^",
             width = column_number
         )))
+    }
+
+    /// A user's definition of a symbol that a loaded library (or an
+    /// earlier input) already defines parses, since clang saw only a
+    /// declaration, but the JIT would refuse the whole module (and name only
+    /// the mangled symbol). Generated code is not checked: its names are
+    /// its own, and each lookup costs.
+    fn refuse_second_definitions(&self, ptu: u64) -> Result<()> {
+        let symbols = self.session.module_symbols(ptu).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let clashes: Vec<String> = symbols
+            .unique
+            .iter()
+            .filter(|n| self.link.waiting_defined.contains_key(*n) || self.resolvable(n))
+            .map(|n| format!("'{}'", self.demangled(n)))
+            .collect();
+        if clashes.is_empty() {
+            return Ok(());
+        }
+        Err(BackendError::Parse {
+            diagnostics: format!(
+                "error: redefinition of {}: already defined by a loaded library or an earlier input, and a symbol is defined once (the input is not linked)",
+                clashes.join(", ")
+            ),
+        })
     }
 
     fn resolvable(&self, name: &str) -> bool {

@@ -10,8 +10,9 @@ pub enum BackendError {
     Parse { diagnostics: String },
     #[error("{what} not found: {detail}")]
     NotFound { what: String, detail: String },
-    #[error("header '{header}' not found; searched: {searched}")]
-    HeaderNotFound { header: String, searched: String },
+    /// Worded as cppyy words it, with clang's own diagnostic.
+    #[error("Failed to load header file \"{header}\"\n{diagnostics}\n(searched: {searched})")]
+    HeaderNotFound { header: String, diagnostics: String, searched: String },
     #[error("cannot load library '{name}': {detail} (searched: {searched})")]
     LibraryNotFound { name: String, detail: String, searched: String },
     #[error("cannot instantiate {what}: {diagnostics}")]

@@ -222,6 +222,9 @@ class Namespace(object):
         if isinstance(value, DataMember):
             setattr(type(self), name, value)
             return value._get()
+        if is_incomplete(value):
+            # Looked up again next time: a later input may define it.
+            return value
         object.__setattr__(self, name, value)
         return value
 
@@ -644,9 +647,54 @@ def _abstract_init(qualified):
     return __init__
 
 
+def _incomplete_init(qualified):
+    def __init__(self, *args, **kwargs):
+        raise TypeError("cannot make a '%s': the class is only declared, not defined (define it with cppdef, or "
+                        "include the header that does)" % qualified)
+    return __init__
+
+
+# Classes only declared when their proxy was made (pointers to them pass
+# through Python): completed in place once a later input defines them.
+_incomplete = {}
+
+
+def _complete_later_defined(scope_id, cls):
+    """Installs the members of `cls`, made while its class was only
+    declared, if an input has defined the class since. The proxy stays the
+    same object, so that converters and objects made meanwhile keep
+    working; a definition with bases (which a made Python type cannot
+    gain) is refused."""
+    info = _c.scope_info(scope_id)
+    if not info["is_complete"]:
+        return
+    del _incomplete[scope_id]
+    if info["bases"]:
+        type.__setattr__(cls, "__init__", _redefined_with_bases_init(info["qualified"]))
+        return
+    type.__delattr__(cls, "__init__")
+    _install_members(cls, scope_id, info)
+
+
+def _redefined_with_bases_init(qualified):
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError("'%s' was defined with base classes after its proxy was made from the declaration "
+                                  "alone; its proxy cannot gain bases" % qualified)
+    return __init__
+
+
+def is_incomplete(cls):
+    """Whether `cls` is the proxy of a class that is only declared (not
+    kept by namespaces: the next lookup checks for a definition)."""
+    scope_id = cls.__dict__.get("__cpp_scope__") if isinstance(cls, type) else None
+    return scope_id in _incomplete
+
+
 def class_for(scope_id):
     cls = _classes.get(scope_id)
     if cls is not None:
+        if scope_id in _incomplete:
+            _complete_later_defined(scope_id, cls)
         return cls
     with _making_lock:
         cls = _classes.get(scope_id) or _making.get(scope_id)
@@ -759,42 +807,67 @@ def _make_class(scope_id, info):
     _making[scope_id] = cls
     _c.register_class(scope_id, cls, False)
     if info["is_complete"]:
-        for name, member in _c.class_members(scope_id, cls):
-            type.__setattr__(cls, name, member)
-            special = _pythonize.OPERATORS.get(name)
-            if special:
-                for py_name in special:
-                    if py_name not in cls.__dict__:
-                        type.__setattr__(cls, py_name, _pythonize.operator_slot(py_name, member))
-        for name in cls.__dict__.get("__cpp_nonpublic__", ()):
-            if name not in cls.__dict__:
-                type.__setattr__(cls, name, _NonPublic(name, qualified))
-        if info["is_abstract"]:
-            type.__setattr__(cls, "__init__", _abstract_init(qualified))
-        for name in _c.method_templates(scope_id):
-            template = FunctionTemplate("%s::%s" % (qualified, name), name, scope_id, cls)
-            # A constructor template is named as C++ names it (`X::X`).
-            py_names = ("__init__",) if name == info["name"] else (name,) + _pythonize.OPERATORS.get(name, ())
-            if name == info["name"]:
-                type.__setattr__(cls, "__cpp_constructor_template__", template)
-            for py_name in py_names:
-                plain = cls.__dict__.get(py_name)
-                if not (plain is None or isinstance(plain, (_c.CppFunction, _c.CppMethod))):
-                    continue
-                expression = _pythonize.expression_operator(py_name)
-                if expression is not None:
-                    # `a * b` compiled as C++ picks among member templates
-                    # (and free operators) as C++ does; deducing one
-                    # template from Python types can hit hard errors that
-                    # C++'s own resolution never meets.
-                    if plain is not None:
-                        type.__setattr__(cls, py_name, _c.with_template(plain, template, expression))
-                    continue
-                type.__setattr__(cls, py_name, _with_plain_overloads(template, plain))
+        _install_members(cls, scope_id, info)
+    else:
+        _incomplete[scope_id] = cls
+        type.__setattr__(cls, "__init__", _incomplete_init(qualified))
     if info.get("smart_pointee"):
         _pythonize.pythonize_smart_pointer(cls, class_for(info["smart_pointee"]))
     _pythonize.pythonize(cls, qualified)
     return cls
+
+
+def _static_operator(py_name, function):
+    """A static member function named as one of Python's binary operator
+    methods (`static bool __eq__(const T&, const T&)`, cppyy's way of
+    writing them in C++): Python calls it with the object first, as the
+    function expects; NotImplemented for operands it does not take."""
+    call = _pythonize.operator_slot(py_name, function)
+
+    def operator(*args):
+        return call(*args)
+    operator.__name__ = operator.__qualname__ = py_name
+    operator.__doc__ = function.__doc__
+    return operator
+
+
+def _install_members(cls, scope_id, info):
+    """The members of class `cls` (the proxy of `scope_id`), as C++ declares them."""
+    qualified = info["qualified"]
+    for name, member in _c.class_members(scope_id, cls):
+        if name in _pythonize.BINARY_SLOTS and isinstance(member, _c.CppFunction):
+            member = _static_operator(name, member)
+        type.__setattr__(cls, name, member)
+        special = _pythonize.OPERATORS.get(name)
+        if special:
+            for py_name in special:
+                if py_name not in cls.__dict__:
+                    type.__setattr__(cls, py_name, _pythonize.operator_slot(py_name, member))
+    for name in cls.__dict__.get("__cpp_nonpublic__", ()):
+        if name not in cls.__dict__:
+            type.__setattr__(cls, name, _NonPublic(name, qualified))
+    if info["is_abstract"]:
+        type.__setattr__(cls, "__init__", _abstract_init(qualified))
+    for name in _c.method_templates(scope_id):
+        template = FunctionTemplate("%s::%s" % (qualified, name), name, scope_id, cls)
+        # A constructor template is named as C++ names it (`X::X`).
+        py_names = ("__init__",) if name == info["name"] else (name,) + _pythonize.OPERATORS.get(name, ())
+        if name == info["name"]:
+            type.__setattr__(cls, "__cpp_constructor_template__", template)
+        for py_name in py_names:
+            plain = cls.__dict__.get(py_name)
+            if not (plain is None or isinstance(plain, (_c.CppFunction, _c.CppMethod))):
+                continue
+            expression = _pythonize.expression_operator(py_name)
+            if expression is not None:
+                # `a * b` compiled as C++ picks among member templates
+                # (and free operators) as C++ does; deducing one
+                # template from Python types can hit hard errors that
+                # C++'s own resolution never meets.
+                if plain is not None:
+                    type.__setattr__(cls, py_name, _c.with_template(plain, template, expression))
+                continue
+            type.__setattr__(cls, py_name, _with_plain_overloads(template, plain))
 
 
 class _EnumMeta(type):

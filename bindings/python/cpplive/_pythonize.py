@@ -1000,6 +1000,9 @@ def _pythonize_from_python(cls, qualified):
 
     __init__.__doc__ = construct.__doc__
     cls.__init__ = __init__
+    if how == "backed":
+        # Read by argument converters (see convert.rs, `braced`).
+        cls.__cpp_braced_list__ = True
 
 
 def pythonize_smart_pointer(cls, pointee):
