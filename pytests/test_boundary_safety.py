@@ -499,7 +499,7 @@ def test_char_pointer_member_points_at_a_copy_of_a_str(g):
 
 def test_pointer_members_and_pointer_references_read_the_pointer(g):
     h = g.bs_Ptrs()
-    assert h.obj is None
+    assert not h.obj and h.obj == None      # noqa: E711  (a null object of its class)
     assert h.raw == 0
     assert not h.pp and len(h.pp) == 0     # a null pointer: an empty view
     o = g.bs_Obj()
@@ -510,7 +510,7 @@ def test_pointer_members_and_pointer_references_read_the_pointer(g):
     assert h.raw == cpplive.addressof(o)
     h.obj = None
     h.raw = cpplive.nullptr
-    assert h.obj is None and h.raw == 0
+    assert h.obj == None and h.raw == 0     # noqa: E711
     assert g.bs_obj_slot().v == 3
 
 

@@ -450,9 +450,47 @@ def test_returned_null_class_pointer_is_falsy(g):
     assert ok.v == g.pt_static_box_v()
 
 
-@cpplive_only  # cppyy returns a null proxy instead of None
-def test_returned_null_class_pointer_is_none(g):
-    assert g.pt_null_box() is None
+def test_returned_null_class_pointer_is_a_null_object_of_its_class(g):
+    r = g.pt_null_box()
+    assert type(r) is g.pt_Box and isinstance(r, g.pt_Box)
+    assert r == None and None == r and not (r != None)       # noqa: E711
+    assert r == cpplive.nullptr and cpplive.addressof(r) == 0
+    with pytest.raises(ReferenceError):
+        r.v
+    assert g.pt_is_null_cptr(r) is True                     # goes back as a null pointer
+    assert g.pt_null_box() is not r                         # null objects are not in the identity table
+
+
+def test_null_objects_compare_equal_to_null_objects_of_their_class(g):
+    cpplive.cppdef("""
+    struct pt_Eq { int v = 1; bool operator==(const pt_Eq& o) const { return v == o.v; } };
+    struct pt_EqDerived : pt_Eq {};
+    pt_Eq* pt_null_eq() { return nullptr; }
+    """)
+    a, b = g.pt_null_box(), cpplive.bind_object(0, g.pt_Box)
+    assert a == b and not (a != b)
+    e, d = g.pt_null_eq(), cpplive.bind_object(0, g.pt_EqDerived)
+    assert e == d and d == e                # a null base and a null derived object
+    assert a != e and e != a                # unrelated classes
+    live = g.pt_Eq()
+    # C++'s operator== is never handed a null object.
+    assert live != e and e != live and not (live == e)
+    assert live == g.pt_Eq() and live != None and None != live  # noqa: E711
+    assert g.pt_static_box_ptr() != a and a != g.pt_static_box_ptr()
+
+
+def test_null_class_pointers_in_members_variables_and_containers(g):
+    cpplive.cppdef("""
+    struct pt_NullHolder { pt_Box* box = nullptr; };
+    pt_Box* pt_null_global = nullptr;
+    std::vector<pt_Box*> pt_with_null() { return {nullptr, &pt_static_box_ref()}; }
+    """)
+    h = g.pt_NullHolder()
+    assert type(h.box) is g.pt_Box and h.box == None        # noqa: E711
+    with pytest.raises(ReferenceError):
+        g.pt_null_global.v
+    first, second = list(g.pt_with_null())
+    assert type(first) is g.pt_Box and not first and second.v == g.pt_static_box_v()
 
 
 def test_two_dimensional_array_member_reads_as_rows():
@@ -902,3 +940,51 @@ def test_pointer_members_keep_the_buffer_they_were_given():
     b.data = cpplive.nullptr
     assert not b.data
     del junk
+
+
+def test_a_pointer_members_view_keeps_its_shape_while_it_shows_the_same_memory(g):
+    cpplive.cppdef("""
+    struct pt_Rows {
+        int** rows;
+        int cells[6];
+        int* other;
+        int first[6], second[6];
+        pt_Rows() : rows(new int*[2]), other(first) {
+            for (int i = 0; i < 2; ++i) {
+                rows[i] = new int[3];
+                for (int j = 0; j < 3; ++j) rows[i][j] = 3*i + j;
+            }
+            for (int k = 0; k < 6; ++k) { cells[k] = k; first[k] = 10 + k; second[k] = 20 + k; }
+        }
+        ~pt_Rows() { delete[] rows[0]; delete[] rows[1]; delete[] rows; }
+        void repoint() { other = second; }
+    };
+    int pt_grid_cells[4] = {1, 2, 3, 4};
+    int* pt_grid_global = pt_grid_cells;
+    """)
+    r = g.pt_Rows()
+    r.rows.reshape((2, 3))                      # as cppyy: the member keeps the shape
+    assert r.rows.shape == (2, 3)
+    assert [[r.rows[i, j] for j in range(3)] for i in range(2)] == [[0, 1, 2], [3, 4, 5]]
+    r.cells.reshape((2, 3))
+    assert r.cells.shape == (2, 3) and r.cells[1][0] == 3
+    view = r.other
+    view.reshape((6,))
+    assert r.other is view
+    r.repoint()                                 # C++ points it elsewhere: a new view
+    assert r.other is not view and r.other[0] == 20
+    kept = r.other
+    r.other = array.array("i", [7, 8])          # so does an assignment from Python
+    assert r.other is not kept and list(r.other) == [7, 8]
+    g.pt_grid_global.reshape((2, 2))            # a variable's view is kept likewise
+    assert g.pt_grid_global.shape == (2, 2) and g.pt_grid_global[1, 1] == 4
+
+
+def test_a_null_object_is_false_whatever_its_class_says_about_truth(g):
+    cpplive.cppdef("""
+    struct pt_Truthy { explicit operator bool() const { return true; } };
+    pt_Truthy* pt_null_truthy() { return nullptr; }
+    std::vector<int>* pt_null_vector() { return nullptr; }
+    """)
+    assert g.pt_Truthy() and not g.pt_null_truthy()
+    assert not g.pt_null_vector() and g.pt_null_vector() == None   # noqa: E711  (no call of empty())

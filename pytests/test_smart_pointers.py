@@ -214,7 +214,8 @@ def test_smart_pointer_returned_by_reference_gives_one_proxy(g):
     p = k.sptr()                                   # a pointer to a smart pointer
     assert type(p) is g.sm_T and p.x == 22
     assert type(p.__smartptr__()) is g.std.shared_ptr[g.sm_T]
-    assert k.snull() is None
+    null = k.snull()                               # a null proxy of the pointee
+    assert type(null) is g.sm_T and not null and null.__smartptr__() is None
 
 
 def test_smart_pointer_class_name_has_its_arguments(g):

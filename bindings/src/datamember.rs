@@ -83,6 +83,9 @@ pub struct DataMember {
     /// a member of an object C++ owns. Replaced when the same pointer is
     /// assigned again; never freed while C++ may still use them otherwise.
     texts: std::sync::Mutex<rustc_hash::FxHashMap<usize, Box<[u64]>>>,
+    /// A variable's view (see `MemberView`); a member's is kept by its
+    /// object's proxy.
+    view: std::sync::Mutex<Option<crate::instance::MemberView>>,
 }
 
 impl DataMember {
@@ -94,12 +97,12 @@ impl DataMember {
             }
             _ => None,
         };
-        DataMember { name, ty, place: Place::Member { offset, class }, scalar, bits: None, accessors: OnceLock::new(), texts: Default::default() }
+        DataMember { name, ty, place: Place::Member { offset, class }, scalar, bits: None, accessors: OnceLock::new(), texts: Default::default(), view: Default::default() }
     }
 
     pub fn bitfield(name: String, ty: TypeRef, width: u32, class: Py<PyType>, class_id: u64) -> DataMember {
         let bits = BitField { width, class_id, accessors: OnceLock::new() };
-        DataMember { name, ty, place: Place::Member { offset: 0, class }, scalar: None, bits: Some(bits), accessors: OnceLock::new(), texts: Default::default() }
+        DataMember { name, ty, place: Place::Member { offset: 0, class }, scalar: None, bits: Some(bits), accessors: OnceLock::new(), texts: Default::default(), view: Default::default() }
     }
 
     pub fn variable(name: String, ty: TypeRef, qualified: String) -> DataMember {
@@ -111,6 +114,7 @@ impl DataMember {
             bits: None,
             accessors: OnceLock::new(),
             texts: Default::default(),
+            view: Default::default(),
         }
     }
 
@@ -231,8 +235,19 @@ impl DataMember {
             }
             return value.into_py_any(py);
         }
+        let read = &self.accessors(py).read;
+        let pointer = self.viewed_memory(read, address);
+        if let Some(pointer) = pointer {
+            let kept = match &self.place {
+                Place::Member { .. } => unsafe { crate::instance::state(instance) }.member_view(py, address as usize, pointer),
+                Place::Variable { .. } => self.view.lock().unwrap_or_else(|e| e.into_inner()).as_ref().filter(|v| v.pointer == pointer).map(|v| v.view.clone_ref(py)),
+            };
+            if let Some(view) = kept {
+                return Ok(view);
+            }
+        }
         let slot = ArgSlot { ptr: address };
-        let value = unsafe { self.accessors(py).read.execute(py, &slot as *const ArgSlot as *const c_void) }?;
+        let value = unsafe { read.execute(py, &slot as *const ArgSlot as *const c_void) }?;
         // A pointer member given a Python buffer reads with its size.
         if !self.ty.pointers.is_empty() && matches!(self.place, Place::Member { .. }) {
             if let Ok(view) = value.bind(py).cast::<crate::lowlevel::LowLevelView>() {
@@ -242,7 +257,40 @@ impl DataMember {
                 }
             }
         }
+        if let Some(pointer) = pointer {
+            self.keep_view(instance, address, Some(crate::instance::MemberView { pointer, view: value.clone_ref(py) }));
+        }
         Ok(value)
+    }
+
+    /// The memory a view of this datum shows (the array itself, or where
+    /// the pointer at `address` points), when it reads as a view: the view
+    /// is kept while that stays the same, so that its shape (`reshape`,
+    /// `size`) lasts from one read to the next, as in cppyy. A reference
+    /// member is not kept (what it refers to is not read here).
+    fn viewed_memory(&self, read: &Executor, address: *mut c_void) -> Option<usize> {
+        if !matches!(read, Executor::View { .. } | Executor::Items { .. }) || self.ty.reference != RefKind::None {
+            return None;
+        }
+        if !self.ty.array.is_empty() {
+            return Some(address as usize);
+        }
+        Some(unsafe { *(address as *const usize) })
+    }
+
+    /// Keeps (or, with `None`, forgets) the view this datum reads as.
+    fn keep_view(&self, instance: *mut ffi::PyObject, address: *mut c_void, view: Option<crate::instance::MemberView>) {
+        match &self.place {
+            Place::Member { .. } => unsafe { crate::instance::state(instance) }.keep_member_view(address as usize, view),
+            Place::Variable { .. } => {
+                let old = std::mem::replace(&mut *self.view.lock().unwrap_or_else(|e| e.into_inner()), view);
+                if let Some(old) = old {
+                    // Outside pyo3's entry points a dropped `Py` would only
+                    // queue its decref.
+                    unsafe { ffi::Py_DECREF(old.view.into_ptr()) };
+                }
+            }
+        }
     }
 
     /// # Safety (by contract) `value` is a live object; `instance` live or null.
@@ -264,6 +312,10 @@ impl DataMember {
             _ => {}
         }
         let address = self.address(py, instance)?;
+        // What the old value read as no longer shows this member.
+        if self.viewed_memory(&accessors.read, address).is_some() {
+            self.keep_view(instance, address, None);
+        }
         let mut slot = ArgSlot::default();
         let mut scratch = Scratch::default();
         let source = unsafe { accessors.write.convert(py, value, &mut slot, Pass::Implicit, &mut scratch) }

@@ -127,7 +127,7 @@ impl Executor {
             TypeBase::Named(_) if ty.class_id().is_some() => {
                 let id = ty.class_id().unwrap();
                 // A smart pointer by value or reference, or a pointer to one
-                // (`shared_ptr<T>*`, a null one is None).
+                // (`shared_ptr<T>*`, a null one is a null proxy of `T`).
                 let one_pointer = ty.pointers.len() == 1 && ty.array.is_empty() && ty.reference == RefKind::None;
                 let pointee = if plain || one_pointer { smart_pointee(id) } else { None };
                 let Some(pointee) = pointee else { return Executor::class_result(py, ty, id) };
@@ -273,8 +273,11 @@ impl Executor {
             }
             Executor::ObjectRef { class, dynamic, through_reference } => {
                 let object = read_pointer(ret, *through_reference);
+                // A null pointer is a null proxy of the class (false, equal
+                // to None, `ReferenceError` on use), as in cppyy: it keeps
+                // its type, and goes back to C++ as a null `T*`.
                 if object.is_null() {
-                    return Ok(py.None());
+                    return CppObject::wrap(py, class.bind(py), object, None);
                 }
                 if let Some(dynamic) = dynamic {
                     if let Some((derived, full)) = registry::downcast(py, *dynamic, class.bind(py), object) {
@@ -285,10 +288,12 @@ impl Executor {
             }
             Executor::Smart { holder, pointee, get, dynamic } => {
                 let holder = holder.execute(py, ret)?;
-                if holder.is_none(py) {
-                    return Ok(holder);
-                }
                 let smart = CppObject::address_of(py, holder.as_ptr(), ffi::Py_TYPE(holder.as_ptr()));
+                if smart.is_null() {
+                    // A null pointer to a smart pointer: a null proxy of the
+                    // pointee, held by nothing.
+                    return CppObject::wrap(py, pointee.bind(py), std::ptr::null_mut(), None);
+                }
                 let object = if smart.is_null() { std::ptr::null_mut() } else { get(smart) };
                 if let (Some(dynamic), false) = (dynamic, object.is_null()) {
                     if let Some((derived, full)) = registry::downcast(py, *dynamic, pointee.bind(py), object) {

@@ -44,6 +44,10 @@ pub struct ProxyState {
     /// number of items: C++ keeps only the address, so the memory is kept
     /// here for as long as this proxy (see `datamember.rs`).
     buffers: OnceLock<Box<std::sync::Mutex<FxHashMap<usize, KeptBuffer>>>>,
+    /// Views that pointer and array members of this object read as, by
+    /// member address, with the pointer each was made for (see
+    /// `datamember.rs`, `MemberView`).
+    views: OnceLock<Box<std::sync::Mutex<FxHashMap<usize, MemberView>>>>,
     /// The object a method returning this one was called on, kept alive
     /// while this one is (see `keep_alive`).
     lifeline: OnceLock<Py<PyAny>>,
@@ -259,6 +263,7 @@ impl ProxyState {
             holder: OnceLock::new(),
             texts: OnceLock::new(),
             buffers: OnceLock::new(),
+            views: OnceLock::new(),
             lifeline: OnceLock::new(),
             held_at: AtomicUsize::new(0),
         }
@@ -338,6 +343,31 @@ impl ProxyState {
         let buffers = self.buffers.get()?;
         let buffers = buffers.lock().unwrap_or_else(|e| e.into_inner());
         buffers.get(&slot).filter(|k| k.pointer == pointer).and_then(|k| k.items)
+    }
+
+    /// The view the member at `slot` read as, while it still points at
+    /// `pointer`.
+    pub fn member_view(&self, py: Python<'_>, slot: usize, pointer: usize) -> Option<Py<PyAny>> {
+        let views = self.views.get()?;
+        let views = views.lock().unwrap_or_else(|e| e.into_inner());
+        views.get(&slot).filter(|v| v.pointer == pointer).map(|v| v.view.clone_ref(py))
+    }
+
+    /// Keeps `view` as what the member at `slot` reads as while it points
+    /// at `view.pointer`, or (`None`) forgets the one kept.
+    pub fn keep_member_view(&self, slot: usize, view: Option<MemberView>) {
+        let views = self.views.get_or_init(Default::default);
+        let mut views = views.lock().unwrap_or_else(|e| e.into_inner());
+        let old = match view {
+            Some(view) => views.insert(slot, view),
+            None => views.remove(&slot),
+        };
+        drop(views);
+        if let Some(old) = old {
+            // Outside pyo3's entry points a dropped `Py` would only queue
+            // its decref.
+            unsafe { ffi::Py_DECREF(old.view.into_ptr()) };
+        }
     }
 
     pub fn address(&self) -> *mut c_void {
@@ -571,7 +601,21 @@ impl Drop for ProxyState {
                 unsafe { ffi::Py_DECREF(kept.object.into_ptr()) };
             }
         }
+        if let Some(views) = self.views.take() {
+            let views = views.into_inner().unwrap_or_else(|e| e.into_inner());
+            for (_, kept) in views {
+                unsafe { ffi::Py_DECREF(kept.view.into_ptr()) };
+            }
+        }
     }
+}
+
+/// The view a pointer or array member read as (a `LowLevelView`), kept
+/// so that what is set on it (`reshape`, `size`) lasts while the member
+/// points at the same memory, as in cppyy.
+pub struct MemberView {
+    pub pointer: usize,
+    pub view: Py<PyAny>,
 }
 
 /// A Python object whose memory a pointer member points at.

@@ -61,6 +61,11 @@ struct Shape {
     /// The further extents of a multi-dimensional array (`int[2][3]`:
     /// `len` 2, `inner` [3]); an element is then a view of one row.
     inner: Vec<usize>,
+    /// For a view of pointers reshaped to more than one extent (`int**`
+    /// as `(5, 7)`): the extents of what each item points at, given to the
+    /// view an item reads as. The rows are elsewhere, so they are not
+    /// `inner` (which would read rows of pointers side by side).
+    pointee: Vec<usize>,
 }
 
 type Layout = (Vec<ffi::Py_ssize_t>, Vec<ffi::Py_ssize_t>);
@@ -96,13 +101,13 @@ impl LowLevelView {
     }
 
     pub fn with_rows(address: usize, kind: Builtin, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        let shape = GilCell::new(Shape { len, inner });
+        let shape = GilCell::new(Shape { len, inner, pointee: Vec::new() });
         LowLevelView { address, kind, shape, layouts: GilCell::new(Vec::new()), items: None, origin: Origin::default(), owner: std::sync::OnceLock::new() }
     }
 
     /// A view of non-scalar items (see `Items`).
     pub fn with_items(address: usize, items: Arc<Items>, len: Option<usize>, inner: Vec<usize>) -> LowLevelView {
-        let shape = GilCell::new(Shape { len, inner });
+        let shape = GilCell::new(Shape { len, inner, pointee: Vec::new() });
         LowLevelView { address, kind: Builtin::Void, shape, layouts: GilCell::new(Vec::new()), items: Some(items), origin: Origin::default(), owner: std::sync::OnceLock::new() }
     }
 
@@ -112,6 +117,26 @@ impl LowLevelView {
         self.shape.with(py, |s| {
             if s.len.is_none() && s.inner.is_empty() {
                 s.len = Some(n);
+            }
+        });
+    }
+
+    /// Whether the view's items are pointers laid out one after another
+    /// (not rows of an array of pointers): further extents then describe
+    /// what they point at, as in cppyy (`int**` reshaped to `(5, 7)`).
+    fn chases_pointers(&self, shape: &Shape) -> bool {
+        self.items.as_ref().is_some_and(|items| items.pointers) && shape.inner.is_empty()
+    }
+
+    /// Sets the extents (`shape`, outermost first; not empty).
+    fn set_extents(&self, py: Python<'_>, shape: &[usize]) {
+        let (first, rest) = (shape[0], shape[1..].to_vec());
+        let of_pointers = self.chases_pointers(&self.shape_now(py));
+        self.shape.with(py, |s| {
+            *s = if of_pointers {
+                Shape { len: Some(first), inner: Vec::new(), pointee: rest }
+            } else {
+                Shape { len: Some(first), inner: rest, pointee: Vec::new() }
             }
         });
     }
@@ -173,7 +198,13 @@ impl LowLevelView {
         }
         if let Some(items) = &self.items {
             let slot = ArgSlot { ptr: at as *mut std::ffi::c_void };
-            return unsafe { items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void) };
+            let item = unsafe { items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void) }?;
+            if !shape.pointee.is_empty() {
+                if let Ok(view) = item.bind(py).cast::<LowLevelView>() {
+                    view.get().set_extents(py, &shape.pointee);
+                }
+            }
+            return Ok(item);
         }
         // `signed char` and `unsigned char` items are bytes: numbers, as in
         // cppyy (a lone value of those types is a character).
@@ -354,19 +385,21 @@ impl LowLevelView {
     fn reshape(slf: Bound<'_, Self>, shape: Vec<usize>) -> PyResult<Bound<'_, Self>> {
         let py = slf.py();
         let this = slf.get();
-        let Some((&first, rest)) = shape.split_first() else {
+        let Some(&first) = shape.first() else {
             return Err(PyTypeError::new_err("reshape() needs at least one extent"));
         };
         let old = this.shape_now(py);
+        let of_pointers = this.chases_pointers(&old);
         if let Some(n) = old.len {
-            let (had, asked) = (n * old.inner.iter().product::<usize>(), shape.iter().product::<usize>());
+            // Only the pointers themselves are counted in a view of them.
+            let (had, asked) = if of_pointers { (n, first) } else { (n * old.inner.iter().product::<usize>(), shape.iter().product::<usize>()) };
             if had != asked {
                 return Err(pyo3::exceptions::PyValueError::new_err(format!(
                     "cannot reshape a view of {had} elements into {shape:?} ({asked} elements)"
                 )));
             }
         }
-        this.shape.with(py, |s| *s = Shape { len: Some(first), inner: rest.to_vec() });
+        this.set_extents(py, &shape);
         Ok(slf)
     }
 
@@ -394,7 +427,8 @@ impl LowLevelView {
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
         let shape = self.shape_now(py);
-        pyo3::types::PyTuple::new(py, std::iter::once(self.length(&shape)).chain(shape.inner.iter().copied()).collect::<Vec<_>>())
+        let extents = shape.inner.iter().chain(shape.pointee.iter()).copied();
+        pyo3::types::PyTuple::new(py, std::iter::once(self.length(&shape)).chain(extents).collect::<Vec<_>>())
     }
 
     /// The characters up to the first NUL (within the size, when known)

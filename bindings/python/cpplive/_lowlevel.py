@@ -127,7 +127,7 @@ class Cast(object):
             if cls is not None:
                 same = _same_address(self.kind, cls, value)
                 if same is not None:
-                    return _c.bind_object(same, cls, False) if same else None
+                    return _c.bind_object(same, cls, False)
             source = _source_type(value)
             name = self.kind + ("_address" if cls is not None else "_to")
             function = _helper(name, (spelling, source), (source,))
@@ -136,7 +136,8 @@ class Cast(object):
             result = function(value)
             if cls is None:
                 return result
-            return _c.bind_object(result, cls, False) if result else None
+            # A null result (a failed dynamic_cast) is a null object of `T`.
+            return _c.bind_object(result, cls, False)
         return cast
 
     def __repr__(self):

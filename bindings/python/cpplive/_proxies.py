@@ -814,6 +814,9 @@ def _make_class(scope_id, info):
     if info.get("smart_pointee"):
         _pythonize.pythonize_smart_pointer(cls, class_for(info["smart_pointee"]))
     _pythonize.pythonize(cls, qualified)
+    truth = cls.__dict__.get("__bool__")
+    if truth is not None:
+        type.__setattr__(cls, "__bool__", _pythonize.null_is_false(truth))
     return cls
 
 

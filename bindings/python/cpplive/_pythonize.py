@@ -2,6 +2,8 @@
 and std::string behaving like their Python counterparts, and the hooks users
 register with `add_pythonization`."""
 
+from . import _cpplive as _c
+
 OPERATORS = {
     "operator==": ("__eq__",), "operator!=": ("__ne__",),
     "operator<": ("__lt__",), "operator<=": ("__le__",),
@@ -42,8 +44,53 @@ def operator_slot(py_name, member):
     decides (a free operator, as `it1 - it2` next to a member `it - n`),
     and NotImplemented where C++ has none either."""
     if py_name in BINARY_SLOTS:
-        return _c_with_fallback(member, expression_operator(py_name) or _not_implemented)
+        operator = _c_with_fallback(member, expression_operator(py_name) or _not_implemented)
+        return _null_aware(py_name, operator) if py_name in _EQUALITY else operator
     return member
+
+
+_EQUALITY = ("__eq__", "__ne__")
+_PROXY_ROOTS = (_c.CppObject, _c.CppExceptionObject)
+
+
+def _null_aware(py_name, compare):
+    """`compare` (C++'s `==` or `!=`) deciding first where a null object
+    takes part, which C++ is never handed (see `_null_equality`)."""
+    negate = py_name == "__ne__"
+
+    def operator(self, other):
+        equal = _null_equality(self, other)
+        if equal is None:
+            return compare(self, other)
+        return (not equal) if negate else equal
+    operator.__name__ = py_name
+    return operator
+
+
+def null_is_false(truth):
+    """A class's own truth (C++'s `operator bool`, a container's
+    emptiness) for its live objects; a null object is false without
+    asking C++, as every null object is."""
+    def __bool__(self):
+        return _c.addressof(self) != 0 and truth(self)
+    __bool__.__doc__ = getattr(truth, "__doc__", None)
+    return __bool__
+
+
+def _null_equality(self, other):
+    """Whether `self == other` when a null object takes part, as in cppyy:
+    a null object equals None, `nullptr` and a null object of its class (or
+    of a base or derived class), and nothing else. None when neither is
+    null: then C++ decides."""
+    mine = _c.addressof(self) == 0
+    if other is None or other is _c.nullptr:
+        return mine
+    if isinstance(other, _PROXY_ROOTS):
+        theirs = _c.addressof(other) == 0
+        if not (mine or theirs):
+            return None
+        return mine and theirs and (isinstance(other, type(self)) or isinstance(self, type(other)))
+    return False if mine else None
 
 
 def _c_with_fallback(member, fallback):
@@ -622,6 +669,10 @@ def _declared_operator(symbol, left, right, left_class=None):
 
 def _make_binary(py_name, symbol, reflected=False):
     def operator(self, other):
+        if py_name in _EQUALITY:
+            equal = _null_equality(self, other)
+            if equal is not None:
+                return (not equal) if py_name == "__ne__" else equal
         from ._proxies import argument_type
         try:
             other_type = argument_type(other)
