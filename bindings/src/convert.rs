@@ -595,7 +595,21 @@ impl Converter {
                         }
                         // A smart pointer of another class (`shared_ptr<Derived>`
                         // for `shared_ptr<Base>`): converted as C++ converts it.
-                        return implicit_temporary(py, class, holder.as_any(), cls, scratch);
+                        let converted = implicit_temporary(py, class, holder.as_any(), cls, scratch);
+                        if converted.is_ok() {
+                            return converted;
+                        }
+                        // C++ has none when the pointee is a private base, or
+                        // the class the object is beyond the holder's type
+                        // (`shared_ptr<Base>` holding a Python class's
+                        // dispatcher, for `shared_ptr<Dispatcher>`): the
+                        // object itself converts to the parameter's pointee,
+                        // so a smart pointer sharing the holder's ownership
+                        // and pointing at that part of it (the aliasing
+                        // constructor) is the conversion. Fails for
+                        // `unique_ptr`, which cannot share.
+                        let both = [holder.as_any().clone(), Bound::from_borrowed_ptr(py, obj)];
+                        return temporary_from(py, class, both, cls, scratch).or(converted);
                     }
                     return hand_to_smart_pointer(py, obj, class, *get, scratch);
                 }
@@ -791,8 +805,20 @@ unsafe fn implicit_temporary(
     cls: *mut ffi::PyTypeObject,
     scratch: &mut Scratch,
 ) -> Result<*mut c_void, Rejection> {
+    temporary_from(py, class, [arg.clone()], cls, scratch)
+}
+
+/// A temporary of `class` made from `args` for the call (kept in
+/// `scratch`), as an implicit construction: no further one inside it.
+unsafe fn temporary_from<const N: usize>(
+    py: Python<'_>,
+    class: &Py<pyo3::types::PyType>,
+    args: [Bound<'_, PyAny>; N],
+    cls: *mut ffi::PyTypeObject,
+    scratch: &mut Scratch,
+) -> Result<*mut c_void, Rejection> {
     IN_IMPLICIT_CONSTRUCTION.set(true);
-    let made = class.bind(py).call1((arg,));
+    let made = pyo3::types::PyTuple::new(py, args).and_then(|args| class.bind(py).call1(args));
     IN_IMPLICIT_CONSTRUCTION.set(false);
     let temporary = made.map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
     let address = CppObject::address_of(py, temporary.as_ptr(), cls);
