@@ -547,3 +547,17 @@ def test_shared_ptr_of_a_python_class_in_a_container():
     del v
     gc.collect()
     assert ns.Base.alive == 0
+
+
+def test_override_that_is_a_plain_callable_or_staticmethod(g):
+    class Constant(object):
+        def __call__(self, step):
+            return 7                                # not a descriptor: not bound
+
+    class ByCallable(g.xi_Counter):
+        next = Constant()
+
+    class ByStatic(g.xi_Counter):
+        next = staticmethod(lambda step: step * 3)
+
+    assert g.xi_run(ByCallable()) == 14 and g.xi_run(ByStatic()) == 9     # called from C++

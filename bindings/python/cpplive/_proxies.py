@@ -700,7 +700,9 @@ def _method_caller(ref, name):
         function = _python_definition(type(obj), name)
         if function is None:
             return getattr(obj, name)(*args)
-        return function.__get__(obj, type(obj))(*args)
+        # Bound as attribute lookup binds it (a plain callable stays as is).
+        bind = getattr(type(function), "__get__", None)
+        return (bind(function, obj, type(obj)) if bind is not None else function)(*args)
     return call
 
 
