@@ -398,3 +398,166 @@ def test_make_shared_of_a_python_class():
     del v, w, p
     gc.collect()
     assert ns.Abstract.alive == 0
+
+
+def test_cpp_copies_get_their_own_python_object_with_the_state():
+    # Copies C++ makes (a vector of the Python class, its reallocations)
+    # are objects of the Python class holding a copy of the original's
+    # attributes; the C++ copy keeps its Python object until destroyed.
+    code = r"""
+import gc
+import cpplive
+cpplive.cppdef('''
+namespace xi_copy {
+struct Counted {
+    static int alive;
+    Counted() { ++alive; }
+    Counted(const Counted&) { ++alive; }
+    virtual ~Counted() { --alive; }
+    virtual int call() { return -1; }
+};
+int Counted::alive = 0;
+int call(Counted& c) { return c.call(); }
+}''')
+ns = cpplive.gbl.xi_copy
+
+class PyCounted(ns.Counted):
+    def call(self):
+        return getattr(self, "extra", 0) + 42
+
+v = cpplive.gbl.std.vector[PyCounted]()
+p = PyCounted()
+p.extra = 42
+v.push_back(p)
+assert type(v[0]) is PyCounted and v[0] is not p
+assert v[0].call() == 84 and ns.call(v[0]) == 84      # from Python and from C++
+p.extra = 13
+assert p.call() == 55 and v[0].call() == 84           # a copy, not shared
+del p
+gc.collect()
+for i in range(8):                                    # reallocations copy again
+    v.push_back(PyCounted())
+assert ns.call(v[0]) == 84 and v[0].extra == 42
+assert v[0] is v[0]
+gc.collect()
+assert ns.Counted.alive == 9
+del v
+gc.collect()
+assert ns.Counted.alive == 0
+print("ok")
+"""
+    assert run_python_ok(code, timeout=240).strip().endswith("ok")
+
+
+def test_base_method_called_through_its_class_is_not_virtual(g):
+    cpplive.cppdef("""
+    namespace xi_direct {
+    struct A { virtual ~A() {} virtual int f() { return 1; } virtual int g() = 0; };
+    struct B : A { int f() override { return 2; } int g() override { return 20; } };
+    int call_f(A& a) { return a.f(); }
+    }""")
+    ns = cpplive.gbl.xi_direct
+    b = ns.B()
+    assert b.f() == 2 and ns.A.f(b) == 1 and ns.B.f(b) == 2    # as C++'s b.A::f()
+    assert ns.A.g(b) == 20                                     # a pure virtual stays virtual
+    with pytest.raises(TypeError):
+        ns.B.f(object())                                       # still only a B
+
+    class C(ns.B):
+        def f(self):
+            return ns.B.f(self) + 100                          # the base's, no recursion
+
+    c = C()
+    assert c.f() == 102 and ns.call_f(c) == 102
+    method = ns.A.f
+    method.__release_gil__ = True                              # settings are the method's own
+    assert ns.A.__dict__["f"].__release_gil__ is True
+    method.__release_gil__ = False
+
+
+def test_base_without_virtual_destructor_warns():
+    cpplive.cppdef("""
+    namespace xi_dtor {
+    struct Plain {};
+    struct Virtual { virtual ~Virtual() {} };
+    struct Inherits : Virtual {};
+    }""")
+    ns = cpplive.gbl.xi_dtor
+    with pytest.warns(RuntimeWarning, match="has no virtual destructor"):
+        class FromPlain(ns.Plain):
+            pass
+    del FromPlain
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        class FromVirtual(ns.Virtual):
+            pass
+
+        class FromInherits(ns.Inherits):
+            pass
+    assert FromVirtual() and FromInherits()
+
+
+def test_several_bases_one_a_python_class_with_overrides():
+    cpplive.cppdef("""
+    namespace xi_deepmulti {
+    struct A { virtual ~A() {} virtual int a() { return 1; } };
+    struct B { virtual ~B() {} virtual int b() { return 2; } };
+    int call_a(A* p) { return p->a(); }
+    int call_b(B* p) { return p->b(); }
+    }""")
+    ns = cpplive.gbl.xi_deepmulti
+
+    class PyB(ns.B):
+        def b(self):
+            return 20
+
+    class Both(cpplive.multi(ns.A, PyB)):       # PyB's override stays in
+        def a(self):
+            return 10
+
+    both = Both()
+    assert (ns.call_a(both), ns.call_b(both), both.b()) == (10, 20, 20)
+
+    class Later(cpplive.multi(PyB, ns.A)):
+        pass
+
+    later = Later()
+    assert (ns.call_a(later), ns.call_b(later)) == (1, 20)
+
+
+def test_shared_ptr_of_a_python_class_in_a_container():
+    cpplive.cppdef("""
+    namespace xi_spvec {
+    struct Base { static int alive; Base() { ++alive; } virtual ~Base() { --alive; } virtual int v() { return 1; } };
+    int Base::alive = 0;
+    }""")
+    ns = cpplive.gbl.xi_spvec
+    std = cpplive.gbl.std
+
+    class PyBase(ns.Base):
+        def v(self):
+            return 5
+
+    gc.collect()
+    v = std.vector[std.shared_ptr[PyBase]]()
+    v.push_back(std.make_shared[PyBase]())      # shares the object's ownership
+    gc.collect()
+    assert ns.Base.alive == 1 and len(v) == 1
+    del v
+    gc.collect()
+    assert ns.Base.alive == 0
+
+
+def test_override_that_is_a_plain_callable_or_staticmethod(g):
+    class Constant(object):
+        def __call__(self, step):
+            return 7                                # not a descriptor: not bound
+
+    class ByCallable(g.xi_Counter):
+        next = Constant()
+
+    class ByStatic(g.xi_Counter):
+        next = staticmethod(lambda step: step * 3)
+
+    assert g.xi_run(ByCallable()) == 14 and g.xi_run(ByStatic()) == 9     # called from C++

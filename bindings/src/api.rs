@@ -454,6 +454,9 @@ pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDic
     // passes a `D` where a `B*` is taken (the offset comes from the C++
     // base graph, the upcast code has no access checks).
     d.set_item("bases", info.bases.iter().map(|b| b.scope.0).collect::<Vec<_>>())?;
+    if info.kind == ScopeKind::Class && info.is_complete {
+        d.set_item("has_virtual_destructor", with_backend(|b| has_virtual_destructor(b, ScopeId(scope)).map_err(backend_error))?)?;
+    }
     d.set_item("is_scoped_enum", info.is_scoped_enum)?;
     d.set_item("smart_pointee", info.smart_pointee.map(|s| s.0))?;
     // An enum over `char` or `signed char` holds characters, as cppyy reads
@@ -462,6 +465,19 @@ pub fn scope_info<'py>(py: Python<'py>, scope: u64) -> PyResult<Bound<'py, PyDic
     d.set_item("characters", characters)?;
     d.set_item("underlying", info.underlying.as_ref().and_then(|t| t.builtin()).map(|b| b.name()))?;
     Ok(d)
+}
+
+/// Whether `class` or one of its bases declares a virtual destructor (an
+/// implicit destructor is virtual when a base's is).
+fn has_virtual_destructor(b: &mut dyn cpplive_core::Backend, class: ScopeId) -> Result<bool, BackendError> {
+    let mut pending = vec![class];
+    while let Some(scope) = pending.pop() {
+        if b.methods(scope)?.iter().any(|f| f.kind == FunctionKind::Destructor && f.is_virtual) {
+            return Ok(true);
+        }
+        pending.extend(b.scope(scope)?.bases.iter().map(|base| base.scope));
+    }
+    Ok(false)
 }
 
 /// The Python protocols a conversion operator serves, from its result type:

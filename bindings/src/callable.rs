@@ -5,6 +5,7 @@
 //! method (see docs/design.md, "call path").
 
 use std::panic::AssertUnwindSafe;
+use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::ffi;
@@ -24,6 +25,9 @@ pub struct CppFunction {
 pub struct CppMethod {
     vectorcall: ffi::vectorcallfunc,
     pub set: OverloadSet,
+    /// What `Class.m` gives when the set has virtual methods: the same
+    /// overloads called as `Class` defines them (made on first access).
+    direct: OnceLock<Py<CppMethod>>,
 }
 
 // `obj.m` when not called at once (calls `obj.m(...)` never make one: the
@@ -153,7 +157,7 @@ impl CppFunction {
 
 impl CppMethod {
     pub fn new(set: OverloadSet) -> CppMethod {
-        CppMethod { vectorcall: set_vectorcall::<CppMethod>, set }
+        CppMethod { vectorcall: set_vectorcall::<CppMethod>, set, direct: OnceLock::new() }
     }
 }
 
@@ -191,60 +195,60 @@ macro_rules! callable_methods {
             /// Whether calls release the GIL while C++ runs.
             #[getter]
             fn __release_gil__(&self) -> bool {
-                self.set.release_gil.load(std::sync::atomic::Ordering::Relaxed)
+                self.set.settings.release_gil.load(std::sync::atomic::Ordering::Relaxed)
             }
 
             #[setter(__release_gil__)]
             fn set_release_gil(&self, value: bool) {
-                self.set.release_gil.store(value, std::sync::atomic::Ordering::Relaxed);
+                self.set.settings.release_gil.store(value, std::sync::atomic::Ordering::Relaxed);
             }
 
             /// Whether a returned pointer or reference is a new object that
             /// Python then owns (and deletes).
             #[getter]
             fn __creates__(&self) -> bool {
-                self.set.creates.load(std::sync::atomic::Ordering::Relaxed)
+                self.set.settings.creates.load(std::sync::atomic::Ordering::Relaxed)
             }
 
             #[setter(__creates__)]
             fn set_creates(&self, value: bool) {
-                self.set.creates.store(value, std::sync::atomic::Ordering::Relaxed);
+                self.set.settings.creates.store(value, std::sync::atomic::Ordering::Relaxed);
             }
 
             /// Whether calls turn fatal signals into Python exceptions, as
             /// under `cpplive.ll.signals_as_exception()`.
             #[getter]
             fn __sig2exc__(&self) -> bool {
-                self.set.signals_as_exception.load(std::sync::atomic::Ordering::Relaxed)
+                self.set.settings.signals_as_exception.load(std::sync::atomic::Ordering::Relaxed)
             }
 
             #[setter(__sig2exc__)]
             fn set_sig2exc(&self, value: bool) {
-                self.set.signals_as_exception.store(value, std::sync::atomic::Ordering::Relaxed);
+                self.set.settings.signals_as_exception.store(value, std::sync::atomic::Ordering::Relaxed);
             }
 
             /// cppyy's memory policy setting: kept, without effect (see
             /// `OverloadSet::memory_policy`).
             #[getter]
             fn __mempolicy__(&self) -> i32 {
-                self.set.memory_policy.load(std::sync::atomic::Ordering::Relaxed)
+                self.set.settings.memory_policy.load(std::sync::atomic::Ordering::Relaxed)
             }
 
             #[setter(__mempolicy__)]
             fn set_mempolicy(&self, value: i32) {
-                self.set.memory_policy.store(value, std::sync::atomic::Ordering::Relaxed);
+                self.set.settings.memory_policy.store(value, std::sync::atomic::Ordering::Relaxed);
             }
 
             /// cppyy's foreign-function-interface switch: kept, without
             /// effect (calls always go through compiled thunks).
             #[getter]
             fn __useffi__(&self) -> bool {
-                self.set.use_ffi.load(std::sync::atomic::Ordering::Relaxed)
+                self.set.settings.use_ffi.load(std::sync::atomic::Ordering::Relaxed)
             }
 
             #[setter(__useffi__)]
             fn set_useffi(&self, value: bool) {
-                self.set.use_ffi.store(value, std::sync::atomic::Ordering::Relaxed);
+                self.set.settings.use_ffi.store(value, std::sync::atomic::Ordering::Relaxed);
             }
 
             /// Explicit template arguments, for a name that also has a
@@ -270,6 +274,18 @@ callable_methods!(CppMethod, "method", {
                     receiver: obj.clone().unbind(),
                 };
                 Ok(Py::new(slf.py(), bound)?.into_any())
+            }
+            // Reached through the class (`A.f(obj)`; `obj.f()` never
+            // comes here): as in C++'s `obj.A::f()`, the class's own
+            // definition, not an override. cppyy calls it so too.
+            _ if slf.get().set.has_direct_variant() => {
+                let this = slf.get();
+                if let Some(direct) = this.direct.get() {
+                    return Ok(direct.clone_ref(slf.py()).into_any());
+                }
+                let made = Py::new(slf.py(), CppMethod::new(this.set.direct_variant(slf.py())))?;
+                let _ = this.direct.set(made);
+                Ok(this.direct.get().map(|d| d.clone_ref(slf.py()).into_any()).unwrap_or_else(|| slf.clone().into_any().unbind()))
             }
             _ => Ok(slf.clone().into_any().unbind()),
         }

@@ -612,7 +612,23 @@ impl Converter {
                         }
                         // A smart pointer of another class (`shared_ptr<Derived>`
                         // for `shared_ptr<Base>`): converted as C++ converts it.
-                        return implicit_temporary(py, class, pyo3::types::PyTuple::new(py, [holder]).map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?, cls, scratch);
+                        let one = pyo3::types::PyTuple::new(py, [holder.as_any().clone()]).map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
+                        let converted = implicit_temporary(py, class, one, cls, scratch);
+                        if converted.is_ok() {
+                            return converted;
+                        }
+                        // C++ has none when the pointee is a private base, or
+                        // the class the object is beyond the holder's type
+                        // (`shared_ptr<Base>` holding a Python class's
+                        // dispatcher, for `shared_ptr<Dispatcher>`): the
+                        // object itself converts to the parameter's pointee,
+                        // so a smart pointer sharing the holder's ownership
+                        // and pointing at that part of it (the aliasing
+                        // constructor) is the conversion. Fails for
+                        // `unique_ptr`, which cannot share.
+                        let both = pyo3::types::PyTuple::new(py, [holder.as_any().clone(), Bound::from_borrowed_ptr(py, obj)])
+                            .map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?;
+                        return implicit_temporary(py, class, both, cls, scratch).or(converted);
                     }
                     return hand_to_smart_pointer(py, obj, class, *get, scratch);
                 }

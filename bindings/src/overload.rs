@@ -4,7 +4,8 @@
 //! Failure messages are built only when raising.
 
 use std::ffi::{c_int, c_void};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 use cpplive_core::model::{Access, FunctionInfo, FunctionKind};
@@ -51,6 +52,9 @@ struct Candidate {
     /// The thunk for keyword calls that skip a defaulted parameter.
     thunk_with_defaults: OnceLock<Result<ThunkFn, BackendError>>,
     min_args: usize,
+    /// Called as its class defines it, not through the vtable (a virtual
+    /// method of a set reached through the class, `A.f(obj)`).
+    direct: bool,
 }
 
 /// True when some argument slot is empty (a defaulted parameter skipped by
@@ -81,8 +85,14 @@ impl Candidate {
     #[inline]
     fn thunk(&self) -> Result<ThunkFn, BackendError> {
         Self::published(&self.thunk, || {
-            with_backend(|b| Ok(b.call_thunks(&[&self.info]).and_then(|mut list| list.remove(0))))
-                .unwrap_or_else(|e| Err(BackendError::Internal(e.to_string())))
+            with_backend(|b| {
+                Ok(if self.direct {
+                    b.direct_call_thunk(&self.info)
+                } else {
+                    b.call_thunks(&[&self.info]).and_then(|mut list| list.remove(0))
+                })
+            })
+            .unwrap_or_else(|e| Err(BackendError::Internal(e.to_string())))
         })
     }
 
@@ -130,6 +140,25 @@ struct Prepared {
     rvalue_positions: u64,
 }
 
+/// What users set on a C++ function or method object.
+#[derive(Default)]
+pub struct Settings {
+    /// Release the GIL while the C++ code runs (`__release_gil__`), so
+    /// that other Python threads go on meanwhile.
+    pub release_gil: AtomicBool,
+    /// The pointer or reference a call returns is a new object Python now
+    /// owns (`__creates__`).
+    pub creates: AtomicBool,
+    /// Calls run as under `signals_as_exception` (`__sig2exc__`).
+    pub signals_as_exception: AtomicBool,
+    /// cppyy's per-function settings that change nothing here, kept so that
+    /// code setting them reads back what it set: `__mempolicy__` (ownership
+    /// is decided by `__creates__` and by-value results only) and
+    /// `__useffi__` (calls always go through compiled thunks).
+    pub memory_policy: AtomicI32,
+    pub use_ffi: AtomicBool,
+}
+
 pub struct OverloadSet {
     pub name: String,
     pub role: Role,
@@ -144,20 +173,12 @@ pub struct OverloadSet {
     /// The function template sharing this name, if any: subscripting the
     /// callable (`f[int]`) goes to it.
     pub template: Option<Py<PyAny>>,
-    /// Release the GIL while the C++ code runs (`__release_gil__`), so
-    /// that other Python threads go on meanwhile.
-    pub release_gil: AtomicBool,
-    /// The pointer or reference a call returns is a new object Python now
-    /// owns (`__creates__`).
-    pub creates: AtomicBool,
-    /// Calls run as under `signals_as_exception` (`__sig2exc__`).
-    pub signals_as_exception: AtomicBool,
-    /// cppyy's per-function settings that change nothing here, kept so that
-    /// code setting them reads back what it set: `__mempolicy__` (ownership
-    /// is decided by `__creates__` and by-value results only) and
-    /// `__useffi__` (calls always go through compiled thunks).
-    pub memory_policy: std::sync::atomic::AtomicI32,
-    pub use_ffi: AtomicBool,
+    /// The per-function settings users write (`__release_gil__` & co.),
+    /// shared with the set's direct variant.
+    pub settings: Arc<Settings>,
+    /// Virtual methods are called as the class defines them (see
+    /// `Candidate::direct`).
+    direct: bool,
 }
 
 enum Attempt {
@@ -192,12 +213,27 @@ impl OverloadSet {
             prepared: OnceLock::new(),
             fallback: None,
             template: None,
-            release_gil: AtomicBool::new(false),
-            creates: AtomicBool::new(false),
-            signals_as_exception: AtomicBool::new(false),
-            memory_policy: std::sync::atomic::AtomicI32::new(0),
-            use_ffi: AtomicBool::new(false),
+            settings: Arc::new(Settings::default()),
+            direct: false,
         }
+    }
+
+    /// Whether some overload is a virtual method with a definition of its
+    /// own (what a direct call of `direct_variant` changes).
+    pub fn has_direct_variant(&self) -> bool {
+        !self.direct && self.role == Role::Method && self.functions.iter().any(|f| f.is_virtual && !f.is_pure)
+    }
+
+    /// This set calling its virtual methods as its class defines them
+    /// (`A.f(obj)` calls `A::f`, not `obj`'s override), as C++'s
+    /// `obj.A::f()` does. Pure virtuals stay virtual calls.
+    pub fn direct_variant(&self, py: Python<'_>) -> OverloadSet {
+        let mut set = self.duplicate(py);
+        set.direct = true;
+        set.settings = self.settings.clone();
+        set.fallback = self.fallback.as_ref().map(|f| f.clone_ref(py));
+        set.template = self.template.as_ref().map(|t| t.clone_ref(py));
+        set
     }
 
     /// This set backed by a function template: calls no overload matches go
@@ -250,7 +286,9 @@ impl OverloadSet {
             .cloned()
             .collect();
         (!chosen.is_empty()).then(|| {
-            OverloadSet::new(self.name.clone(), self.role, chosen, self.class.as_ref().map(|c| c.clone_ref(unsafe { Python::assume_attached() })), self.class_id)
+            let mut set = OverloadSet::new(self.name.clone(), self.role, chosen, self.class.as_ref().map(|c| c.clone_ref(unsafe { Python::assume_attached() })), self.class_id);
+            set.direct = self.direct;
+            set
         })
     }
 
@@ -280,6 +318,7 @@ impl OverloadSet {
                 thunk: OnceLock::new(),
                 thunk_with_defaults: OnceLock::new(),
                 min_args: info.min_args(),
+                direct: self.direct && info.is_virtual && !info.is_pure,
                 info: (*info).clone(),
             })
             .collect();
@@ -354,7 +393,7 @@ impl OverloadSet {
         // Overloads whose call raised, with what they raised.
         let mut thrown: Vec<(usize, PyErr)> = Vec::new();
         // The direct path keeps the GIL; releasing it takes the general one.
-        let direct = !self.release_gil.load(Ordering::Relaxed) && !self.signals_as_exception.load(Ordering::Relaxed);
+        let direct = !self.settings.release_gil.load(Ordering::Relaxed) && !self.settings.signals_as_exception.load(Ordering::Relaxed);
         // An implicit conversion's temporary: `explicit` constructors are
         // left out, so the remembered choices do not apply (rare).
         let implicit_construction = self.role == Role::Constructor && crate::convert::in_implicit_construction();
@@ -672,8 +711,8 @@ impl OverloadSet {
         };
         let mut ret = ArgSlot::default();
         let mut err = ThunkError::default();
-        let guard = self.signals_as_exception.load(Ordering::Relaxed).then(signals::Enabled::new);
-        let rc = if self.release_gil.load(Ordering::Relaxed) {
+        let guard = self.settings.signals_as_exception.load(Ordering::Relaxed).then(signals::Enabled::new);
+        let rc = if self.settings.release_gil.load(Ordering::Relaxed) {
             // Arguments are converted and held: the C++ code touches no
             // Python object (callbacks into Python take the GIL again).
             // Through pyo3's `detach`, so that a callback on this thread
@@ -714,7 +753,7 @@ impl OverloadSet {
             }
         }
         match result {
-            Ok(result) if self.creates.load(Ordering::Relaxed) && crate::instance::is_proxy(py, result.as_ptr()) => {
+            Ok(result) if self.settings.creates.load(Ordering::Relaxed) && crate::instance::is_proxy(py, result.as_ptr()) => {
                 match result.bind(py).setattr("__python_owns__", true) {
                     Ok(()) => Attempt::Done(result),
                     Err(e) => Attempt::Failed(e),

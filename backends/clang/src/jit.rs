@@ -123,6 +123,11 @@ pub fn call_thunk_with_defaults(backend: &mut ClangBackend, function: &FunctionI
     Ok(unsafe { std::mem::transmute::<usize, ThunkFn>(address) })
 }
 
+pub fn direct_call_thunk(backend: &mut ClangBackend, function: &FunctionInfo) -> Result<ThunkFn> {
+    let address = helper(backend, format!("direct {}", function.id.0), "thunk_direct", |s| thunkgen::direct_call_thunk(s, function))?;
+    Ok(unsafe { std::mem::transmute::<usize, ThunkFn>(address) })
+}
+
 pub fn deleter(backend: &mut ClangBackend, class: ScopeId, spelling: &str) -> Result<DeleterFn> {
     let address = helper(backend, format!("delete {}", class.0), "delete", |s| thunkgen::deleter(s, spelling))?;
     Ok(unsafe { std::mem::transmute::<usize, DeleterFn>(address) })

@@ -435,6 +435,10 @@ impl Backend for ClangBackend {
         jit::call_thunk_with_defaults(self, function)
     }
 
+    fn direct_call_thunk(&mut self, function: &FunctionInfo) -> Result<ThunkFn> {
+        jit::direct_call_thunk(self, function)
+    }
+
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn> {
         let spelling = self.scope(class)?.qualified.clone();
         jit::deleter(self, class, &spelling)

@@ -92,6 +92,14 @@ pub trait Backend: Send {
     /// A thunk taking every argument, where a null `args[i]` means "use the
     /// default" (see `thunkgen::call_thunk_with_defaults`).
     fn call_thunk_with_defaults(&mut self, function: &FunctionInfo) -> Result<ThunkFn>;
+    /// A thunk calling virtual method `function` as its class defines it,
+    /// not an override (see `thunkgen::direct_call_thunk`).
+    fn direct_call_thunk(&mut self, function: &FunctionInfo) -> Result<ThunkFn> {
+        Err(crate::error::BackendError::Unsupported(format!(
+            "calling '{}' as its class defines it (bypassing overrides) needs a C++ compiler",
+            function.signature
+        )))
+    }
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn>;
     /// RTTI for a polymorphic class: dynamic type name and full object.
     fn dynamic_type(&mut self, class: ScopeId) -> Result<DynamicTypeFn>;

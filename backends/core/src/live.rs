@@ -125,6 +125,9 @@ impl<B: Backend> Backend for PanicGuarded<B> {
     fn call_thunk_with_defaults(&mut self, function: &FunctionInfo) -> Result<ThunkFn> {
         guarded(|| self.0.call_thunk_with_defaults(function))
     }
+    fn direct_call_thunk(&mut self, function: &FunctionInfo) -> Result<ThunkFn> {
+        guarded(|| self.0.direct_call_thunk(function))
+    }
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn> {
         guarded(|| self.0.deleter(class))
     }

@@ -393,6 +393,10 @@ impl Backend for Stack {
         self.of_function(function)?.call_thunk_with_defaults(function)
     }
 
+    fn direct_call_thunk(&mut self, function: &FunctionInfo) -> Result<ThunkFn> {
+        self.of_function(function)?.direct_call_thunk(function)
+    }
+
     fn deleter(&mut self, class: ScopeId) -> Result<DeleterFn> {
         self.of_scope(class)?.deleter(class)
     }

@@ -109,6 +109,19 @@ template <class C> struct cursor {
 // Element access for std::tuple (and anything else std::get reaches).
 template <std::size_t I, class T> decltype(auto) tuple_get(T& t) { return std::get<I>(t); }
 template <class T> constexpr std::size_t tuple_size_of(const T&) { return std::tuple_size<T>::value; }
+// The last member of a dispatcher `D`: copying a `D` copies it after every
+// other member, and it then hands the new object to the original's
+// `cpplive_on_copy` (Python gives the copy a Python object of its own).
+// `owner` is the object it is part of, found again in the copy by offset.
+template <class D> struct copy_notice {
+  D* owner;
+  explicit copy_notice(D* o) : owner(o) {}
+  copy_notice(const copy_notice& o)
+    : owner(reinterpret_cast<D*>(reinterpret_cast<char*>(this) - (reinterpret_cast<const char*>(&o) - reinterpret_cast<const char*>(o.owner)))) {
+    if (o.owner->cpplive_on_copy) o.owner->cpplive_on_copy(owner);
+  }
+  copy_notice& operator=(const copy_notice&) { return *this; }
+};
 // Clears a dispatcher's "calling Python" flag on the way out.
 struct busy_guard { bool& flag; ~busy_guard() { flag = false; } };
 // A class argument passed by value: copied when it can be, else moved
@@ -192,6 +205,24 @@ pub const STRING_DELETE_SYMBOL: &str = "__cpplive_string_delete";
 
 /// The source of a call thunk named `symbol` for `function`.
 pub fn call_thunk(symbol: &str, function: &FunctionInfo) -> String {
+    thunk_source(symbol, function, Dispatch::Virtual)
+}
+
+/// Like `call_thunk`, but a virtual method is called as its own class
+/// defines it (`obj.A::f()`), never an override: `A.f(obj)` from Python.
+pub fn direct_call_thunk(symbol: &str, function: &FunctionInfo) -> String {
+    thunk_source(symbol, function, Dispatch::Direct)
+}
+
+/// How a thunk calls a method: through the object's vtable, or the named
+/// class's own definition.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dispatch {
+    Virtual,
+    Direct,
+}
+
+fn thunk_source(symbol: &str, function: &FunctionInfo, dispatch: Dispatch) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -201,7 +232,7 @@ pub fn call_thunk(symbol: &str, function: &FunctionInfo) -> String {
     for count in function.min_args()..=function.params.len() {
         let args: Vec<String> =
             function.params[..count].iter().enumerate().map(|(i, p)| argument(i, &p.ty)).collect();
-        let call = call_expression(function, &args.join(", "));
+        let call = call_expression(function, &args.join(", "), dispatch);
         let _ = writeln!(out, "    case {count}: {{ {} break; }}", store_result(function, &call));
     }
     out.push_str("    default: return 2;\n    }\n    return 0;\n  } catch (...) { return __cpplive::report(err); }\n}\n");
@@ -240,7 +271,7 @@ pub fn call_thunk_with_defaults(symbol: &str, function: &FunctionInfo) -> Option
             args.push(given);
         }
     }
-    let call = call_expression(function, &args.join(", "));
+    let call = call_expression(function, &args.join(", "), Dispatch::Virtual);
     Some(format!(
         "extern \"C\" int {symbol}(void* self, int nargs, void** args, void* ret, __cpplive::error* err) {{\n  (void)self; (void)nargs; (void)args; (void)ret;\n  try {{ {} return 0; }} catch (...) {{ return __cpplive::report(err); }}\n}}\n",
         store_result(function, &call)
@@ -343,6 +374,7 @@ pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo
         override_member(&mut out, i, base_spelling, f);
     }
     deletion_notice(&mut out, name);
+    copy_notice(&mut out, name);
     out.push_str("};\n");
     out
 }
@@ -380,6 +412,15 @@ fn deletion_notice(out: &mut String, name: &str) {
         out,
         "  std::function<void()> cpplive_on_delete;\n  ~{name}() {{ if (cpplive_on_delete) {{ try {{ cpplive_on_delete(); }} catch (...) {{}} }} }}"
     );
+}
+
+/// A dispatcher's `cpplive_on_copy` member and, last of all members, the
+/// `copy_notice` that calls it: a C++ copy of the object (a
+/// `std::vector<PyDerived>` holding one) gets a Python object of its own,
+/// with the original's Python state, instead of sharing (or outliving)
+/// the original's.
+fn copy_notice(out: &mut String, name: &str) {
+    let _ = writeln!(out, "  std::function<void({name}*)> cpplive_on_copy;\n  __cpplive::copy_notice<{name}> cpplive_copy{{this}};");
 }
 
 /// A way to construct one base of a dispatcher with several bases: a
@@ -453,6 +494,7 @@ pub fn multi_dispatcher(name: &str, bases: &[(&str, Vec<&FunctionInfo>, Vec<Base
         }
     }
     deletion_notice(&mut out, name);
+    copy_notice(&mut out, name);
     out.push_str("};\n");
     out
 }
@@ -517,7 +559,7 @@ fn value_at(slot: &str, ty: &TypeRef) -> String {
     }
 }
 
-fn call_expression(function: &FunctionInfo, args: &str) -> String {
+fn call_expression(function: &FunctionInfo, args: &str, dispatch: Dispatch) -> String {
     let class = &function.class_spelling;
     match function.kind {
         FunctionKind::Free => format!("{}({args})", function.qualified),
@@ -527,7 +569,8 @@ fn call_expression(function: &FunctionInfo, args: &str) -> String {
         FunctionKind::Destructor => format!("static_cast<{class}*>(self)->~{}()", function.name.trim_start_matches('~')),
         FunctionKind::Method => {
             let constness = if function.is_const { "const " } else { "" };
-            format!("static_cast<{constness}{class}*>(self)->{}({args})", function.qualified)
+            let named = if dispatch == Dispatch::Direct { format!("{class}::") } else { String::new() };
+            format!("static_cast<{constness}{class}*>(self)->{named}{}({args})", function.qualified)
         }
         FunctionKind::Conversion => {
             // Named by its fully qualified result type: the declared name

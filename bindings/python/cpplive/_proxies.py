@@ -7,6 +7,7 @@ arguments and results.
 """
 import sys
 import threading
+import warnings
 import weakref
 
 from . import _cpplive as _c
@@ -348,6 +349,7 @@ class CppClassMeta(type):
 
     def __new__(mcls, name, bases, namespace, **kwargs):
         if "__cpp_scope__" not in namespace:
+            _warn_without_virtual_destructor(name, bases)
             dispatcher = _dispatcher_for(bases)
             if dispatcher is not None:
                 # Not one of the class's bases: `__bases__` stays what the
@@ -397,6 +399,10 @@ class CppClassMeta(type):
         type.__setattr__(cls, name, _NestedType(value, cls, name) if isinstance(value, type) else value)
         if isinstance(value, DataMember):
             return value._get()
+        if isinstance(value, _c.CppMethod):
+            # As the next lookup will give it (a virtual method reached
+            # through its class is its direct form).
+            return value.__get__(None, cls)
         return value
 
     def __setattr__(cls, name, value):
@@ -503,17 +509,45 @@ def _defined(cls, name):
     return next((klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__), None)
 
 
+def _warn_without_virtual_destructor(name, bases):
+    """A C++ base without a virtual destructor: C++ code deleting the
+    object through a pointer to it runs neither the dispatcher's destructor
+    nor any Python clean-up (and with a dispatcher, that is undefined
+    behaviour). Said once per class statement, as cppyy does."""
+    for base in bases:
+        if isinstance(base, CppClassMeta) and "__cpp_scope__" in base.__dict__ and "__cpp_dispatch__" not in base.__dict__:
+            info = _c.scope_info(base.__cpp_scope__)
+            if info.get("has_virtual_destructor") is False:
+                warnings.warn("class '%s' has no virtual destructor: C++ code deleting a '%s' derived from it through a "
+                              "'%s*' does not reach the Python object" % (base.__cpp_name__, name, base.__cpp_name__),
+                              RuntimeWarning, stacklevel=3)
+
+
+def _cpp_type_of(base):
+    """The C++ class the objects of Python class `base` are, when it derives
+    from C++ classes through a dispatcher of its own (its nearest one), or
+    None."""
+    if not isinstance(base, CppClassMeta) or "__cpp_scope__" in base.__dict__:
+        return None
+    return next((klass.__dict__["__cpp_dispatch_class__"] for klass in base.__mro__
+                 if "__cpp_dispatch_class__" in klass.__dict__), None)
+
+
 def _dispatcher_for(bases):
     """The C++ dispatcher class for a Python class deriving from `bases`,
     or None: made when a C++ base (not already a Python class with a
     dispatcher) has virtual methods, so that the Python class, and any
     Python class deriving from it, can override them. With several such
-    bases (`cpplive.multi(A, B)`), one dispatcher derives from all."""
+    bases (`cpplive.multi(A, B)`), one dispatcher derives from all; a
+    Python base with a dispatcher counts there as its dispatcher class
+    (the C++ class its objects are), so that its overrides stay in."""
     cpp_bases = [base for base in bases
                  if isinstance(base, CppClassMeta) and "__cpp_scope__" in base.__dict__
                  and "__cpp_dispatch__" not in base.__dict__]
-    if len(cpp_bases) > 1:
-        return _make_multi_dispatcher(cpp_bases)
+    combined = [base if base in cpp_bases else _cpp_type_of(base) for base in bases]
+    combined = [base for base in combined if base is not None]
+    if len(combined) > 1:
+        return _make_multi_dispatcher(combined)
     for base in cpp_bases:
         dispatcher = _make_dispatcher(base)
         if dispatcher is not None:
@@ -586,16 +620,38 @@ def _make_dispatcher(base):
     return dispatcher
 
 
-def _connect(obj, dispatcher, members):
+def _connect(obj, dispatcher, members, held=False):
     """Points the dispatcher's C++ overrides at the methods `obj`'s Python
     class defines (the others keep calling C++). Through a weak reference:
-    the C++ object must not keep its own Python proxy alive."""
-    ref = weakref.ref(obj)
+    the C++ object must not keep its own Python proxy alive; but a copy C++
+    made (`held`) has no other owner for its Python object than the C++
+    copy itself, which keeps it until it is destroyed."""
+    ref = (lambda: obj) if held else weakref.ref(obj)
     view = _c.bind_object(_c.addressof(obj), dispatcher, False)
     for name, member in members:
         if _overridden_in_python(type(obj), name, dispatcher):
             setattr(view, member, _method_caller(ref, name))
     view.cpplive_on_delete = _deletion_notice(ref, dispatcher)
+    view.cpplive_on_copy = _copy_notice(ref, dispatcher, members)
+
+
+def _copy_notice(ref, dispatcher, members):
+    """Called by the copy constructor of the dispatcher with the new C++
+    object (a `std::vector<PyDerived>` copying one in): the copy gets a
+    Python object of its own, of the original's class, with a shallow copy
+    of the original's attributes, connected as the original is; the C++
+    copy holds it. Without this, the copy would call the original's Python
+    methods (and fail once that is gone)."""
+    def copied(new):
+        original = ref()
+        if original is not None:
+            if type(new) is not type(original):
+                new = _c.bind_object(_c.addressof(new), type(original), False)
+            state = getattr(original, "__dict__", None)
+            if state:
+                new.__dict__.update(state)
+        _connect(new, dispatcher, members, held=True)
+    return copied
 
 
 def _deletion_notice(ref, dispatcher):
@@ -618,14 +674,25 @@ def _deletion_notice(ref, dispatcher):
     return deleted
 
 
-def _overridden_in_python(cls, name, dispatcher):
-    """Whether a Python class between `cls` and `dispatcher` defines `name`."""
+def _python_definition(cls, name):
+    """The Python function overriding C++ virtual `name` for objects of
+    `cls`, or None: the first definition in the MRO that is a Python
+    class's, unless a C++ class (not a dispatcher) defines the name before
+    it. Dispatchers are passed over: a class deriving from a Python class
+    with a dispatcher (`multi(A, PyB)`) has one of its own, ahead of PyB."""
     for klass in cls.__mro__:
-        if klass is dispatcher or "__cpp_scope__" in klass.__dict__:
-            return False
-        if name in klass.__dict__:
-            return True
-    return False
+        namespace = klass.__dict__
+        if "__cpp_dispatch__" in namespace:
+            continue
+        if name in namespace:
+            return None if "__cpp_scope__" in namespace else namespace[name]
+    return None
+
+
+def _overridden_in_python(cls, name, dispatcher):
+    """Whether `cls` (whose C++ objects are `dispatcher`s) overrides C++
+    virtual `name` in Python."""
+    return _python_definition(cls, name) is not None
 
 
 def _method_caller(ref, name):
@@ -633,7 +700,12 @@ def _method_caller(ref, name):
         obj = ref()
         if obj is None:
             raise ReferenceError("the Python object that overrides '%s' no longer exists" % name)
-        return getattr(obj, name)(*args)
+        function = _python_definition(type(obj), name)
+        if function is None:
+            return getattr(obj, name)(*args)
+        # Bound as attribute lookup binds it (a plain callable stays as is).
+        bind = getattr(type(function), "__get__", None)
+        return (bind(function, obj, type(obj)) if bind is not None else function)(*args)
     return call
 
 

@@ -135,7 +135,9 @@ def compose_method(class_pattern, method_pattern, composer):
         for attr in list(klass.__dict__):
             if not methods.match(attr):
                 continue
-            method = getattr(klass, attr)
+            # From the dict: `klass.attr` of a virtual method would be its
+            # direct (non-virtual) form, bypassing derived classes' overrides.
+            method = klass.__dict__[attr]
             if not callable(method):
                 continue
             setattr(klass, attr, _composed(method, composer))
