@@ -398,3 +398,33 @@ def test_make_shared_of_a_python_class():
     del v, w, p
     gc.collect()
     assert ns.Abstract.alive == 0
+
+
+def test_overrides_get_references_to_numbers_with_value():
+    cpplive.cppdef(r"""
+    struct xi_Refs {
+        virtual ~xi_Refs() {}
+        virtual int by_ref(int& a) { return a; }
+        virtual int by_cref(const int& a) { return a; }
+        virtual void out(double& d) { d = 1; }
+        static int run(xi_Refs& r) { int i = 3; int s = r.by_ref(i); return s + i; }
+        static int run_c(xi_Refs& r) { return r.by_cref(4); }
+        static double run_out(xi_Refs& r) { double d = 0; r.out(d); return d; }
+    };
+    """)
+
+    class Refs(cpplive.gbl.xi_Refs):
+        def by_ref(self, a):
+            a.value += 10
+            return a.value * 2
+
+        def by_cref(self, a):
+            return a.value * 2
+
+        def out(self, d):
+            d.value = 2.5
+
+    r = Refs()
+    assert cpplive.gbl.xi_Refs.run(r) == 26 + 13
+    assert cpplive.gbl.xi_Refs.run_c(r) == 8
+    assert cpplive.gbl.xi_Refs.run_out(r) == 2.5

@@ -60,7 +60,16 @@ pub fn call_thunks(backend: &mut ClangBackend, functions: &[&FunctionInfo]) -> R
                 let s = backend.jit.next_symbol("thunk");
                 // Linked one by one too: a thunk that compiles may still
                 // wait for a symbol (one overload's failure is its own).
-                match backend.declare_generated(&thunkgen::call_thunk(&s, f)).and_then(|()| symbol(backend, &s)) {
+                let mut made = backend.declare_generated(&thunkgen::call_thunk(&s, f)).and_then(|()| symbol(backend, &s));
+                if let (Err(_), Some(through)) = (&made, thunkgen::called_through_deduction(f)) {
+                    // A specialization its template arguments do not name
+                    // (two parameter packs): the first error is the one told.
+                    let again = backend.jit.next_symbol("thunk");
+                    if let Ok(address) = backend.declare_generated(&thunkgen::call_thunk(&again, &through)).and_then(|()| symbol(backend, &again)) {
+                        made = Ok(address);
+                    }
+                }
+                match made {
                     Ok(address) => {
                         backend.jit.calls.insert(f.id, unsafe { std::mem::transmute::<usize, ThunkFn>(address) });
                     }
@@ -149,6 +158,22 @@ pub fn function_pointer(
     backend.declare_generated(&thunkgen::function_pointer(&name, spelling, signature))?;
     let bind: unsafe extern "C" fn(*mut std::ffi::c_void) -> *mut std::ffi::c_void = unsafe { std::mem::transmute(symbol(backend, &name)?) };
     Ok(unsafe { bind(target as *mut std::ffi::c_void) } as usize)
+}
+
+pub fn function_from_pointer(
+    backend: &mut ClangBackend,
+    class: ScopeId,
+    spelling: &str,
+    signature: &cpplive_core::model::Signature,
+) -> Result<CloneFn> {
+    let address = helper(backend, format!("fnfromptr {}", class.0), "fnfromptr", |s| thunkgen::function_from_pointer(s, spelling, signature))?;
+    Ok(unsafe { std::mem::transmute::<usize, CloneFn>(address) })
+}
+
+pub fn function_address(backend: &mut ClangBackend, function: &FunctionInfo) -> Result<usize> {
+    let address = helper(backend, format!("fnaddr {}", function.id.0), "fnaddr", |s| thunkgen::function_address(s, function))?;
+    let get: unsafe extern "C" fn() -> *mut std::ffi::c_void = unsafe { std::mem::transmute(address) };
+    Ok(unsafe { get() } as usize)
 }
 
 pub fn bitfield(backend: &mut ClangBackend, class: ScopeId, spelling: &str, field: &str) -> Result<(BitGetFn, BitSetFn)> {

@@ -1006,10 +1006,84 @@ def argument_type(arg):
     if isinstance(arg, _c.LowLevelView):
         # A view stands for the pointer to its items.
         return arg.item_type + "*"
+    if isinstance(arg, _c.CppFunction):
+        # A pointer to the function (`int (*)(int)`).
+        return arg.__cpp_name__
+    number = _ctypes_number(arg)
+    if number is not None:
+        # A C++ object of that type the call refers to (`T&` binds it).
+        return number + "&"
     name = getattr(type(arg), "__cpp_name__", None)
-    if name:
+    if isinstance(name, str) and name:
         return name
+    if callable(arg) and not isinstance(arg, type):
+        return _callable_type(arg)
     raise TypeError("cannot deduce a C++ type for a '%s' argument" % type(arg).__name__)
+
+
+# ctypes number types by their type code, as the C++ types they hold.
+_CTYPES_NUMBERS = {
+    "?": "bool", "b": "signed char", "B": "unsigned char", "h": "short", "H": "unsigned short",
+    "i": "int", "I": "unsigned int", "l": "long", "L": "unsigned long", "q": "long long",
+    "Q": "unsigned long long", "f": "float", "d": "double", "g": "long double",
+}
+
+
+def _ctypes_number(arg):
+    """The C++ type of a ctypes number object (`c_double(1.5)`), or None."""
+    if "ctypes" not in sys.modules:
+        return None
+    import ctypes
+    if not isinstance(arg, ctypes._SimpleCData):
+        return None
+    return _CTYPES_NUMBERS.get(getattr(type(arg), "_type_", None))
+
+
+def _callable_type(function):
+    """The function pointer type a Python callable stands for in template
+    deduction, as cppyy reads it: its own `__cpp_name__`
+    (`"int (*)(double)"`), else its annotations, every parameter's and the
+    result's, each a C++ type name or a type (`def f(x: 'int') -> 'double'`
+    stands for `double (*)(int)`)."""
+    name = getattr(function, "__cpp_name__", None)
+    if isinstance(name, str) and name:
+        return name
+    import inspect
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        parameters = None
+    annotations = getattr(function, "__annotations__", None) or {}
+    if parameters is None or "return" not in annotations or any(
+            p.name not in annotations or p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            for p in parameters):
+        raise TypeError(
+            "cannot deduce a C++ function type for the Python callable %r: give it a __cpp_name__ "
+            "(such as 'int (*)(double)') or annotate every parameter and its result with C++ types"
+            % getattr(function, "__name__", type(function).__name__))
+    params = ", ".join(_annotation_type(annotations[p.name]) for p in parameters)
+    result = _annotation_type(annotations["return"])
+    if "(" in result:
+        result = "std::type_identity_t<%s>" % result
+    return "%s (*)(%s)" % (result, params)
+
+
+_ANNOTATION_BUILTINS = {int: "int", float: "double", bool: "bool", str: "std::string", type(None): "void"}
+
+
+def _annotation_type(annotation):
+    """The C++ type an annotation names: a C++ type name, a C++ class, or
+    one of Python's int, float, bool, str or None."""
+    if isinstance(annotation, str):
+        return annotation
+    if annotation is None:
+        return "void"
+    name = getattr(annotation, "__cpp_name__", None)
+    if isinstance(name, str) and name:
+        return name
+    if annotation in _ANNOTATION_BUILTINS:
+        return _ANNOTATION_BUILTINS[annotation]
+    raise TypeError("the annotation %r names no C++ type" % (annotation,))
 
 
 def deduction_type(arg):
