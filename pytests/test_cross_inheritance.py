@@ -202,7 +202,7 @@ def test_base_init_called_by_name_constructs_the_overriding_object(g):
     assert g.xi_run(c) == 101 + 102                # C++ reaches the override
 
 
-def test_abstract_base_init_by_name_says_to_use_super(g):
+def test_abstract_base_init_by_name_constructs_the_overriding_object(g):
     class Lizard(g.xi_Animal):
         def __init__(self):
             g.xi_Animal.__init__(self)
@@ -210,8 +210,24 @@ def test_abstract_base_init_by_name_says_to_use_super(g):
         def legs(self):
             return 4
 
-    with pytest.raises(TypeError, match="abstract.*super"):
-        Lizard()
+    assert g.xi_legs(Lizard()) == 4
+
+
+def test_abstract_second_base_reached_by_super_constructs_the_dispatcher():
+    cpplive.cppdef(r"""
+    struct xi_Listener { virtual ~xi_Listener() {} virtual int heard(int) = 0; };
+    struct xi_Impl { virtual ~xi_Impl() {} int k = 3; };
+    int xi_tell(xi_Listener* l) { return l->heard(4); }
+    """)
+
+    class Glue(cpplive.multi(cpplive.gbl.xi_Impl, cpplive.gbl.xi_Listener)):
+        def __init__(self):
+            super(cpplive.gbl.xi_Impl, self).__init__()
+
+        def heard(self, n):
+            return n * self.k
+
+    assert cpplive.gbl.xi_tell(Glue()) == 12
 
 
 def test_deletion_by_cpp_reaches_the_python_object():

@@ -634,10 +634,15 @@ def _method_caller(ref, name):
     return call
 
 
-def _abstract_init(qualified):
+def _abstract_init(qualified, scope_id):
     def __init__(self, *args, **kwargs):
         if type(self).__dict__.get("__cpp_name__") == qualified:
             raise TypeError("cannot instantiate abstract class '%s'" % qualified)
+        # Called by name, or reached by super(), from a Python class whose
+        # dispatcher derives from it: the dispatcher is what is constructed
+        # (as for the constructors of a class that is not abstract).
+        if scope_id in getattr(type(self), "__cpp_dispatch_bases__", ()):
+            return type(self).__cpp_dispatch_init__(self, *args, **kwargs)
         # Called by name from a Python class deriving from it.
         raise TypeError("cannot instantiate abstract class '%s' directly: a Python class deriving from it "
                         "constructs it with super().__init__(...)" % qualified)
@@ -770,7 +775,7 @@ def _make_class(scope_id, info):
             if name not in cls.__dict__:
                 type.__setattr__(cls, name, _NonPublic(name, qualified))
         if info["is_abstract"]:
-            type.__setattr__(cls, "__init__", _abstract_init(qualified))
+            type.__setattr__(cls, "__init__", _abstract_init(qualified, scope_id))
         for name in _c.method_templates(scope_id):
             template = FunctionTemplate("%s::%s" % (qualified, name), name, scope_id, cls)
             # A constructor template is named as C++ names it (`X::X`).
