@@ -397,8 +397,11 @@ for kind in kinds:
     for kind in ("bs_first", "bs_len"):
         assert r[kind + " nullptr"] == ("ok", -1), kind
         refused(r[kind + " None"], "None is not a string", "cpplive.nullptr")
+    # A callable was meant: C++ would call the null pointer.
+    assert r["bs_fnptr nullptr"] == ("ok", -1)
+    refused(r["bs_fnptr None"], "None is not a function", "cpplive.nullptr")
     for kind in ("bs_obj", "bs_cobj", "bs_obj_cref", "bs_int", "bs_cdouble", "bs_void",
-                 "bs_intpp", "bs_voidpp", "bs_objpp", "bs_cstrpp", "bs_fnptr"):
+                 "bs_intpp", "bs_voidpp", "bs_objpp", "bs_cstrpp"):
         assert r[kind + " nullptr"] == ("ok", -1), kind
         assert r[kind + " None"] == ("ok", -1), kind
 

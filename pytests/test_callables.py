@@ -141,10 +141,15 @@ def test_python_function_as_function_pointer(g):
     assert g.cl_call_ptr(g.cl_twice, 4) == 8
 
 
-@cpplive_only  # cppyy takes None but not cpplive.nullptr here
 def test_null_function_pointer(g):
-    assert g.cl_call_ptr(None, 1) == -1
     assert g.cl_call_ptr(cpplive.nullptr, 1) == -1
+
+
+@cpplive_only  # the message is cpplive's
+def test_none_is_no_function_pointer(g):
+    # C++ would call it: a callable was meant.
+    with pytest.raises(TypeError, match="None is not a function: pass cpplive.nullptr"):
+        g.cl_call_ptr(None, 1)
 
 
 def test_same_callable_reused_for_a_function_pointer(g):
@@ -214,3 +219,114 @@ def test_release_gil_lets_other_python_threads_run(g):
     waiter.join()
     helper.join()
     assert results == [True]
+
+
+@pytest.fixture(scope="module")
+def fp():
+    cpplive.cppdef(r"""
+    #include <functional>
+    #include <string>
+    int cl_fadd(int a, int b) { return a + b; }
+    int cl_fsub(int a, int b) { return a - b; }
+    double cl_addd(double a, double b) { return a + b; }
+    int cl_over(int a) { return a; }
+    int cl_over(int a, int b) { return a * b; }
+    int (*cl_op)(int, int) = cl_fadd;
+    int cl_use_op(int a, int b) { return cl_op ? cl_op(a, b) : -1; }
+    typedef int (*cl_op_t)(int, int);
+    cl_op_t cl_pick(bool add) { return add ? cl_fadd : cl_fsub; }
+    cl_op_t cl_none() { return nullptr; }
+    std::string cl_hello() { return "hello"; }
+    std::string (*cl_greeter())() { return cl_hello; }
+    double cl_calld(double (*f)(double, double), double a, double b) { return f ? f(a, b) : -1.; }
+    int cl_calli(int (*f)(int, int), int a, int b) { return f(a, b); }
+    struct cl_Holder { int (*op)(int, int) = nullptr; int run(int a, int b) { return op(a, b); } };
+    struct cl_Static { static int twice(int x) { return 2 * x; } };
+    int cl_call1(int (*f)(int), int x) { return f(x); }
+    int cl_refi(void (*f)(int&)) { int i = 1; f(i); return i; }
+    long cl_refl(const std::function<void(long&)>& f) { long l = 1; f(l); return l; }
+    double cl_refd(void (*f)(double&)) { double d = 1; f(d); return d; }
+    int cl_cref(const std::function<int(const int&)>& f) { int i = 7; int r = f(i); return r + i; }
+    bool cl_refb(void (*f)(bool&)) { bool b = false; f(b); return b; }
+    """)
+    return cpplive.gbl
+
+
+def test_function_pointer_result_is_callable(fp):
+    assert fp.cl_pick(True)(2, 3) == 5
+    assert fp.cl_pick(False)(2, 3) == -1
+    assert fp.cl_greeter()() == "hello"
+    # The same pointer reads as the same object.
+    assert fp.cl_pick(True) is fp.cl_pick(True)
+
+
+def test_null_function_pointer_result_is_empty(fp):
+    empty = fp.cl_none()
+    assert not empty
+    with pytest.raises(fp.std.bad_function_call):
+        empty(1, 2)
+
+
+def test_function_pointer_variable_read_written_and_called(fp):
+    first = fp.cl_op
+    assert first(2, 3) == 5
+    fp.cl_op = fp.cl_fsub
+    assert fp.cl_op(2, 3) == -1
+    assert fp.cl_use_op(2, 3) == -1
+    fp.cl_op = cpplive.nullptr
+    assert not fp.cl_op
+    assert fp.cl_use_op(2, 3) == -1
+    with pytest.raises(fp.std.bad_function_call):
+        fp.cl_op(2, 3)
+    fp.cl_op = fp.cl_fadd
+    assert fp.cl_op is first
+    fp.cl_op = lambda a, b: a * b
+    assert fp.cl_use_op(3, 4) == 12
+    fp.cl_op = fp.cl_fadd
+
+
+def test_function_pointer_data_member(fp):
+    h = fp.cl_Holder()
+    assert not h.op
+    h.op = fp.cl_fadd
+    assert h.op(2, 3) == 5
+    assert h.run(2, 3) == 5
+    h.op = fp.cl_fsub
+    assert h.run(2, 3) == -1
+
+
+def test_cpp_function_passed_for_a_function_pointer(fp):
+    assert fp.cl_calld(fp.cl_addd, 1.5, 2.0) == 3.5
+    assert fp.cl_calli(fp.cl_fsub, 5, 3) == 2
+    # The overload of the pointer's signature is the one passed.
+    assert fp.cl_calli(fp.cl_over, 5, 3) == 15
+    assert fp.cl_call1(fp.cl_over, 5) == 5
+    assert fp.cl_call1(fp.cl_Static.twice, 5) == 10
+    # A function pointer read from C++ goes back as itself.
+    assert fp.cl_calli(fp.cl_pick(False), 5, 3) == 2
+
+
+def test_cpp_function_of_another_signature_is_refused(fp):
+    with pytest.raises(TypeError):
+        fp.cl_calld(fp.cl_fadd, 2, 3)
+
+
+def test_python_callbacks_get_references_to_numbers_with_value(fp):
+    def set5(ref):
+        ref.value = 5
+    assert fp.cl_refi(set5) == 5
+    assert fp.cl_refl(set5) == 5
+    assert fp.cl_refd(set5) == 5.0
+
+    def flip(ref):
+        ref.value = not ref.value
+    assert fp.cl_refb(flip) is True
+
+
+@cpplive_only  # cppyy's const reference writes through to the C++ value
+def test_const_reference_argument_is_a_copy(fp):
+    def bump(ref):
+        value = ref.value
+        ref.value = 100
+        return value * 2
+    assert fp.cl_cref(bump) == 21

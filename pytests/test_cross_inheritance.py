@@ -202,7 +202,7 @@ def test_base_init_called_by_name_constructs_the_overriding_object(g):
     assert g.xi_run(c) == 101 + 102                # C++ reaches the override
 
 
-def test_abstract_base_init_by_name_says_to_use_super(g):
+def test_abstract_base_init_by_name_constructs_the_overriding_object(g):
     class Lizard(g.xi_Animal):
         def __init__(self):
             g.xi_Animal.__init__(self)
@@ -210,8 +210,24 @@ def test_abstract_base_init_by_name_says_to_use_super(g):
         def legs(self):
             return 4
 
-    with pytest.raises(TypeError, match="abstract.*super"):
-        Lizard()
+    assert g.xi_legs(Lizard()) == 4
+
+
+def test_abstract_second_base_reached_by_super_constructs_the_dispatcher():
+    cpplive.cppdef(r"""
+    struct xi_Listener { virtual ~xi_Listener() {} virtual int heard(int) = 0; };
+    struct xi_Impl { virtual ~xi_Impl() {} int k = 3; };
+    int xi_tell(xi_Listener* l) { return l->heard(4); }
+    """)
+
+    class Glue(cpplive.multi(cpplive.gbl.xi_Impl, cpplive.gbl.xi_Listener)):
+        def __init__(self):
+            super(cpplive.gbl.xi_Impl, self).__init__()
+
+        def heard(self, n):
+            return n * self.k
+
+    assert cpplive.gbl.xi_tell(Glue()) == 12
 
 
 def test_deletion_by_cpp_reaches_the_python_object():
@@ -561,3 +577,33 @@ def test_override_that_is_a_plain_callable_or_staticmethod(g):
         next = staticmethod(lambda step: step * 3)
 
     assert g.xi_run(ByCallable()) == 14 and g.xi_run(ByStatic()) == 9     # called from C++
+
+
+def test_overrides_get_references_to_numbers_with_value():
+    cpplive.cppdef(r"""
+    struct xi_Refs {
+        virtual ~xi_Refs() {}
+        virtual int by_ref(int& a) { return a; }
+        virtual int by_cref(const int& a) { return a; }
+        virtual void out(double& d) { d = 1; }
+        static int run(xi_Refs& r) { int i = 3; int s = r.by_ref(i); return s + i; }
+        static int run_c(xi_Refs& r) { return r.by_cref(4); }
+        static double run_out(xi_Refs& r) { double d = 0; r.out(d); return d; }
+    };
+    """)
+
+    class Refs(cpplive.gbl.xi_Refs):
+        def by_ref(self, a):
+            a.value += 10
+            return a.value * 2
+
+        def by_cref(self, a):
+            return a.value * 2
+
+        def out(self, d):
+            d.value = 2.5
+
+    r = Refs()
+    assert cpplive.gbl.xi_Refs.run(r) == 26 + 13
+    assert cpplive.gbl.xi_Refs.run_c(r) == 8
+    assert cpplive.gbl.xi_Refs.run_out(r) == 2.5

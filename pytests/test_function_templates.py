@@ -386,3 +386,63 @@ def test_object_deduces_a_pointer_parameter():
     template<class T> int ft_through_pointer(T* p) { return p->v; }
     """)
     assert cpplive.gbl.ft_through_pointer(cpplive.gbl.ft_PtrArg()) == 3
+
+
+@pytest.fixture(scope="module")
+def fpt():
+    cpplive.cppdef(r"""
+    namespace tf_fp {
+    struct Node { int data; };
+    struct Id { int id; };
+    template<typename R, typename... U, typename... A>
+    R call(R (*f)(U...), A&&... args) { return f(args...); }
+    template<typename... U, typename... A>
+    Id schedule(Id (*f)(U...), A&&... args) { return f(args...); }
+    Id from_node(Node& n) { return Id{n.data}; }
+    double scale(int x) { return 2.5 * x; }
+    template<class A> long size_of(A&) { return sizeof(A); }
+    template<class A> long size_of(const A&) { return sizeof(A) + 1; }
+    }""")
+    return cpplive.gbl.tf_fp
+
+
+def test_cpp_function_deduces_as_its_pointer_type(fpt):
+    assert fpt.call(fpt.scale, 2) == 5.0
+    assert fpt.schedule(fpt.from_node, fpt.Node(42)).id == 42
+    assert fpt.scale.__cpp_name__ == "double (*)(int)"
+
+
+def test_annotated_python_function_deduces_as_a_function_pointer(fpt):
+    def tripled(x: 'int') -> 'double':
+        return 3.0 * x
+    assert fpt.call(tripled, 2) == 6.0
+
+    def product(a: int, b: int) -> int:
+        return a * b
+    assert fpt.call(product, 6, 7) == 42
+
+    def adapt(node: 'tf_fp::Node&') -> fpt.Id:
+        node.data = 81
+        return fpt.Id(7)
+    n = fpt.Node(1)
+    assert fpt.schedule(adapt, n).id == 7
+    assert n.data == 81
+
+
+def test_python_function_with_cpp_name_deduces_from_it(fpt):
+    def adapt(node):
+        return fpt.Id(node.data)
+    adapt.__cpp_name__ = "tf_fp::Id (*)(tf_fp::Node&)"
+    assert fpt.schedule(adapt, fpt.Node(57)).id == 57
+
+
+def test_unannotated_python_function_cannot_be_deduced(fpt):
+    with pytest.raises(TypeError, match="__cpp_name__"):
+        fpt.call(lambda x: x, 2)
+
+
+def test_ctypes_number_deduces_as_a_reference(fpt):
+    import ctypes
+    assert fpt.size_of(ctypes.c_double(3.14)) == 8
+    assert fpt.size_of(3.14) == 9
+    assert fpt.size_of(ctypes.c_short(3)) == 2

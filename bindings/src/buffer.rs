@@ -411,7 +411,7 @@ fn array_code(b: Builtin) -> Option<char> {
     })
 }
 
-fn ctypes_name(b: Builtin) -> &'static str {
+pub fn ctypes_name(b: Builtin) -> &'static str {
     match b {
         Builtin::Bool => "c_bool",
         Builtin::WChar => "c_wchar",

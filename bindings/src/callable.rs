@@ -262,7 +262,19 @@ macro_rules! callable_methods {
     };
 }
 
-callable_methods!(CppFunction, "function", {});
+callable_methods!(CppFunction, "function", {
+    /// The C++ type of a pointer to this function (`int (*)(int, double)`),
+    /// as template deduction sees a function argument; `void* (*)(...)`
+    /// for an overloaded name, as in cppyy.
+    #[getter]
+    fn __cpp_name__(&self) -> String {
+        match self.set.functions() {
+            [one] => crate::fnpointer::pointer_type_name(one),
+            [] => "void (*)()".to_string(),
+            _ => "void* (*)(...)".to_string(),
+        }
+    }
+});
 
 callable_methods!(CppMethod, "method", {
     fn __get__(slf: &Bound<'_, Self>, instance: Option<&Bound<'_, PyAny>>, _owner: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {

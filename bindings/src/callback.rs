@@ -10,7 +10,7 @@ use std::ffi::{c_int, c_void};
 use std::sync::Arc;
 
 use cpplive_core::thunk::{ArgSlot, DeleterFn, FunctionMakerFn, SinkFn};
-use cpplive_core::types::RefKind;
+use cpplive_core::types::{Builtin, RefKind, TypeRef};
 use cpplive_core::ScopeId;
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
@@ -31,15 +31,26 @@ pub struct Factory {
 }
 
 struct Plan {
-    /// Turns each C++ argument into a Python object; `through_pointer` for
-    /// pointer parameters (the argument array holds their address).
-    args: Vec<(Executor, bool)>,
+    /// Turns each C++ argument into a Python object.
+    args: Vec<Arg>,
     /// Converts the Python result (None for `void`).
     result: Option<Converter>,
     /// The result is a pointer to a class object: a temporary that Python
     /// owns would be deleted as the call returns, so C++ gets null instead.
     result_is_object_pointer: bool,
     signature: String,
+}
+
+/// How one C++ argument reaches the Python function (the argument array
+/// holds the address of each argument, or of what a reference refers to).
+enum Arg {
+    Value(Executor),
+    /// A pointer parameter: read through the address of the pointer.
+    ThroughPointer(Executor),
+    /// A reference to a builtin number: a ctypes object (`.value`), as
+    /// cppyy passes it. For `T&` it is the C++ object itself, so that
+    /// assigning `.value` writes through; for `const T&` a copy.
+    Number { ctype: Py<PyAny>, writable: bool },
 }
 
 /// What a made `std::function` owns (as a `void*` in C++).
@@ -69,18 +80,7 @@ impl Factory {
         if signature.ret.reference != RefKind::None {
             return Err(format!("'{}' returns a reference, which a Python function cannot provide", info.qualified));
         }
-        let args = signature
-            .params
-            .iter()
-            .map(|param| {
-                let through_pointer = param.reference == RefKind::None && !param.pointers.is_empty();
-                let mut seen = param.clone();
-                if !through_pointer && seen.reference == RefKind::None {
-                    seen.reference = RefKind::LValue;
-                }
-                (Executor::for_type(py, &seen), through_pointer)
-            })
-            .collect();
+        let args = signature.params.iter().map(|param| Arg::for_type(py, param)).collect::<PyResult<Vec<_>>>().map_err(|e| e.to_string())?;
         let result = (!signature.ret.is_void()).then(|| {
             let mut value = signature.ret.clone();
             // A const result is a value like any other; a pointer to const
@@ -101,6 +101,51 @@ impl Factory {
         let target = Box::into_raw(Box::new(Target { function, plan: self.plan.clone() }));
         unsafe { (self.maker)(target as *mut c_void, python_callback, release_target) }
     }
+}
+
+impl Arg {
+    fn for_type(py: Python<'_>, param: &TypeRef) -> PyResult<Arg> {
+        if param.reference == RefKind::LValue && param.is_plain() {
+            if let Some(b) = param.builtin().filter(|b| takes_ctypes_number(*b)) {
+                let ctype = py.import("ctypes")?.getattr(crate::buffer::ctypes_name(b))?.unbind();
+                return Ok(Arg::Number { ctype, writable: !param.base_const });
+            }
+        }
+        if param.reference == RefKind::None && !param.pointers.is_empty() {
+            return Ok(Arg::ThroughPointer(Executor::for_type(py, param)));
+        }
+        let mut seen = param.clone();
+        if seen.reference == RefKind::None {
+            seen.reference = RefKind::LValue;
+        }
+        Ok(Arg::Value(Executor::for_type(py, &seen)))
+    }
+
+    /// The Python object for the argument whose address is `at`.
+    unsafe fn object(&self, py: Python<'_>, at: *mut *mut c_void) -> PyResult<Py<PyAny>> {
+        match self {
+            Arg::Value(executor) => executor.execute(py, at as *const c_void),
+            Arg::ThroughPointer(executor) => {
+                let pointer = *(*at as *const *mut c_void);
+                executor.execute(py, &pointer as *const *mut c_void as *const c_void)
+            }
+            Arg::Number { ctype, writable } => {
+                let ctype = ctype.bind(py);
+                let referred = ctype.call_method1("from_address", (*at as usize,))?;
+                if *writable {
+                    Ok(referred.unbind())
+                } else {
+                    Ok(ctype.call1((referred.getattr("value")?,))?.unbind())
+                }
+            }
+        }
+    }
+}
+
+/// Builtins whose references reach Python as ctypes numbers (characters
+/// stay one-character strings).
+fn takes_ctypes_number(b: Builtin) -> bool {
+    !crate::execute::is_text_unit(b) && !matches!(b, Builtin::Void | Builtin::NullPtr | Builtin::ComplexDouble)
 }
 
 impl std::fmt::Debug for Factory {
@@ -204,15 +249,8 @@ unsafe extern "C" fn python_callback(target: *mut c_void, args: *mut *mut c_void
 unsafe fn call(py: Python<'_>, target: &Target, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> PyResult<()> {
     let plan = &target.plan;
     let mut objects = Vec::with_capacity(plan.args.len());
-    for (i, (executor, through_pointer)) in plan.args.iter().enumerate() {
-        let at = args.add(i);
-        let object = if *through_pointer {
-            let pointer = *(*at as *const *mut c_void);
-            executor.execute(py, &pointer as *const *mut c_void as *const c_void)?
-        } else {
-            executor.execute(py, at as *const c_void)?
-        };
-        objects.push(object);
+    for (i, arg) in plan.args.iter().enumerate() {
+        objects.push(arg.object(py, args.add(i))?);
     }
     let result = target.function.bind(py).call1(PyTuple::new(py, objects)?)?;
     if let (Some(converter), Some(sink)) = (&plan.result, sink) {

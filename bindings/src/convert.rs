@@ -52,6 +52,9 @@ pub enum Rejection {
     NotMoved,
     /// `None` for a C string: string functions seldom expect null.
     NoneString,
+    /// `None` for a function pointer: a callable was meant (C++ would call
+    /// the null pointer); `cpplive.nullptr` is the null one.
+    NoneFunction,
     /// A `str`, `bytes` or read-only buffer where C++ may write through the
     /// pointer.
     Immutable,
@@ -73,6 +76,7 @@ impl Rejection {
         let wanted = cpplive_core::typename::readable(&ty.spelling);
         Some(match self {
             Rejection::NoneString => format!("None is not a string: pass cpplive.nullptr for a null '{wanted}'"),
+            Rejection::NoneFunction => format!("None is not a function: pass cpplive.nullptr for a null '{wanted}'"),
             Rejection::Immutable => {
                 format!("a '{got}' is read-only, but C++ may write through '{wanted}': pass {}", crate::buffer::writable_advice(ty))
             }
@@ -329,7 +333,7 @@ impl Converter {
                     Converter::Unsupported(format!("parameter of type '{ty}'"))
                 }
             }
-            TypeBase::Other(_) if ty.reference == RefKind::None && ty.is_plain() => match crate::callback::signature_class(&ty.spelling) {
+            TypeBase::FunctionPointer(_) if ty.reference == RefKind::None && ty.is_plain() => match crate::callback::signature_class(&ty.spelling) {
                 Some(id) => Converter::FunctionPointer { id, factory: std::sync::OnceLock::new() },
                 None => Converter::Unsupported(format!("parameter of type '{ty}'")),
             },
@@ -657,8 +661,14 @@ impl Converter {
                 Ok(made)
             }
             Converter::FunctionPointer { id, factory } => {
-                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) {
+                slot.ptr = if obj == ffi::Py_None() {
+                    return Err(Rejection::NoneFunction);
+                } else if crate::instance::is_nullptr(py, obj) {
                     std::ptr::null_mut()
+                } else if let Some(address) = crate::fnpointer::known_address(py, obj, *id) {
+                    address as *mut c_void
+                } else if let Some(address) = cpp_function_address(py, obj, *id)? {
+                    address as *mut c_void
                 } else if ffi::PyCallable_Check(obj) != 0 {
                     let factory = callback_factory(py, factory, *id)?;
                     crate::callback::function_pointer(py, factory, *id, obj).map_err(|e| Rejection::ConstructionFailed(discard(py, e)))?
@@ -794,6 +804,22 @@ unsafe fn hand_to_smart_pointer(
     }
     scratch.watch_holder(Py::from_borrowed_ptr(py, obj), address, get);
     Ok(address)
+}
+
+/// The address a C++ function passed for a function pointer of
+/// `std::function` class `id`'s signature stands for: the overload of that
+/// signature, refused when none is (C++ would not convert it either);
+/// `None` for other objects, and when the backend cannot take addresses
+/// (the function is then called as any Python callable is).
+unsafe fn cpp_function_address(py: Python<'_>, obj: *mut ffi::PyObject, id: u64) -> Result<Option<usize>, Rejection> {
+    let obj = Bound::from_borrowed_ptr(py, obj);
+    let Ok(function) = obj.cast::<crate::callable::CppFunction>() else { return Ok(None) };
+    match crate::fnpointer::function_address(py, function, id) {
+        Ok(crate::fnpointer::FunctionAddress::Found(address)) => Ok(Some(address)),
+        Ok(crate::fnpointer::FunctionAddress::NoMatch) => Err(Rejection::WrongType),
+        Ok(crate::fnpointer::FunctionAddress::Unavailable) => Ok(None),
+        Err(e) => Err(Rejection::ConstructionFailed(discard(py, e))),
+    }
 }
 
 /// The maker of Python-calling `std::function`s of class `id`, compiled

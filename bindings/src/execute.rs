@@ -49,6 +49,9 @@ pub enum Executor {
     Items { items: std::sync::Arc<crate::lowlevel::Items>, len: Option<usize>, inner: Vec<usize>, through_pointer: bool },
     /// `PyObject*`: the object itself (the callee returned a new reference).
     PyObject,
+    /// A function pointer: the `std::function` holding it (see
+    /// `fnpointer.rs`); read through the result for a reference to one.
+    FunctionPointer { reader: crate::fnpointer::Reader, through_reference: bool },
     /// Any other pointer: its address as an integer (read through the
     /// result for a reference to a pointer).
     Address { through_reference: bool },
@@ -140,6 +143,10 @@ impl Executor {
                 let pointee = registry::class_for(py, pointee.0)?.unbind();
                 Executor::Smart { holder, pointee, get, dynamic }
             }
+            TypeBase::FunctionPointer(_) if plain => match crate::fnpointer::Reader::for_type(py, ty) {
+                Ok(reader) => Executor::FunctionPointer { reader, through_reference: by_reference },
+                Err(why) => Executor::Unsupported(format!("return type '{ty}': {why}")),
+            },
             _ => Executor::Unsupported(format!("return type '{ty}' is not supported yet")),
         })
     }
@@ -324,6 +331,10 @@ impl Executor {
                     };
                 }
                 Ok(Py::from_owned_ptr(py, object))
+            }
+            Executor::FunctionPointer { reader, through_reference } => {
+                let address = read_pointer(ret, *through_reference);
+                reader.read(py, address as usize)
             }
             Executor::Address { through_reference } => {
                 let object = read_pointer(ret, *through_reference);

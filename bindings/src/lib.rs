@@ -12,6 +12,7 @@ mod dictionary;
 mod errors;
 mod execute;
 mod fastcall;
+mod fnpointer;
 mod instance;
 mod interactive;
 mod longdouble;

@@ -260,6 +260,10 @@ impl OverloadSet {
         self.functions.iter().map(|f| f.qualified.clone()).collect()
     }
 
+    pub fn functions(&self) -> &[FunctionInfo] {
+        &self.functions
+    }
+
     pub fn doc(&self) -> String {
         self.functions.iter().map(|f| f.signature.clone()).collect::<Vec<_>>().join("\n")
     }

@@ -73,7 +73,17 @@ fn compile_thunks(backend: &mut ClangBackend, pending: &[&FunctionInfo], failure
             }
         }
         Err(e) if pending.len() == 1 => {
-            failures.insert(pending[0].id, e);
+            let f = pending[0];
+            if let Some(through) = thunkgen::called_through_deduction(f) {
+                // A specialization its template arguments do not name
+                // (two parameter packs): the first error is the one told.
+                let again = backend.jit.next_symbol("thunk");
+                if let Ok(address) = backend.declare_generated(&thunkgen::call_thunk(&again, &through)).and_then(|()| symbol(backend, &again)) {
+                    backend.jit.calls.insert(f.id, unsafe { std::mem::transmute::<usize, ThunkFn>(address) });
+                    return;
+                }
+            }
+            failures.insert(f.id, e);
         }
         Err(_) => {
             let (first, second) = pending.split_at(pending.len() / 2);
@@ -154,6 +164,22 @@ pub fn function_pointer(
     backend.declare_generated(&thunkgen::function_pointer(&name, spelling, signature))?;
     let bind: unsafe extern "C" fn(*mut std::ffi::c_void) -> *mut std::ffi::c_void = unsafe { std::mem::transmute(symbol(backend, &name)?) };
     Ok(unsafe { bind(target as *mut std::ffi::c_void) } as usize)
+}
+
+pub fn function_from_pointer(
+    backend: &mut ClangBackend,
+    class: ScopeId,
+    spelling: &str,
+    signature: &cpplive_core::model::Signature,
+) -> Result<CloneFn> {
+    let address = helper(backend, format!("fnfromptr {}", class.0), "fnfromptr", |s| thunkgen::function_from_pointer(s, spelling, signature))?;
+    Ok(unsafe { std::mem::transmute::<usize, CloneFn>(address) })
+}
+
+pub fn function_address(backend: &mut ClangBackend, function: &FunctionInfo) -> Result<usize> {
+    let address = helper(backend, format!("fnaddr {}", function.id.0), "fnaddr", |s| thunkgen::function_address(s, function))?;
+    let get: unsafe extern "C" fn() -> *mut std::ffi::c_void = unsafe { std::mem::transmute(address) };
+    Ok(unsafe { get() } as usize)
 }
 
 pub fn bitfield(backend: &mut ClangBackend, class: ScopeId, spelling: &str, field: &str) -> Result<(BitGetFn, BitSetFn)> {

@@ -490,6 +490,16 @@ impl Backend for ClangBackend {
         jit::function_pointer(self, &info.qualified, &signature, target)
     }
 
+    fn function_from_pointer(&mut self, class: ScopeId) -> Result<CloneFn> {
+        let info = self.scope(class)?;
+        let signature = info.std_function.clone().ok_or_else(|| BackendError::Internal(format!("'{}' is not a std::function", info.qualified)))?;
+        jit::function_from_pointer(self, class, &info.qualified, &signature)
+    }
+
+    fn function_address(&mut self, function: &FunctionInfo) -> Result<usize> {
+        jit::function_address(self, function)
+    }
+
     fn smart_get(&mut self, smart: ScopeId) -> Result<SmartGetFn> {
         let spelling = self.scope(smart)?.qualified.clone();
         jit::smart_get(self, smart, &spelling)

@@ -123,6 +123,16 @@ pub trait Backend: Send {
     /// `target` (of class `class`), as an address: what a function pointer
     /// parameter receives for a Python callable.
     fn function_pointer(&mut self, class: ScopeId, target: usize) -> Result<usize>;
+    /// Makes `std::function`s of class `class` (on the heap) that hold a
+    /// plain function pointer: what a function pointer value reads as.
+    fn function_from_pointer(&mut self, _class: ScopeId) -> Result<CloneFn> {
+        Err(crate::error::BackendError::Unsupported("function pointer values".into()))
+    }
+    /// The address of free function or static method `function`, as a
+    /// plain function pointer of its own signature.
+    fn function_address(&mut self, _function: &FunctionInfo) -> Result<usize> {
+        Err(crate::error::BackendError::Unsupported("addresses of functions".into()))
+    }
     /// Reads the raw pointer out of a smart pointer of class `smart`.
     fn smart_get(&mut self, smart: ScopeId) -> Result<SmartGetFn>;
     /// Derived-to-base pointer conversion through a virtual base.

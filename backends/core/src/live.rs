@@ -146,6 +146,12 @@ impl<B: Backend> Backend for PanicGuarded<B> {
     fn function_pointer(&mut self, class: ScopeId, target: usize) -> Result<usize> {
         guarded(|| self.0.function_pointer(class, target))
     }
+    fn function_from_pointer(&mut self, class: ScopeId) -> Result<CloneFn> {
+        guarded(|| self.0.function_from_pointer(class))
+    }
+    fn function_address(&mut self, function: &FunctionInfo) -> Result<usize> {
+        guarded(|| self.0.function_address(function))
+    }
     fn smart_get(&mut self, smart: ScopeId) -> Result<SmartGetFn> {
         guarded(|| self.0.smart_get(smart))
     }

@@ -427,6 +427,14 @@ impl Backend for Stack {
         self.of_scope(class)?.function_pointer(class, target)
     }
 
+    fn function_from_pointer(&mut self, class: ScopeId) -> Result<CloneFn> {
+        self.of_scope(class)?.function_from_pointer(class)
+    }
+
+    fn function_address(&mut self, function: &FunctionInfo) -> Result<usize> {
+        self.of_function(function)?.function_address(function)
+    }
+
     fn smart_get(&mut self, smart: ScopeId) -> Result<SmartGetFn> {
         self.of_scope(smart)?.smart_get(smart)
     }

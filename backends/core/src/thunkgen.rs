@@ -327,7 +327,7 @@ pub fn function_maker(symbol: &str, class_spelling: &str, signature: &Signature)
 /// parameters that take a function pointer.
 pub fn function_pointer(symbol: &str, class_spelling: &str, signature: &Signature) -> String {
     format!(
-        "static void* {symbol}_target;\nstatic {ret} {symbol}_call({}) {{ return (*static_cast<{class_spelling}*>({symbol}_target))({}); }}\nextern \"C\" void* {symbol}(void* target) {{ {symbol}_target = target; return (void*)&{symbol}_call; }}\n",
+        "static void* {symbol}_target;\nstatic auto {symbol}_call({}) -> {ret} {{ return (*static_cast<{class_spelling}*>({symbol}_target))({}); }}\nextern \"C\" void* {symbol}(void* target) {{ {symbol}_target = target; return (void*)&{symbol}_call; }}\n",
         declared_parameters(&signature.params),
         forwarded_arguments(&signature.params),
         ret = signature.ret.spelling,
@@ -336,7 +336,93 @@ pub fn function_pointer(symbol: &str, class_spelling: &str, signature: &Signatur
 
 /// `T0 a0, T1 a1, ...`: a generated function's parameters of `types`.
 fn declared_parameters(types: &[TypeRef]) -> String {
-    types.iter().enumerate().map(|(i, t)| format!("{} a{i}", t.spelling)).collect::<Vec<_>>().join(", ")
+    types.iter().enumerate().map(|(i, t)| format!("{} a{i}", declarable(t))).collect::<Vec<_>>().join(", ")
+}
+
+/// A type spelled so that a name can follow it: `int (*)(int) a0` is no
+/// declaration, `std::type_identity_t<int (*)(int)> a0` is.
+fn declarable(ty: &TypeRef) -> String {
+    match ty.base {
+        TypeBase::FunctionPointer(_) | TypeBase::Other(_) => format!("std::type_identity_t<{}>", ty.spelling),
+        _ => ty.spelling.clone(),
+    }
+}
+
+/// The plain function pointer type of `signature`.
+fn function_pointer_type(signature: &Signature) -> String {
+    let params: Vec<&str> = signature.params.iter().map(|p| p.spelling.as_str()).collect();
+    format!("std::add_pointer_t<std::type_identity_t<{}>({})>", signature.ret.spelling, params.join(", "))
+}
+
+/// The source of `extern "C" void* symbol(void* pointer)`: a new
+/// `std::function` of class `class_spelling` (on the heap) holding the
+/// plain function `pointer` (empty for null), as a function pointer value
+/// reads in Python.
+pub fn function_from_pointer(symbol: &str, class_spelling: &str, signature: &Signature) -> String {
+    format!(
+        "extern \"C\" void* {symbol}(void* p) {{ return new {class_spelling}(reinterpret_cast<{}>(p)); }}\n",
+        function_pointer_type(signature)
+    )
+}
+
+/// `function` (a specialization of a function template, named with its
+/// template arguments) called through a pointer to it that deduces them
+/// again from its type: `static_cast<R (*)(A...)>(&::ns::f)(...)`. Its
+/// arguments listed after the specialization's name do not always name
+/// it: with two parameter packs (`template<class... U, class... A>`) every
+/// argument goes to the first. Every argument is then passed (no defaults
+/// through a pointer). `None` for a function not named so.
+pub fn called_through_deduction(function: &FunctionInfo) -> Option<FunctionInfo> {
+    if !matches!(function.kind, FunctionKind::Free | FunctionKind::StaticMethod) {
+        return None;
+    }
+    let template = strip_template_arguments(&function.qualified)?;
+    let name = match function.kind {
+        FunctionKind::StaticMethod => format!("{}::{template}", function.class_spelling),
+        _ => template.to_string(),
+    };
+    let signature = Signature { ret: function.ret.clone(), params: function.params.iter().map(|p| p.ty.clone()).collect() };
+    let mut through = function.clone();
+    through.kind = FunctionKind::Free;
+    through.qualified = format!("static_cast<{}>(&{name})", function_pointer_type(&signature));
+    for param in &mut through.params {
+        param.has_default = false;
+    }
+    Some(through)
+}
+
+/// `::ns::f` of `::ns::f<int, std::pair<int, int>>`; `None` without
+/// template arguments at the end.
+fn strip_template_arguments(name: &str) -> Option<&str> {
+    if !name.ends_with('>') {
+        return None;
+    }
+    let mut depth = 0i32;
+    for (i, c) in name.char_indices().rev() {
+        match c {
+            '>' => depth += 1,
+            '<' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(name[..i].trim_end()).filter(|n| !n.is_empty() && !n.ends_with("operator"));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The source of `extern "C" void* symbol()`: the address of free function
+/// or static method `function` as a plain function pointer of its own
+/// signature (the cast picks the overload).
+pub fn function_address(symbol: &str, function: &FunctionInfo) -> String {
+    let name = match function.kind {
+        FunctionKind::StaticMethod => format!("{}::{}", function.class_spelling, function.qualified),
+        _ => function.qualified.clone(),
+    };
+    let signature = Signature { ret: function.ret.clone(), params: function.params.iter().map(|p| p.ty.clone()).collect() };
+    format!("extern \"C\" void* {symbol}() {{ return (void*)static_cast<{}>(&{name}); }}\n", function_pointer_type(&signature))
 }
 
 /// `a0, a1, ...` passed on as they came (`std::forward<T>` keeps
@@ -593,7 +679,7 @@ fn store_result(function: &FunctionInfo, call: &str) -> String {
         // Binding to a reference first also covers `T&&` results (xvalues).
         return format!("auto&& r = {call}; *(void**)ret = (void*)__builtin_addressof(r);");
     }
-    if !ret.pointers.is_empty() {
+    if !ret.pointers.is_empty() || ret.is_function_pointer() {
         return format!("*(void**)ret = (void*)({call});");
     }
     let is_class_value = matches!(ret.base, TypeBase::StdString) || ret.class_id().is_some();
@@ -648,6 +734,19 @@ mod tests {
         assert!(src.contains("case 1: { *(std::remove_cv_t<int>*)ret = ::ns::f((*(std::remove_reference_t<int>*)args[0]));"));
         assert!(src.contains("case 2:"));
         assert!(!src.contains("case 0:"));
+    }
+
+    #[test]
+    fn specializations_can_be_called_through_deduction() {
+        let mut f = function(FunctionKind::Free, "double", &[("double (*)(int)", false), ("int &&", false)]);
+        f.qualified = "::ns::call<double, int, int>".into();
+        let through = called_through_deduction(&f).expect("a template-id");
+        let src = call_thunk("t7", &through);
+        assert!(src.contains("static_cast<std::add_pointer_t<std::type_identity_t<double>(double (*)(int), int &&)>>(&::ns::call)("), "{src}");
+        f.qualified = "::ns::plain".into();
+        assert!(called_through_deduction(&f).is_none());
+        assert_eq!(strip_template_arguments("::ns::f<std::pair<int, int>>"), Some("::ns::f"));
+        assert_eq!(strip_template_arguments("operator<"), None);
     }
 
     #[test]

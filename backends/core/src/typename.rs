@@ -184,6 +184,10 @@ fn parse_base(text: &str) -> TypeBase {
     }
     let name = text.trim_start_matches("::");
     let name = name.replace("std::__cxx11::", "std::");
+    // Before `std::string`: `std::string (*)()` starts like one.
+    if is_function_pointer(&name) {
+        return TypeBase::FunctionPointer(name);
+    }
     if name == "std::string"
         || name == "std::basic_string<char>"
         || name.starts_with("std::basic_string<char, std::char_traits<char>")
@@ -196,6 +200,27 @@ fn parse_base(text: &str) -> TypeBase {
         return TypeBase::Other(name);
     }
     TypeBase::Named(name)
+}
+
+/// `R (*)(A...)` (also `R (*const)(A...)`): the first parenthesis outside
+/// template arguments holds a single pointer declarator. A pointer to a
+/// function pointer, or a reference to one, stays `Other`.
+fn is_function_pointer(name: &str) -> bool {
+    let mut depth = 0i32;
+    for (i, c) in name.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth -= 1,
+            '(' if depth == 0 => {
+                let Some(close) = name[i..].find(')') else { return false };
+                let inner = name[i + 1..i + close].trim();
+                let after = name[i + close + 1..].trim_start();
+                return matches!(inner, "*" | "*const" | "* const") && after.starts_with('(');
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn has_top_level_paren(name: &str) -> bool {
@@ -267,7 +292,17 @@ mod tests {
         assert!(f.is_plain());
         let p = parse_user("std::function<void ()>*");
         assert_eq!(p.pointers.len(), 1);
-        assert!(matches!(parse_user("int (*)(int)").base, TypeBase::Other(_)));
+        assert!(matches!(parse_user("int (*)(int)").base, TypeBase::FunctionPointer(_)));
+    }
+
+    #[test]
+    fn function_pointers_are_told_from_other_function_types() {
+        let f = parse_user("std::basic_string<char, std::char_traits<char>, std::allocator<char>> (*)(const std::vector<int (*)(int)> &)");
+        assert!(matches!(f.base, TypeBase::FunctionPointer(_)) && f.is_plain());
+        assert!(matches!(parse_user("int (*const)(int)").base, TypeBase::FunctionPointer(_)));
+        assert!(matches!(parse_user("int (**)(int)").base, TypeBase::Other(_)));
+        assert!(matches!(parse_user("int (int)").base, TypeBase::Other(_)));
+        assert!(matches!(parse_user("int (C::*)(int)").base, TypeBase::Other(_)));
     }
 
     #[test]
@@ -306,7 +341,7 @@ mod tests {
         assert_eq!(t.array, vec![Some(3), Some(4)]);
         assert_eq!(parse_user("std::basic_string<char>").base, TypeBase::StdString);
         assert_eq!(parse_user("const std::string &").base, TypeBase::StdString);
-        assert!(matches!(parse_user("void (*)(int)").base, TypeBase::Other(_)));
+        assert!(matches!(parse_user("void (*)(int)").base, TypeBase::FunctionPointer(_)));
     }
 
     #[test]

@@ -112,6 +112,10 @@ pub enum TypeBase {
     StdString,
     /// A class or enum, by its canonical name.
     Named(String),
+    /// A pointer to a function, `R (*)(A...)`, by its canonical spelling
+    /// (its parameter and result types are those of the `std::function`
+    /// of the same signature).
+    FunctionPointer(String),
     /// Anything cpplive does not convert (function types, member pointers...).
     Other(String),
 }
@@ -147,6 +151,11 @@ pub struct TypeRef {
 }
 
 impl TypeRef {
+    /// A function pointer value (`R (*)(A...)`, no reference).
+    pub fn is_function_pointer(&self) -> bool {
+        matches!(self.base, TypeBase::FunctionPointer(_)) && self.is_plain() && self.reference == RefKind::None
+    }
+
     pub fn is_void(&self) -> bool {
         self.base == TypeBase::Builtin(Builtin::Void) && self.pointers.is_empty() && self.array.is_empty()
     }

@@ -316,7 +316,7 @@ impl Backend for DictionaryBackend {
                 }
                 Ok(ty)
             }
-            cpplive_core::TypeBase::Named(name) | cpplive_core::TypeBase::Other(name) => match self.types.get(&format::normalize(name)) {
+            cpplive_core::TypeBase::Named(name) | cpplive_core::TypeBase::FunctionPointer(name) | cpplive_core::TypeBase::Other(name) => match self.types.get(&format::normalize(name)) {
                 Some(known) if parsed.array.is_empty() => {
                     if parsed.pointers.is_empty() && parsed.reference == cpplive_core::RefKind::None && !parsed.base_const {
                         return Ok(known.clone());

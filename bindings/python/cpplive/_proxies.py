@@ -709,10 +709,15 @@ def _method_caller(ref, name):
     return call
 
 
-def _abstract_init(qualified):
+def _abstract_init(qualified, scope_id):
     def __init__(self, *args, **kwargs):
         if type(self).__dict__.get("__cpp_name__") == qualified:
             raise TypeError("cannot instantiate abstract class '%s'" % qualified)
+        # Called by name, or reached by super(), from a Python class whose
+        # dispatcher derives from it: the dispatcher is what is constructed
+        # (as for the constructors of a class that is not abstract).
+        if scope_id in getattr(type(self), "__cpp_dispatch_bases__", ()):
+            return type(self).__cpp_dispatch_init__(self, *args, **kwargs)
         # Called by name from a Python class deriving from it.
         raise TypeError("cannot instantiate abstract class '%s' directly: a Python class deriving from it "
                         "constructs it with super().__init__(...)" % qualified)
@@ -922,7 +927,7 @@ def _install_members(cls, scope_id, info):
         if name not in cls.__dict__:
             type.__setattr__(cls, name, _NonPublic(name, qualified))
     if info["is_abstract"]:
-        type.__setattr__(cls, "__init__", _abstract_init(qualified))
+        type.__setattr__(cls, "__init__", _abstract_init(qualified, scope_id))
     for name in _c.method_templates(scope_id):
         template = FunctionTemplate("%s::%s" % (qualified, name), name, scope_id, cls)
         # A constructor template is named as C++ names it (`X::X`).
@@ -1154,10 +1159,84 @@ def argument_type(arg):
     if isinstance(arg, _c.LowLevelView):
         # A view stands for the pointer to its items.
         return arg.item_type + "*"
+    if isinstance(arg, _c.CppFunction):
+        # A pointer to the function (`int (*)(int)`).
+        return arg.__cpp_name__
+    number = _ctypes_number(arg)
+    if number is not None:
+        # A C++ object of that type the call refers to (`T&` binds it).
+        return number + "&"
     name = getattr(type(arg), "__cpp_name__", None)
-    if name:
+    if isinstance(name, str) and name:
         return name
+    if callable(arg) and not isinstance(arg, type):
+        return _callable_type(arg)
     raise TypeError("cannot deduce a C++ type for a '%s' argument" % type(arg).__name__)
+
+
+# ctypes number types by their type code, as the C++ types they hold.
+_CTYPES_NUMBERS = {
+    "?": "bool", "b": "signed char", "B": "unsigned char", "h": "short", "H": "unsigned short",
+    "i": "int", "I": "unsigned int", "l": "long", "L": "unsigned long", "q": "long long",
+    "Q": "unsigned long long", "f": "float", "d": "double", "g": "long double",
+}
+
+
+def _ctypes_number(arg):
+    """The C++ type of a ctypes number object (`c_double(1.5)`), or None."""
+    if "ctypes" not in sys.modules:
+        return None
+    import ctypes
+    if not isinstance(arg, ctypes._SimpleCData):
+        return None
+    return _CTYPES_NUMBERS.get(getattr(type(arg), "_type_", None))
+
+
+def _callable_type(function):
+    """The function pointer type a Python callable stands for in template
+    deduction, as cppyy reads it: its own `__cpp_name__`
+    (`"int (*)(double)"`), else its annotations, every parameter's and the
+    result's, each a C++ type name or a type (`def f(x: 'int') -> 'double'`
+    stands for `double (*)(int)`)."""
+    name = getattr(function, "__cpp_name__", None)
+    if isinstance(name, str) and name:
+        return name
+    import inspect
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        parameters = None
+    annotations = getattr(function, "__annotations__", None) or {}
+    if parameters is None or "return" not in annotations or any(
+            p.name not in annotations or p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            for p in parameters):
+        raise TypeError(
+            "cannot deduce a C++ function type for the Python callable %r: give it a __cpp_name__ "
+            "(such as 'int (*)(double)') or annotate every parameter and its result with C++ types"
+            % getattr(function, "__name__", type(function).__name__))
+    params = ", ".join(_annotation_type(annotations[p.name]) for p in parameters)
+    result = _annotation_type(annotations["return"])
+    if "(" in result:
+        result = "std::type_identity_t<%s>" % result
+    return "%s (*)(%s)" % (result, params)
+
+
+_ANNOTATION_BUILTINS = {int: "int", float: "double", bool: "bool", str: "std::string", type(None): "void"}
+
+
+def _annotation_type(annotation):
+    """The C++ type an annotation names: a C++ type name, a C++ class, or
+    one of Python's int, float, bool, str or None."""
+    if isinstance(annotation, str):
+        return annotation
+    if annotation is None:
+        return "void"
+    name = getattr(annotation, "__cpp_name__", None)
+    if isinstance(name, str) and name:
+        return name
+    if annotation in _ANNOTATION_BUILTINS:
+        return _ANNOTATION_BUILTINS[annotation]
+    raise TypeError("the annotation %r names no C++ type" % (annotation,))
 
 
 def deduction_type(arg):
