@@ -111,7 +111,7 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "function_template":
         return _with_plain_overloads(FunctionTemplate(found[1].lstrip(":"), name, scope_id, cls), found[2])
     if kind == "typedef":
-        return _typedef_target(found[1])
+        return _typedef_target(found[1], _qualified_in(owner, name))
     if kind == "enumerator":
         enum_cls = class_for(found[2]) if found[2] else int
         return enum_cls(found[1])
@@ -145,20 +145,63 @@ _BUILTIN_PYTHON_TYPES = {
 }
 
 
-def _typedef_target(described):
+def _typedef_target(described, qualified=None):
+    """The Python object for a type: the proxy of a class or enum, the
+    Python type of a builtin, a pointer handle type. A typedef (named by
+    `qualified`) of a builtin is a Python type of its own, derived from the
+    builtin's (as cppyy's are), so that it keeps its C++ name: `__name__`,
+    and as a template argument (`T[size_type]`)."""
     kind = described[0]
     if kind in ("class", "enum"):
         return class_for(described[1])
     if kind == "builtin":
-        return _BUILTIN_PYTHON_TYPES.get(described[1], int)
+        python_type = _BUILTIN_PYTHON_TYPES.get(described[1], int)
+        return python_type if qualified is None else _named_builtin(python_type, qualified)
     if kind == "string":
         return str
     if kind == "class_pointer":
-        return _PointerType(described[2], lambda address: _c.bind_object(address, class_for(described[1])))
+        pointee = class_for(described[1])
+        return _PointerType(described[2], lambda address: _c.bind_object(address, pointee), pointee.__name__)
     if kind == "void_pointer":
         import ctypes
-        return _PointerType(described[1], ctypes.c_void_p)
+        name = _scope_parts(qualified)[-1] if qualified else described[1]
+        return _PointerType(described[1], ctypes.c_void_p, name)
     raise AttributeError("typedef to '%s' is not supported yet" % described[1])
+
+
+class _BoolTypedefMeta(type):
+    """`bool` cannot be derived from: a typedef of it is a type whose
+    calls give `True` or `False` themselves."""
+
+    def __call__(cls, value=False):
+        return bool(value)
+
+
+# One Python type per typedef, so that it is the same object wherever it
+# is looked up (`A.size_type is A.size_type`); and the Python type each
+# stands for.
+_named_builtins = {}
+_plain_types = {}
+
+
+def plain_type(t):
+    """The Python type behind a typedef of a builtin (`int` for
+    `vector<unsigned>.value_type`); any other type is itself."""
+    return _plain_types.get(t, t)
+
+
+def _named_builtin(python_type, qualified):
+    named = _named_builtins.get((qualified, python_type))
+    if named is None:
+        namespace = {"__cpp_name__": qualified, "__module__": _enclosing_module(qualified)}
+        name = _scope_parts(qualified)[-1]
+        if python_type is bool:
+            named = _BoolTypedefMeta(name, (object,), namespace)
+        else:
+            named = type(name, (python_type,), namespace)
+        _named_builtins[(qualified, python_type)] = named
+        _plain_types[named] = python_type
+    return named
 
 
 class _PointerType(object):
@@ -168,8 +211,11 @@ class _PointerType(object):
     address, `Handle*` out-parameters: a proxy for a class pointer, a
     `ctypes.c_void_p` for `void*`."""
 
-    def __init__(self, spelling, make):
-        self.__cpp_name__ = spelling
+    def __init__(self, spelling, make, name):
+        # Spelled as cppyy spells pointers (`ns::T*`); named by the class
+        # pointed at, as cppyy names them.
+        self.__cpp_name__ = spelling.replace(" *", "*")
+        self.__name__ = name
         self._make = make
 
     def __call__(self, value=None):

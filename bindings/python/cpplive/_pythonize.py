@@ -154,8 +154,10 @@ def _push_all(push_back, items):
 
 
 def _value_type(cls):
+    """The Python type of a container's items (`int`, a class proxy)."""
+    from . import _proxies
     try:
-        return cls.value_type
+        return _proxies.plain_type(cls.value_type)
     except AttributeError:
         return None
 
