@@ -702,15 +702,41 @@ rust::Vec<EnumeratorRecord> Session::enumerators(std::uint64_t scope) {
 }
 
 QualType Session::Impl::resolve(const std::string &spelling) {
-  auto cached = resolved_types.find(spelling);
+  return resolve_in(context().getTranslationUnitDecl(), spelling);
+}
+
+QualType Session::Impl::resolve_in(DeclContext *where, const std::string &spelling) {
+  // Names are looked up as C++ looks them up in code written in the
+  // innermost named namespace enclosing `where` (a class cannot be
+  // reopened to hold the alias; anonymous and inline namespaces are seen
+  // from their parent anyway).
+  auto *ns = dyn_cast<NamespaceDecl>(where);
+  for (DeclContext *dc = where; dc && !ns; dc = dc->getParent())
+    ns = dyn_cast<NamespaceDecl>(dc);
+  while (ns && (ns->isAnonymousNamespace() || ns->isInline()))
+    ns = dyn_cast<NamespaceDecl>(ns->getParent());
+  std::string opening, closing;
+  for (NamespaceDecl *n = ns; n; n = dyn_cast<NamespaceDecl>(n->getParent())) {
+    opening = "namespace " + n->getNameAsString() + " { " + opening;
+    closing += " }";
+  }
+  DeclContext *target = ns ? static_cast<DeclContext *>(ns) : context().getTranslationUnitDecl();
+  std::string key = (ns ? ns->getQualifiedNameAsString() + "\n" : std::string()) + spelling;
+  auto cached = resolved_types.find(key);
   if (cached != resolved_types.end())
     return QualType::getFromOpaquePtr(cached->second);
   std::string alias = "__cpplive_type_" + std::to_string(++type_counter);
-  declare("using " + alias + " = " + spelling + ";");
+  std::string code = opening + "using " + alias + " = " + spelling + ";" + closing;
+  // A spelling the user wrote may not name a type; failed input inside a
+  // namespace can leave it half-registered for later inputs, so it is
+  // tried in a forked copy first (see guard.cpp).
+  if (ns && guarding_allowed && diagnostics_fd < 0)
+    dry_run(*this, code);
+  declare(code);
   LookupResult result(sema(), DeclarationName(&context().Idents.get(alias)), SourceLocation(),
                       Sema::LookupOrdinaryName);
   result.suppressDiagnostics();
-  sema().LookupQualifiedName(result, context().getTranslationUnitDecl());
+  sema().LookupQualifiedName(result, target);
   auto *typedef_decl = result.getAsSingle<TypedefNameDecl>();
   if (!typedef_decl)
     fail("'" + spelling + "' does not name a type");
@@ -718,7 +744,7 @@ QualType Session::Impl::resolve(const std::string &spelling) {
   if (auto *rd = type->getAsCXXRecordDecl())
     if (!complete_record(*this, rd))
       fail("'" + spelling + "' is an incomplete type\n" + take_diagnostics());
-  resolved_types[spelling] = type.getAsOpaquePtr();
+  resolved_types[key] = type.getAsOpaquePtr();
   return type;
 }
 
@@ -757,7 +783,10 @@ rust::Vec<FunctionRecord> Session::instantiate_function(std::uint64_t scope, rus
                                 : static_cast<Expr *>(new (ctx) CXXBoolLiteralExpr(spelling == "true", type, SourceLocation()));
       explicit_list.addArgument(TemplateArgumentLoc(TemplateArgument(literal), literal));
     } else {
-      QualType type = impl->resolve(spelling);
+      // Spelled as if written where the template is declared, as C++ reads
+      // `ns::f<X>()` from inside `ns` (cppyy's rule; a class object
+      // passed from Python arrives fully qualified).
+      QualType type = impl->resolve_in(lookup_context(*impl, scope), spelling);
       explicit_list.addArgument(TemplateArgumentLoc(TemplateArgument(type), ctx.getTrivialTypeSourceInfo(type)));
     }
   }

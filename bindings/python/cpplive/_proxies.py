@@ -902,14 +902,17 @@ def _make_enum(scope_id, info):
 _PYTHON_TEMPLATE_ARGS = {int: "int", float: "float", bool: "bool", str: "std::string"}
 
 
-def template_argument(arg):
-    """The C++ spelling of one template argument given from Python."""
+def template_argument(arg, anchored=False):
+    """The C++ spelling of one template argument given from Python. With
+    `anchored`, a C++ type given as an object is spelled from the global
+    scope (`::ns::C`): the spelling is then read inside another scope, where
+    the same name may mean another type, while the object is that type."""
     if isinstance(arg, type):
         if arg in _PYTHON_TEMPLATE_ARGS:
             return _PYTHON_TEMPLATE_ARGS[arg]
         name = getattr(arg, "__cpp_name__", None)
         if name:
-            return name
+            return _anchored(name) if anchored else name
         raise TypeError("cannot use Python type '%s' as a C++ template argument" % arg.__name__)
     if isinstance(arg, bool):
         return "true" if arg else "false"
@@ -923,8 +926,12 @@ def template_argument(arg):
         return arg
     name = getattr(arg, "__cpp_name__", None)
     if name:
-        return name
+        return _anchored(name) if anchored and isinstance(arg, _PointerType) else name
     raise TypeError("cannot use %r as a C++ template argument" % (arg,))
+
+
+def _anchored(name):
+    return name if name.startswith("::") else "::" + name
 
 
 def split_template_arguments(text):
@@ -943,7 +950,7 @@ def split_template_arguments(text):
     return [p for p in parts if p]
 
 
-def template_arguments(args):
+def template_arguments(args, anchored=False):
     """The C++ spellings of the template arguments `T[args]` was given: a
     single value or a tuple; a string may hold several arguments."""
     if not isinstance(args, tuple):
@@ -953,7 +960,7 @@ def template_arguments(args):
         if isinstance(a, str) and "," in a:
             spellings.extend(split_template_arguments(a))
         else:
-            spellings.append(template_argument(a))
+            spellings.append(template_argument(a, anchored))
     return spellings
 
 
@@ -1075,12 +1082,17 @@ class FunctionTemplate(object):
     """A C++ function template: `f(args)` deduces the template arguments
     from the Python arguments; `f[T, ...](args)` gives them explicitly."""
 
-    def __init__(self, qualified, name, scope_id, cls=None, explicit=(), plain=None, made=None, subscripted=None):
+    def __init__(self, qualified, name, scope_id, cls=None, explicit=(), plain=None, made=None, subscripted=None,
+                 explicit_cpp=None):
         self.__cpp_name__ = qualified
         self.__name__ = name
         self._scope = scope_id
         self._cls = cls
+        # The template arguments as written (names, messages), and as the
+        # backend reads them: in the template's own scope, as C++ reads
+        # `f<X>` written there, with types given as objects anchored.
         self._explicit = tuple(explicit)
+        self._explicit_cpp = self._explicit if explicit_cpp is None else tuple(explicit_cpp)
         self._instances = {}
         # The non-template overloads of the same name (tried before this
         # template is), for error messages.
@@ -1093,12 +1105,13 @@ class FunctionTemplate(object):
         self._subscripted = {} if subscripted is None else subscripted
 
     def __getitem__(self, args):
-        explicit = tuple(template_arguments(args))
-        found = self._subscripted.get(explicit)
+        explicit_cpp = tuple(template_arguments(args, anchored=True))
+        found = self._subscripted.get(explicit_cpp)
         if found is None:
             found = FunctionTemplate(self.__cpp_name__, self.__name__, self._scope, self._cls,
-                                     explicit, self._plain, self._made, self._subscripted)
-            self._subscripted[explicit] = found
+                                     template_arguments(args), self._plain, self._made, self._subscripted,
+                                     explicit_cpp)
+            self._subscripted[explicit_cpp] = found
         return found
 
     def __get__(self, instance, owner=None):
@@ -1127,7 +1140,7 @@ class FunctionTemplate(object):
         """The callable the explicit template arguments alone name, or None."""
         function = self._instances.get(None)
         if function is None:
-            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), [], self._cls)
+            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit_cpp), [], self._cls)
             if function is not None:
                 self._instances[None] = function
                 self._publish(function)
@@ -1137,11 +1150,11 @@ class FunctionTemplate(object):
         """The callable for argument types `types`, or None."""
         function = self._instances.get(types)
         if function is None:
-            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), list(types), self._cls)
+            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit_cpp), list(types), self._cls)
             if function is None and self._explicit:
                 # Explicit arguments may fix parameter types that differ from
                 # the Python ones (f[float](1)): let the call convert.
-                function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), [], self._cls)
+                function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit_cpp), [], self._cls)
             if function is not None:
                 self._instances[types] = function
                 self._publish(function)
