@@ -100,12 +100,40 @@ QualType nameable(Session::Impl &impl, QualType type) {
   return ctx.getQualifiedType(ctx.getTypedefType(closure_name(impl, record)), type.getQualifiers());
 }
 
+/// Whether the class or enum `type` ends in has a name that a function or
+/// variable of its scope hides (`enum foo {}; void foo();`): code must
+/// then write it with its keyword (`enum ns::foo`).
+bool hidden_tag(ASTContext &ctx, QualType type) {
+  QualType bottom = type.getNonReferenceType().getCanonicalType();
+  while (const auto *pointer = bottom->getAs<PointerType>())
+    bottom = pointer->getPointeeType().getCanonicalType();
+  while (const auto *array = ctx.getAsArrayType(bottom))
+    bottom = array->getElementType().getCanonicalType();
+  const auto *tag = bottom->getAs<TagType>();
+  if (!tag || !tag->getDecl()->getDeclName())
+    return false;
+  TagDecl *decl = tag->getDecl();
+  // Only what C++ lets hide a tag: functions, variables, members, enumerators.
+  for (NamedDecl *found : decl->getDeclContext()->getRedeclContext()->lookup(decl->getDeclName())) {
+    NamedDecl *underlying = found->getUnderlyingDecl();
+    if (isa<ValueDecl>(underlying) || isa<FunctionTemplateDecl>(underlying) || isa<VarTemplateDecl>(underlying))
+      return true;
+  }
+  return false;
+}
+
 /// How `type` is written in generated code: fully qualified, canonical,
 /// except that closure types appear as their typedefs.
 std::string spell(Session::Impl &impl, QualType type, bool global_prefix) {
   ASTContext &ctx = impl.context();
   PrintingPolicy pp = policy(ctx);
   QualType canonical = type.getCanonicalType();
+  if (hidden_tag(ctx, canonical)) {
+    // Printed canonical with its keyword and full scope.
+    pp.SuppressTagKeyword = false;
+    pp.SuppressScope = false;
+    return canonical.getAsString(pp);
+  }
   QualType spelled = nameable(impl, canonical);
   if (spelled == canonical)
     return TypeName::getFullyQualifiedName(type, ctx, pp, global_prefix);
@@ -590,8 +618,17 @@ rust::Vec<FunctionRecord> Session::methods(std::uint64_t scope) {
     // Its own id: thunks are per id, and this one casts to this class.
     record.id = impl->id_of(shadow);
     record.access = access_code(shadow->getAccess());
-    if (isa<CXXConstructorDecl>(method))
+    if (isa<CXXConstructorDecl>(method)) {
       record.name = rust::String(def->getNameAsString());
+      // An inherited constructor constructs this class: its signature
+      // says so (`D::D(int n = 13)`, not the base's name).
+      std::string signature(record.signature);
+      std::string base_name = method->getQualifiedNameAsString();
+      size_t at = signature.find(base_name);
+      if (at != std::string::npos)
+        signature.replace(at, base_name.size(), def->getQualifiedNameAsString() + "::" + def->getNameAsString());
+      record.signature = rust::String(signature);
+    }
     records.push_back(std::move(record));
   }
   return records;
@@ -626,8 +663,11 @@ rust::Vec<rust::String> Session::method_templates(std::uint64_t scope) {
   CXXRecordDecl *def = class_definition(*impl, scope);
   std::set<std::string> seen;
   for (Decl *member : def->decls()) {
-    auto *tmpl = dyn_cast<FunctionTemplateDecl>(member);
-    if (!tmpl || tmpl->getAccess() != AS_public)
+    // A base's member template brought in by `using Base::f;` is offered
+    // as this class's own, with the using-declaration's access.
+    auto *shadow = dyn_cast<UsingShadowDecl>(member);
+    auto *tmpl = dyn_cast<FunctionTemplateDecl>(shadow ? shadow->getTargetDecl() : member);
+    if (!tmpl || (shadow ? shadow->getAccess() : tmpl->getAccess()) != AS_public)
       continue;
     // Named as C++ names them: `f`, `operator[]`, and a constructor by the
     // class's own name (`X::X`). Conversion templates have no name a call
