@@ -595,3 +595,21 @@ def test_a_class_only_declared_cannot_be_made_until_it_is_defined():
     o = ns.Opaque()
     assert o.m_int == 3 and isinstance(handle, ns.Opaque)
     assert "Opaque" in ns.__dict__
+
+
+def test_enum_hidden_by_a_function_of_the_same_name():
+    # `enum foo` is then only nameable with its keyword, which generated
+    # code must write too.
+    cpplive.cppdef("""
+    namespace cl_hidden {
+        enum foo { FOO = 42 };
+        void foo() {}
+        unsigned int bar(enum foo f) { return (unsigned int)f; }
+        struct Bar { Bar(enum foo f) : fFoo(f) {} enum foo fFoo; };
+    }""")
+    ns = cpplive.gbl.cl_hidden
+    assert ns.bar(ns.FOO) == 42
+    assert ns.Bar(ns.FOO).fFoo == 42
+    b = ns.Bar(ns.FOO)
+    b.fFoo = ns.FOO
+    assert b.fFoo == 42

@@ -446,3 +446,47 @@ def test_ctypes_number_deduces_as_a_reference(fpt):
     assert fpt.size_of(ctypes.c_double(3.14)) == 8
     assert fpt.size_of(3.14) == 9
     assert fpt.size_of(ctypes.c_short(3)) == 2
+
+
+def test_explicit_template_arguments_are_read_in_the_templates_scope():
+    cpplive.cppdef("""
+    namespace ft_sx { struct C { int v = 1; }; }
+    namespace ft_sy {
+        struct Near { int v = 2; };
+        using near_ptr = Near*;
+        namespace ft_sz { template<class T> int which() { return sizeof(T); } }
+        namespace ft_sx { struct D {}; }             // hides ::ft_sx from inside ft_sy
+        template<class T> bool is_null(T const& x) { return !x; }
+    }""")
+    ns = cpplive.gbl.ft_sy
+    assert ns.is_null["near_ptr"](cpplive.bind_object(cpplive.nullptr, ns.Near))
+    f = ns.ft_sz.which["ft_sx::C"]                    # names ft_sy::ft_sx::C: none
+    with pytest.raises(TypeError):
+        f()
+    # A class given as an object is that class, wherever the template is.
+    assert ns.ft_sz.which[cpplive.gbl.ft_sx.C]() == 4
+    assert ns.ft_sz.which["::ft_sx::C"]() == 4
+
+
+def test_void_pointer_overload_does_not_hide_the_template():
+    cpplive.cppdef("""
+    namespace ft_greedy {
+    struct Some { double d; };
+    struct One {
+        template<class T> int size(T*) { return (int)sizeof(T); }
+        int size(void*, bool force = false) { return -1; }
+    };
+    struct Two {
+        template<class T> int size(T*) { return (int)sizeof(T); }
+        int size(void**, bool force = false) { return -1; }
+    };
+    }""")
+    ns = cpplive.gbl.ft_greedy
+    for cls in (ns.One, ns.Two):
+        obj = cls()
+        assert obj.size(ns.Some()) == 8
+        assert obj.size(ns.Some(), True) == -1
+        assert obj.size(ns.Some()) == 8                   # also once remembered
+    assert ns.One().size(cpplive.nullptr) == -1
+    with pytest.raises(TypeError):
+        ns.One().size("text", 1, 2)

@@ -601,3 +601,29 @@ def test_views_deduce_as_pointers_to_their_items():
     numbers[0] = 2.5
     assert ns.first_is(numbers, 2.5)
     ll.free(numbers)
+
+
+def test_typedef_of_a_builtin_keeps_its_name():
+    cpplive.cppdef("""
+    namespace lo_tn {
+        typedef unsigned int Count;
+        using Ratio = double;
+        struct Holder { typedef bool Flag; typedef long Size; };
+        template<class T> struct Echo { typedef T type; };
+    }""")
+    ns = cpplive.gbl.lo_tn
+    assert ns.Count.__name__ == "Count" and ns.Count.__cpp_name__ == "lo_tn::Count"
+    assert issubclass(ns.Count, int) and ns.Count(7) == 7 and 2 * ns.Count(21) == 42
+    assert issubclass(ns.Ratio, float) and ns.Ratio(1.5) == 1.5
+    assert ns.Count is ns.Count and ns.Holder.Size is ns.Holder.Size
+    # A typedef names the C++ type it stands for as a template argument.
+    assert ns.Echo[ns.Count] is ns.Echo["unsigned int"]
+    assert ns.Echo[ns.Holder.Size] is ns.Echo["long"] and ns.Echo[ns.Holder.Size] is not ns.Echo["int"]
+
+
+def test_typedef_of_bool_gives_true_and_false():
+    cpplive.cppdef("namespace lo_tb { struct S { typedef bool B; }; }")
+    b = cpplive.gbl.lo_tb.S.B
+    assert b.__name__ == "B" and b.__cpp_name__ == "lo_tb::S::B"
+    assert b(1) is True and b() is False and b(0) is False
+    assert str(b(1)) == "True"

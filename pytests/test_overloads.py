@@ -494,9 +494,9 @@ def test_dispatch_picks_a_bound_overload():
 
 def test_doc_spells_pointers_references_and_defaults_as_source_does(uid):
     name = uid("ov_doc")
-    cpplive.cppdef("struct %s {}; void %s(int* p, const %s& r, double** q, int n = 3) {}" % (name, name, name))
+    cpplive.cppdef("struct %s_S {}; void %s(int* p, const %s_S& r, double** q, int n = 3) {}" % (name, name, name))
     doc = getattr(cpplive.gbl, name).__doc__
-    assert "void %s(int* p, const %s& r, double** q, int n = 3)" % (name, name) in doc
+    assert "void %s(int* p, const %s_S& r, double** q, int n = 3)" % (name, name) in doc
 
 
 def test_most_derived_class_parameter_is_preferred():

@@ -281,6 +281,9 @@ def test_std_string_adds_with_python_text(g):
     assert s + ", World" == "Hello, World"
     assert ", World" + s == ", WorldHello"
     assert s + cpplive.gbl.std.string("!") == "Hello!"
+    # The joined text is a std::string again, as C++'s operator+ gives it.
+    assert type(s + s) is cpplive.gbl.std.string and type(s + "!") is cpplive.gbl.std.string
+    assert type("!" + s) is cpplive.gbl.std.string
     with pytest.raises(TypeError):
         s + 1
 

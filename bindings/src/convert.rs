@@ -390,6 +390,12 @@ impl Converter {
         matches!(self, Converter::Object { rvalue: true, .. })
     }
 
+    /// Whether this parameter takes any C++ object (`void*`, `void**`): a
+    /// match here says nothing about the object's type.
+    pub fn takes_any_object(&self) -> bool {
+        matches!(self, Converter::BufferPointer(Pointee { element: Element::Bytes | Element::Pointer(None), .. }))
+    }
+
     /// Whether the parameter points at const items: between overloads of
     /// equal rank, `f(char*)` is tried before `f(const char*)`, as C++
     /// prefers the one that adds no qualification.

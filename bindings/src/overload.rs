@@ -181,6 +181,14 @@ pub struct OverloadSet {
     direct: bool,
 }
 
+/// The two rounds of resolution in a set backed by a function template:
+/// the ordinary overloads, then (after the template) the greedy ones.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Ordinary,
+    Greedy,
+}
+
 enum Attempt {
     Done(Py<PyAny>),
     Rejected { param: Option<usize>, why: Rejection },
@@ -403,7 +411,7 @@ impl OverloadSet {
         let implicit_construction = self.role == Role::Constructor && crate::convert::in_implicit_construction();
         if implicit_construction {
             // Falls through to the full search below.
-        } else if kwnames.is_null() && prepared.candidates.len() == 1 {
+        } else if kwnames.is_null() && prepared.candidates.len() == 1 && !self.defers(&prepared.candidates[0]) {
             if let (Some(plan), true) = (prepared.fast.get(), direct) {
                 match plan.call(py, receiver, positional) {
                     Outcome::Done(result) => return Py::from_owned_ptr_or_err(py, result),
@@ -459,48 +467,68 @@ impl OverloadSet {
         }
 
         let mut rejections: Vec<(usize, Option<usize>, Rejection)> = Vec::new();
-        for pass in [Pass::Strict, Pass::Implicit] {
-            for index in 0..prepared.candidates.len() {
-                if thrown.iter().any(|(i, _)| *i == index) {
-                    continue;
+        // Overloads that take any object through `void*` come after the
+        // template (see `defers`); the others before it, as in cppyy.
+        let deferred = prepared.candidates.iter().any(|c| self.defers(c));
+        let mut template_error = None;
+        for stage in [Stage::Ordinary, Stage::Greedy] {
+            if stage == Stage::Greedy {
+                if !deferred {
+                    break;
                 }
-                if implicit_construction && prepared.candidates[index].info.is_explicit {
-                    if pass == Pass::Implicit {
-                        rejections.push((index, None, Rejection::Unsupported("explicit: not used in implicit conversions".into())));
+                if let Some(fallback) = &self.fallback {
+                    match self.call_fallback(py, fallback, all, nargs, keywords, kwnames) {
+                        Err(e) if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) => template_error = Some(e),
+                        done => return done,
                     }
-                    continue;
                 }
-                let merged;
-                let arguments: &[*mut ffi::PyObject] = if kwnames.is_null() {
-                    positional
-                } else {
-                    match self.merge_keywords(py, &prepared.candidates[index].info, positional, keywords, kwnames) {
-                        Ok(list) => {
-                            merged = list;
-                            &merged
-                        }
-                        Err(why) => {
-                            if pass == Pass::Implicit {
-                                rejections.push((index, None, why));
-                            }
-                            continue;
-                        }
+            }
+            for pass in [Pass::Strict, Pass::Implicit] {
+                for index in 0..prepared.candidates.len() {
+                    if self.defers(&prepared.candidates[index]) != (stage == Stage::Greedy) {
+                        continue;
                     }
-                };
-                match self.attempt(py, prepared, index, receiver, arguments, pass) {
-                    Attempt::Done(result) => {
-                        // A winner found after another overload raised won
-                        // by the values, not the types: not remembered.
-                        if kwnames.is_null() && positional.len() <= INLINE_ARGS && !implicit_construction && thrown.is_empty() {
-                            self.remember(py, prepared, positional, index, pass);
-                        }
-                        return Ok(result);
+                    if thrown.iter().any(|(i, _)| *i == index) {
+                        continue;
                     }
-                    Attempt::Failed(err) => return Err(err),
-                    Attempt::Threw(err) => thrown.push((index, err)),
-                    Attempt::Rejected { param, why } => {
+                    if implicit_construction && prepared.candidates[index].info.is_explicit {
                         if pass == Pass::Implicit {
-                            rejections.push((index, param, why));
+                            rejections.push((index, None, Rejection::Unsupported("explicit: not used in implicit conversions".into())));
+                        }
+                        continue;
+                    }
+                    let merged;
+                    let arguments: &[*mut ffi::PyObject] = if kwnames.is_null() {
+                        positional
+                    } else {
+                        match self.merge_keywords(py, &prepared.candidates[index].info, positional, keywords, kwnames) {
+                            Ok(list) => {
+                                merged = list;
+                                &merged
+                            }
+                            Err(why) => {
+                                if pass == Pass::Implicit {
+                                    rejections.push((index, None, why));
+                                }
+                                continue;
+                            }
+                        }
+                    };
+                    match self.attempt(py, prepared, index, receiver, arguments, pass) {
+                        Attempt::Done(result) => {
+                            // A winner found after another overload raised won
+                            // by the values, not the types: not remembered.
+                            if kwnames.is_null() && positional.len() <= INLINE_ARGS && !implicit_construction && thrown.is_empty() {
+                                self.remember(py, prepared, positional, index, pass);
+                            }
+                            return Ok(result);
+                        }
+                        Attempt::Failed(err) => return Err(err),
+                        Attempt::Threw(err) => thrown.push((index, err)),
+                        Attempt::Rejected { param, why } => {
+                            if pass == Pass::Implicit {
+                                rejections.push((index, param, why));
+                            }
                         }
                     }
                 }
@@ -512,21 +540,50 @@ impl OverloadSet {
         for (index, error) in thrown {
             rejections.push((index, None, Rejection::Unsupported(format!("raised {}", released(py, error)))));
         }
-        if let Some(fallback) = &self.fallback {
-            let args = pyo3::types::PyTuple::new(py, all[..nargs].iter().map(|o| Bound::from_borrowed_ptr(py, *o)))?;
-            let kwargs = if kwnames.is_null() {
-                None
-            } else {
-                let names = Bound::from_borrowed_ptr(py, kwnames).cast_into_unchecked::<pyo3::types::PyTuple>();
-                let dict = pyo3::types::PyDict::new(py);
-                for (i, value) in keywords.iter().enumerate() {
-                    dict.set_item(names.get_item(i)?, Bound::from_borrowed_ptr(py, *value))?;
-                }
-                Some(dict)
-            };
-            return fallback.bind(py).call(args, kwargs.as_ref()).map(|r| r.unbind());
+        if let (Some(fallback), false) = (&self.fallback, deferred) {
+            return self.call_fallback(py, fallback, all, nargs, keywords, kwnames);
+        }
+        if let Some(e) = template_error {
+            // The template's message also lists the overloads.
+            return Err(e);
         }
         Err(self.no_match(py, prepared, positional, keywords, kwnames, rejections))
+    }
+
+    /// Whether `candidate` waits until the function template has had its
+    /// try: an overload taking `void*` or `void**` accepts any object, and
+    /// would otherwise hide `template<class T> f(T*)` from every call
+    /// (cppyy's rule; C++ would prefer the template's exact match).
+    fn defers(&self, candidate: &Candidate) -> bool {
+        self.template.is_some() && candidate.converters.iter().any(|k| k.takes_any_object())
+    }
+
+    /// Calls the function template behind this set with the call's own
+    /// arguments.
+    ///
+    /// # Safety
+    /// As for `call`: `all` holds the positional arguments, then one per keyword.
+    unsafe fn call_fallback(
+        &self,
+        py: Python<'_>,
+        fallback: &Py<PyAny>,
+        all: &[*mut ffi::PyObject],
+        nargs: usize,
+        keywords: &[*mut ffi::PyObject],
+        kwnames: *mut ffi::PyObject,
+    ) -> PyResult<Py<PyAny>> {
+        let args = pyo3::types::PyTuple::new(py, all[..nargs].iter().map(|o| Bound::from_borrowed_ptr(py, *o)))?;
+        let kwargs = if kwnames.is_null() {
+            None
+        } else {
+            let names = Bound::from_borrowed_ptr(py, kwnames).cast_into_unchecked::<pyo3::types::PyTuple>();
+            let dict = pyo3::types::PyDict::new(py);
+            for (i, value) in keywords.iter().enumerate() {
+                dict.set_item(names.get_item(i)?, Bound::from_borrowed_ptr(py, *value))?;
+            }
+            Some(dict)
+        };
+        fallback.bind(py).call(args, kwargs.as_ref()).map(|r| r.unbind())
     }
 
     /// `Base.__init__(self, ...)` called from a Python class deriving from

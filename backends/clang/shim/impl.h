@@ -76,6 +76,8 @@ struct Session::Impl {
 
   // Resolves a type spelled in C++, completing (instantiating) classes.
   clang::QualType resolve(const std::string &spelling);
+  // `spelling` as a type named from inside `where`.
+  clang::QualType resolve_in(clang::DeclContext *where, const std::string &spelling);
 
   clang::ASTContext &context() { return interp->getASTContext(); }
   clang::Sema &sema() { return interp->getCompilerInstance()->getSema(); }

@@ -100,12 +100,40 @@ QualType nameable(Session::Impl &impl, QualType type) {
   return ctx.getQualifiedType(ctx.getTypedefType(closure_name(impl, record)), type.getQualifiers());
 }
 
+/// Whether the class or enum `type` ends in has a name that a function or
+/// variable of its scope hides (`enum foo {}; void foo();`): code must
+/// then write it with its keyword (`enum ns::foo`).
+bool hidden_tag(ASTContext &ctx, QualType type) {
+  QualType bottom = type.getNonReferenceType().getCanonicalType();
+  while (const auto *pointer = bottom->getAs<PointerType>())
+    bottom = pointer->getPointeeType().getCanonicalType();
+  while (const auto *array = ctx.getAsArrayType(bottom))
+    bottom = array->getElementType().getCanonicalType();
+  const auto *tag = bottom->getAs<TagType>();
+  if (!tag || !tag->getDecl()->getDeclName())
+    return false;
+  TagDecl *decl = tag->getDecl();
+  // Only what C++ lets hide a tag: functions, variables, members, enumerators.
+  for (NamedDecl *found : decl->getDeclContext()->getRedeclContext()->lookup(decl->getDeclName())) {
+    NamedDecl *underlying = found->getUnderlyingDecl();
+    if (isa<ValueDecl>(underlying) || isa<FunctionTemplateDecl>(underlying) || isa<VarTemplateDecl>(underlying))
+      return true;
+  }
+  return false;
+}
+
 /// How `type` is written in generated code: fully qualified, canonical,
 /// except that closure types appear as their typedefs.
 std::string spell(Session::Impl &impl, QualType type, bool global_prefix) {
   ASTContext &ctx = impl.context();
   PrintingPolicy pp = policy(ctx);
   QualType canonical = type.getCanonicalType();
+  if (hidden_tag(ctx, canonical)) {
+    // Printed canonical with its keyword and full scope.
+    pp.SuppressTagKeyword = false;
+    pp.SuppressScope = false;
+    return canonical.getAsString(pp);
+  }
   QualType spelled = nameable(impl, canonical);
   if (spelled == canonical)
     return TypeName::getFullyQualifiedName(type, ctx, pp, global_prefix);
@@ -590,8 +618,17 @@ rust::Vec<FunctionRecord> Session::methods(std::uint64_t scope) {
     // Its own id: thunks are per id, and this one casts to this class.
     record.id = impl->id_of(shadow);
     record.access = access_code(shadow->getAccess());
-    if (isa<CXXConstructorDecl>(method))
+    if (isa<CXXConstructorDecl>(method)) {
       record.name = rust::String(def->getNameAsString());
+      // An inherited constructor constructs this class: its signature
+      // says so (`D::D(int n = 13)`, not the base's name).
+      std::string signature(record.signature);
+      std::string base_name = method->getQualifiedNameAsString();
+      size_t at = signature.find(base_name);
+      if (at != std::string::npos)
+        signature.replace(at, base_name.size(), def->getQualifiedNameAsString() + "::" + def->getNameAsString());
+      record.signature = rust::String(signature);
+    }
     records.push_back(std::move(record));
   }
   return records;
@@ -626,8 +663,11 @@ rust::Vec<rust::String> Session::method_templates(std::uint64_t scope) {
   CXXRecordDecl *def = class_definition(*impl, scope);
   std::set<std::string> seen;
   for (Decl *member : def->decls()) {
-    auto *tmpl = dyn_cast<FunctionTemplateDecl>(member);
-    if (!tmpl || tmpl->getAccess() != AS_public)
+    // A base's member template brought in by `using Base::f;` is offered
+    // as this class's own, with the using-declaration's access.
+    auto *shadow = dyn_cast<UsingShadowDecl>(member);
+    auto *tmpl = dyn_cast<FunctionTemplateDecl>(shadow ? shadow->getTargetDecl() : member);
+    if (!tmpl || (shadow ? shadow->getAccess() : tmpl->getAccess()) != AS_public)
       continue;
     // Named as C++ names them: `f`, `operator[]`, and a constructor by the
     // class's own name (`X::X`). Conversion templates have no name a call
@@ -702,15 +742,41 @@ rust::Vec<EnumeratorRecord> Session::enumerators(std::uint64_t scope) {
 }
 
 QualType Session::Impl::resolve(const std::string &spelling) {
-  auto cached = resolved_types.find(spelling);
+  return resolve_in(context().getTranslationUnitDecl(), spelling);
+}
+
+QualType Session::Impl::resolve_in(DeclContext *where, const std::string &spelling) {
+  // Names are looked up as C++ looks them up in code written in the
+  // innermost named namespace enclosing `where` (a class cannot be
+  // reopened to hold the alias; anonymous and inline namespaces are seen
+  // from their parent anyway).
+  auto *ns = dyn_cast<NamespaceDecl>(where);
+  for (DeclContext *dc = where; dc && !ns; dc = dc->getParent())
+    ns = dyn_cast<NamespaceDecl>(dc);
+  while (ns && (ns->isAnonymousNamespace() || ns->isInline()))
+    ns = dyn_cast<NamespaceDecl>(ns->getParent());
+  std::string opening, closing;
+  for (NamespaceDecl *n = ns; n; n = dyn_cast<NamespaceDecl>(n->getParent())) {
+    opening = "namespace " + n->getNameAsString() + " { " + opening;
+    closing += " }";
+  }
+  DeclContext *target = ns ? static_cast<DeclContext *>(ns) : context().getTranslationUnitDecl();
+  std::string key = (ns ? ns->getQualifiedNameAsString() + "\n" : std::string()) + spelling;
+  auto cached = resolved_types.find(key);
   if (cached != resolved_types.end())
     return QualType::getFromOpaquePtr(cached->second);
   std::string alias = "__cpplive_type_" + std::to_string(++type_counter);
-  declare("using " + alias + " = " + spelling + ";");
+  std::string code = opening + "using " + alias + " = " + spelling + ";" + closing;
+  // A spelling the user wrote may not name a type; failed input inside a
+  // namespace can leave it half-registered for later inputs, so it is
+  // tried in a forked copy first (see guard.cpp).
+  if (ns && guarding_allowed && diagnostics_fd < 0)
+    dry_run(*this, code);
+  declare(code);
   LookupResult result(sema(), DeclarationName(&context().Idents.get(alias)), SourceLocation(),
                       Sema::LookupOrdinaryName);
   result.suppressDiagnostics();
-  sema().LookupQualifiedName(result, context().getTranslationUnitDecl());
+  sema().LookupQualifiedName(result, target);
   auto *typedef_decl = result.getAsSingle<TypedefNameDecl>();
   if (!typedef_decl)
     fail("'" + spelling + "' does not name a type");
@@ -718,7 +784,7 @@ QualType Session::Impl::resolve(const std::string &spelling) {
   if (auto *rd = type->getAsCXXRecordDecl())
     if (!complete_record(*this, rd))
       fail("'" + spelling + "' is an incomplete type\n" + take_diagnostics());
-  resolved_types[spelling] = type.getAsOpaquePtr();
+  resolved_types[key] = type.getAsOpaquePtr();
   return type;
 }
 
@@ -757,7 +823,10 @@ rust::Vec<FunctionRecord> Session::instantiate_function(std::uint64_t scope, rus
                                 : static_cast<Expr *>(new (ctx) CXXBoolLiteralExpr(spelling == "true", type, SourceLocation()));
       explicit_list.addArgument(TemplateArgumentLoc(TemplateArgument(literal), literal));
     } else {
-      QualType type = impl->resolve(spelling);
+      // Spelled as if written where the template is declared, as C++ reads
+      // `ns::f<X>()` from inside `ns` (cppyy's rule; a class object
+      // passed from Python arrives fully qualified).
+      QualType type = impl->resolve_in(lookup_context(*impl, scope), spelling);
       explicit_list.addArgument(TemplateArgumentLoc(TemplateArgument(type), ctx.getTrivialTypeSourceInfo(type)));
     }
   }

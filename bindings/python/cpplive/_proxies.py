@@ -112,7 +112,7 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "function_template":
         return _with_plain_overloads(FunctionTemplate(found[1].lstrip(":"), name, scope_id, cls), found[2])
     if kind == "typedef":
-        return _typedef_target(found[1])
+        return _typedef_target(found[1], _qualified_in(owner, name))
     if kind == "enumerator":
         enum_cls = class_for(found[2]) if found[2] else int
         return enum_cls(found[1])
@@ -146,20 +146,63 @@ _BUILTIN_PYTHON_TYPES = {
 }
 
 
-def _typedef_target(described):
+def _typedef_target(described, qualified=None):
+    """The Python object for a type: the proxy of a class or enum, the
+    Python type of a builtin, a pointer handle type. A typedef (named by
+    `qualified`) of a builtin is a Python type of its own, derived from the
+    builtin's (as cppyy's are), so that it keeps its C++ name: `__name__`,
+    and as a template argument (`T[size_type]`)."""
     kind = described[0]
     if kind in ("class", "enum"):
         return class_for(described[1])
     if kind == "builtin":
-        return _BUILTIN_PYTHON_TYPES.get(described[1], int)
+        python_type = _BUILTIN_PYTHON_TYPES.get(described[1], int)
+        return python_type if qualified is None else _named_builtin(python_type, qualified)
     if kind == "string":
         return str
     if kind == "class_pointer":
-        return _PointerType(described[2], lambda address: _c.bind_object(address, class_for(described[1])))
+        pointee = class_for(described[1])
+        return _PointerType(described[2], lambda address: _c.bind_object(address, pointee), pointee.__name__)
     if kind == "void_pointer":
         import ctypes
-        return _PointerType(described[1], ctypes.c_void_p)
+        name = _scope_parts(qualified)[-1] if qualified else described[1]
+        return _PointerType(described[1], ctypes.c_void_p, name)
     raise AttributeError("typedef to '%s' is not supported yet" % described[1])
+
+
+class _BoolTypedefMeta(type):
+    """`bool` cannot be derived from: a typedef of it is a type whose
+    calls give `True` or `False` themselves."""
+
+    def __call__(cls, value=False):
+        return bool(value)
+
+
+# One Python type per typedef, so that it is the same object wherever it
+# is looked up (`A.size_type is A.size_type`); and the Python type each
+# stands for.
+_named_builtins = {}
+_plain_types = {}
+
+
+def plain_type(t):
+    """The Python type behind a typedef of a builtin (`int` for
+    `vector<unsigned>.value_type`); any other type is itself."""
+    return _plain_types.get(t, t)
+
+
+def _named_builtin(python_type, qualified):
+    named = _named_builtins.get((qualified, python_type))
+    if named is None:
+        namespace = {"__cpp_name__": qualified, "__module__": _enclosing_module(qualified)}
+        name = _scope_parts(qualified)[-1]
+        if python_type is bool:
+            named = _BoolTypedefMeta(name, (object,), namespace)
+        else:
+            named = type(name, (python_type,), namespace)
+        _named_builtins[(qualified, python_type)] = named
+        _plain_types[named] = python_type
+    return named
 
 
 class _PointerType(object):
@@ -169,8 +212,11 @@ class _PointerType(object):
     address, `Handle*` out-parameters: a proxy for a class pointer, a
     `ctypes.c_void_p` for `void*`."""
 
-    def __init__(self, spelling, make):
-        self.__cpp_name__ = spelling
+    def __init__(self, spelling, make, name):
+        # Spelled as cppyy spells pointers (`ns::T*`); named by the class
+        # pointed at, as cppyy names them.
+        self.__cpp_name__ = spelling.replace(" *", "*")
+        self.__name__ = name
         self._make = make
 
     def __call__(self, value=None):
@@ -1009,14 +1055,17 @@ def _make_enum(scope_id, info):
 _PYTHON_TEMPLATE_ARGS = {int: "int", float: "float", bool: "bool", str: "std::string"}
 
 
-def template_argument(arg):
-    """The C++ spelling of one template argument given from Python."""
+def template_argument(arg, anchored=False):
+    """The C++ spelling of one template argument given from Python. With
+    `anchored`, a C++ type given as an object is spelled from the global
+    scope (`::ns::C`): the spelling is then read inside another scope, where
+    the same name may mean another type, while the object is that type."""
     if isinstance(arg, type):
         if arg in _PYTHON_TEMPLATE_ARGS:
             return _PYTHON_TEMPLATE_ARGS[arg]
         name = getattr(arg, "__cpp_name__", None)
         if name:
-            return name
+            return _anchored(name) if anchored else name
         raise TypeError("cannot use Python type '%s' as a C++ template argument" % arg.__name__)
     if isinstance(arg, bool):
         return "true" if arg else "false"
@@ -1030,8 +1079,12 @@ def template_argument(arg):
         return arg
     name = getattr(arg, "__cpp_name__", None)
     if name:
-        return name
+        return _anchored(name) if anchored and isinstance(arg, _PointerType) else name
     raise TypeError("cannot use %r as a C++ template argument" % (arg,))
+
+
+def _anchored(name):
+    return name if name.startswith("::") else "::" + name
 
 
 def split_template_arguments(text):
@@ -1050,7 +1103,7 @@ def split_template_arguments(text):
     return [p for p in parts if p]
 
 
-def template_arguments(args):
+def template_arguments(args, anchored=False):
     """The C++ spellings of the template arguments `T[args]` was given: a
     single value or a tuple; a string may hold several arguments."""
     if not isinstance(args, tuple):
@@ -1060,7 +1113,7 @@ def template_arguments(args):
         if isinstance(a, str) and "," in a:
             spellings.extend(split_template_arguments(a))
         else:
-            spellings.append(template_argument(a))
+            spellings.append(template_argument(a, anchored))
     return spellings
 
 
@@ -1256,12 +1309,17 @@ class FunctionTemplate(object):
     """A C++ function template: `f(args)` deduces the template arguments
     from the Python arguments; `f[T, ...](args)` gives them explicitly."""
 
-    def __init__(self, qualified, name, scope_id, cls=None, explicit=(), plain=None, made=None, subscripted=None):
+    def __init__(self, qualified, name, scope_id, cls=None, explicit=(), plain=None, made=None, subscripted=None,
+                 explicit_cpp=None):
         self.__cpp_name__ = qualified
         self.__name__ = name
         self._scope = scope_id
         self._cls = cls
+        # The template arguments as written (names, messages), and as the
+        # backend reads them: in the template's own scope, as C++ reads
+        # `f<X>` written there, with types given as objects anchored.
         self._explicit = tuple(explicit)
+        self._explicit_cpp = self._explicit if explicit_cpp is None else tuple(explicit_cpp)
         self._instances = {}
         # The non-template overloads of the same name (tried before this
         # template is), for error messages.
@@ -1274,12 +1332,13 @@ class FunctionTemplate(object):
         self._subscripted = {} if subscripted is None else subscripted
 
     def __getitem__(self, args):
-        explicit = tuple(template_arguments(args))
-        found = self._subscripted.get(explicit)
+        explicit_cpp = tuple(template_arguments(args, anchored=True))
+        found = self._subscripted.get(explicit_cpp)
         if found is None:
             found = FunctionTemplate(self.__cpp_name__, self.__name__, self._scope, self._cls,
-                                     explicit, self._plain, self._made, self._subscripted)
-            self._subscripted[explicit] = found
+                                     template_arguments(args), self._plain, self._made, self._subscripted,
+                                     explicit_cpp)
+            self._subscripted[explicit_cpp] = found
         return found
 
     def __get__(self, instance, owner=None):
@@ -1308,7 +1367,7 @@ class FunctionTemplate(object):
         """The callable the explicit template arguments alone name, or None."""
         function = self._instances.get(None)
         if function is None:
-            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), [], self._cls)
+            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit_cpp), [], self._cls)
             if function is not None:
                 self._instances[None] = function
                 self._publish(function)
@@ -1318,11 +1377,11 @@ class FunctionTemplate(object):
         """The callable for argument types `types`, or None."""
         function = self._instances.get(types)
         if function is None:
-            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), list(types), self._cls)
+            function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit_cpp), list(types), self._cls)
             if function is None and self._explicit:
                 # Explicit arguments may fix parameter types that differ from
                 # the Python ones (f[float](1)): let the call convert.
-                function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit), [], self._cls)
+                function = _c.instantiate_function(self._scope, self.__name__, list(self._explicit_cpp), [], self._cls)
             if function is not None:
                 self._instances[types] = function
                 self._publish(function)

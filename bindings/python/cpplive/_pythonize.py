@@ -203,8 +203,10 @@ def _push_all(push_back, items):
 
 
 def _value_type(cls):
+    """The Python type of a container's items (`int`, a class proxy)."""
+    from . import _proxies
     try:
-        return cls.value_type
+        return _proxies.plain_type(cls.value_type)
     except AttributeError:
         return None
 
@@ -421,13 +423,15 @@ def _pythonize_string(cls, qualified, wide=False):
         equal = __eq__(self, other)
         return equal if equal is NotImplemented else not equal
 
+    # Joined text is a string of the same class, as C++'s `operator+`
+    # gives it (and cppyy).
     def __add__(self, other):
         o = plain(other)
-        return NotImplemented if o is None else _joined(text(self), o)
+        return NotImplemented if o is None else cls(_joined(text(self), o))
 
     def __radd__(self, other):
         o = plain(other)
-        return NotImplemented if o is None else _joined(o, text(self))
+        return NotImplemented if o is None else cls(_joined(o, text(self)))
 
     if not wide:
         _python_text_methods(cls, text)
