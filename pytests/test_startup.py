@@ -76,3 +76,26 @@ def test_cpp20_by_default_and_other_standards_selectable():
     out = run("import cpplive\ncpplive.set_compiler_args('-std=c++17')\n"
               "cpplive.cppdef('long su_std17() { return __cplusplus; }')\nprint(cpplive.gbl.su_std17())\n")
     assert out.split() == ["201703"], out
+
+
+def test_a_precompiled_header_build_cut_short_is_tried_again(tmp_path):
+    # A build that ran out of time (a busy machine) is no lasting verdict:
+    # a process an hour later builds the header and uses it.
+    code = ("import cpplive\n"
+            "cpplive.cppdef('int su_pch() { return 5; }')\n"
+            "print(cpplive.gbl.su_pch())\n")
+    cut = run_python(code, timeout=600, XDG_CACHE_HOME=str(tmp_path), CPPLIVE_PCH_TIMEOUT="0")
+    assert cut.returncode == 0 and cut.stdout.strip() == "5", cut.stderr
+    assert "did not finish within 0 s" in cut.stderr
+    assert not list(tmp_path.glob("cpplive/std-pch-*/failed"))
+    # Processes soon after do not pay the build again; an hour later one does.
+    soon = run_python(code, timeout=600, XDG_CACHE_HOME=str(tmp_path))
+    assert soon.returncode == 0 and "did not finish within 0 s" in soon.stderr, soon.stderr
+    import os, time
+    for marker in tmp_path.glob("cpplive/std-pch-*/cut-short"):
+        hour_ago = time.time() - 3700
+        os.utime(marker, (hour_ago, hour_ago))
+    again = run_python(code, timeout=600, XDG_CACHE_HOME=str(tmp_path))
+    assert again.returncode == 0 and again.stdout.strip() == "5", again.stderr
+    assert "precompiled standard library is not used" not in again.stderr
+    assert list(tmp_path.glob("cpplive/std-pch-*/std.pch"))

@@ -84,18 +84,41 @@ pub fn ensure(llvm_libdir: &Path, args: &[String], headers: &[&str], prelude: &s
     if let Ok(why) = std::fs::read_to_string(dir.join("failed")) {
         return Err(why);
     }
+    if let Some(why) = recently_cut_short(&dir) {
+        return Err(why);
+    }
     if pch.pch.exists() && pch.library.exists() && dir.join("std.h").exists() {
         return Ok(pch);
     }
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    if let Err(why) = build(&compiler, &dir, args, headers, prelude) {
-        pch.mark_failed(&why);
-        return Err(why);
+    if let Err(failure) = build(&compiler, &dir, args, headers, prelude) {
+        // A build cut short by a busy machine, or a full disk, is tried
+        // again by the next process; only the compiler's refusal lasts.
+        let marker = if failure.lasting { "failed" } else { "cut-short" };
+        let _ = std::fs::write(dir.join(marker), failure.why.as_bytes());
+        return Err(failure.why);
     }
     if pch.pch.exists() && pch.library.exists() {
         Ok(pch)
     } else {
         Err(format!("the precompiled header did not appear in {}", dir.display()))
+    }
+}
+
+/// A build cut short (by time, on a busy machine) is not tried again by
+/// every process start, each paying the time limit, but again after a
+/// while: a load spike must not leave start-up slow for good.
+const RETRY_CUT_SHORT_AFTER: Duration = Duration::from_secs(3600);
+
+fn recently_cut_short(dir: &Path) -> Option<String> {
+    let marker = dir.join("cut-short");
+    let why = std::fs::read_to_string(&marker).ok()?;
+    let age = std::fs::metadata(&marker).ok()?.modified().ok()?.elapsed().unwrap_or_default();
+    if age < RETRY_CUT_SHORT_AFTER {
+        Some(why)
+    } else {
+        let _ = std::fs::remove_file(&marker);
+        None
     }
 }
 
@@ -117,7 +140,20 @@ fn key(compiler: &Path, llvm_libdir: &Path, args: &[String], headers: &[&str], p
     hasher.finish()
 }
 
-fn run(command: &mut Command) -> Result<(), String> {
+/// Why a build gave no precompiled header; `lasting` when the same inputs
+/// would fail again (the compiler refused them).
+struct BuildFailure {
+    why: String,
+    lasting: bool,
+}
+
+impl From<String> for BuildFailure {
+    fn from(why: String) -> Self {
+        BuildFailure { why, lasting: false }
+    }
+}
+
+fn run(command: &mut Command) -> Result<(), BuildFailure> {
     // Its own process group: the driver runs the compiler proper as a
     // child of its own, which a timeout must stop too.
     let mut child = std::os::unix::process::CommandExt::process_group(command, 0)
@@ -150,11 +186,11 @@ fn run(command: &mut Command) -> Result<(), String> {
     let errors = reader.join().unwrap_or_default();
     match status {
         Some(status) if status.success() => Ok(()),
-        Some(_) => Err(format!("building it failed: {command:?}\n{errors}")),
-        None => Err(format!(
+        Some(_) => Err(BuildFailure { why: format!("building it failed: {command:?}\n{errors}"), lasting: true }),
+        None => Err(BuildFailure::from(format!(
             "building it did not finish within {} s (CPPLIVE_PCH_TIMEOUT allows longer): {command:?}",
             build_limit().as_secs()
-        )),
+        ))),
     }
 }
 
@@ -162,7 +198,7 @@ fn run(command: &mut Command) -> Result<(), String> {
 /// the header is written at its final place; the outputs are made under
 /// names of this process's own and renamed into place, so that concurrent
 /// first runs never see half-written files.
-fn build(compiler: &Path, dir: &Path, args: &[String], headers: &[&str], prelude: &str) -> Result<(), String> {
+fn build(compiler: &Path, dir: &Path, args: &[String], headers: &[&str], prelude: &str) -> Result<(), BuildFailure> {
     let header = dir.join("std.h");
     let mut text: String = headers.iter().map(|h| format!("#include <{h}>\n")).collect();
     text.push_str(prelude);
