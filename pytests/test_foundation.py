@@ -4,6 +4,7 @@ C++ names used in this file: data_size, N, MyMath (the seed example, defined
 exactly once per process) and the prefix ``fd_``.
 """
 import cpplive
+from helpers import run_python
 
 
 def test_seed_example():
@@ -77,3 +78,49 @@ def test_class_template_instantiated_only_through_python():
     bd = cpplive.gbl.fd_Box[float](0.5)
     assert bd.get() == 0.5
     assert cpplive.gbl.fd_Box[int] is not cpplive.gbl.fd_Box[float]
+
+
+def _cpu_flags():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].split())
+    return set()
+
+
+_FEATURE_PROBE = """
+int NAME_has(int which) {
+    switch (which) {
+#ifdef __SSE4_2__
+    case 0: return 1;
+#endif
+#ifdef __AVX__
+    case 1: return 1;
+#endif
+#ifdef __AVX2__
+    case 2: return 1;
+#endif
+    default: return 0;
+    }
+}
+"""
+
+
+def test_code_is_compiled_for_this_machines_cpu(uid):
+    # As in cppyy: JIT-compiled code may use what this CPU has (AVX where
+    # there is AVX), and only that.
+    name = uid("cpu")
+    cpplive.cppdef(_FEATURE_PROBE.replace("NAME", name))
+    has = getattr(cpplive.gbl, name + "_has")
+    flags = _cpu_flags()
+    assert [bool(has(i)) for i in range(3)] == ["sse4_2" in flags, "avx" in flags, "avx2" in flags]
+
+
+def test_a_target_cpu_given_by_the_user_wins():
+    r = run_python("import cpplive\n"
+                   "cpplive.set_compiler_args('-march=x86-64')\n"
+                   "cpplive.cppdef(%r)\n"
+                   "print([cpplive.gbl.generic_has(i) for i in range(3)])\n" % _FEATURE_PROBE.replace("NAME", "generic"),
+                   timeout=300, CPPLIVE_NO_PCH="1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["[0,", "0,", "0]"]

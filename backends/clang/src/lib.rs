@@ -56,6 +56,12 @@ impl ClangBackend {
             "-fexceptions".to_string(),
             "-fcxx-exceptions".to_string(),
             "-O2".to_string(),
+            // Code made here runs only on this machine: compiled for its
+            // CPU, as cppyy does (`__AVX__` where there is AVX); the user's
+            // own `-march=` comes later and wins. Virtual CPUs can report
+            // feature sets clang warns about on every input.
+            "-march=native".to_string(),
+            "-Wno-invalid-feature-combination".to_string(),
             "-Wno-unused-value".to_string(),
         ];
         args.extend(options.extra_args.iter().cloned());

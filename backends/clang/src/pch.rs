@@ -126,6 +126,11 @@ fn key(compiler: &Path, llvm_libdir: &Path, args: &[String], headers: &[&str], p
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     args.hash(&mut hasher);
+    // `-march=native` means another header on another CPU (a cache
+    // directory shared between machines).
+    if args.iter().any(|a| a == "-march=native") {
+        host_cpu().hash(&mut hasher);
+    }
     headers.hash(&mut hasher);
     prelude.hash(&mut hasher);
     // A reinstalled or upgraded clang changes these.
@@ -138,6 +143,14 @@ fn key(compiler: &Path, llvm_libdir: &Path, args: &[String], headers: &[&str], p
         }
     }
     hasher.finish()
+}
+
+/// What identifies this machine's CPU for `-march=native`: its model and
+/// feature flags as the kernel reports them (empty where it does not).
+fn host_cpu() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let first = info.split("\n\n").next().unwrap_or_default();
+    first.lines().filter(|l| l.starts_with("model name") || l.starts_with("flags") || l.starts_with("Features") || l.starts_with("CPU part")).collect::<Vec<_>>().join("\n")
 }
 
 /// Why a build gave no precompiled header; `lasting` when the same inputs
@@ -220,7 +233,10 @@ fn build(compiler: &Path, dir: &Path, args: &[String], headers: &[&str], prelude
         .arg(&header)
         .arg("-o")
         .arg(&pch))?;
-    run(Command::new(compiler).args(["-c", "-fPIC", "-O2"]).arg(&pch).arg("-o").arg(&object))?;
+    // The object is made for the CPU the header was (clang refuses a
+    // header of other target features).
+    let target_args: Vec<&String> = args.iter().filter(|a| a.starts_with("-march=") || a.starts_with("-mcpu=") || a.starts_with("-mtune=") || a.as_str() == "-Wno-invalid-feature-combination").collect();
+    run(Command::new(compiler).args(["-c", "-fPIC", "-O2"]).args(&target_args).arg(&pch).arg("-o").arg(&object))?;
     run(Command::new(compiler).arg("-shared").arg(&object).arg("-o").arg(&library))?;
     std::fs::rename(&library, dir.join("libstdpch.so")).map_err(|e| e.to_string())?;
     std::fs::rename(&pch, dir.join("std.pch")).map_err(|e| e.to_string())?;
