@@ -434,11 +434,12 @@ def test_nullptr_as_null_pointer(g):
     assert g.pt_is_null(g.pt_Box(1)) is False
 
 
-@cpplive_only  # cppyy does not accept None for a pointer parameter (TypeError)
-def test_none_as_null_pointer(g):
-    assert g.pt_is_null(None) is True
-    assert g.pt_is_null_cptr(None) is True
-    assert g.pt_is_null_int(None) is True
+def test_none_is_no_null_pointer(g):
+    # As in cppyy: nullptr (or 0) is the null pointer; None is refused.
+    for f in (g.pt_is_null, g.pt_is_null_cptr, g.pt_is_null_int):
+        with pytest.raises(TypeError):
+            f(None)
+        assert f(0) is True
 
 
 def test_returned_null_class_pointer_is_falsy(g):

@@ -538,7 +538,7 @@ impl OverloadSet {
             return Err(raised);
         }
         for (index, error) in thrown {
-            rejections.push((index, None, Rejection::Unsupported(format!("raised {}", released(py, error)))));
+            rejections.push((index, None, Rejection::Raised(released(py, error))));
         }
         if let (Some(fallback), false) = (&self.fallback, deferred) {
             return self.call_fallback(py, fallback, all, nargs, keywords, kwnames);
@@ -887,8 +887,16 @@ impl OverloadSet {
         let all_not_moved = !rejections.is_empty() && rejections.iter().all(|(_, _, r)| matches!(r, Rejection::NotMoved));
         for (index, param, why) in &rejections {
             let info = &prepared.candidates[*index].info;
+            // Each reason is named by the Python exception it stands for, as
+            // cppyy words them ("TypeError: takes at most 0 arguments (1 given)").
+            let kind = match why {
+                Rejection::Raised(_) => "",
+                Rejection::OutOfRange => "ValueError: ",
+                _ => "TypeError: ",
+            };
             let reason = match (param, why) {
                 (_, Rejection::Unsupported(text)) => text.clone(),
+                (_, Rejection::Raised(text)) => format!("raised {text}"),
                 (Some(i), r) => {
                     let p = &info.params[*i];
                     let pname = if p.name.is_empty() { String::new() } else { format!(" '{}'", p.name) };
@@ -908,11 +916,11 @@ impl OverloadSet {
                 }
                 (None, _) => "not applicable".into(),
             };
-            lines.push(format!("  {}\n    => {reason}", info.signature));
+            lines.push(format!("  {} =>\n    {kind}{reason}", info.signature));
         }
         for info in self.functions.iter().filter(|f| f.is_deleted || f.access != Access::Public) {
             let why = if info.is_deleted { "deleted" } else { "not public" };
-            lines.push(format!("  {}\n    => {why}", info.signature));
+            lines.push(format!("  {} =>\n    TypeError: {why}", info.signature));
         }
         let what = match self.role {
             Role::Constructor => format!("constructor of '{}'", self.class_name(py)),
