@@ -59,10 +59,28 @@ def _scope_parts(qualified):
     return [p for p in parts if p]
 
 
+# `__module__` values given by assignment, by the C++ name of the
+# namespace or class they were given to: what is nested in it is filed
+# under that module (and the scope's name), as in cppyy.
+_module_overrides = {}
+
+
+def _module_of(parts):
+    """The `__module__` of the scope or class named by `parts`: its
+    enclosing scope's module and name, down from the root."""
+    if not parts:
+        return _module_root[0]
+    given = _module_overrides.get("::".join(parts))
+    if given is not None:
+        return given
+    if len(parts) == 1:
+        return _module_root[0]
+    return "%s.%s" % (_module_of(parts[:-1]), parts[-2])
+
+
 def _enclosing_module(qualified):
     """The module of the scope enclosing C++ name `qualified`."""
-    parts = _scope_parts(qualified)
-    return _module_name("::".join(parts[:-1]))
+    return _module_of(_scope_parts(qualified))
 
 
 def set_module_root(root):
@@ -71,11 +89,24 @@ def set_module_root(root):
     _module_root[0] = root
     for ns in _namespaces.values():
         qualified = ns.__cpp_name__
-        object.__setattr__(ns, "__module__", _enclosing_module(qualified) if qualified else root)
         if not qualified:
             object.__setattr__(ns, "__name__", root)
         sys.modules.setdefault(_module_name(qualified), ns)
-    for cls in list(_classes.values()):
+    _refile_modules()
+
+
+def _set_module(qualified, module):
+    """`__module__` assigned to the namespace or class `qualified`: it and
+    everything nested in it are filed anew."""
+    _module_overrides[qualified] = module
+    _refile_modules()
+
+
+def _refile_modules():
+    for ns in _namespaces.values():
+        qualified = ns.__cpp_name__
+        object.__setattr__(ns, "__module__", _enclosing_module(qualified) if qualified else _module_root[0])
+    for cls in list(_classes.values()) + list(_named_builtins.values()):
         qualified = getattr(cls, "__cpp_name__", None)
         if isinstance(cls, type) and qualified:
             type.__setattr__(cls, "__module__", _enclosing_module(qualified))
@@ -276,6 +307,9 @@ class Namespace(object):
         return value
 
     def __setattr__(self, name, value):
+        if name == "__module__" and self.__cpp_name__:
+            _set_module(self.__cpp_name__, value)
+            return
         if not (name.startswith("__") and name.endswith("__")) and name not in type(self).__dict__:
             try:
                 self.__getattr__(name)
@@ -301,7 +335,9 @@ class Namespace(object):
         raise TypeError("C++ namespace %s cannot be called" % (self.__cpp_name__ or "::"))
 
     def __repr__(self):
-        return "<C++ namespace %s>" % (self.__cpp_name__ or "::")
+        # As cppyy's: by module and name, so that a `__module__` given shows.
+        where = "%s.%s" % (self.__module__, self.__name__) if self.__cpp_name__ else self.__name__
+        return "<namespace %s at 0x%x>" % (where, id(self))
 
 
 def namespace_for(scope_id):
@@ -452,6 +488,9 @@ class CppClassMeta(type):
         return value
 
     def __setattr__(cls, name, value):
+        if name == "__module__" and "__cpp_scope__" in cls.__dict__:
+            _set_module(cls.__cpp_name__, value)
+            return
         for klass in cls.__mro__:
             attr = klass.__dict__.get(name)
             if attr is not None:
@@ -488,7 +527,8 @@ class CppClassMeta(type):
     def __repr__(cls):
         if "__cpp_scope__" not in cls.__dict__:
             return type.__repr__(cls)                  # a Python class deriving from a proxy
-        return "<class cpplive.gbl.%s>" % cls.__cpp_name__
+        # As cppyy's: by module and name (`cppyy.gbl.ns.Outer.Inner`).
+        return "<class %s.%s at 0x%x>" % (cls.__module__, cls.__name__, id(cls))
 
 
 class _NestedType(object):
