@@ -555,4 +555,6 @@ def test_derived_class_typedef_shadows_the_bases():
     assert ns.A.Ptr is ns.A.Ptr and issubclass(ns.A.Val, int)    # A's looked up first
     assert ns.B.Ptr is not ns.A.Ptr and issubclass(ns.B.Val, float) and ns.B.Val.__cpp_name__ == "ih_shadow::B::Val"
     assert ns.C.Ptr is ns.A.Ptr and ns.C.In is ns.A.In
+    # A typedef of a builtin found through a base is the base's.
+    assert ns.C.Val is ns.A.Val and ns.C.Val.__cpp_name__ == "ih_shadow::A::Val"
     assert ns.B().Ptr is ns.B.Ptr                      # through an instance too

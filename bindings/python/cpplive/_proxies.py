@@ -143,7 +143,7 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "function_template":
         return _with_plain_overloads(FunctionTemplate(found[1].lstrip(":"), name, scope_id, cls), found[2])
     if kind == "typedef":
-        return _typedef_target(found[1], _qualified_in(owner, name))
+        return _typedef_target(found[1], _declared_in(owner, name))
     if kind == "enumerator":
         enum_cls = class_for(found[2]) if found[2] else int
         return enum_cls(found[1])
@@ -165,6 +165,18 @@ def _is_builtin_type(name):
 def _qualified_in(owner, name):
     scope = (getattr(owner, "__cpp_name__", None) or "").strip(":")
     return "%s::%s" % (scope, name) if scope else name
+
+
+def _declared_in(owner, name):
+    """The C++ name of `name` looked up in `owner`, spelled in the scope
+    that declares it: a typedef a class inherits is its base's
+    (`C.Val` is `A::Val`, the same Python type)."""
+    if isinstance(owner, type):
+        for klass in owner.__mro__:
+            scope = klass.__dict__.get("__cpp_scope__")
+            if scope is not None and name in _c.member_names(scope):
+                return _qualified_in(klass, name)
+    return _qualified_in(owner, name)
 
 
 def _scope_name(owner):
@@ -1245,10 +1257,12 @@ def argument_type(arg):
         if -2**31 <= arg < 2**31:
             return "int"
         return "long long" if arg < 2**63 else "unsigned long long"
-    if isinstance(arg, float):
-        return "double"
-    if isinstance(arg, str):
-        return "std::string"
+    if isinstance(arg, (float, str)):
+        # A typedef's value (`std::string::value_type(' ')`) is of its type.
+        name = getattr(type(arg), "__cpp_name__", None)
+        if name:
+            return name
+        return "double" if isinstance(arg, float) else "std::string"
     if isinstance(arg, _c.LowLevelView):
         # A view stands for the pointer to its items.
         return arg.item_type + "*"
@@ -1338,7 +1352,7 @@ def deduction_type(arg):
     makes, so that `T&&` deduces `std::string`, as for a prvalue in C++;
     and a list (or tuple) is the `std::vector` of its elements' type it
     converts to (C++ cannot deduce from a braced list)."""
-    if isinstance(arg, str):
+    if isinstance(arg, str) and not getattr(type(arg), "__cpp_name__", None):
         return "std::string&&"
     if isinstance(arg, (list, tuple)):
         return "std::vector<%s>&&" % _common_type(arg)
