@@ -736,6 +736,10 @@ impl Converter {
                     address
                 } else if pointee.element == Element::Builtin(Builtin::WChar) && !pointee.writable && ffi::PyUnicode_Check(obj) != 0 {
                     wide_text(obj, scratch)?
+                } else if let (Element::Builtin(unit @ (Builtin::Char16 | Builtin::Char32)), false, true) =
+                    (pointee.element, pointee.writable, ffi::PyUnicode_Check(obj) != 0)
+                {
+                    unicode_text(obj, unit, scratch)?
                 } else if let Element::Pointer(target) = pointee.element {
                     if let Some(array) = text_array(obj, target, scratch)? {
                         array
@@ -1027,6 +1031,30 @@ unsafe fn wide_text(obj: *mut ffi::PyObject, scratch: &mut Scratch) -> Result<*m
         return Err(Rejection::WrongType);
     }
     Ok(text)
+}
+
+/// A `str` as a NUL-terminated copy in UTF-16 (`char16_t`) or UTF-32
+/// (`char32_t`) units, owned by the call.
+unsafe fn unicode_text(obj: *mut ffi::PyObject, unit: Builtin, scratch: &mut Scratch) -> Result<*mut c_void, Rejection> {
+    let view = utf8_view(obj)?;
+    let text = std::str::from_utf8(std::slice::from_raw_parts(view.data as *const u8, view.size)).map_err(|_| Rejection::WrongType)?;
+    let units: Vec<u32> = if unit == Builtin::Char16 {
+        text.encode_utf16().map(u32::from).collect()
+    } else {
+        text.chars().map(u32::from).collect()
+    };
+    let width = if unit == Builtin::Char16 { 2 } else { 4 };
+    let bytes = (units.len() + 1) * width;
+    let memory = vec![0usize; bytes.div_ceil(std::mem::size_of::<usize>())].into_boxed_slice();
+    let out = scratch.own(memory);
+    for (i, u) in units.iter().enumerate() {
+        if width == 2 {
+            *(out as *mut u16).add(i) = *u as u16;
+        } else {
+            *(out as *mut u32).add(i) = *u;
+        }
+    }
+    Ok(out)
 }
 
 unsafe fn utf8_view(obj: *mut ffi::PyObject) -> Result<StrView, Rejection> {

@@ -785,7 +785,6 @@ impl OverloadSet {
             signals::call(thunk, this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err)
         };
         drop(guard);
-        drop(scratch);
         if rc != 0 {
             let error = thunk_error(py, &mut err, rc);
             return if callee_raised(rc) { Attempt::Threw(error) } else { Attempt::Failed(error) };
@@ -801,6 +800,11 @@ impl OverloadSet {
             return Attempt::Done(py.None());
         }
         let result = candidate.executor.execute(py, &ret as *const ArgSlot as *const c_void);
+        // What the arguments were made into (a `str`'s `wchar_t` copy, a
+        // temporary object) lives until the result is read, as C++'s
+        // temporaries live to the end of the full expression: the result
+        // may point into them (`const wchar_t* echo(const wchar_t* s)`).
+        drop(scratch);
         if let (Ok(result), Role::Method) = (&result, self.role) {
             // A method's result may refer into its object: a lifeline, for
             // a proxy made for this result only (one already known may be
