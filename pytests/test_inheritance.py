@@ -281,6 +281,23 @@ def test_returned_base_reference_is_downcast(g):
     assert a.age == 5
 
 
+def test_pointer_variables_and_members_read_as_declared(g):
+    # Only results are downcast; a `Base*` variable or member is a `Base`,
+    # as in cppyy, and equal to the object it points at.
+    cpplive.cppdef("""
+    ih_Animal* ih_pet = nullptr;
+    struct ih_Owner { ih_Animal* pet = nullptr; };""")
+    dog = g.ih_Dog()
+    g.ih_pet = dog
+    assert type(g.ih_pet) is g.ih_Animal and g.ih_pet.speak() == 2
+    assert g.ih_pet == dog and dog == g.ih_pet and not (g.ih_pet != dog)
+    assert g.ih_pet != g.ih_Dog()
+    owner = g.ih_Owner()
+    owner.pet = dog
+    assert type(owner.pet) is g.ih_Animal and owner.pet == dog
+    g.ih_pet = cpplive.nullptr
+
+
 def test_returned_second_base_pointer_is_downcast(g):
     s = g.ih_static_multi_as_second()
     assert type(s) is g.ih_Multi

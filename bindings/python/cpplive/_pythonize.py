@@ -93,6 +93,11 @@ def _null_equality(self, other):
     return False if mine else None
 
 
+def _related(self, other):
+    """Whether `other` is a proxy of `self`'s class or of a base or derived one."""
+    return isinstance(other, _PROXY_ROOTS) and (isinstance(other, type(self)) or isinstance(self, type(other)))
+
+
 def _c_with_fallback(member, fallback):
     from . import _cpplive
     return _cpplive.with_fallback(member, fallback)
@@ -718,6 +723,12 @@ def _make_binary(py_name, symbol, reflected=False):
         if helper is None:
             if arithmetic and isinstance(other, _PLAIN_OPERANDS):
                 return _no_operator(symbol, mine, other_type)
+            if py_name in _EQUALITY and _related(self, other):
+                # Without a C++ operator==, an object is equal to itself
+                # seen as a base or derived class (a `Base*` variable
+                # pointing at it), as in cppyy.
+                same = _c.addressof(self) == _c.addressof(other)
+                return same if py_name == "__eq__" else not same
             return NotImplemented
         return helper(self, other)
     operator.__name__ = py_name
