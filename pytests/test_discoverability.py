@@ -212,6 +212,29 @@ def test_names_and_modules_of_scopes(g):
     assert sys.modules[inner.dv_In.__module__] is inner
 
 
+def test_reprs_name_the_module_and_the_name(g):
+    cpplive.cppdef("namespace dv_rp { namespace dv_in { struct dv_Out { struct dv_Nest {}; }; } }")
+    ns = g.dv_rp.dv_in
+    cls = ns.dv_Out.dv_Nest
+    assert cls.__module__.endswith(".gbl.dv_rp.dv_in.dv_Out") and cls.__name__ == "dv_Nest"
+    assert repr(cls).startswith("<class %s.dv_Nest at 0x" % cls.__module__)
+    assert "dv_rp.dv_in.dv_Out.dv_Nest" in str(cls)
+    assert repr(cls()).startswith("<%s.dv_Nest object at 0x" % cls.__module__)
+    assert repr(ns).startswith("<namespace %s.dv_in at 0x" % ns.__module__)
+
+
+def test_a_module_given_to_a_namespace_files_what_it_holds(g):
+    cpplive.cppdef("namespace dv_mod { namespace dv_sub { struct dv_M {}; namespace dv_deeper { struct dv_D {}; } } }")
+    sub = g.dv_mod.dv_sub
+    made = sub.dv_M                                # made before the assignment
+    sub.__module__ = "peanut butter"
+    assert sub.__module__ == "peanut butter"
+    assert made.__module__ == "peanut butter.dv_sub"
+    assert sub.dv_deeper.dv_D.__module__ == "peanut butter.dv_sub.dv_deeper"
+    assert "peanut butter" in repr(made) and "peanut butter" in repr(made())
+    assert "peanut butter" in repr(sub) and "namespace" in repr(sub)
+
+
 def test_calling_a_namespace_is_a_type_error(g):
     with pytest.raises(TypeError):
         g.dv_ns()

@@ -490,3 +490,19 @@ def test_void_pointer_overload_does_not_hide_the_template():
     assert ns.One().size(cpplive.nullptr) == -1
     with pytest.raises(TypeError):
         ns.One().size("text", 1, 2)
+
+
+def test_a_typedef_value_deduces_as_its_type():
+    cpplive.cppdef("""
+    #include <string>
+    namespace ft_typedef_value {
+    template<class T> std::string kind(const T&) { return "other"; }
+    template<> std::string kind(const char&) { return "char"; }
+    }""")
+    std = cpplive.gbl.std
+    ns = cpplive.gbl.ft_typedef_value
+    assert ns.kind(std.string.value_type(" ")) == "char"    # `char`, not a std::string
+    assert ns.kind(" ") == "other"
+    n = std.string("a b c")
+    n.erase(std.remove(n.begin(), n.end(), std.string.value_type(" ")), n.end())
+    assert n == "abc"

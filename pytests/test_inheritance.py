@@ -281,6 +281,23 @@ def test_returned_base_reference_is_downcast(g):
     assert a.age == 5
 
 
+def test_pointer_variables_and_members_read_as_declared(g):
+    # Only results are downcast; a `Base*` variable or member is a `Base`,
+    # as in cppyy, and equal to the object it points at.
+    cpplive.cppdef("""
+    ih_Animal* ih_pet = nullptr;
+    struct ih_Owner { ih_Animal* pet = nullptr; };""")
+    dog = g.ih_Dog()
+    g.ih_pet = dog
+    assert type(g.ih_pet) is g.ih_Animal and g.ih_pet.speak() == 2
+    assert g.ih_pet == dog and dog == g.ih_pet and not (g.ih_pet != dog)
+    assert g.ih_pet != g.ih_Dog()
+    owner = g.ih_Owner()
+    owner.pet = dog
+    assert type(owner.pet) is g.ih_Animal and owner.pet == dog
+    g.ih_pet = cpplive.nullptr
+
+
 def test_returned_second_base_pointer_is_downcast(g):
     s = g.ih_static_multi_as_second()
     assert type(s) is g.ih_Multi
@@ -555,4 +572,6 @@ def test_derived_class_typedef_shadows_the_bases():
     assert ns.A.Ptr is ns.A.Ptr and issubclass(ns.A.Val, int)    # A's looked up first
     assert ns.B.Ptr is not ns.A.Ptr and issubclass(ns.B.Val, float) and ns.B.Val.__cpp_name__ == "ih_shadow::B::Val"
     assert ns.C.Ptr is ns.A.Ptr and ns.C.In is ns.A.In
+    # A typedef of a builtin found through a base is the base's.
+    assert ns.C.Val is ns.A.Val and ns.C.Val.__cpp_name__ == "ih_shadow::A::Val"
     assert ns.B().Ptr is ns.B.Ptr                      # through an instance too

@@ -349,6 +349,40 @@ def test_free_operators_taking_non_const_references_and_numbers_first(g):
         a + 5                                     # C++ has no such operator
 
 
+def test_an_operator_cpp_lacks_for_a_number_raises_what_cppyy_raises(g):
+    cpplive.cppdef("""
+    namespace op_lacks { struct R { double v; R(double d) : v(d) {} };
+      R operator+(int n, const R& r) { return R(r.v + n); }
+      struct Bare {}; }""")
+    r = g.op_lacks.R(5.)
+    assert (5 + r).v == 10.
+    for expression in (lambda: r + 5, lambda: r * 2, lambda: 2 - r, lambda: g.op_lacks.Bare() + 1.5):
+        with pytest.raises(NotImplementedError) as exc:
+            expression()
+        assert isinstance(exc.value, TypeError)    # what Python itself raises there
+    assert (r == 5) is False                      # comparisons keep Python's defaults
+
+
+def test_two_indices_call_operator_parentheses(g):
+    cpplive.cppdef("""
+    namespace op_matrix {
+    struct OnlyCall { int v = 42; int& operator()(int, int) { return v; } };
+    struct Both { int v = 42; int& operator()(int, int) { return v; } int& operator[](int) { return v; } };
+    }""")
+    m = g.op_matrix.OnlyCall()
+    assert m[1, 2] == 42 and m(1, 2) == 42
+    m[1, 2] = 27
+    assert m.v == 27 and m[0, 0] == 27
+    with pytest.raises(TypeError):
+        m[1]                                      # one index is operator[]'s, which it lacks
+    b = g.op_matrix.Both()
+    assert b[1, 2] == 42 and b[1] == 42
+    b[1, 2] = 27
+    assert b[1] == 27
+    b[1] = 83
+    assert b[1, 2] == 83 and b.v == 83
+
+
 def test_binary_operator_without_a_matching_overload_lets_python_try_the_other_side(g):
     # `b == d` with `d` of a derived class: Python asks `d.__eq__(b)` first,
     # and the derived operator== (which hides the base's) does not take a

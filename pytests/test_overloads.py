@@ -608,3 +608,22 @@ def test_arity_errors_are_worded_as_python_words_them(g):
     with pytest.raises(TypeError) as exc:
         g.ov_ll_dbl()
     assert "takes at least 1 arguments (0 given)" in str(exc.value)
+
+
+def test_each_rejected_overload_is_listed_with_its_exception_type():
+    cpplive.cppdef("""
+    namespace ov_listed { struct Opaque; struct D {
+        int check() { return 0; } int check(int, int) { return 1; }
+        void overload() {} void overload(Opaque*) {} void overload(char, int i = 0) {} }; }""")
+    d = cpplive.gbl.ov_listed.D()
+    with pytest.raises(TypeError) as exc:
+        d.check(None)
+    text = str(exc.value)
+    assert "int ov_listed::D::check() =>\n    TypeError: takes at most 0 arguments (1 given)" in text
+    assert "TypeError: takes at least 2 arguments (1 given)" in text
+    # None is no null pointer (nullptr is): nothing takes it.
+    with pytest.raises(TypeError) as exc:
+        d.overload(None)
+    assert "None is not a pointer: pass cpplive.nullptr" in str(exc.value)
+    d.overload(cpplive.nullptr)
+    d.overload("a")

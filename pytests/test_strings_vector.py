@@ -288,6 +288,22 @@ def test_std_string_adds_with_python_text(g):
         s + 1
 
 
+def test_unicode_text_pointers_take_and_give_str(g):
+    assert cpplive.cppdef(r"""
+    const wchar_t* sv_echo_w(const wchar_t* s) { return s; }
+    const char16_t* sv_echo_16(const char16_t* s) { return s; }
+    const char32_t* sv_echo_32(const char32_t* s) { return s; }
+    const char* sv_null_text() { return nullptr; }
+    const char16_t* sv_null_16() { return nullptr; }
+    """)
+    # A copy the call owns, alive until the result (pointing into it) is read.
+    assert g.sv_echo_w("aap") == "aap"
+    assert g.sv_echo_16("z\u00df\u6c34") == "z\u00df\u6c34"
+    assert g.sv_echo_32("z\u00df\u6c34\U0001f34c") == "z\u00df\u6c34\U0001f34c"
+    assert g.sv_echo_16("\U0001f34c") == "\U0001f34c"          # a surrogate pair
+    assert g.sv_null_text() == "" and g.sv_null_16() == ""      # null reads empty, as in cppyy
+
+
 def test_wide_strings_from_python_text(g):
     assert cpplive.cppdef(r"""
     #include <string>

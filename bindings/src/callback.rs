@@ -254,6 +254,13 @@ unsafe fn call(py: Python<'_>, target: &Target, args: *mut *mut c_void, out: *mu
     }
     let result = target.function.bind(py).call1(PyTuple::new(py, objects)?)?;
     if let (Some(converter), Some(sink)) = (&plan.result, sink) {
+        if result.is_none() && converter.is_pointer() {
+            // A Python function that returns nothing, where C++ expects a
+            // pointer: null (arguments take `nullptr` only).
+            let mut null: *mut c_void = std::ptr::null_mut();
+            sink(out, &mut null as *mut *mut c_void as *mut c_void);
+            return Ok(());
+        }
         let mut slot = ArgSlot::default();
         let mut scratch = Scratch::default();
         let value = converter.convert(py, result.as_ptr(), &mut slot, Pass::Implicit, &mut scratch).map_err(|_| {

@@ -55,6 +55,9 @@ pub enum Rejection {
     /// `None` for a function pointer: a callable was meant (C++ would call
     /// the null pointer); `cpplive.nullptr` is the null one.
     NoneFunction,
+    /// `None` for any other pointer: `cpplive.nullptr` (or `0`) is the null
+    /// pointer, as in cppyy.
+    NonePointer,
     /// A `str`, `bytes` or read-only buffer where C++ may write through the
     /// pointer.
     Immutable,
@@ -66,6 +69,8 @@ pub enum Rejection {
     OutsideObject,
     Unsupported(String),
     ConstructionFailed(String),
+    /// The overload was called and raised: the exception, as text.
+    Raised(String),
 }
 
 impl Rejection {
@@ -77,6 +82,7 @@ impl Rejection {
         Some(match self {
             Rejection::NoneString => format!("None is not a string: pass cpplive.nullptr for a null '{wanted}'"),
             Rejection::NoneFunction => format!("None is not a function: pass cpplive.nullptr for a null '{wanted}'"),
+            Rejection::NonePointer => format!("None is not a pointer: pass cpplive.nullptr for a null '{wanted}'"),
             Rejection::Immutable => {
                 format!("a '{got}' is read-only, but C++ may write through '{wanted}': pass {}", crate::buffer::writable_advice(ty))
             }
@@ -131,11 +137,11 @@ pub enum Converter {
     /// A `std::function`: one of its proxies, or any Python callable (made
     /// into a C++ function object on first use of the factory).
     StdFunction { class: Py<pyo3::types::PyType>, id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
-    /// A function pointer `R (*)(A...)`: None/nullptr, or a Python callable
+    /// A function pointer `R (*)(A...)`: nullptr, or a Python callable
     /// (through a plain function compiled for it and the `std::function`
     /// class `id` of the same signature).
     FunctionPointer { id: u64, factory: std::sync::OnceLock<Result<crate::callback::Factory, String>> },
-    /// A pointer to a class: an object's address, or None/nullptr.
+    /// A pointer to a class: an object's address, or nullptr (or 0).
     ObjectPointer { class: Py<pyo3::types::PyType>, complex: Option<Pointee> },
     /// `T**` for a class `T`: a proxy of `T` (the address of its pointer:
     /// C++ may point the proxy elsewhere), or what `BufferPointer` takes.
@@ -144,7 +150,7 @@ pub enum Converter {
     PyObject,
     /// `T*` for builtin `T` or `void`, and pointers to pointers: a buffer
     /// of such items (writable unless they are const; see `buffer.rs`), or
-    /// None/nullptr for null.
+    /// nullptr (or 0) for null.
     BufferPointer(Pointee),
     /// `T&` for builtin `T`: a writable buffer holding one `T`, such as
     /// `ctypes.c_int` (the C++ side writes through it).
@@ -388,6 +394,12 @@ impl Converter {
     /// moved objects and temporaries.
     pub fn takes_rvalue(&self) -> bool {
         matches!(self, Converter::Object { rvalue: true, .. })
+    }
+
+    /// Whether this converter makes a data pointer (of a class, a builtin,
+    /// `void`, or a pointer).
+    pub fn is_pointer(&self) -> bool {
+        matches!(self, Converter::ObjectPointer { .. } | Converter::ObjectPointerPointer { .. } | Converter::BufferPointer(_))
     }
 
     /// Whether this parameter takes any C++ object (`void*`, `void**`): a
@@ -685,8 +697,10 @@ impl Converter {
             }
             Converter::ObjectPointer { class, complex } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
-                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) || is_zero(obj) {
+                slot.ptr = if crate::instance::is_nullptr(py, obj) || is_zero(obj) {
                     std::ptr::null_mut()
+                } else if obj == ffi::Py_None() {
+                    return Err(Rejection::NonePointer);
                 } else if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
                     CppObject::address_of(py, obj, cls)
                 } else {
@@ -708,8 +722,10 @@ impl Converter {
                 Ok(slot_ptr)
             }
             Converter::BufferPointer(pointee) => {
-                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) || is_zero(obj) {
+                slot.ptr = if crate::instance::is_nullptr(py, obj) || is_zero(obj) {
                     std::ptr::null_mut()
+                } else if obj == ffi::Py_None() {
+                    return Err(Rejection::NonePointer);
                 } else if pointee.element == Element::Bytes && ffi::PyLong_CheckExact(obj) != 0 {
                     // An address, as cppyy takes it for `void*`.
                     let address = ffi::PyLong_AsVoidPtr(obj);
@@ -720,6 +736,10 @@ impl Converter {
                     address
                 } else if pointee.element == Element::Builtin(Builtin::WChar) && !pointee.writable && ffi::PyUnicode_Check(obj) != 0 {
                     wide_text(obj, scratch)?
+                } else if let (Element::Builtin(unit @ (Builtin::Char16 | Builtin::Char32)), false, true) =
+                    (pointee.element, pointee.writable, ffi::PyUnicode_Check(obj) != 0)
+                {
+                    unicode_text(obj, unit, scratch)?
                 } else if let Element::Pointer(target) = pointee.element {
                     if let Some(array) = text_array(obj, target, scratch)? {
                         array
@@ -736,8 +756,10 @@ impl Converter {
             }
             Converter::ObjectPointerPointer { class, pointee } => {
                 let cls = class.as_ptr() as *mut ffi::PyTypeObject;
-                slot.ptr = if obj == ffi::Py_None() || crate::instance::is_nullptr(py, obj) || is_zero(obj) {
+                slot.ptr = if crate::instance::is_nullptr(py, obj) || is_zero(obj) {
                     std::ptr::null_mut()
+                } else if obj == ffi::Py_None() {
+                    return Err(Rejection::NonePointer);
                 } else if ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), cls) != 0 {
                     // Only where the object is a `T` at its own address: a
                     // base at an offset would be written back unadjusted.
@@ -1009,6 +1031,30 @@ unsafe fn wide_text(obj: *mut ffi::PyObject, scratch: &mut Scratch) -> Result<*m
         return Err(Rejection::WrongType);
     }
     Ok(text)
+}
+
+/// A `str` as a NUL-terminated copy in UTF-16 (`char16_t`) or UTF-32
+/// (`char32_t`) units, owned by the call.
+unsafe fn unicode_text(obj: *mut ffi::PyObject, unit: Builtin, scratch: &mut Scratch) -> Result<*mut c_void, Rejection> {
+    let view = utf8_view(obj)?;
+    let text = std::str::from_utf8(std::slice::from_raw_parts(view.data as *const u8, view.size)).map_err(|_| Rejection::WrongType)?;
+    let units: Vec<u32> = if unit == Builtin::Char16 {
+        text.encode_utf16().map(u32::from).collect()
+    } else {
+        text.chars().map(u32::from).collect()
+    };
+    let width = if unit == Builtin::Char16 { 2 } else { 4 };
+    let bytes = (units.len() + 1) * width;
+    let memory = vec![0usize; bytes.div_ceil(std::mem::size_of::<usize>())].into_boxed_slice();
+    let out = scratch.own(memory);
+    for (i, u) in units.iter().enumerate() {
+        if width == 2 {
+            *(out as *mut u16).add(i) = *u as u16;
+        } else {
+            *(out as *mut u32).add(i) = *u;
+        }
+    }
+    Ok(out)
 }
 
 unsafe fn utf8_view(obj: *mut ffi::PyObject) -> Result<StrView, Rejection> {

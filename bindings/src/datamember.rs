@@ -161,7 +161,13 @@ impl DataMember {
             } else {
                 Store::ReadOnly("is an array: assign its elements")
             };
-            Accessors { read: Executor::for_type(py, &as_reference), write: Converter::for_type(py, &as_argument), store }
+            let mut read = Executor::for_type(py, &as_reference);
+            if let Executor::ObjectRef { dynamic, .. } = &mut read {
+                // Read as declared (`Base* m` is a `Base`), as cppyy reads
+                // members and variables: only results are downcast.
+                *dynamic = None;
+            }
+            Accessors { read, write: Converter::for_type(py, &as_argument), store }
         })
     }
 

@@ -234,7 +234,8 @@ impl Executor {
                     p = *(p as *const *const u8);
                 }
                 if p.is_null() {
-                    return Ok(py.None());
+                    // An empty text, as cppyy reads a null character pointer.
+                    return Ok(pyo3::types::PyString::new(py, "").into_any().unbind());
                 }
                 let bound = match at {
                     TextAt::Array(n) => *n,

@@ -222,17 +222,13 @@ macro_rules! proxy_methods {
             fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
                 let cls = slf.get_type();
                 let address = slf.get().state.address() as usize;
-                // A Python class deriving from a proxy is named as Python
+                // By module and name, as cppyy names them (`cppyy.gbl.ns.Outer.Inner`);
+                // a Python class deriving from a proxy is named as Python
                 // names it (not by the C++ class it stands on).
-                let own = cls.getattr(pyo3::intern!(slf.py(), "__dict__")).and_then(|d| d.get_item("__cpp_name__")).ok();
-                match own {
-                    Some(name) => Ok(format!("<cpplive.gbl.{} object at 0x{:x}>", name, address)),
-                    None => {
-                        let module = cls.module().map(|m| m.to_string()).unwrap_or_default();
-                        let name = cls.qualname().map(|n| n.to_string()).unwrap_or_default();
-                        Ok(format!("<{module}.{name} object at 0x{address:x}>"))
-                    }
-                }
+                let own = cls.getattr(pyo3::intern!(slf.py(), "__dict__")).and_then(|d| d.get_item("__cpp_name__")).is_ok();
+                let module = cls.module().map(|m| m.to_string()).unwrap_or_default();
+                let name = if own { cls.name() } else { cls.qualname() }.map(|n| n.to_string()).unwrap_or_default();
+                Ok(format!("<{module}.{name} object at 0x{address:x}>"))
             }
 
             /// The smart pointer (`std::shared_ptr`, `std::unique_ptr`) this

@@ -538,7 +538,7 @@ impl OverloadSet {
             return Err(raised);
         }
         for (index, error) in thrown {
-            rejections.push((index, None, Rejection::Unsupported(format!("raised {}", released(py, error)))));
+            rejections.push((index, None, Rejection::Raised(released(py, error))));
         }
         if let (Some(fallback), false) = (&self.fallback, deferred) {
             return self.call_fallback(py, fallback, all, nargs, keywords, kwnames);
@@ -785,7 +785,6 @@ impl OverloadSet {
             signals::call(thunk, this, n as c_int, argv.as_mut_ptr(), &mut ret as *mut ArgSlot as *mut c_void, &mut err)
         };
         drop(guard);
-        drop(scratch);
         if rc != 0 {
             let error = thunk_error(py, &mut err, rc);
             return if callee_raised(rc) { Attempt::Threw(error) } else { Attempt::Failed(error) };
@@ -801,6 +800,11 @@ impl OverloadSet {
             return Attempt::Done(py.None());
         }
         let result = candidate.executor.execute(py, &ret as *const ArgSlot as *const c_void);
+        // What the arguments were made into (a `str`'s `wchar_t` copy, a
+        // temporary object) lives until the result is read, as C++'s
+        // temporaries live to the end of the full expression: the result
+        // may point into them (`const wchar_t* echo(const wchar_t* s)`).
+        drop(scratch);
         if let (Ok(result), Role::Method) = (&result, self.role) {
             // A method's result may refer into its object: a lifeline, for
             // a proxy made for this result only (one already known may be
@@ -887,8 +891,16 @@ impl OverloadSet {
         let all_not_moved = !rejections.is_empty() && rejections.iter().all(|(_, _, r)| matches!(r, Rejection::NotMoved));
         for (index, param, why) in &rejections {
             let info = &prepared.candidates[*index].info;
+            // Each reason is named by the Python exception it stands for, as
+            // cppyy words them ("TypeError: takes at most 0 arguments (1 given)").
+            let kind = match why {
+                Rejection::Raised(_) => "",
+                Rejection::OutOfRange => "ValueError: ",
+                _ => "TypeError: ",
+            };
             let reason = match (param, why) {
                 (_, Rejection::Unsupported(text)) => text.clone(),
+                (_, Rejection::Raised(text)) => format!("raised {text}"),
                 (Some(i), r) => {
                     let p = &info.params[*i];
                     let pname = if p.name.is_empty() { String::new() } else { format!(" '{}'", p.name) };
@@ -908,11 +920,11 @@ impl OverloadSet {
                 }
                 (None, _) => "not applicable".into(),
             };
-            lines.push(format!("  {}\n    => {reason}", info.signature));
+            lines.push(format!("  {} =>\n    {kind}{reason}", info.signature));
         }
         for info in self.functions.iter().filter(|f| f.is_deleted || f.access != Access::Public) {
             let why = if info.is_deleted { "deleted" } else { "not public" };
-            lines.push(format!("  {}\n    => {why}", info.signature));
+            lines.push(format!("  {} =>\n    TypeError: {why}", info.signature));
         }
         let what = match self.role {
             Role::Constructor => format!("constructor of '{}'", self.class_name(py)),

@@ -13,13 +13,14 @@ import sys
 from . import _cpplive
 from ._cpplive import CppException, LinkError, NotMovedError, OutOfRangeError, default, nullptr
 from . import _proxies, _lowlevel, _constants, _importer, _interactive
-from ._pythonize import add_pythonization, add_type_reducer, compose_method, remove_pythonization
+from ._pythonize import add_pythonization, add_type_reducer, compose_method, remove_pythonization, NoOperatorError
 from . import _dictionaries
 from ._dictionaries import add_autoload_map, DictionaryError
 
 __all__ = [
     "cppdef", "include", "c_include", "load_library", "add_include_path", "add_library_path",
     "gbl", "nullptr", "default", "addressof", "bind_object", "sizeof", "CppException", "LinkError", "OutOfRangeError", "NotMovedError",
+    "NoOperatorError",
     "add_pythonization", "remove_pythonization", "compose_method", "add_type_reducer", "set_compiler_args", "ll", "typeid", "eval_type",
     "cppexec", "macro", "set_debug", "pin_type", "multi", "load_reflection_info", "add_autoload_map",
     "DictionaryError", "undo",

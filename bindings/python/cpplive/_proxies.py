@@ -59,10 +59,28 @@ def _scope_parts(qualified):
     return [p for p in parts if p]
 
 
+# `__module__` values given by assignment, by the C++ name of the
+# namespace or class they were given to: what is nested in it is filed
+# under that module (and the scope's name), as in cppyy.
+_module_overrides = {}
+
+
+def _module_of(parts):
+    """The `__module__` of the scope or class named by `parts`: its
+    enclosing scope's module and name, down from the root."""
+    if not parts:
+        return _module_root[0]
+    given = _module_overrides.get("::".join(parts))
+    if given is not None:
+        return given
+    if len(parts) == 1:
+        return _module_root[0]
+    return "%s.%s" % (_module_of(parts[:-1]), parts[-2])
+
+
 def _enclosing_module(qualified):
     """The module of the scope enclosing C++ name `qualified`."""
-    parts = _scope_parts(qualified)
-    return _module_name("::".join(parts[:-1]))
+    return _module_of(_scope_parts(qualified))
 
 
 def set_module_root(root):
@@ -71,11 +89,24 @@ def set_module_root(root):
     _module_root[0] = root
     for ns in _namespaces.values():
         qualified = ns.__cpp_name__
-        object.__setattr__(ns, "__module__", _enclosing_module(qualified) if qualified else root)
         if not qualified:
             object.__setattr__(ns, "__name__", root)
         sys.modules.setdefault(_module_name(qualified), ns)
-    for cls in list(_classes.values()):
+    _refile_modules()
+
+
+def _set_module(qualified, module):
+    """`__module__` assigned to the namespace or class `qualified`: it and
+    everything nested in it are filed anew."""
+    _module_overrides[qualified] = module
+    _refile_modules()
+
+
+def _refile_modules():
+    for ns in _namespaces.values():
+        qualified = ns.__cpp_name__
+        object.__setattr__(ns, "__module__", _enclosing_module(qualified) if qualified else _module_root[0])
+    for cls in list(_classes.values()) + list(_named_builtins.values()):
         qualified = getattr(cls, "__cpp_name__", None)
         if isinstance(cls, type) and qualified:
             type.__setattr__(cls, "__module__", _enclosing_module(qualified))
@@ -112,7 +143,7 @@ def _resolve(owner, scope_id, name, cls=None):
     if kind == "function_template":
         return _with_plain_overloads(FunctionTemplate(found[1].lstrip(":"), name, scope_id, cls), found[2])
     if kind == "typedef":
-        return _typedef_target(found[1], _qualified_in(owner, name))
+        return _typedef_target(found[1], _declared_in(owner, name))
     if kind == "enumerator":
         enum_cls = class_for(found[2]) if found[2] else int
         return enum_cls(found[1])
@@ -134,6 +165,18 @@ def _is_builtin_type(name):
 def _qualified_in(owner, name):
     scope = (getattr(owner, "__cpp_name__", None) or "").strip(":")
     return "%s::%s" % (scope, name) if scope else name
+
+
+def _declared_in(owner, name):
+    """The C++ name of `name` looked up in `owner`, spelled in the scope
+    that declares it: a typedef a class inherits is its base's
+    (`C.Val` is `A::Val`, the same Python type)."""
+    if isinstance(owner, type):
+        for klass in owner.__mro__:
+            scope = klass.__dict__.get("__cpp_scope__")
+            if scope is not None and name in _c.member_names(scope):
+                return _qualified_in(klass, name)
+    return _qualified_in(owner, name)
 
 
 def _scope_name(owner):
@@ -276,6 +319,9 @@ class Namespace(object):
         return value
 
     def __setattr__(self, name, value):
+        if name == "__module__" and self.__cpp_name__:
+            _set_module(self.__cpp_name__, value)
+            return
         if not (name.startswith("__") and name.endswith("__")) and name not in type(self).__dict__:
             try:
                 self.__getattr__(name)
@@ -301,7 +347,9 @@ class Namespace(object):
         raise TypeError("C++ namespace %s cannot be called" % (self.__cpp_name__ or "::"))
 
     def __repr__(self):
-        return "<C++ namespace %s>" % (self.__cpp_name__ or "::")
+        # As cppyy's: by module and name, so that a `__module__` given shows.
+        where = "%s.%s" % (self.__module__, self.__name__) if self.__cpp_name__ else self.__name__
+        return "<namespace %s at 0x%x>" % (where, id(self))
 
 
 def namespace_for(scope_id):
@@ -452,6 +500,9 @@ class CppClassMeta(type):
         return value
 
     def __setattr__(cls, name, value):
+        if name == "__module__" and "__cpp_scope__" in cls.__dict__:
+            _set_module(cls.__cpp_name__, value)
+            return
         for klass in cls.__mro__:
             attr = klass.__dict__.get(name)
             if attr is not None:
@@ -488,7 +539,8 @@ class CppClassMeta(type):
     def __repr__(cls):
         if "__cpp_scope__" not in cls.__dict__:
             return type.__repr__(cls)                  # a Python class deriving from a proxy
-        return "<class cpplive.gbl.%s>" % cls.__cpp_name__
+        # As cppyy's: by module and name (`cppyy.gbl.ns.Outer.Inner`).
+        return "<class %s.%s at 0x%x>" % (cls.__module__, cls.__name__, id(cls))
 
 
 class _NestedType(object):
@@ -1205,10 +1257,12 @@ def argument_type(arg):
         if -2**31 <= arg < 2**31:
             return "int"
         return "long long" if arg < 2**63 else "unsigned long long"
-    if isinstance(arg, float):
-        return "double"
-    if isinstance(arg, str):
-        return "std::string"
+    if isinstance(arg, (float, str)):
+        # A typedef's value (`std::string::value_type(' ')`) is of its type.
+        name = getattr(type(arg), "__cpp_name__", None)
+        if name:
+            return name
+        return "double" if isinstance(arg, float) else "std::string"
     if isinstance(arg, _c.LowLevelView):
         # A view stands for the pointer to its items.
         return arg.item_type + "*"
@@ -1298,7 +1352,7 @@ def deduction_type(arg):
     makes, so that `T&&` deduces `std::string`, as for a prvalue in C++;
     and a list (or tuple) is the `std::vector` of its elements' type it
     converts to (C++ cannot deduce from a braced list)."""
-    if isinstance(arg, str):
+    if isinstance(arg, str) and not getattr(type(arg), "__cpp_name__", None):
         return "std::string&&"
     if isinstance(arg, (list, tuple)):
         return "std::vector<%s>&&" % _common_type(arg)

@@ -93,6 +93,11 @@ def _null_equality(self, other):
     return False if mine else None
 
 
+def _related(self, other):
+    """Whether `other` is a proxy of `self`'s class or of a base or derived one."""
+    return isinstance(other, _PROXY_ROOTS) and (isinstance(other, type(self)) or isinstance(self, type(other)))
+
+
 def _c_with_fallback(member, fallback):
     from . import _cpplive
     return _cpplive.with_fallback(member, fallback)
@@ -673,7 +678,29 @@ def _declared_operator(symbol, left, right, left_class=None):
 
 
 
+class NoOperatorError(TypeError, NotImplementedError):
+    """A C++ operator applied from Python that C++ does not have for its
+    operands (`a + 5` where only `operator+(int, const A&)` exists); both a
+    TypeError, which Python raises for unsupported operands, and the
+    NotImplementedError cppyy raises."""
+    __module__ = "cpplive"
+
+
+# Python values that take no part in another operand's operators: where one
+# is the other operand and C++ has no operator, nothing else can answer.
+_PLAIN_OPERANDS = (int, float, complex, str, bytes, type(None))
+
+
+def _no_operator(symbol, left, right):
+    raise NoOperatorError("no C++ operator%s for '%s' %s '%s'" % (symbol, left, symbol, right))
+
+
 def _make_binary(py_name, symbol, reflected=False):
+    # Arithmetic and bitwise operators raise where C++ has none and no other
+    # method could answer; comparisons answer NotImplemented, so that
+    # Python's own defaults apply.
+    arithmetic = py_name not in _EQUALITY and symbol not in ("<", "<=", ">", ">=")
+
     def operator(self, other):
         if py_name in _EQUALITY:
             equal = _null_equality(self, other)
@@ -687,9 +714,23 @@ def _make_binary(py_name, symbol, reflected=False):
         mine = type(self).__cpp_name__
         if reflected:
             helper = _operator_helper(symbol, other_type, mine, type(other) if hasattr(type(other), "__cpp_name__") else None)
-            return NotImplemented if helper is None else helper(other, self)
+            if helper is None:
+                if arithmetic and isinstance(other, _PLAIN_OPERANDS):
+                    return _no_operator(symbol, other_type, mine)
+                return NotImplemented
+            return helper(other, self)
         helper = _operator_helper(symbol, mine, other_type, type(self))
-        return NotImplemented if helper is None else helper(self, other)
+        if helper is None:
+            if arithmetic and isinstance(other, _PLAIN_OPERANDS):
+                return _no_operator(symbol, mine, other_type)
+            if py_name in _EQUALITY and _related(self, other):
+                # Without a C++ operator==, an object is equal to itself
+                # seen as a base or derived class (a `Base*` variable
+                # pointing at it), as in cppyy.
+                same = _c.addressof(self) == _c.addressof(other)
+                return same if py_name == "__eq__" else not same
+            return NotImplemented
+        return helper(self, other)
     operator.__name__ = py_name
     return operator
 
@@ -740,6 +781,53 @@ def _setitem_through_reference(self, index, value):
             raise TypeError("'%s' object does not support item assignment with a '%s' index" % key) from None
         _setters[key] = setter
     setter(self, index, value)
+
+
+def _index_by_call(cls):
+    """`m[i, j]` as C++'s `m(i, j)` (a matrix's element access), read and
+    assigned, as in cppyy; a single index stays `operator[]`'s."""
+    call = cls.__call__
+    single_get = cls.__getitem__ if _defines(cls, "__getitem__") else None
+    single_set = cls.__setitem__ if _defines(cls, "__setitem__") else None
+
+    def __getitem__(self, index):
+        if type(index) is tuple:
+            return call(self, *index)
+        if single_get is None:
+            raise TypeError("'%s' object does not support indexing with one index (it has operator() only)" % type(self).__name__)
+        return single_get(self, index)
+
+    def __setitem__(self, index, value):
+        if type(index) is tuple:
+            return _setitem_through_call(self, index, value)
+        if single_set is None:
+            raise TypeError("'%s' object does not support item assignment with one index (it has operator() only)" % type(self).__name__)
+        return single_set(self, index, value)
+    cls.__getitem__ = __getitem__
+    cls.__setitem__ = __setitem__
+
+
+def _setitem_through_call(self, indices, value):
+    """`m[i, j] = x` for a C++ operator() returning a reference, through a
+    helper compiled per class and index types (as `_setitem_through_reference`)."""
+    from ._proxies import argument_type
+    key = (type(self).__cpp_name__,) + tuple(argument_type(i) for i in indices)
+    setter = _setters.get(key)
+    if setter is None:
+        from . import gbl
+        from ._cpplive import cppdef
+        _helper_counter[0] += 1
+        name = "__cpplive_call_assign_%d" % _helper_counter[0]
+        params = ", ".join("const %s& i%d" % (t, n) for n, t in enumerate(key[1:]))
+        call = "c(%s)" % ", ".join("i%d" % n for n in range(len(indices)))
+        try:
+            cppdef("void %s(%s& c, %s, const std::remove_cv_t<std::remove_reference_t<decltype(%s)>>& v) { %s = v; }"
+                   % (name, key[0], params, call, call))
+            setter = getattr(gbl, name)
+        except (SyntaxError, AttributeError):
+            raise TypeError("'%s' object does not support item assignment with indices (%s)" % (key[0], ", ".join(key[1:]))) from None
+        _setters[key] = setter
+    setter(self, *indices, value)
 
 
 def _str_via_stream(self):
@@ -794,6 +882,8 @@ def _add_operator_fallbacks(cls):
             setattr(cls, py_name, _make_unary(py_name, symbol))
     if _defines(cls, "__getitem__") and not _defines(cls, "__setitem__"):
         cls.__setitem__ = _setitem_through_reference
+    if _defines(cls, "__call__"):
+        _index_by_call(cls)
     if "__eq__" not in cls.__dict__ or "__hash__" not in cls.__dict__:
         cls.__hash__ = _hash
     if not any("__str__" in klass.__dict__ for klass in cls.__mro__[:-2]):
