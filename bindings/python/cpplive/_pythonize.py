@@ -568,11 +568,19 @@ def _is_builtin(spelling):
         return False
 
 
-def _operator_helper(symbol, left, right, left_class=None):
+def _from_dictionary(*classes):
+    """Whether one of `classes` is the proxy of a class a dictionary
+    answers for (its id is a dictionary's, see `ids::owner`): clang does not
+    know such a class by that name, so no helper naming it compiles."""
+    return any((getattr(c, "__cpp_scope__", None) or 0) >> 40 for c in classes if c is not None)
+
+
+def _operator_helper(symbol, left, right, left_class=None, from_dictionary=False):
     """A compiled helper applying C++ `left symbol right` (or `symbol left`
     when `right` is None), found by C++'s own lookup (members and free
     functions, by argument-dependent lookup); None when C++ has no such
-    operator."""
+    operator. For an operand of a dictionary's class (`from_dictionary`)
+    that clang cannot compile for, the operator the dictionary declares."""
     key = (symbol, left, right)
     if key in _operator_helpers:
         return _operator_helpers[key]
@@ -611,6 +619,9 @@ def _operator_helper(symbol, left, right, left_class=None):
             # No compiler: only dictionaries answer.
             helper = _declared_operator(symbol, left, right, left_class)
             break
+    else:
+        if from_dictionary:
+            helper = _declared_operator(symbol, left, right, left_class)
     _operator_helpers[key] = helper
     return helper
 
@@ -685,10 +696,12 @@ def _make_binary(py_name, symbol, reflected=False):
         except TypeError:
             return NotImplemented
         mine = type(self).__cpp_name__
+        from_dictionary = _from_dictionary(type(self), type(other))
         if reflected:
-            helper = _operator_helper(symbol, other_type, mine, type(other) if hasattr(type(other), "__cpp_name__") else None)
+            helper = _operator_helper(symbol, other_type, mine, type(other) if hasattr(type(other), "__cpp_name__") else None,
+                                      from_dictionary)
             return NotImplemented if helper is None else helper(other, self)
-        helper = _operator_helper(symbol, mine, other_type, type(self))
+        helper = _operator_helper(symbol, mine, other_type, type(self), from_dictionary)
         return NotImplemented if helper is None else helper(self, other)
     operator.__name__ = py_name
     return operator
@@ -708,7 +721,7 @@ def expression_operator(py_name):
 
 def _make_unary(py_name, symbol):
     def operator(self):
-        helper = _operator_helper(symbol, type(self).__cpp_name__, None, type(self))
+        helper = _operator_helper(symbol, type(self).__cpp_name__, None, type(self), _from_dictionary(type(self)))
         if helper is None:
             raise TypeError("bad operand type for unary %s: '%s' (no C++ operator%s)" % (symbol, type(self).__cpp_name__, symbol))
         return helper(self)
