@@ -309,8 +309,42 @@ class Builder(object):
             included = self.precompiled_head(head, extra_flags)
             if included is not None:
                 units = ['#include "%s"\n' % included + text[len(head):] for text in units]
-        sources = [self.write("thunks%d.cxx" % i, text) for i, text in enumerate(units)]
-        return self.compile(sources, describe, extra_flags)
+        objects = [None] * len(units)
+
+        def build(i):
+            objects[i] = self.compile_dropping_refused(units[i], "thunks%d.cxx" % i, describe, extra_flags)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            for future in [pool.submit(build, i) for i in range(len(units))]:
+                future.result()
+        return objects
+
+    def compile_dropping_refused(self, text, name, describe, extra_flags, attempts=64):
+        """Compiles one generated unit. clang checked each thunk before, but
+        the compiler here may refuse one clang took (GCC's `__atomic_add_fetch`
+        on the `bool` of `std::atomic<bool>::operator+=`): the generated
+        functions its errors point into are left out and the unit compiled
+        again, as a thunk clang refused is (GCC names one caller of a template
+        that fails to instantiate, so this may take several rounds). The
+        dictionary then answers a call of such a member with an error
+        naming it."""
+        self.count += 1
+        obj = os.path.join(self.scratch, "%d.o" % self.count)
+        for attempt in range(attempts):
+            source = self.write(name, text)
+            run = subprocess.run([self.compiler] + self.flags + list(extra_flags) + ["-c", source, "-o", obj],
+                                 capture_output=True, text=True)
+            if run.returncode == 0:
+                return obj
+            refused = _refused_functions(text, source, run.stderr)
+            if not refused or attempt + 1 == attempts:
+                raise GenerationError("%s does not compile:\n%s" % (describe(source), run.stderr.strip()))
+            lines = text.split("\n")
+            for start, end in sorted(refused, reverse=True):
+                print("cpplive-genreflex: warning: left out (%s refuses it): %s" % (
+                    os.path.basename(self.compiler), lines[start].split("(")[0]), file=sys.stderr)
+                del lines[start:end]
+            text = "\n".join(lines)
 
     def precompiled_head(self, head, extra_flags):
         """The header holding `head`, with its precompiled form beside it
@@ -359,6 +393,36 @@ class Builder(object):
     def model_unit(self, model):
         data = self.write("model.bin", model, "wb")
         return self.write("model.cxx", _MODEL_UNIT % data.replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def _refused_functions(text, source, errors):
+    """The (first, end) line ranges of the generated functions (each
+    begins `extern "C"` at a line's start and names a dictionary symbol)
+    that the compiler's `errors` for `source` point into; empty when an
+    error lies elsewhere (the headers, the prelude), which is the
+    project's to fix."""
+    lines = text.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.startswith('extern "C"')]
+    pointed = set()
+    prefix = source + ":"
+    for line in errors.splitlines():
+        line = line.strip()
+        if line.startswith("from "):
+            line = line[5:]
+        if not line.startswith(prefix):
+            continue
+        number = line[len(prefix):].split(":", 1)[0]
+        if number.isdigit():
+            pointed.add(int(number) - 1)
+    ranges = set()
+    for at in pointed:
+        before = [s for s in starts if s <= at]
+        if not before or "__cpplive_dict_" not in lines[before[-1]]:
+            return set()
+        start = before[-1]
+        later = [s for s in starts if s > start]
+        ranges.add((start, later[0] if later else len(lines)))
+    return ranges
 
 
 def cache_root():
