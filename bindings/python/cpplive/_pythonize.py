@@ -852,7 +852,12 @@ def _iterate(self):
     compiled once per container class; by index (`size()` and
     `operator[]`) where begin()/end() give nothing that iterates."""
     name = type(self).__cpp_name__
-    cursor = _cursors.get(name)
+    key = (name, _from_dictionary(type(self)))
+    cursor = _cursors.get(key)
+    if cursor is None and key[1]:
+        # A dictionary's class: clang's cursor would take clang's class of
+        # that name, not this one.
+        cursor = _iterate_by_members
     if cursor is None:
         from . import gbl
         try:
@@ -862,7 +867,7 @@ def _iterate(self):
             # No compiler (a class from a dictionary): the iterator's own
             # members, as C++'s range-for calls them.
             cursor = _iterate_by_members
-        _cursors[name] = cursor
+    _cursors[key] = cursor
     if cursor is _iterate_by_members:
         return _iterate_by_members(self)
     if cursor is False:
