@@ -664,8 +664,9 @@ def _declared_operator(symbol, left, right, left_class=None):
         member = getattr(target, "operator" + symbol)
     except AttributeError:
         member = None
-    if member is not None:
-        return lambda a, b=None, member=member: called(member, a) if right is None else called(member, a, b)
+    # Then the free ones of the operands' namespaces: a member `it - n`
+    # does not take the `it - it` a free operator does.
+    candidates = [] if member is None else [member]
     for spelling in (left, right):
         if not spelling:
             continue
@@ -677,10 +678,20 @@ def _declared_operator(symbol, left, right, left_class=None):
             function = getattr(target, "operator" + symbol)
         except AttributeError:
             continue
-        if right is None:
-            return function
-        return lambda a, b, function=function: called(function, a, b)
-    return None
+        if not any(function is c for c in candidates):
+            candidates.append(function)
+    if not candidates:
+        return None
+
+    def first_taking(*operands):
+        for candidate in candidates:
+            result = called(candidate, *operands)
+            if result is not NotImplemented:
+                return result
+        return NotImplemented
+    if right is None:
+        return lambda a: first_taking(a)
+    return first_taking
 
 
 
