@@ -879,6 +879,13 @@ def _iterate(self):
             # members, as C++'s range-for calls them.
             cursor = _iterate_by_members
     _cursors[key] = cursor
+    if cursor is _iterate_by_members and key[1]:
+        # What clang's `is_iterable` tells, as far as the model does:
+        # begin() giving no complete class is no iterator.
+        from ._proxies import is_incomplete
+        first = self.begin()
+        if not hasattr(type(first), "__cpp_name__") or is_incomplete(type(first)):
+            cursor = False
     if cursor is _iterate_by_members:
         return _iterate_by_members(self)
     if cursor is False:
@@ -895,6 +902,7 @@ def _iterate_by_members(self):
             raise TypeError("'%s' is not iterable here: its iterator '%s' has no %s (operator%s) available" % (
                 type(self).__cpp_name__, type(it).__cpp_name__, needed, "*" if needed == "__deref__" else "++"))
     differ = type(it).__ne__
+    postfix = False
     while True:
         # Python's own `!=` would compare identities when C++ has no
         # operator!= to offer, and the loop would never end.
@@ -905,7 +913,17 @@ def _iterate_by_members(self):
         if not more:
             return
         yield it.__deref__()
-        it.__preinc__()
+        if postfix:
+            it.__postinc__(0)
+            continue
+        try:
+            it.__preinc__()
+        except TypeError:
+            # An iterator with only a postfix `operator++(int)`.
+            if not hasattr(it, "__postinc__"):
+                raise
+            postfix = True
+            it.__postinc__(0)
 
 
 def _iterate_by_index(self):
