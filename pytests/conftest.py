@@ -6,7 +6,9 @@ prefix (e.g. ``bi_`` in test_builtins.py), and tests that define code that
 might be defined again use the ``uid`` fixture to get fresh names.
 
 Set ``CPPLIVE_TEST_WITH_CPPYY=1`` to run the suite against the reference
-cppyy instead (``import cppyy as cpplive``); see helpers.py.
+cppyy instead (``import cppyy as cpplive``), and
+``CPPLIVE_TEST_VIA_DICTIONARY=1`` to run what the tests define through
+dictionaries made by cpplive-genreflex; see helpers.py.
 """
 import os
 import sys
@@ -21,6 +23,7 @@ import helpers  # noqa: E402
 
 helpers.install_cppyy_alias()
 helpers.setup_cpplive_path()
+helpers.install_dictionary_cppdef()
 
 
 @pytest.fixture

@@ -5,7 +5,18 @@ Reference mode: ``CPPLIVE_TEST_WITH_CPPYY=1`` runs the suite against cppyy
 (the reference implementation whose API cpplive follows) by aliasing
 ``cppyy`` as ``cpplive``.  Tests of cpplive-only behaviour are marked
 ``@cpplive_only`` and are skipped in that mode.
+
+Dictionary mode: ``CPPLIVE_TEST_VIA_DICTIONARY=1`` runs the tests through
+precompiled dictionaries: each ``cpplive.cppdef(code)`` writes ``code`` as a
+header (including the headers made before it in the process, as the code
+saw the earlier definitions), makes its dictionary with cpplive-genreflex
+(no selection file: everything the header declares) and loads it with
+``load_reflection_info``, the model answering (``CPPLIVE_DICT_MODEL=1``).
+Dictionaries are cached in target/test-dictionaries by a hash of the code
+and of the generator.  Tests about the live compiler itself are marked
+``@live_only(reason)`` and skipped in that mode.
 """
+import hashlib
 import importlib.abc
 import importlib.util
 import itertools
@@ -30,6 +41,21 @@ MISSING_LIBRARY_ERRORS = (OSError, ImportError) + ((RuntimeError,) if WITH_CPPYY
 
 cpplive_only = pytest.mark.skipif(
     WITH_CPPYY, reason="asserts cpplive-specific behaviour (not in cppyy)")
+
+VIA_DICTIONARY = os.environ.get("CPPLIVE_TEST_VIA_DICTIONARY", "") not in ("", "0")
+
+
+def live_only(reason):
+    """Marks a test that is about the live compiler (redefinition, parse
+    errors, templates instantiated on demand with a type only the test's
+    code names...): skipped when the tests run through dictionaries."""
+    return pytest.mark.skipif(VIA_DICTIONARY, reason="live compiler only: " + reason)
+
+
+def via_dictionary_xfail(reason):
+    """A test the dictionary path fails for a missing feature `reason`
+    names (strict: it must start passing when the feature comes)."""
+    return pytest.mark.xfail(VIA_DICTIONARY, reason="not through dictionaries yet: " + reason, strict=True)
 
 _counter = itertools.count(1)
 
@@ -167,3 +193,80 @@ def run_python_ok(code, timeout, **env_extra):
 
 def _text(output):
     return output.decode("utf-8", "replace") if isinstance(output, bytes) else (output or "")
+
+
+# --- Dictionary mode ------------------------------------------------------
+
+DICTIONARY_CACHE = os.path.join(ROOT, "target", "test-dictionaries")
+
+# The headers made so far in this process, in order: each later one
+# includes them, as its code saw what they define.
+_dictionary_headers = []
+
+
+def _generator_version():
+    """What a cached dictionary depends on besides its code: the generator
+    and the libraries that record and compile it."""
+    import cpplive
+    package = os.path.dirname(os.path.abspath(cpplive.__file__))
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(package)):
+        if name == "genreflex.py" or name.endswith(".so"):
+            st = os.stat(os.path.join(package, name))
+            digest.update(("%s %d %d\n" % (name, st.st_size, st.st_mtime_ns)).encode())
+    return digest.hexdigest()
+
+
+def dictionary_for(code):
+    """The dictionary of `code` (as a header after the earlier ones), made
+    by cpplive-genreflex in a child process unless cached. A header that
+    does not compile raises SyntaxError with the generator's output."""
+    text = "#pragma once\n" + "".join('#include "%s"\n' % h for h in _dictionary_headers) + code + "\n"
+    key = hashlib.sha256((_generator_version() + "\0" + text).encode()).hexdigest()[:20]
+    directory = os.path.join(DICTIONARY_CACHE, key)
+    header = os.path.join(directory, "snippet.h")
+    library = os.path.join(directory, "libt%sDict.so" % key[:12])
+    if not os.path.exists(library):
+        os.makedirs(directory, exist_ok=True)
+        # The same key is the same text: concurrent writers agree.
+        scratch = "%s.%d" % (header, os.getpid())
+        with open(scratch, "w") as f:
+            f.write(text)
+        os.replace(scratch, header)
+        work = os.path.join(directory, "work.%d" % os.getpid())
+        os.makedirs(work, exist_ok=True)
+        env = child_env()
+        for name in ("CPPLIVE_TEST_VIA_DICTIONARY", "CPPLIVE_DICT_MODEL", "CPPLIVE_BACKEND"):
+            env.pop(name, None)
+        run = subprocess.run([sys.executable, "-m", "cpplive.genreflex", header, "-o",
+                              os.path.join(work, os.path.basename(library)), "-j", "1", "--cxxflags=-O0"],
+                             env=env, capture_output=True, text=True, timeout=900)
+        if run.returncode != 0:
+            raise SyntaxError("cpplive-genreflex failed for %s:\n%s" % (header, run.stderr[-6000:]))
+        for name in os.listdir(work):
+            os.replace(os.path.join(work, name), os.path.join(directory, name))
+        os.rmdir(work)
+    _dictionary_headers.append(header)
+    return library
+
+
+def install_dictionary_cppdef():
+    """In dictionary mode, `cpplive.cppdef(code)` makes and loads the
+    dictionary of `code` instead of declaring it to clang."""
+    if not VIA_DICTIONARY or WITH_CPPYY:
+        return
+    os.environ["CPPLIVE_DICT_MODEL"] = "1"
+    import cpplive
+    declare = cpplive.cppdef
+
+    def cppdef(code):
+        # cpplive's own helpers (pythonizations, cppexec) still declare
+        # their code to clang.
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if caller == "cpplive" or caller.startswith("cpplive."):
+            return declare(code)
+        cpplive.load_reflection_info(dictionary_for(code))
+        return True
+
+    cppdef.__doc__ = cpplive.cppdef.__doc__
+    cpplive.cppdef = cppdef

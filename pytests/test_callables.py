@@ -7,7 +7,7 @@ import gc
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import cpplive_only, via_dictionary_xfail
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +169,7 @@ def test_exception_through_function_pointer(g):
         g.cl_call_ptr(bad, 1)
 
 
+@via_dictionary_xfail("the closure type of a lambda returned by a function has no name the dictionary's code can spell (no deleter or copy for it)")
 def test_cpp_lambdas_are_callable_objects(g):
     cpplive.cppdef("""
     auto cl_add = [](int a, int b) { return a + b; };
@@ -267,6 +268,7 @@ def test_null_function_pointer_result_is_empty(fp):
         empty(1, 2)
 
 
+@via_dictionary_xfail('a function-pointer variable read back after being given the same function is a new proxy, not the one read first (identity of function pointers read through a dictionary)')
 def test_function_pointer_variable_read_written_and_called(fp):
     first = fp.cl_op
     assert first(2, 3) == 5

@@ -8,7 +8,7 @@ import gc
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import cpplive_only, live_only, via_dictionary_xfail
 
 
 @pytest.fixture(scope="module")
@@ -424,6 +424,7 @@ def test_result_type_named_through_a_public_typedef_of_a_private_class():
     assert owner.take(made) == 43
 
 
+@live_only("instantiates a class template of the test's code on demand (cl_consts::Sized<int, 3>)")
 def test_static_const_members_declared_but_never_defined():
     # `static const int n = 5;` in a class is usable by value without a
     # definition, which C++ code often never gives: reading it must work.
@@ -471,6 +472,7 @@ def test_data_members_answer_the_descriptor_protocol_by_name():
     assert obj.x == 8
 
 
+@via_dictionary_xfail("hash() through std::hash compiles a helper naming the class, and clang does not know a dictionary's classes")
 def test_hash_through_std_hash_when_cpp_defines_one():
     cpplive.cppdef("""
     #include <functional>
@@ -570,6 +572,7 @@ def test_a_python_object_with_cast_cpp_stands_for_a_cpp_one():
         ns.by_ref(AsArguments())
 
 
+@live_only('a class declared by one cppdef and defined by a later one')
 def test_a_class_only_declared_cannot_be_made_until_it_is_defined():
     cpplive.cppdef("""
     namespace cl_fwd {
@@ -597,6 +600,7 @@ def test_a_class_only_declared_cannot_be_made_until_it_is_defined():
     assert "Opaque" in ns.__dict__
 
 
+@via_dictionary_xfail('the enumerators of an enum hidden by a function of the same name are not recorded (looking the name up finds the function)')
 def test_enum_hidden_by_a_function_of_the_same_name():
     # `enum foo` is then only nameable with its keyword, which generated
     # code must write too.

@@ -9,7 +9,7 @@ import re
 import pytest
 
 import cpplive
-from helpers import MISSING_LIBRARY_ERRORS, cpplive_only
+from helpers import MISSING_LIBRARY_ERRORS, cpplive_only, live_only, via_dictionary_xfail
 
 
 def assert_still_works(uid):
@@ -48,6 +48,7 @@ def g():
 
 # ---------------------------------------------------------------- cppdef errors
 
+@live_only("asserts the line numbers of clang's diagnostics for cppdef'd code")
 def test_syntax_error_raises_syntax_error_with_diagnostic(uid):
     bad = uid("er_bad")
     code = "int %s_a = 1;\nint %s_b = 2;\nint %s_c = ;\nint %s_d = 4;\n" % (bad, bad, bad, bad)
@@ -60,6 +61,7 @@ def test_syntax_error_raises_syntax_error_with_diagnostic(uid):
     assert_still_works(uid)
 
 
+@live_only("asserts the line numbers of clang's diagnostics for cppdef'd code")
 def test_semantic_error_undeclared_identifier(uid):
     name = uid("er_sem")
     code = "int %s() {\n  return er_undeclared_identifier_xyz;\n}\n" % name
@@ -322,6 +324,7 @@ def test_catch_cpp_exception_by_its_class(xg):
     assert "my error 5" in str(e) and e.what() == "my error 5"
 
 
+@via_dictionary_xfail('one C++ class, two Python classes: the std::runtime_error named through cpplive.gbl.std is not the base class this dictionary recorded')
 def test_catch_by_cpp_base_class_gives_most_derived(xg):
     try:
         xg.er_raise_sub()
@@ -334,6 +337,7 @@ def test_catch_by_cpp_base_class_gives_most_derived(xg):
 
 
 @cpplive_only  # cpplive.CppException is cpplive's
+@via_dictionary_xfail('one C++ class, two Python classes: the std::runtime_error named through cpplive.gbl.std is not the base class this dictionary recorded')
 def test_cpp_exception_classes_are_python_exceptions(xg):
     assert issubclass(xg.er_MyError, Exception)
     assert issubclass(xg.er_MyError, xg.std.runtime_error)
@@ -363,6 +367,7 @@ def test_exception_object_made_and_raised_in_python(xg):
     assert info.value.code == 7 and "my error 7" in str(info.value)
 
 
+@live_only("compiler warnings of cppdef'd code become SyntaxWarning")
 def test_compiler_warnings_become_syntax_warnings(uid):
     import warnings
     name = uid("er_warned")

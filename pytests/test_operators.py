@@ -6,7 +6,7 @@ C++ names used in this file all start with ``op_``.
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import cpplive_only, live_only, via_dictionary_xfail
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +164,7 @@ def test_inherited_member_operators(g):
     assert (a + b).k == 5
 
 
+@via_dictionary_xfail("item assignment through a returned reference compiles a helper naming the class, and clang does not know a dictionary's classes")
 def test_member_subscript_set_through_reference(g):
     i = g.op_Idx()
     i[1] = 50
@@ -214,12 +215,14 @@ def test_free_unary_minus(g):
 
 
 @cpplive_only  # cppyy does not find hidden-friend operator+ (NotImplementedError)
+@via_dictionary_xfail('hidden-friend operators are not recorded: only argument-dependent lookup finds them, and the generator looks operators up in namespaces')
 def test_hidden_friend_plus(g):
     M = g.op_ns.Money
     s = M(150) + M(275)
     assert s.cents == 425
 
 
+@via_dictionary_xfail('hidden-friend operators are not recorded: only argument-dependent lookup finds them, and the generator looks operators up in namespaces')
 def test_hidden_friend_equality(g):
     M = g.op_ns.Money
     assert (M(5) == M(5)) is True
@@ -229,22 +232,26 @@ def test_hidden_friend_equality(g):
 
 # ---------------------------------------------------------------- str via operator<<
 
+@via_dictionary_xfail("str() through operator<< compiles a helper naming the class, which dictionaries do not make ahead of time and clang cannot make for a dictionary's class")
 def test_str_uses_free_stream_operator(g):
     assert str(g.op_ns.Vec(1.5, 2.0)) == "Vec(1.5, 2)"
     assert str(g.op_ns.Vec(-3, 0.25)) == "Vec(-3, 0.25)"
 
 
+@via_dictionary_xfail("str() through operator<< compiles a helper naming the class, which dictionaries do not make ahead of time and clang cannot make for a dictionary's class")
 def test_str_uses_hidden_friend_stream_operator(g):
     assert str(g.op_ns.Money(1205)) == "12.05 EUR"
     assert str(g.op_ns.Money(1)) == "0.01 EUR"
 
 
+@via_dictionary_xfail("str() through operator<< compiles a helper naming the class, which dictionaries do not make ahead of time and clang cannot make for a dictionary's class")
 def test_str_reflects_current_state(g):
     v = g.op_ns.Vec(1, 1)
     v.a = 7.5
     assert str(v) == "Vec(7.5, 1)"
 
 
+@via_dictionary_xfail("str() through operator<< compiles a helper naming the class, which dictionaries do not make ahead of time and clang cannot make for a dictionary's class")
 def test_str_uses_member_stream_operator(g):
     # `ostream& T::operator<<(ostream&)` (used as `x << os`), and a class
     # whose own operator<< takes something else but that has a free one.
@@ -314,6 +321,7 @@ def test_comma_operator_as_dunder_comma():
     assert r.n == 3 and c.n == 3
 
 
+@live_only("instantiates a class template of the test's code on demand (op_tmpl_add::Vec1<double>)")
 def test_operator_template_reaching_a_private_member_of_another_specialization(g):
     # `v.fX` of another specialization is private to it in C++; the member
     # operator is offered by reflection, so its helper compiles as call
@@ -401,6 +409,7 @@ def test_binary_operator_without_a_matching_overload_lets_python_try_the_other_s
     assert g.op_EqBase.__eq__(b1, "text") is NotImplemented
 
 
+@via_dictionary_xfail('free operator++ and operator-- are not among the operators the generator records in namespaces')
 def test_iterator_operators_under_cppyy_names():
     assert cpplive.cppdef(r"""
     namespace op_it {

@@ -10,7 +10,7 @@ import re
 import pytest
 
 import cpplive
-from helpers import WITH_CPPYY, cpplive_only
+from helpers import WITH_CPPYY, cpplive_only, via_dictionary_xfail
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +139,7 @@ def test_large_int_picks_long_long(g, fn):
 
 
 @pytest.mark.parametrize("fn", ["ov_f", "ov_r"])
+@via_dictionary_xfail("one C++ class, two Python classes: std.string made by clang is not the dictionary's std::string, so the std::string overload is no exact match")
 def test_std_string_object_picks_std_string(g, fn):
     assert getattr(g, fn)(g.std.string("x")) == "std::string"
 
@@ -318,6 +319,7 @@ def test_skipping_defaults_that_name_class_scope_constants(g):
     assert g.ov_kd.W().f(1, z=5) == 1145
 
 
+@via_dictionary_xfail("function-template instantiations other than the generator's probes are not made ahead of time")
 def test_keywords_to_function_template_instantiations(g):
     cpplive.cppdef("namespace ov_kd { template<class T> T scale(T a, T b = T(2), int plus = 0) { return a * b + plus; } }")
     assert g.ov_kd.scale(3) == 6

@@ -8,7 +8,7 @@ import gc
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import cpplive_only, via_dictionary_xfail
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +141,7 @@ def test_unique_ptr_result_and_move_into_a_sink(g):
     assert g.sm_peek(u) == -1
 
 
+@via_dictionary_xfail("std::make_shared[T] for a dictionary's class is instantiated by clang, which is not given the dictionary's headers")
 def test_make_shared_and_make_unique_from_python(g):
     p = g.std.make_shared[g.sm_T](9)
     assert isinstance(p, g.sm_T) and p.x == 9
@@ -159,6 +160,7 @@ def test_smart_pointer_data_member_and_container_elements(g):
     assert [many[i].x for i in range(len(many))] == [1, 2]
 
 
+@via_dictionary_xfail("std::unique_ptr[T] for a dictionary's class is instantiated by clang, which is not given the dictionary's headers")
 def test_smart_pointer_made_from_an_object_takes_it_over(g):
     gc.collect()
     before = g.sm_T.alive
@@ -198,6 +200,7 @@ def test_null_proxy_equals_nullptr(g):
     assert cpplive.nullptr == cpplive.nullptr and hash(cpplive.nullptr) == hash(cpplive.nullptr)
 
 
+@via_dictionary_xfail('one C++ class, two Python classes: std::shared_ptr<sm_T> recorded by two dictionaries is two proxy classes')
 def test_smart_pointer_returned_by_reference_gives_one_proxy(g):
     cpplive.cppdef("""
     struct sm_Keeper {

@@ -5,7 +5,7 @@ them, user-defined ones too), `in` from `count()`, indexing through
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import cpplive_only, via_dictionary_xfail
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,7 @@ def g():
     return cpplive.gbl
 
 
+@via_dictionary_xfail("the iterators of a standard container a dictionary recorded compare through a clang helper that takes clang's class of that name, and their hidden-friend operator== is not recorded")
 def test_map_len_index_contains_and_iteration(g):
     m = g.sc_map()
     assert len(m) == 2
@@ -63,6 +64,7 @@ def test_map_made_in_python(g):
     assert m["z"] == 5 and dict((k, v) for k, v in m) == {"z": 5}
 
 
+@via_dictionary_xfail("the iterators of a standard container a dictionary recorded compare through a clang helper that takes clang's class of that name, and their hidden-friend operator== is not recorded")
 def test_set_list_deque_array(g):
     s = g.sc_set()
     assert len(s) == 3 and sorted(s) == [1, 2, 3] and list(s) == [1, 2, 3]
@@ -73,6 +75,7 @@ def test_set_list_deque_array(g):
     assert len(a) == 3 and list(a) == [7, 8, 9] and a[1] == 8
 
 
+@via_dictionary_xfail("the iterators of a standard container a dictionary recorded compare through a clang helper that takes clang's class of that name, and their hidden-friend operator== is not recorded")
 def test_unordered_map(g):
     u = g.sc_umap()
     assert len(u) == 1 and u[1] == 10 and 1 in u
@@ -99,6 +102,7 @@ def test_user_container_iterates(g):
     assert list(r) == []
 
 
+@via_dictionary_xfail("one C++ class, two Python classes: a std::tuple the dictionary recorded is not the class clang's compiled tuple helpers take")
 def test_tuple_unpacks_and_indexes(g):
     cpplive.cppdef('std::tuple<int, double, std::string> sc_tuple() { return {1, 2.5, "z"}; }')
     t = g.sc_tuple()
@@ -108,6 +112,7 @@ def test_tuple_unpacks_and_indexes(g):
 
 
 @cpplive_only  # cppyy has no negative indices or IndexError for tuples
+@via_dictionary_xfail("one C++ class, two Python classes: a std::tuple the dictionary recorded is not the class clang's compiled tuple helpers take")
 def test_tuple_negative_index_and_bounds(g):
     t = g.sc_tuple()
     assert t[-1] == "z" and t[-3] == 1
@@ -148,6 +153,7 @@ def pv():
     return cpplive.gbl.pv
 
 
+@via_dictionary_xfail("one C++ class, two Python classes: a std::initializer_list the dictionary recorded is filled through a clang helper that takes clang's class of that name")
 def test_list_into_initializer_list(pv):
     assert pv.sum_il([1, 2, 3]) == 6
     assert pv.sum_il((4, 5)) == 9
@@ -155,11 +161,13 @@ def test_list_into_initializer_list(pv):
     assert pv.sum_dil([0.5, 1]) == 1.5
 
 
+@via_dictionary_xfail("one C++ class, two Python classes: a std::map the dictionary recorded is filled through a clang item-assignment helper that takes clang's class of that name")
 def test_dict_into_map(pv):
     assert pv.weigh({"ab": 1, "c": 2}) == 4
     assert pv.weigh_u({"a": 1, "b": 5}) == 5
 
 
+@via_dictionary_xfail('a std::tuple parameter is made from a Python tuple through its constructor template, which the generator does not instantiate (templates of std are not probed)')
 def test_set_tuple_array_list_deque(pv):
     assert pv.count({1, 2, 3}) == 3
     assert pv.count([1, 1, 2]) == 2                 # a set made from a list
@@ -172,6 +180,7 @@ def test_set_tuple_array_list_deque(pv):
     assert pv.deque_back(range(5)) == 4
 
 
+@via_dictionary_xfail("one C++ class, two Python classes: a std::initializer_list the dictionary recorded is filled through a clang helper that takes clang's class of that name")
 def test_wrong_element_types_are_refused(pv):
     with pytest.raises(TypeError):
         pv.weigh({1: "x"})
@@ -180,6 +189,7 @@ def test_wrong_element_types_are_refused(pv):
     assert pv.sum_il([7]) == 7                       # still usable
 
 
+@via_dictionary_xfail("function-template instantiations other than the generator's probes are not made ahead of time (a Python str for a forwarding reference T&&)")
 def test_forwarding_reference_deduces_a_python_value_as_prvalue(pv):
     assert pv.kind("abc") == "rvalue"                # T = std::string, as for a temporary
     assert pv.sized("abc") == cpplive.sizeof("std::string")
@@ -286,6 +296,7 @@ def test_iteration_by_index_where_begin_end_do_not_iterate():
         iter(g.sc_NoIterators())
 
 
+@via_dictionary_xfail("one C++ class, two Python classes: a std::map the dictionary recorded is filled through a clang item-assignment helper that takes clang's class of that name")
 def test_elements_of_python_values_convert_on_their_own():
     assert cpplive.cppdef(r"""
     #include <map>
@@ -304,6 +315,7 @@ def test_elements_of_python_values_convert_on_their_own():
         pv.pairs_total([(1, 2), "a"])
 
 
+@via_dictionary_xfail("the implicit construction of a dictionary's class from Python tuples and lists inside another constructor's arguments is not found (not analysed yet)")
 def test_a_braced_list_is_made_inside_an_implicit_conversion():
     # `B({256}, {32})` in C++: each list makes an `A` through its
     # initializer_list constructor (no second user-defined conversion).
@@ -331,6 +343,7 @@ def test_a_braced_list_is_made_inside_an_implicit_conversion():
         ns.unwrap((1,))                             # a tuple is no braced list for a plain class
 
 
+@via_dictionary_xfail("std::make_tuple for a dictionary's class is instantiated by clang, which is not given the dictionary's headers")
 def test_tuple_elements_keep_their_tuple_alive():
     import gc
     assert cpplive.cppdef("""
@@ -347,6 +360,7 @@ def test_tuple_elements_keep_their_tuple_alive():
     assert (a.v, b.v) == (42, 42)
 
 
+@via_dictionary_xfail("std::optional's constructor template is not instantiated by the generator (templates of std are not probed)")
 def test_optional_chrono_and_thread_need_no_include():
     # Preloaded, as cppyy's interpreter preloads them.
     std = cpplive.gbl.std

@@ -199,6 +199,7 @@ impl<'a> Recorder<'a> {
         if self.backend.variable_address(qualified).is_err() {
             return;
         }
+        self.closure_name(qualified, &ty.spelling);
         let symbol = symbols::variable(&self.prefix, self.variables.len());
         // A const scalar as the live path reads it: a copy of its value.
         let by_value = ty.is_const_scalar();
@@ -297,9 +298,18 @@ impl<'a> Recorder<'a> {
             .chain(EXPLICIT_PROBES.iter().map(|t| (vec![t.to_string()], Vec::new())))
             .collect();
         for (explicit, types) in probes {
+            self.probe(parent, name, explicit, types, depth)?;
+        }
+        Ok(())
+    }
+
+    /// One instantiation of the function template `name` of `parent`, with
+    /// its thunks, recorded when clang makes it.
+    fn probe(&mut self, parent: u64, name: &str, explicit: Vec<String>, types: Vec<String>, depth: u32) -> Result<(), String> {
+        {
             // A template these arguments do not fit is no error here.
             let Ok(found) = self.backend.instantiate_function(ScopeId(parent), name, &explicit, &types) else {
-                continue;
+                return Ok(());
             };
             if std::env::var_os("CPPLIVE_DEBUG").is_some() {
                 eprintln!("cpplive-genreflex: instantiation of {parent}::{name} {explicit:?} {types:?}: {}", found.iter().map(|f| f.signature.clone()).collect::<Vec<_>>().join(" | "));
@@ -307,7 +317,7 @@ impl<'a> Recorder<'a> {
             self.function_thunks(&found, depth)?;
             let mut made: Vec<FunctionInfo> = found.into_iter().filter(|f| self.thunked.contains(&f.id.0)).collect();
             if made.is_empty() {
-                continue;
+                return Ok(());
             }
             for f in &mut made {
                 self.ids.at(depth + 1).function(f);
@@ -317,6 +327,88 @@ impl<'a> Recorder<'a> {
             self.blob(parent).instantiations.push(record);
         }
         Ok(())
+    }
+
+    /// The live backend names a lambda's closure type `__cpplive_closure_N`
+    /// (a typedef it adds to clang's AST, which no header has): the
+    /// dictionary's units define that name from the variable holding the
+    /// lambda, so that the thunks of its members compile.
+    fn closure_name(&mut self, variable: &str, spelling: &str) {
+        const PREFIX: &str = "__cpplive_closure_";
+        let Some(at) = spelling.find(PREFIX) else { return };
+        let digits = spelling[at + PREFIX.len()..].chars().take_while(|c| c.is_ascii_digit()).count();
+        let name = &spelling[at..at + PREFIX.len() + digits];
+        let definition = format!("using {name} = std::remove_cv_t<decltype({variable})>;\n");
+        if self.definitions.iter().any(|d| d.starts_with(&format!("using {name} ="))) {
+            return;
+        }
+        self.definitions.push(definition);
+    }
+
+    /// The constructor templates of the smart pointers recorded in full
+    /// that Python calls make: a Python-owned object handed to a
+    /// `std::shared_ptr<T>` parameter is taken over through
+    /// `shared_ptr<Y>(Y*)`, and a smart pointer to a derived class converts
+    /// through `shared_ptr<Y>(const shared_ptr<Y>&)`; both are instantiated
+    /// for `T` and the classes recorded here that derive from it.
+    fn smart_pointer_constructors(&mut self) -> Result<(), String> {
+        let recorded = self.ids.order.clone();
+        let mut selected = Vec::new();
+        for &c in &recorded {
+            if self.ids.depth.get(&c).is_some_and(|d| *d <= FULL_DEPTH)
+                && self.backend.scope(ScopeId(c)).is_ok_and(|i| i.kind == ScopeKind::Class)
+            {
+                selected.push(c);
+            }
+        }
+        for clang in recorded {
+            let depth = self.ids.depth.get(&clang).copied().unwrap_or(0);
+            if depth > FULL_DEPTH {
+                continue;
+            }
+            let info = self.backend.scope(ScopeId(clang)).map_err(be)?;
+            let Some(pointee) = info.smart_pointee else { continue };
+            let Some(template) = split_qualified(&info.qualified).last().and_then(|last| last.split('<').next().map(str::to_string)) else {
+                continue;
+            };
+            if !self.backend.method_templates(ScopeId(clang)).map_err(be)?.contains(&template) {
+                continue;
+            }
+            let mut sources = vec![pointee.0];
+            for &c in &selected {
+                if c != pointee.0 && self.derives_from(c, pointee.0)? {
+                    sources.push(c);
+                }
+            }
+            let smart = info.qualified.trim_start_matches("::");
+            let smart = smart[..smart.find('<').unwrap_or(smart.len())].to_string();
+            for source in sources {
+                let q = self.backend.scope(ScopeId(source)).map_err(be)?.qualified.trim_start_matches("::").to_string();
+                self.probe(clang, &template, Vec::new(), vec![format!("{q}*")], depth + 1)?;
+                if source != pointee.0 {
+                    self.probe(clang, &template, Vec::new(), vec![format!("{smart}<{q}>")], depth + 1)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn derives_from(&mut self, class: u64, base: u64) -> Result<bool, String> {
+        let mut pending = vec![class];
+        let mut seen = HashSet::new();
+        while let Some(c) = pending.pop() {
+            if !seen.insert(c) {
+                continue;
+            }
+            let Ok(info) = self.backend.scope(ScopeId(c)) else { continue };
+            for b in &info.bases {
+                if b.scope.0 == base {
+                    return Ok(true);
+                }
+                pending.push(b.scope.0);
+            }
+        }
+        Ok(false)
     }
 
     /// Records class or enum `clang` as far as its depth asks.
@@ -650,6 +742,10 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
         r.scope(next)?;
     }
     r.free_operators()?;
+    while let Some(next) = r.ids.queue.pop() {
+        r.scope(next)?;
+    }
+    r.smart_pointer_constructors()?;
     while let Some(next) = r.ids.queue.pop() {
         r.scope(next)?;
     }

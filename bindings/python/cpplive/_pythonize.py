@@ -573,11 +573,19 @@ def _is_builtin(spelling):
         return False
 
 
-def _operator_helper(symbol, left, right, left_class=None):
+def _from_dictionary(*classes):
+    """Whether one of `classes` is the proxy of a class a dictionary
+    answers for (its id is a dictionary's, see `ids::owner`): clang does not
+    know such a class by that name, so no helper naming it compiles."""
+    return any((getattr(c, "__cpp_scope__", None) or 0) >> 40 for c in classes if c is not None)
+
+
+def _operator_helper(symbol, left, right, left_class=None, from_dictionary=False):
     """A compiled helper applying C++ `left symbol right` (or `symbol left`
     when `right` is None), found by C++'s own lookup (members and free
     functions, by argument-dependent lookup); None when C++ has no such
-    operator."""
+    operator. For an operand of a dictionary's class (`from_dictionary`)
+    that clang cannot compile for, the operator the dictionary declares."""
     key = (symbol, left, right)
     if key in _operator_helpers:
         return _operator_helpers[key]
@@ -616,6 +624,9 @@ def _operator_helper(symbol, left, right, left_class=None):
             # No compiler: only dictionaries answer.
             helper = _declared_operator(symbol, left, right, left_class)
             break
+    else:
+        if from_dictionary:
+            helper = _declared_operator(symbol, left, right, left_class)
     _operator_helpers[key] = helper
     return helper
 
@@ -658,8 +669,9 @@ def _declared_operator(symbol, left, right, left_class=None):
         member = getattr(target, "operator" + symbol)
     except AttributeError:
         member = None
-    if member is not None:
-        return lambda a, b=None, member=member: called(member, a) if right is None else called(member, a, b)
+    # Then the free ones of the operands' namespaces: a member `it - n`
+    # does not take the `it - it` a free operator does.
+    candidates = [] if member is None else [member]
     for spelling in (left, right):
         if not spelling:
             continue
@@ -671,10 +683,20 @@ def _declared_operator(symbol, left, right, left_class=None):
             function = getattr(target, "operator" + symbol)
         except AttributeError:
             continue
-        if right is None:
-            return function
-        return lambda a, b, function=function: called(function, a, b)
-    return None
+        if not any(function is c for c in candidates):
+            candidates.append(function)
+    if not candidates:
+        return None
+
+    def first_taking(*operands):
+        for candidate in candidates:
+            result = called(candidate, *operands)
+            if result is not NotImplemented:
+                return result
+        return NotImplemented
+    if right is None:
+        return lambda a: first_taking(a)
+    return first_taking
 
 
 
@@ -712,14 +734,16 @@ def _make_binary(py_name, symbol, reflected=False):
         except TypeError:
             return NotImplemented
         mine = type(self).__cpp_name__
+        from_dictionary = _from_dictionary(type(self), type(other))
         if reflected:
-            helper = _operator_helper(symbol, other_type, mine, type(other) if hasattr(type(other), "__cpp_name__") else None)
+            helper = _operator_helper(symbol, other_type, mine, type(other) if hasattr(type(other), "__cpp_name__") else None,
+                                      from_dictionary)
             if helper is None:
                 if arithmetic and isinstance(other, _PLAIN_OPERANDS):
                     return _no_operator(symbol, other_type, mine)
                 return NotImplemented
             return helper(other, self)
-        helper = _operator_helper(symbol, mine, other_type, type(self))
+        helper = _operator_helper(symbol, mine, other_type, type(self), from_dictionary)
         if helper is None:
             if arithmetic and isinstance(other, _PLAIN_OPERANDS):
                 return _no_operator(symbol, mine, other_type)
@@ -749,7 +773,7 @@ def expression_operator(py_name):
 
 def _make_unary(py_name, symbol):
     def operator(self):
-        helper = _operator_helper(symbol, type(self).__cpp_name__, None, type(self))
+        helper = _operator_helper(symbol, type(self).__cpp_name__, None, type(self), _from_dictionary(type(self)))
         if helper is None:
             raise TypeError("bad operand type for unary %s: '%s' (no C++ operator%s)" % (symbol, type(self).__cpp_name__, symbol))
         return helper(self)
@@ -929,7 +953,12 @@ def _iterate(self):
     compiled once per container class; by index (`size()` and
     `operator[]`) where begin()/end() give nothing that iterates."""
     name = type(self).__cpp_name__
-    cursor = _cursors.get(name)
+    key = (name, _from_dictionary(type(self)))
+    cursor = _cursors.get(key)
+    if cursor is None and key[1]:
+        # A dictionary's class: clang's cursor would take clang's class of
+        # that name, not this one.
+        cursor = _iterate_by_members
     if cursor is None:
         from . import gbl
         try:
@@ -939,7 +968,14 @@ def _iterate(self):
             # No compiler (a class from a dictionary): the iterator's own
             # members, as C++'s range-for calls them.
             cursor = _iterate_by_members
-        _cursors[name] = cursor
+    _cursors[key] = cursor
+    if cursor is _iterate_by_members and key[1]:
+        # What clang's `is_iterable` tells, as far as the model does:
+        # begin() giving no complete class is no iterator.
+        from ._proxies import is_incomplete
+        first = self.begin()
+        if not hasattr(type(first), "__cpp_name__") or is_incomplete(type(first)):
+            cursor = False
     if cursor is _iterate_by_members:
         return _iterate_by_members(self)
     if cursor is False:
@@ -956,6 +992,7 @@ def _iterate_by_members(self):
             raise TypeError("'%s' is not iterable here: its iterator '%s' has no %s (operator%s) available" % (
                 type(self).__cpp_name__, type(it).__cpp_name__, needed, "*" if needed == "__deref__" else "++"))
     differ = type(it).__ne__
+    postfix = False
     while True:
         # Python's own `!=` would compare identities when C++ has no
         # operator!= to offer, and the loop would never end.
@@ -966,7 +1003,17 @@ def _iterate_by_members(self):
         if not more:
             return
         yield it.__deref__()
-        it.__preinc__()
+        if postfix:
+            it.__postinc__(0)
+            continue
+        try:
+            it.__preinc__()
+        except TypeError:
+            # An iterator with only a postfix `operator++(int)`.
+            if not hasattr(it, "__postinc__"):
+                raise
+            postfix = True
+            it.__postinc__(0)
 
 
 def _iterate_by_index(self):

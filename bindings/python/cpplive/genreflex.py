@@ -24,6 +24,7 @@ docs/design.md, "Dictionaries").
 import argparse
 import concurrent.futures
 import fnmatch
+import hashlib
 import os
 import shutil
 import subprocess
@@ -297,6 +298,89 @@ class Builder(object):
                 future.result()
         return objects
 
+    def compile_generated(self, units, describe, extra_flags):
+        """The generated translation units, which all begin with the same
+        standard headers and prelude: that beginning is compiled once into
+        a precompiled header (cached, see `precompiled_head`) that each unit
+        then includes, which takes most of a unit's compile time away."""
+        head_end = [text.find('\n#include "') for text in units]
+        head = units[0][:head_end[0] + 1] if units and head_end[0] >= 0 else ""
+        if head and all(text[:end + 1] == head for text, end in zip(units, head_end)):
+            included = self.precompiled_head(head, extra_flags)
+            if included is not None:
+                units = ['#include "%s"\n' % included + text[len(head):] for text in units]
+        objects = [None] * len(units)
+
+        def build(i):
+            objects[i] = self.compile_dropping_refused(units[i], "thunks%d.cxx" % i, describe, extra_flags)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            for future in [pool.submit(build, i) for i in range(len(units))]:
+                future.result()
+        return objects
+
+    def compile_dropping_refused(self, text, name, describe, extra_flags, attempts=64):
+        """Compiles one generated unit. clang checked each thunk before, but
+        the compiler here may refuse one clang took (GCC's `__atomic_add_fetch`
+        on the `bool` of `std::atomic<bool>::operator+=`): the generated
+        functions its errors point into are left out and the unit compiled
+        again, as a thunk clang refused is (GCC names one caller of a template
+        that fails to instantiate, so this may take several rounds). The
+        dictionary then answers a call of such a member with an error
+        naming it."""
+        self.count += 1
+        obj = os.path.join(self.scratch, "%d.o" % self.count)
+        for attempt in range(attempts):
+            source = self.write(name, text)
+            run = subprocess.run([self.compiler] + self.flags + list(extra_flags) + ["-c", source, "-o", obj],
+                                 capture_output=True, text=True)
+            if run.returncode == 0:
+                return obj
+            refused = _refused_functions(text, source, run.stderr)
+            if not refused or attempt + 1 == attempts:
+                raise GenerationError("%s does not compile:\n%s" % (describe(source), run.stderr.strip()))
+            lines = text.split("\n")
+            for start, end in sorted(refused, reverse=True):
+                print("cpplive-genreflex: warning: left out (%s refuses it): %s" % (
+                    os.path.basename(self.compiler), lines[start].split("(")[0]), file=sys.stderr)
+                del lines[start:end]
+            text = "\n".join(lines)
+
+    def precompiled_head(self, head, extra_flags):
+        """The header holding `head`, with its precompiled form beside it
+        (GCC's `.gch`, found by `#include` itself; a stale or unusable one is
+        ignored by the compiler, which then reads the text). Kept in the
+        cache directory, keyed by compiler, flags and text; None when the
+        compiler is not GCC or the header does not build."""
+        try:
+            version = subprocess.run([self.compiler, "--version"], capture_output=True, text=True,
+                                     timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if "Free Software Foundation" not in version:
+            return None
+        flags = self.flags + list(extra_flags)
+        key = hashlib.sha256("\0".join([os.path.realpath(shutil.which(self.compiler) or self.compiler), version]
+                                        + flags + [head]).encode()).hexdigest()[:24]
+        directory = os.path.join(cache_root(), "genreflex-pch", key)
+        header = os.path.join(directory, "head.h")
+        if os.path.exists(header + ".gch"):
+            return header
+        try:
+            os.makedirs(directory, exist_ok=True)
+            scratch = "%s.%d" % (header, os.getpid())
+            with open(scratch, "w", encoding="utf-8") as f:
+                f.write(head)
+            os.replace(scratch, header)
+            run = subprocess.run([self.compiler] + flags + ["-x", "c++-header", header, "-o", scratch + ".gch"],
+                                 capture_output=True, text=True)
+            if run.returncode != 0:
+                return None
+            os.replace(scratch + ".gch", header + ".gch")
+        except OSError:
+            return None
+        return header
+
     def link(self, output, objects):
         if not objects:
             objects = self.compile([self.write("empty.cxx", "// a library without code of its own\n")])
@@ -309,6 +393,45 @@ class Builder(object):
     def model_unit(self, model):
         data = self.write("model.bin", model, "wb")
         return self.write("model.cxx", _MODEL_UNIT % data.replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def _refused_functions(text, source, errors):
+    """The (first, end) line ranges of the generated functions (each
+    begins `extern "C"` at a line's start and names a dictionary symbol)
+    that the compiler's `errors` for `source` point into; empty when an
+    error lies elsewhere (the headers, the prelude), which is the
+    project's to fix."""
+    lines = text.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.startswith('extern "C"')]
+    pointed = set()
+    prefix = source + ":"
+    for line in errors.splitlines():
+        line = line.strip()
+        if line.startswith("from "):
+            line = line[5:]
+        if not line.startswith(prefix):
+            continue
+        number = line[len(prefix):].split(":", 1)[0]
+        if number.isdigit():
+            pointed.add(int(number) - 1)
+    ranges = set()
+    for at in pointed:
+        before = [s for s in starts if s <= at]
+        if not before or "__cpplive_dict_" not in lines[before[-1]]:
+            return set()
+        start = before[-1]
+        later = [s for s in starts if s > start]
+        ranges.add((start, later[0] if later else len(lines)))
+    return ranges
+
+
+def cache_root():
+    """cpplive's cache directory, as the clang backend's precompiled header
+    uses it: `CPPLIVE_CACHE_DIR`, else the user's cache directory."""
+    if os.environ.get("CPPLIVE_CACHE_DIR"):
+        return os.environ["CPPLIVE_CACHE_DIR"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "cpplive")
 
 
 def write_map(path, library, headers, include_dirs, entities):
@@ -405,13 +528,12 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
                                                        stem, jobs)
         except RuntimeError as e:
             raise GenerationError("cannot record the selection of %s: %s" % (args.selection or "the headers", e)) from None
-        generated = [builder.write("thunks%d.cxx" % i, text) for i, text in enumerate(units)]
         # The generated code reaches what reflection offers without C++'s
         # access checks, as the live path's does (GCC and clang both take
         # -fno-access-control).
-        objects += builder.compile(generated + [builder.model_unit(model)],
-                                   lambda source: "the thunks generated for %s (%s)" % (output, source),
-                                   extra_flags=("-fno-access-control",))
+        describe = lambda source: "the thunks generated for %s (%s)" % (output, source)
+        objects += builder.compile_generated(units, describe, ("-fno-access-control",))
+        objects += builder.compile([builder.model_unit(model)], describe)
         builder.link(output, objects)
     write_map(rootmap, args.rootmap_lib or os.path.basename(output), [os.path.abspath(h) for h in headers],
               args.include_dirs, chosen)
