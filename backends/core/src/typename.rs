@@ -131,7 +131,9 @@ fn strip_trailing_cv(text: &str) -> (String, bool) {
         if let Some(s) = strip_word_suffix(&rest, "const") {
             is_const = true;
             rest = s;
-        } else if let Some(s) = strip_word_suffix(&rest, "volatile") {
+        } else if let Some(s) = ["volatile", "__restrict", "__restrict__", "restrict"].iter().find_map(|w| strip_word_suffix(&rest, w)) {
+            // `restrict` only promises the callee no aliasing: the pointer
+            // converts as any other.
             rest = s;
         } else {
             return (rest, is_const);
@@ -171,7 +173,7 @@ fn strip_cv(text: &str) -> (String, bool) {
         match piece {
             "" => {}
             "const" => is_const = true,
-            "volatile" => {}
+            "volatile" | "__restrict" | "__restrict__" => {}
             other => words.push(other),
         }
     }
@@ -283,6 +285,14 @@ mod tests {
         // A typedef of another type is not taken for one of these.
         assert_eq!(parse_aliased("int", "", &aliases, None, 4).builtin(), Some(Builtin::Int));
         assert_eq!(parse_user("int8_t").builtin(), Some(Builtin::Int8));
+    }
+
+    #[test]
+    fn restrict_qualified_pointers_are_plain_pointers() {
+        let t = parse_user("const char *__restrict");
+        assert_eq!(t.builtin(), Some(Builtin::Char));
+        assert!(t.base_const && t.is_c_string());
+        assert_eq!(parse_user("int *__restrict__ *").pointers.len(), 2);
     }
 
     #[test]
