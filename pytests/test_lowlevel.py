@@ -310,7 +310,9 @@ def test_ll_array_new_and_delete(g):
     assert numbers[2] == 1.5
     ll.array_delete(numbers)
     objects = ll.array_new[g.lo_S](2)
-    assert type(objects) is g.lo_S
+    # Objects side by side: a view of them, each a proxy into the array.
+    assert len(objects) == 2 and all(type(o) is g.lo_S for o in objects)
+    assert cpplive.addressof(objects[1]) - cpplive.addressof(objects[0]) == cpplive.sizeof(g.lo_S)
     ll.array_delete(objects)
     with pytest.raises(TypeError):
         ll.array_delete(3)

@@ -694,6 +694,15 @@ impl Converter {
                         Some(holder) if ffi::PyType_IsSubtype(ffi::Py_TYPE(holder.as_ptr()), cls) != 0 => {
                             CppObject::address_of(py, holder.as_ptr(), cls)
                         }
+                        // A view of objects of the class (`ll.array_new[T](n)`,
+                        // a vector's `data()`): where the first one is.
+                        _ if crate::lowlevel::is_view(py, obj) && crate::lowlevel::first_object(py, obj).is_some() => {
+                            match crate::lowlevel::first_object(py, obj).flatten() {
+                                None => std::ptr::null_mut(),
+                                Some(first) if ffi::PyType_IsSubtype(ffi::Py_TYPE(first.as_ptr()), cls) != 0 => CppObject::address_of(py, first.as_ptr(), cls),
+                                Some(_) => return Err(Rejection::WrongType),
+                            }
+                        }
                         _ => match complex {
                             Some(items) => crate::buffer::address(py, obj, *items, scratch)?,
                             None if pass == Pass::Strict => return Err(Rejection::WrongType),

@@ -240,6 +240,35 @@ impl LowLevelView {
     }
 }
 
+/// Whether `obj` is a `LowLevelView` (a cheap type check).
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn is_view(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
+    Bound::from_borrowed_ptr(py, obj).is_instance_of::<LowLevelView>()
+}
+
+/// For a view of class objects (not of pointers to them), the proxy of
+/// its first object (`None` for a view of a null pointer); `None` outright
+/// for anything else.
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn first_object(py: Python<'_>, obj: *mut ffi::PyObject) -> Option<Option<Py<PyAny>>> {
+    let bound = Bound::from_borrowed_ptr(py, obj);
+    let view = bound.cast::<LowLevelView>().ok()?;
+    let view = view.get();
+    let items = view.items.as_ref()?;
+    if items.pointers || !matches!(items.read, Executor::ObjectRef { .. }) || !view.shape_now(py).inner.is_empty() {
+        return None;
+    }
+    if view.address == 0 {
+        return Some(None);
+    }
+    let slot = ArgSlot { ptr: view.address as *mut std::ffi::c_void };
+    Some(items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void).ok())
+}
+
 impl Items {
     /// Writes `value` into the item at `at`.
     fn store(&self, py: Python<'_>, at: usize, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -298,6 +327,24 @@ impl LowLevelView {
 
     fn __bool__(&self) -> bool {
         self.address != 0
+    }
+
+    /// The members of the first object, for a view of class objects or of
+    /// pointers to them (`xy**` as `m.x`, as in cppyy); Python's
+    /// `AttributeError` for anything else (and for `__dunder__` names,
+    /// which protocols probe).
+    fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let of_objects = this.items.as_ref().is_some_and(|items| matches!(items.read, Executor::ObjectRef { .. }));
+        if of_objects && !name.starts_with("__") && this.address != 0 {
+            let shape = this.shape_now(py);
+            if shape.inner.is_empty() {
+                let first = this.read(py, &shape, this.address)?;
+                return Ok(first.bind(py).getattr(name)?.unbind());
+            }
+        }
+        Err(pyo3::exceptions::PyAttributeError::new_err(format!("'cpplive.LowLevelView' object has no attribute '{name}'")))
     }
 
     fn __len__(&self, py: Python<'_>) -> usize {
