@@ -211,6 +211,41 @@ def _value_type(cls):
         return None
 
 
+def _first_template_argument(qualified):
+    """The first template argument of class name `qualified`, as readable
+    C++ (`std::string` for `std::basic_string<char>`), or None."""
+    from ._proxies import split_template_arguments
+    open_ = qualified.find("<")
+    if open_ < 0 or not qualified.endswith(">"):
+        return None
+    args = split_template_arguments(qualified[open_ + 1:-1])
+    if not args:
+        return None
+    return _without_std_defaults(args[0].strip())
+
+
+# Template arguments the standard library defaults (allocators, comparators,
+# traits, deleters), left out of names written for people.
+_STD_DEFAULTS = ("std::allocator<", "std::less<", "std::char_traits<", "std::hash<", "std::equal_to<", "std::default_delete<")
+
+
+def _without_std_defaults(name):
+    """`name` without the standard library's default template arguments,
+    at any depth: 'std::vector<int>' for 'std::vector<int,
+    std::allocator<int>>', 'std::string' for 'std::basic_string<char>'."""
+    from ._proxies import split_template_arguments
+    open_ = name.find("<")
+    if open_ < 0 or not name.endswith(">"):
+        return name
+    args = [_without_std_defaults(a) for a in split_template_arguments(name[open_ + 1:-1])]
+    while len(args) > 1 and args[-1].startswith(_STD_DEFAULTS):
+        args.pop()
+    head = name[:open_]
+    if head == "std::basic_string" and args == ["char"]:
+        return "std::string"
+    return "%s<%s>" % (head, ", ".join(args))
+
+
 def _pythonize_vector(cls, qualified):
     from . import _cpplive as _c
     construct = cls.__dict__.get("__init__")
@@ -231,8 +266,14 @@ def _pythonize_vector(cls, qualified):
                 return
         construct(self, *args)
 
-    numeric = _value_type(cls) in (int, float)
+    item_type = _value_type(cls)
+    numeric = item_type in (int, float)
     assigners = []
+    item_name = _first_template_argument(qualified)
+    if item_name is not None:
+        # `vector[T].value_type` names the item type as a string, as in
+        # cppyy ('int', 'std::string', 'int[1]').
+        cls.value_type = item_name
 
     def _copied_from_buffer(self, source):
         # A buffer of exactly the element type (a NumPy array of that
@@ -266,7 +307,7 @@ def _pythonize_vector(cls, qualified):
         return _position(i, self.size(), "vector")
 
     at = cls.__dict__.get("operator[]")
-    if at is not None and _value_type(cls) is bool:
+    if at is not None and item_type is bool:
         # std::vector<bool> hands out proxies of its bits: read as bools.
         bit = at
 
@@ -309,7 +350,7 @@ def _pythonize_vector(cls, qualified):
             if isinstance(view, _c.LowLevelView):
                 view = view.reshape((self.size(),))
                 view._keep_owner(self)
-            elif isinstance(view, _c.CppObject) and type(view) is _value_type(cls):
+            elif isinstance(view, _c.CppObject) and type(view) is item_type:
                 # Objects side by side: indexable as an array of them.
                 view = _c.object_view(view, self.size(), self)
             return view
