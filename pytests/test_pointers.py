@@ -1082,3 +1082,32 @@ def test_reference_members_read_what_they_refer_to(arrays):
     assert r.named.name == "Hello" and r.count == 7
     r.c = 9
     assert r.count == 9
+
+
+def test_null_goes_to_a_builtin_pointer_overload_before_a_class_pointer_one():
+    assert cpplive.cppdef(r"""
+    #include <complex>
+    namespace pt_null_overloads {
+    struct K { int v = 1; };
+    const char* which(std::complex<double>*) { return "complex"; }
+    const char* which(short*) { return "short"; }
+    const char* which(K*) { return "K"; }
+    const char* which(void*) { return "void"; }
+    }""")
+    ns = cpplive.gbl.pt_null_overloads
+    assert ns.which(0) == "short" and ns.which(cpplive.nullptr) == "short"
+    assert ns.which(ns.K()) == "K"          # void* takes any object, after K*
+    assert ns.which(array.array("h", [1])) == "short"
+
+
+def test_constructors_keep_the_buffers_they_were_given():
+    import gc
+    assert cpplive.cppdef(r"""
+    namespace pt_kept { struct Info { double* data; int size; }; }
+    """)
+    ns = cpplive.gbl.pt_kept
+    info = ns.Info(array.array("d", [1.0, 2.0, 3.0]), 3)
+    gc.collect()
+    others = [array.array("d", [9.0] * 3) for _ in range(50)]
+    assert [info.data[i] for i in range(info.size)] == [1.0, 2.0, 3.0]
+    del others

@@ -364,13 +364,20 @@ impl Converter {
             Converter::ObjectPointer { .. } => 1,
             Converter::StdFunction { .. } => 0,
             Converter::FunctionPointer { .. } => 1,
-            Converter::BufferPointer(_) => 2,
+            // `void*` takes any object, after the pointers to what it is.
+            Converter::BufferPointer(p) if p.element == crate::buffer::Element::Bytes => 2,
+            Converter::BufferPointer(_) => 1,
             Converter::ObjectPointerPointer { .. } => 2,
             Converter::PyObject => 3,
             Converter::BuiltinReference(_) => 2,
             Converter::PointerReference { .. } => 2,
             Converter::Unsupported(_) => 100,
         }
+    }
+
+    /// Whether the parameter is a pointer to class objects (`T*`, `T**`).
+    pub fn is_object_pointer(&self) -> bool {
+        matches!(self, Converter::ObjectPointer { .. } | Converter::ObjectPointerPointer { .. })
     }
 
     /// How deep the parameter's class is in its hierarchy (the length of

@@ -58,6 +58,10 @@ pub struct ProxyState {
     /// an item of a view of `T*`): the pointer may be to the first of an
     /// array, so `obj[i]` is the i-th object, as in cppyy.
     array: AtomicBool,
+    /// Python buffers a constructor was given for pointer parameters: the
+    /// object may keep those pointers (an aggregate's members do), so the
+    /// memory lives as long as this proxy.
+    kept: OnceLock<Box<std::sync::Mutex<Vec<Py<PyAny>>>>>,
 }
 
 #[pyclass(subclass, frozen, module = "cpplive", name = "CppObject")]
@@ -339,6 +343,7 @@ impl ProxyState {
             lifeline: OnceLock::new(),
             held_at: AtomicUsize::new(0),
             array: AtomicBool::new(false),
+            kept: OnceLock::new(),
         }
     }
 
@@ -611,6 +616,13 @@ impl ProxyState {
         let _ = self.lifeline.set(owner);
     }
 
+    /// Keeps `object` (a buffer C++ was given a pointer into) while this
+    /// proxy lives (see `kept`).
+    pub fn keep(&self, object: Py<PyAny>) {
+        let kept = self.kept.get_or_init(Default::default);
+        kept.lock().unwrap_or_else(|e| e.into_inner()).push(object);
+    }
+
     /// Marks the object as possibly the first of an array (see `array`).
     pub fn mark_array(&self) {
         self.array.store(true, Ordering::Relaxed);
@@ -677,6 +689,11 @@ impl Drop for ProxyState {
             let buffers = buffers.into_inner().unwrap_or_else(|e| e.into_inner());
             for (_, kept) in buffers {
                 unsafe { ffi::Py_DECREF(kept.object.into_ptr()) };
+            }
+        }
+        if let Some(kept) = self.kept.take() {
+            for object in kept.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                unsafe { ffi::Py_DECREF(object.into_ptr()) };
             }
         }
         if let Some(views) = self.views.take() {
