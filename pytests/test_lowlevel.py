@@ -629,3 +629,17 @@ def test_typedef_of_bool_gives_true_and_false():
     assert b.__name__ == "B" and b.__cpp_name__ == "lo_tb::S::B"
     assert b(1) is True and b() is False and b(0) is False
     assert str(b(1)) == "True"
+
+
+def test_views_of_pointers_go_to_pointer_pointers_of_their_item_type():
+    assert cpplive.cppdef(r"""
+    #include <cstdint>
+    namespace lo_ptrs {
+    const char* which(int* arr[8]) { return "int"; }
+    const char* which(uint8_t* arr[8]) { return "uint8_t"; }
+    }""")
+    ns = cpplive.gbl.lo_ptrs
+    for item, expected in (("int*", "int"), ("uint8_t*", "uint8_t")):
+        arr = cpplive.ll.array_new[item](4, managed=True)
+        assert len(arr) == 4 and ns.which(arr) == expected
+    assert memoryview(cpplive.ll.array_new["int*"](2, managed=True)).format == "P"

@@ -370,3 +370,20 @@ def test_vector_value_type_names_the_item_type():
     nested = std.vector[std.vector[int]]([[1, 2]])
     assert list(nested[0]) == [1, 2]
     assert std.vector[bool]([True, False])[0] is True
+
+
+def test_optional_gives_the_members_of_its_value():
+    assert cpplive.cppdef(r"""
+    #include <optional>
+    namespace sc_opt {
+    struct S { S(int x) : x(x) {} S(const S&) = delete; int x; };
+    struct R { std::optional<S> s = {}; };
+    R make() { return {1}; }
+    std::optional<S> none() { return {}; }
+    }""")
+    ns = cpplive.gbl.sc_opt
+    r = ns.make()
+    assert r.s.x == 1 and r.s.has_value()
+    assert not ns.none().has_value()
+    with pytest.raises(AttributeError):
+        r.s.no_such_member

@@ -183,6 +183,11 @@ pub unsafe fn address(py: Python<'_>, obj: *mut ffi::PyObject, pointee: Pointee,
     if let Some(reference) = ctypes_reference(py, obj, pointee, scratch) {
         return reference;
     }
+    // A view of pointers to builtins says what they point at, which its
+    // buffer (of format `P`) does not: checked as ctypes pointers are.
+    if matches!(pointee.element, Element::Pointer(Some(_))) && crate::lowlevel::points_at_builtins(py, obj) {
+        return not_a_buffer(py, obj, pointee);
+    }
     let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
     if ffi::PyObject_CheckBuffer(obj) == 0 || ffi::PyObject_GetBuffer(obj, &mut *view, request(pointee)) != 0 {
         ffi::PyErr_Clear();

@@ -192,7 +192,7 @@ impl Executor {
         let name = cpplive_core::typename::readable(&item.spelling);
         let read = Executor::Address { through_reference: true };
         let size = std::mem::size_of::<usize>();
-        let items = std::sync::Arc::new(crate::lowlevel::Items { read, write, size, pointers: true, text: false, name });
+        let items = std::sync::Arc::new(crate::lowlevel::Items { read, write, size, pointers: true, text: false, name, pointee: None });
         Executor::VoidPointer { items, through_reference }
     }
 
@@ -238,7 +238,10 @@ impl Executor {
         let write = (pointers || item.enum_id().is_some()).then(|| crate::convert::Converter::for_type(py, &argument));
         let text = pointers && item.pointers.len() == 1 && item.builtin().is_some_and(is_text_unit);
         let name = cpplive_core::typename::readable(&argument.spelling);
-        let items = std::sync::Arc::new(crate::lowlevel::Items { read, write, size, pointers, text, name });
+        // Items that point at builtins say at which (`int*` items are no
+        // `uint8_t**` argument).
+        let pointee = if item.pointers.len() == 1 { item.builtin().filter(|b| *b != Builtin::Void) } else { None };
+        let items = std::sync::Arc::new(crate::lowlevel::Items { read, write, size, pointers, text, name, pointee });
         let through_pointer = ty.array.is_empty() && ty.reference != RefKind::None;
         Ok(Executor::Items { items, len, inner, through_pointer })
     }
@@ -486,7 +489,7 @@ pub fn object_view(py: Python<'_>, id: u64, address: usize, len: usize) -> PyRes
     item.reference = RefKind::LValue;
     let read = Executor::for_type(py, &item);
     let name = cpplive_core::typename::readable(&qualified);
-    let items = std::sync::Arc::new(crate::lowlevel::Items { read, write: None, size, pointers: false, text: false, name });
+    let items = std::sync::Arc::new(crate::lowlevel::Items { read, write: None, size, pointers: false, text: false, name, pointee: None });
     Ok(crate::lowlevel::LowLevelView::with_items(address, items, Some(len), Vec::new()))
 }
 

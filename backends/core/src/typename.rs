@@ -198,10 +198,19 @@ fn parse_base(text: &str) -> TypeBase {
     }
     // Parentheses outside template arguments make a function or function
     // pointer type; inside them (`std::function<int (int)>`) a class.
-    if has_top_level_paren(&name) || name.is_empty() {
+    if (has_top_level_paren(&name) && !is_unnamed_record(&name)) || name.is_empty() {
         return TypeBase::Other(name);
     }
     TypeBase::Named(name)
+}
+
+/// A class, struct or union without a name, as clang spells one
+/// (`ns::S::(unnamed union at file:3:5)`, `(anonymous struct at ...)`):
+/// its members are read in place like any class's, though no code can
+/// name it.
+fn is_unnamed_record(name: &str) -> bool {
+    let last = name.rsplit("::").next().unwrap_or(name);
+    ["(unnamed ", "(anonymous "].iter().any(|p| last.starts_with(p)) && last.ends_with(')')
 }
 
 /// `R (*)(A...)` (also `R (*const)(A...)`): the first parenthesis outside

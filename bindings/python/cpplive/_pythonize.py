@@ -823,6 +823,28 @@ def _defines(cls, py_name):
     return any(py_name in klass.__dict__ for klass in cls.__mro__[:-2])
 
 
+def _members_through_arrow(cls):
+    """A class with `operator->` that is no iterator (`std::optional<T>`,
+    a user's smart pointer) gives the members of what `operator->()`
+    returns as its own, as C++ code writes `o->x` and cppyy reads `o.x`.
+    Iterators (with `operator++`) are left alone: the hook would slow
+    every attribute read in loops, and they are read by `__deref__`."""
+    if not _defines(cls, "__follow__") or _defines(cls, "operator++") or _defines(cls, "__getattr__"):
+        return
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
+        try:
+            target = self.__follow__()
+        except (ReferenceError, TypeError):
+            target = None
+        if target is None or target is self:
+            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
+        return getattr(target, name)
+    type.__setattr__(cls, "__getattr__", __getattr__)
+
+
 def _add_operator_fallbacks(cls):
     for py_name, symbol in _BINARY.items():
         if not _defines(cls, py_name):
@@ -1210,6 +1232,7 @@ def pythonize(cls, qualified):
     if issubclass(cls, BaseException) and "__str__" not in cls.__dict__:
         cls.__str__ = _exception_str
     _add_operator_fallbacks(cls)
+    _members_through_arrow(cls)
     if qualified.startswith("std::vector<"):
         _pythonize_vector(cls, qualified)
     elif qualified in ("std::basic_string<char>", "std::string") or qualified.startswith("std::basic_string<char,"):
