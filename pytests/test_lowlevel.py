@@ -643,3 +643,20 @@ def test_views_of_pointers_go_to_pointer_pointers_of_their_item_type():
         arr = cpplive.ll.array_new[item](4, managed=True)
         assert len(arr) == 4 and ns.which(arr) == expected
     assert memoryview(cpplive.ll.array_new["int*"](2, managed=True)).format == "P"
+
+
+def test_addressof_a_function_or_one_overload_is_its_code():
+    assert cpplive.cppdef(r"""
+    namespace lo_fn {
+    int free_f(int x) { return x; }
+    struct A { static int s(int x) { return x; } int m(double) const { return 1; } int m(int) { return 2; } };
+    std::uintptr_t address_of_free() { return (std::uintptr_t)&free_f; }
+    }""")
+    ns = cpplive.gbl.lo_fn
+    assert cpplive.addressof(ns.free_f) == ns.address_of_free()
+    assert cpplive.addressof(ns.A.s)
+    const_m = cpplive.addressof(ns.A.m.__overload__(":any:", True))
+    plain_m = cpplive.addressof(ns.A.m.__overload__(":any:", False))
+    assert const_m and plain_m and const_m != plain_m
+    with pytest.raises(TypeError):
+        cpplive.addressof(ns.A.m)      # two overloads: say which
