@@ -305,6 +305,14 @@ mod tests {
     }
 
     #[test]
+    fn unnamed_records_are_classes_not_function_types() {
+        let t = parse_user("ns::S::(unnamed union at input_line_3:4:5)");
+        assert_eq!(t.base, TypeBase::Named("ns::S::(unnamed union at input_line_3:4:5)".into()));
+        assert!(matches!(parse_user("ns::(anonymous struct at a.h:1:1) *").base, TypeBase::Named(_)));
+        assert!(matches!(parse_user("int (int)").base, TypeBase::Other(_)));
+    }
+
+    #[test]
     fn parentheses_inside_template_arguments_keep_a_class_name() {
         let f = parse_user("std::function<int (int, double)>");
         assert_eq!(f.base, TypeBase::Named("std::function<int (int, double)>".into()));
