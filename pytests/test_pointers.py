@@ -1111,3 +1111,20 @@ def test_constructors_keep_the_buffers_they_were_given():
     others = [array.array("d", [9.0] * 3) for _ in range(50)]
     assert [info.data[i] for i in range(info.size)] == [1.0, 2.0, 3.0]
     del others
+
+
+def test_pointer_pointers_of_classes_and_void_take_integer_addresses():
+    assert cpplive.cppdef(r"""
+    #include <cstdint>
+    namespace pt_addrs {
+    struct O { int v = 3; };
+    intptr_t first(void** p) { return (intptr_t)*p; }
+    int value(O** p) { return (*p)->v; }
+    }""")
+    ns = cpplive.gbl.pt_addrs
+    o = ns.O()
+    addresses = array.array("l", [cpplive.addressof(o)])
+    assert ns.first(addresses) == cpplive.addressof(o)
+    assert ns.value(addresses) == 3
+    with pytest.raises(TypeError):
+        ns.first(array.array("i", [1, 2]))     # not pointer-sized

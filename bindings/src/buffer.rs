@@ -94,6 +94,10 @@ impl Element {
                         // Any ctypes pointer, for pointers to what ctypes
                         // cannot name (enums, classes).
                         ([b'&', ..], None) => true,
+                        // Addresses as pointer-sized integers (`array('l')`
+                        // of `addressof(obj)`s), for `void**` and `T**` of a
+                        // class, as cppyy takes them.
+                        ([b'l' | b'L' | b'q' | b'Q' | b'n' | b'N'], None) => true,
                         _ => false,
                     }
             }
