@@ -502,20 +502,22 @@ def test_char_pointer_member_points_at_a_copy_of_a_str(g):
 def test_pointer_members_and_pointer_references_read_the_pointer(g):
     h = g.bs_Ptrs()
     assert not h.obj and h.obj == None      # noqa: E711  (a null object of its class)
-    assert h.raw == 0
+    assert h.raw is cpplive.nullptr         # a null void*, as in cppyy
     assert not h.pp and len(h.pp) == 0     # a null pointer: an empty view
     o = g.bs_Obj()
     h.obj = o
     assert cpplive.addressof(h.obj) == cpplive.addressof(o)
     assert h.obj.v == 3
     h.raw = o
-    assert h.raw == cpplive.addressof(o)
+    # Any other void* is a view at its address (of void* items).
+    assert isinstance(h.raw, cpplive.ll.LowLevelView) and cpplive.addressof(h.raw) == cpplive.addressof(o)
+    assert cpplive.bind_object(h.raw, g.bs_Obj) is o
     with pytest.raises(TypeError, match="None is not a pointer: pass cpplive.nullptr"):
         h.obj = None
     assert h.obj.v == 3
     h.obj = cpplive.nullptr
     h.raw = cpplive.nullptr
-    assert h.obj == None and h.raw == 0     # noqa: E711
+    assert h.obj == None and h.raw is cpplive.nullptr     # noqa: E711
     assert g.bs_obj_slot().v == 3
 
 

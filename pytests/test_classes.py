@@ -617,3 +617,32 @@ def test_enum_hidden_by_a_function_of_the_same_name():
     b = ns.Bar(ns.FOO)
     b.fFoo = ns.FOO
     assert b.fFoo == 42
+
+
+def test_unnamed_unions_and_structs():
+    assert cpplive.cppdef(r"""
+    namespace cl_unnamed {
+    struct Event { Event() : num(1) { shrd.a = 5.; } int num; union { double a; int b; } shrd; };
+    struct Flat { Flat(int i) : b(i) {} int num = 2; union { double a; int b; }; };
+    struct Point {
+        Point() : intensity(5.f) {}
+        double x = 1.;
+        union { int offset1; struct { int offset2; float intensity; }; float data_c[4]; };
+    };
+    struct Two { Two() { bar.x = 5; baz.x = 7; } struct { int x; } bar; struct { int x; } baz; };
+    }""")
+    ns = cpplive.gbl.cl_unnamed
+    e = ns.Event()
+    # A named member of an unnamed type reads as a proxy of that type.
+    assert e.num == 1 and e.shrd.a == 5.0 and not hasattr(e, "a")
+    e.shrd.b = 3
+    assert e.shrd.b == 3
+    # Members of an anonymous union (or struct in one) are the class's own.
+    f = ns.Flat(42)
+    assert f.b == 42 and f.num == 2
+    f.a = 2.5
+    assert f.a == 2.5
+    p = ns.Point()
+    assert type(p.x) is float and p.intensity == 5.0 and type(p.data_c[0]) is float
+    t = ns.Two()
+    assert (t.bar.x, t.baz.x) == (5, 7) and not hasattr(t.bar, "bar")

@@ -310,7 +310,9 @@ def test_ll_array_new_and_delete(g):
     assert numbers[2] == 1.5
     ll.array_delete(numbers)
     objects = ll.array_new[g.lo_S](2)
-    assert type(objects) is g.lo_S
+    # Objects side by side: a view of them, each a proxy into the array.
+    assert len(objects) == 2 and all(type(o) is g.lo_S for o in objects)
+    assert cpplive.addressof(objects[1]) - cpplive.addressof(objects[0]) == cpplive.sizeof(g.lo_S)
     ll.array_delete(objects)
     with pytest.raises(TypeError):
         ll.array_delete(3)
@@ -627,3 +629,34 @@ def test_typedef_of_bool_gives_true_and_false():
     assert b.__name__ == "B" and b.__cpp_name__ == "lo_tb::S::B"
     assert b(1) is True and b() is False and b(0) is False
     assert str(b(1)) == "True"
+
+
+def test_views_of_pointers_go_to_pointer_pointers_of_their_item_type():
+    assert cpplive.cppdef(r"""
+    #include <cstdint>
+    namespace lo_ptrs {
+    const char* which(int* arr[8]) { return "int"; }
+    const char* which(uint8_t* arr[8]) { return "uint8_t"; }
+    }""")
+    ns = cpplive.gbl.lo_ptrs
+    for item, expected in (("int*", "int"), ("uint8_t*", "uint8_t")):
+        arr = cpplive.ll.array_new[item](4, managed=True)
+        assert len(arr) == 4 and ns.which(arr) == expected
+    assert memoryview(cpplive.ll.array_new["int*"](2, managed=True)).format == "P"
+
+
+def test_addressof_a_function_or_one_overload_is_its_code():
+    assert cpplive.cppdef(r"""
+    namespace lo_fn {
+    int free_f(int x) { return x; }
+    struct A { static int s(int x) { return x; } int m(double) const { return 1; } int m(int) { return 2; } };
+    std::uintptr_t address_of_free() { return (std::uintptr_t)&free_f; }
+    }""")
+    ns = cpplive.gbl.lo_fn
+    assert cpplive.addressof(ns.free_f) == ns.address_of_free()
+    assert cpplive.addressof(ns.A.s)
+    const_m = cpplive.addressof(ns.A.m.__overload__(":any:", True))
+    plain_m = cpplive.addressof(ns.A.m.__overload__(":any:", False))
+    assert const_m and plain_m and const_m != plain_m
+    with pytest.raises(TypeError):
+        cpplive.addressof(ns.A.m)      # two overloads: say which

@@ -989,3 +989,143 @@ def test_a_null_object_is_false_whatever_its_class_says_about_truth(g):
     """)
     assert g.pt_Truthy() and not g.pt_null_truthy()
     assert not g.pt_null_vector() and g.pt_null_vector() == None   # noqa: E711  (no call of empty())
+
+
+@pytest.fixture(scope="module")
+def arrays():
+    assert cpplive.cppdef(r"""
+    #include <cstdlib>
+    #include <string>
+    namespace pt_arrays {
+    struct P { int v; };
+    P pool[3] = {{4}, {5}, {6}};
+    P* first = pool;
+    P* rows[2] = {pool, pool + 1};
+    struct Holder { P* items; Holder() : items(new P[2]{{1}, {2}}) {} ~Holder() { delete[] items; } };
+    P* get_first() { return pool; }
+    typedef struct { int x, y, z; } xy;
+    xy** make(int n, int m) {
+        xy** mat = (xy**)malloc(n * sizeof(xy*));
+        xy* all = (xy*)malloc(n * m * sizeof(xy));
+        for (int i = 0; i < n; ++i) { mat[i] = all + i * m; for (int j = 0; j < m; ++j) { mat[i][j].x = i; mat[i][j].y = j; } }
+        return mat;
+    }
+    void release(xy** mat) { free(mat[0]); free(mat); }
+    int sum(const P* p, int n) { int s = 0; for (int i = 0; i < n; ++i) s += p[i].v; return s; }
+    void* opaque(bool null) { return null ? nullptr : (void*)pool; }
+    void* table[2] = {(void*)pool, nullptr};
+    void* table_at = (void*)table;
+    std::string restricted(const char* __restrict s, int* __restrict n) { *n = (int)std::string(s).size(); return s; }
+    struct Named { std::string name; };
+    Named global_named{"Hello"};
+    struct RefMember { const Named& named; int& count; int c = 7; RefMember() : named(global_named), count(c) {} };
+    }""")
+    return cpplive.gbl.pt_arrays
+
+
+def test_class_pointers_read_in_place_index_as_arrays(arrays):
+    # A `T*` member, variable or item may point at an array, as in cppyy.
+    h = arrays.Holder()
+    assert h.items.v == 1 and h.items[1].v == 2 and h.items[0] is h.items
+    assert arrays.first[2].v == 6
+    assert arrays.rows[1][1].v == 6
+    # Results and values are single objects; iteration is not offered.
+    with pytest.raises(TypeError, match="not subscriptable"):
+        arrays.get_first()[1]
+    with pytest.raises(TypeError, match="not subscriptable"):
+        arrays.pool[0][1]
+    with pytest.raises(TypeError):
+        iter(h.items)
+    with pytest.raises(IndexError):
+        h.items[-1]
+
+
+def test_views_of_object_pointers_show_the_first_objects_members(arrays):
+    m = arrays.make(2, 3)
+    assert (m.x, m.y) == (0, 0)
+    assert [(m[i].x, m[i][j].x, m[i][j].y) for i in range(2) for j in range(3)] == \
+        [(i, i, j) for i in range(2) for j in range(3)]
+    assert not hasattr(m, "__array_interface__")
+    arrays.release(m)
+
+
+def test_views_of_objects_pass_to_object_pointers(arrays):
+    objects = cpplive.ll.array_new[arrays.P](3)
+    for i, o in enumerate(objects):
+        o.v = i + 1
+    assert arrays.sum(objects, 3) == 6
+    with pytest.raises(TypeError):
+        arrays.sum(cpplive.ll.array_new[int](3), 3)
+    cpplive.ll.array_delete(objects)
+
+
+def test_void_pointers_read_as_nullptr_or_a_view_of_addresses(arrays):
+    assert arrays.opaque(True) is cpplive.nullptr
+    p = arrays.opaque(False)
+    assert cpplive.addressof(p) == cpplive.addressof(arrays.pool[0])
+    assert cpplive.bind_object(p, arrays.P).v == 4
+    assert arrays.sum(cpplive.bind_object(p, arrays.P), 1) == 4
+    # Its items are the addresses an array of void* holds.
+    assert arrays.table_at[0] == cpplive.addressof(arrays.pool[0]) and arrays.table_at[1] == 0
+    assert arrays.table[1] == 0
+    assert cpplive.addressof(0) == 0
+    with pytest.raises(TypeError):
+        cpplive.addressof(1234)
+
+
+def test_restrict_qualified_pointer_parameters(arrays):
+    n = ctypes.c_int(0)
+    assert arrays.restricted("aap", n) == "aap" and n.value == 3
+
+
+def test_reference_members_read_what_they_refer_to(arrays):
+    r = arrays.RefMember()
+    assert r.named.name == "Hello" and r.count == 7
+    r.c = 9
+    assert r.count == 9
+
+
+def test_null_goes_to_a_builtin_pointer_overload_before_a_class_pointer_one():
+    assert cpplive.cppdef(r"""
+    #include <complex>
+    namespace pt_null_overloads {
+    struct K { int v = 1; };
+    const char* which(std::complex<double>*) { return "complex"; }
+    const char* which(short*) { return "short"; }
+    const char* which(K*) { return "K"; }
+    const char* which(void*) { return "void"; }
+    }""")
+    ns = cpplive.gbl.pt_null_overloads
+    assert ns.which(0) == "short" and ns.which(cpplive.nullptr) == "short"
+    assert ns.which(ns.K()) == "K"          # void* takes any object, after K*
+    assert ns.which(array.array("h", [1])) == "short"
+
+
+def test_constructors_keep_the_buffers_they_were_given():
+    import gc
+    assert cpplive.cppdef(r"""
+    namespace pt_kept { struct Info { double* data; int size; }; }
+    """)
+    ns = cpplive.gbl.pt_kept
+    info = ns.Info(array.array("d", [1.0, 2.0, 3.0]), 3)
+    gc.collect()
+    others = [array.array("d", [9.0] * 3) for _ in range(50)]
+    assert [info.data[i] for i in range(info.size)] == [1.0, 2.0, 3.0]
+    del others
+
+
+def test_pointer_pointers_of_classes_and_void_take_integer_addresses():
+    assert cpplive.cppdef(r"""
+    #include <cstdint>
+    namespace pt_addrs {
+    struct O { int v = 3; };
+    intptr_t first(void** p) { return (intptr_t)*p; }
+    int value(O** p) { return (*p)->v; }
+    }""")
+    ns = cpplive.gbl.pt_addrs
+    o = ns.O()
+    addresses = array.array("l", [cpplive.addressof(o)])
+    assert ns.first(addresses) == cpplive.addressof(o)
+    assert ns.value(addresses) == 3
+    with pytest.raises(TypeError):
+        ns.first(array.array("i", [1, 2]))     # not pointer-sized

@@ -372,3 +372,32 @@ def test_optional_chrono_and_thread_need_no_include():
     assert cpplive.gbl.sc_has_value(std.optional[int](3))
     assert not cpplive.gbl.sc_has_value(std.nullopt)
     assert cpplive.gbl.sc_seconds(std.chrono.seconds(7)) == 7
+
+
+def test_vector_value_type_names_the_item_type():
+    # As in cppyy: a string, written as in C++ source (no default arguments).
+    std = cpplive.gbl.std
+    assert std.vector[int].value_type == "int"
+    assert std.vector["std::string"].value_type == "std::string"
+    assert std.vector[std.vector[int]].value_type == "std::vector<int>"
+    assert std.vector["int[1]"].value_type == "int[1]"
+    nested = std.vector[std.vector[int]]([[1, 2]])
+    assert list(nested[0]) == [1, 2]
+    assert std.vector[bool]([True, False])[0] is True
+
+
+def test_optional_gives_the_members_of_its_value():
+    assert cpplive.cppdef(r"""
+    #include <optional>
+    namespace sc_opt {
+    struct S { S(int x) : x(x) {} S(const S&) = delete; int x; };
+    struct R { std::optional<S> s = {}; };
+    R make() { return {1}; }
+    std::optional<S> none() { return {}; }
+    }""")
+    ns = cpplive.gbl.sc_opt
+    r = ns.make()
+    assert r.s.x == 1 and r.s.has_value()
+    assert not ns.none().has_value()
+    with pytest.raises(AttributeError):
+        r.s.no_such_member

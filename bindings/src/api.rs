@@ -651,6 +651,10 @@ pub fn sizeof_builtin(name: &str) -> PyResult<usize> {
 #[pyfunction]
 #[pyo3(signature = (obj, cls=None))]
 pub fn addressof(obj: &Bound<'_, PyAny>, cls: Option<&Bound<'_, PyType>>) -> PyResult<usize> {
+    if let Some(function) = crate::callable::single_function(obj) {
+        // A function (one overload, as `__overload__` picks it): its code.
+        return crate::runtime::with_backend(|b| b.function_address(&function).map_err(crate::errors::backend_error));
+    }
     if !unsafe { crate::instance::is_proxy(obj.py(), obj.as_ptr()) } {
         return Err(PyTypeError::new_err("addressof() needs a C++ object"));
     }

@@ -94,6 +94,10 @@ impl Element {
                         // Any ctypes pointer, for pointers to what ctypes
                         // cannot name (enums, classes).
                         ([b'&', ..], None) => true,
+                        // Addresses as pointer-sized integers (`array('l')`
+                        // of `addressof(obj)`s), for `void**` and `T**` of a
+                        // class, as cppyy takes them.
+                        ([b'l' | b'L' | b'q' | b'Q' | b'n' | b'N'], None) => true,
                         _ => false,
                     }
             }
@@ -182,6 +186,11 @@ fn request(pointee: Pointee) -> c_int {
 pub unsafe fn address(py: Python<'_>, obj: *mut ffi::PyObject, pointee: Pointee, scratch: &mut Scratch) -> Result<*mut c_void, Rejection> {
     if let Some(reference) = ctypes_reference(py, obj, pointee, scratch) {
         return reference;
+    }
+    // A view of pointers to builtins says what they point at, which its
+    // buffer (of format `P`) does not: checked as ctypes pointers are.
+    if matches!(pointee.element, Element::Pointer(Some(_))) && crate::lowlevel::points_at_builtins(py, obj) {
+        return not_a_buffer(py, obj, pointee);
     }
     let mut view: Box<ffi::Py_buffer> = Box::new(std::mem::zeroed());
     if ffi::PyObject_CheckBuffer(obj) == 0 || ffi::PyObject_GetBuffer(obj, &mut *view, request(pointee)) != 0 {

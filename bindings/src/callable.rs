@@ -353,3 +353,21 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
     let _: &Bound<'_, PyType> = &CppFunction::type_object(py);
     Ok(())
 }
+
+/// The one C++ function `obj` calls (a function or method with a single
+/// overload, as `__overload__` gives), if it is one.
+pub fn single_function(obj: &Bound<'_, PyAny>) -> Option<cpplive_core::model::FunctionInfo> {
+    let set = if let Ok(f) = obj.cast::<CppFunction>() {
+        f.get().set.functions().to_vec()
+    } else if let Ok(m) = obj.cast::<CppMethod>() {
+        m.get().set.functions().to_vec()
+    } else if let Ok(b) = obj.cast::<BoundCppMethod>() {
+        b.get().method.get().set.functions().to_vec()
+    } else {
+        return None;
+    };
+    match <[_; 1]>::try_from(set) {
+        Ok([only]) => Some(only),
+        Err(_) => None,
+    }
+}

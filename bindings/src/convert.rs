@@ -370,13 +370,20 @@ impl Converter {
             Converter::ObjectPointer { .. } => 1,
             Converter::StdFunction { .. } => 0,
             Converter::FunctionPointer { .. } => 1,
-            Converter::BufferPointer(_) => 2,
+            // `void*` takes any object, after the pointers to what it is.
+            Converter::BufferPointer(p) if p.element == crate::buffer::Element::Bytes => 2,
+            Converter::BufferPointer(_) => 1,
             Converter::ObjectPointerPointer { .. } => 2,
             Converter::PyObject => 3,
             Converter::BuiltinReference(_) => 2,
             Converter::PointerReference { .. } => 2,
             Converter::Unsupported(_) => 100,
         }
+    }
+
+    /// Whether the parameter is a pointer to class objects (`T*`, `T**`).
+    pub fn is_object_pointer(&self) -> bool {
+        matches!(self, Converter::ObjectPointer { .. } | Converter::ObjectPointerPointer { .. })
     }
 
     /// How deep the parameter's class is in its hierarchy (the length of
@@ -707,6 +714,15 @@ impl Converter {
                     match crate::instance::holder_of(py, obj) {
                         Some(holder) if ffi::PyType_IsSubtype(ffi::Py_TYPE(holder.as_ptr()), cls) != 0 => {
                             CppObject::address_of(py, holder.as_ptr(), cls)
+                        }
+                        // A view of objects of the class (`ll.array_new[T](n)`,
+                        // a vector's `data()`): where the first one is.
+                        _ if crate::lowlevel::is_view(py, obj) && crate::lowlevel::first_object(py, obj).is_some() => {
+                            match crate::lowlevel::first_object(py, obj).flatten() {
+                                None => std::ptr::null_mut(),
+                                Some(first) if ffi::PyType_IsSubtype(ffi::Py_TYPE(first.as_ptr()), cls) != 0 => CppObject::address_of(py, first.as_ptr(), cls),
+                                Some(_) => return Err(Rejection::WrongType),
+                            }
                         }
                         _ => match complex {
                             Some(items) => crate::buffer::address(py, obj, *items, scratch)?,

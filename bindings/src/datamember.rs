@@ -229,7 +229,15 @@ impl DataMember {
     }
 
     pub fn get(&self, py: Python<'_>, instance: *mut ffi::PyObject) -> PyResult<Py<PyAny>> {
-        let address = self.address(py, instance)?;
+        let mut address = self.address(py, instance)?;
+        // A reference member's storage holds the address of what it refers
+        // to (a reference variable's address already is that).
+        if self.ty.reference != RefKind::None && matches!(self.place, Place::Member { .. }) && self.bits.is_none() {
+            address = unsafe { *(address as *const *mut c_void) };
+            if address.is_null() {
+                return Err(PyReferenceError::new_err(format!("reference member '{}' refers to nothing", self.name)));
+            }
+        }
         if let Some(bits) = &self.bits {
             let (get, _) = self.bit_accessors(bits)?;
             let value = unsafe { get(address) };

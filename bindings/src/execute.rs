@@ -52,6 +52,12 @@ pub enum Executor {
     /// A function pointer: the `std::function` holding it (see
     /// `fnpointer.rs`); read through the result for a reference to one.
     FunctionPointer { reader: crate::fnpointer::Reader, through_reference: bool },
+    /// `void*`: a null pointer is `nullptr`, any other a `LowLevelView`
+    /// at that address whose items are `void*` (addresses), as in cppyy:
+    /// `p[i]` reads the i-th pointer of an array `p` points at, and the
+    /// view goes back to C++, to `addressof` and `bind_object` as the
+    /// address. (An item of a view of `void*` is an address, an int.)
+    VoidPointer { items: std::sync::Arc<crate::lowlevel::Items>, through_reference: bool },
     /// Any other pointer: its address as an integer (read through the
     /// result for a reference to a pointer).
     Address { through_reference: bool },
@@ -94,6 +100,9 @@ impl Executor {
                 let rows_of_scalars = ty.pointers.is_empty() && ty.array.iter().all(|d| d.is_some());
                 if ty.pointers.len() + ty.array.len() >= 2 && !rows_of_scalars && *b != Builtin::NullPtr {
                     return Executor::items(py, ty);
+                }
+                if *b == Builtin::Void && ty.pointers.len() == 1 && ty.array.is_empty() {
+                    return Ok(Executor::void_pointer(py, ty, by_reference));
                 }
                 if ty.pointers.len() + ty.array.len() == 1 && b.size() > 0 && *b != Builtin::NullPtr {
                     Executor::View { kind: *b, len: ty.array.first().copied().flatten(), inner: Vec::new(), through_pointer: !ty.pointers.is_empty() && by_reference }
@@ -174,6 +183,19 @@ impl Executor {
         })
     }
 
+    /// `void*` (`ty`, perhaps a reference to one): see `VoidPointer`.
+    fn void_pointer(py: Python<'_>, ty: &TypeRef, through_reference: bool) -> Executor {
+        let mut item = ty.clone();
+        item.reference = RefKind::None;
+        item.spelling = if ty.base_const { "const void *".into() } else { "void *".into() };
+        let write = (!ty.base_const).then(|| crate::convert::Converter::for_type(py, &item));
+        let name = cpplive_core::typename::readable(&item.spelling);
+        let read = Executor::Address { through_reference: true };
+        let size = std::mem::size_of::<usize>();
+        let items = std::sync::Arc::new(crate::lowlevel::Items { read, write, size, pointers: true, text: false, name, pointee: None });
+        Executor::VoidPointer { items, through_reference }
+    }
+
     /// A view of the items of pointer or array type `ty`: for `T[N]...`
     /// (`T` may be a pointer) the items are `T`s; for `T**` (or `E*`, an
     /// enum) the items are what the outermost pointer points at.
@@ -205,14 +227,21 @@ impl Executor {
         if size == 0 {
             return Ok(Executor::Unsupported(format!("type '{ty}' is not supported yet")));
         }
-        let read = Executor::for_type(py, &item);
+        let read = match Executor::for_type(py, &item) {
+            // Items of `void*` are addresses (as in cppyy), not views.
+            Executor::VoidPointer { .. } => Executor::Address { through_reference: true },
+            read => read,
+        };
         let mut argument = item.clone();
         argument.reference = RefKind::None;
         let pointers = !item.pointers.is_empty();
         let write = (pointers || item.enum_id().is_some()).then(|| crate::convert::Converter::for_type(py, &argument));
         let text = pointers && item.pointers.len() == 1 && item.builtin().is_some_and(is_text_unit);
         let name = cpplive_core::typename::readable(&argument.spelling);
-        let items = std::sync::Arc::new(crate::lowlevel::Items { read, write, size, pointers, text, name });
+        // Items that point at builtins say at which (`int*` items are no
+        // `uint8_t**` argument).
+        let pointee = if item.pointers.len() == 1 { item.builtin().filter(|b| *b != Builtin::Void) } else { None };
+        let items = std::sync::Arc::new(crate::lowlevel::Items { read, write, size, pointers, text, name, pointee });
         let through_pointer = ty.array.is_empty() && ty.reference != RefKind::None;
         Ok(Executor::Items { items, len, inner, through_pointer })
     }
@@ -287,12 +316,16 @@ impl Executor {
                 if object.is_null() {
                     return CppObject::wrap(py, class.bind(py), object, None);
                 }
-                if let Some(dynamic) = dynamic {
-                    if let Some((derived, full)) = registry::downcast(py, *dynamic, class.bind(py), object) {
-                        return CppObject::wrap(py, &derived, full, None);
-                    }
+                let proxy = match dynamic.and_then(|dynamic| registry::downcast(py, dynamic, class.bind(py), object)) {
+                    Some((derived, full)) => CppObject::wrap(py, &derived, full, None)?,
+                    None => CppObject::wrap(py, class.bind(py), object, None)?,
+                };
+                // A `T*` read in place (a member, a variable, an item) may
+                // point at an array: the proxy indexes as one, as in cppyy.
+                if *through_reference {
+                    crate::instance::state(proxy.as_ptr()).mark_array();
                 }
-                CppObject::wrap(py, class.bind(py), object, None)
+                Ok(proxy)
             }
             Executor::Smart { holder, pointee, get, dynamic } => {
                 let holder = holder.execute(py, ret)?;
@@ -336,6 +369,13 @@ impl Executor {
             Executor::FunctionPointer { reader, through_reference } => {
                 let address = read_pointer(ret, *through_reference);
                 reader.read(py, address as usize)
+            }
+            Executor::VoidPointer { items, through_reference } => {
+                let address = read_pointer(ret, *through_reference) as usize;
+                if address == 0 {
+                    return Ok(crate::instance::nullptr(py).clone_ref(py).into_any());
+                }
+                Ok(Py::new(py, crate::lowlevel::LowLevelView::with_items(address, items.clone(), None, Vec::new()))?.into_any())
             }
             Executor::Address { through_reference } => {
                 let object = read_pointer(ret, *through_reference);
@@ -450,7 +490,7 @@ pub fn object_view(py: Python<'_>, id: u64, address: usize, len: usize) -> PyRes
     item.reference = RefKind::LValue;
     let read = Executor::for_type(py, &item);
     let name = cpplive_core::typename::readable(&qualified);
-    let items = std::sync::Arc::new(crate::lowlevel::Items { read, write: None, size, pointers: false, text: false, name });
+    let items = std::sync::Arc::new(crate::lowlevel::Items { read, write: None, size, pointers: false, text: false, name, pointee: None });
     Ok(crate::lowlevel::LowLevelView::with_items(address, items, Some(len), Vec::new()))
 }
 

@@ -3,7 +3,7 @@
 //! class), so identity holds for references handed back by C++.
 
 use rustc_hash::FxHashMap;
-use std::ffi::c_void;
+use std::ffi::{c_void, CStr};
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
@@ -54,6 +54,14 @@ pub struct ProxyState {
     /// For a proxy reached through a smart pointer: the address it is
     /// entered under in `HELD` (0 if none).
     held_at: AtomicUsize,
+    /// Reached through a `T*` read in place (a data member, a variable,
+    /// an item of a view of `T*`): the pointer may be to the first of an
+    /// array, so `obj[i]` is the i-th object, as in cppyy.
+    array: AtomicBool,
+    /// Python buffers a constructor was given for pointer parameters: the
+    /// object may keep those pointers (an aggregate's members do), so the
+    /// memory lives as long as this proxy.
+    kept: OnceLock<Box<std::sync::Mutex<Vec<Py<PyAny>>>>>,
 }
 
 #[pyclass(subclass, frozen, module = "cpplive", name = "CppObject")]
@@ -80,6 +88,17 @@ pub unsafe fn state<'a>(obj: *mut ffi::PyObject) -> &'a ProxyState {
     let is_exception = (*ffi::Py_TYPE(obj)).tp_flags & ffi::Py_TPFLAGS_BASE_EXC_SUBCLASS != 0;
     let offset = if is_exception { EXCEPTION_OFFSET.load(Ordering::Relaxed) } else { OBJECT_OFFSET.load(Ordering::Relaxed) };
     &*((obj as *const u8).add(offset) as *const ProxyState)
+}
+
+/// Whether `cls` is a proxy class (of either root).
+///
+/// # Safety
+/// The GIL is held.
+pub unsafe fn is_proxy_type(cls: &Bound<'_, PyType>) -> bool {
+    use pyo3::PyTypeInfo;
+    let py = cls.py();
+    let tp = cls.as_ptr() as *mut ffi::PyTypeObject;
+    ffi::PyType_IsSubtype(tp, CppObject::type_object_raw(py)) != 0 || ffi::PyType_IsSubtype(tp, CppExceptionObject::type_object_raw(py)) != 0
 }
 
 /// Whether `obj` is a C++ proxy (of either root).
@@ -122,6 +141,63 @@ unsafe extern "C" fn object_dealloc(obj: *mut ffi::PyObject) {
     free(obj as *mut c_void);
     if (*tp).tp_flags & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
         ffi::Py_DECREF(tp as *mut ffi::PyObject);
+    }
+}
+
+/// Gives proxy class `cls`, when it has no `__getitem__`, the indexing of
+/// `object_subscript`: in the mapping slot only, with no `__getitem__` in
+/// its dict, which would make every proxy look like a sequence to
+/// `iter()` (CPython fills `sq_item` from one). A `__getitem__` the class
+/// gets later (a pythonization) replaces it, as Python's slot updates do.
+pub fn give_array_indexing(cls: &Bound<'_, PyType>) {
+    let tp = cls.as_ptr() as *mut ffi::PyTypeObject;
+    unsafe {
+        let mapping = (*tp).tp_as_mapping;
+        if !mapping.is_null() && (*mapping).mp_subscript.is_none() && ((*tp).tp_as_sequence.is_null() || (*(*tp).tp_as_sequence).sq_item.is_none()) {
+            (*mapping).mp_subscript = Some(object_subscript);
+        }
+    }
+}
+
+/// `obj[i]` for a proxy whose class has no `operator[]`: the i-th object
+/// of the array that a proxy reached through a `T*` member, variable or
+/// view item may be the first of (see `ProxyState::array`), as a proxy
+/// that keeps `obj` alive; for any other proxy, Python's `TypeError`.
+unsafe extern "C" fn object_subscript(obj: *mut ffi::PyObject, key: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    let py = Python::assume_attached();
+    let tp = ffi::Py_TYPE(obj);
+    let name = || CStr::from_ptr((*tp).tp_name).to_string_lossy().rsplit('.').next().unwrap_or_default().to_string();
+    let result = (|| -> PyResult<Py<PyAny>> {
+        let this = state(obj);
+        if !this.array.load(Ordering::Relaxed) {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!("'{}' object is not subscriptable", name())));
+        }
+        let index = Bound::from_borrowed_ptr(py, key).extract::<isize>()?;
+        if index < 0 {
+            return Err(pyo3::exceptions::PyIndexError::new_err("the size of this C++ array is unknown: index it from 0"));
+        }
+        let address = this.address();
+        if address.is_null() {
+            return Err(PyReferenceError::new_err("attempt to access a null-pointer C++ object"));
+        }
+        let id = crate::registry::scope_of_type(py, tp).ok_or_else(|| pyo3::exceptions::PyTypeError::new_err(format!("'{}' object is not subscriptable", name())))?;
+        let size = crate::runtime::with_backend(|b| Ok(b.scope(cpplive_core::ScopeId(id)).map(|s| s.size).unwrap_or(0)))?;
+        if size == 0 {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!("the size of '{}' is unknown", name())));
+        }
+        let cls = Bound::from_borrowed_ptr(py, tp as *mut ffi::PyObject).cast_into_unchecked::<PyType>();
+        let element = CppObject::wrap(py, &cls, (address as *mut u8).add(index as usize * size) as *mut c_void, None)?;
+        if element.as_ptr() != obj {
+            state(element.as_ptr()).keep_alive(Py::from_borrowed_ptr(py, obj));
+        }
+        Ok(element)
+    })();
+    match result {
+        Ok(element) => element.into_ptr(),
+        Err(e) => {
+            e.restore(py);
+            std::ptr::null_mut()
+        }
     }
 }
 
@@ -262,6 +338,8 @@ impl ProxyState {
             views: OnceLock::new(),
             lifeline: OnceLock::new(),
             held_at: AtomicUsize::new(0),
+            array: AtomicBool::new(false),
+            kept: OnceLock::new(),
         }
     }
 
@@ -534,6 +612,18 @@ impl ProxyState {
         let _ = self.lifeline.set(owner);
     }
 
+    /// Keeps `object` (a buffer C++ was given a pointer into) while this
+    /// proxy lives (see `kept`).
+    pub fn keep(&self, object: Py<PyAny>) {
+        let kept = self.kept.get_or_init(Default::default);
+        kept.lock().unwrap_or_else(|e| e.into_inner()).push(object);
+    }
+
+    /// Marks the object as possibly the first of an array (see `array`).
+    pub fn mark_array(&self) {
+        self.array.store(true, Ordering::Relaxed);
+    }
+
     /// The smart pointer proxy this object is held by, if any.
     pub fn holder(&self) -> Option<&Py<PyAny>> {
         self.holder.get()
@@ -595,6 +685,11 @@ impl Drop for ProxyState {
             let buffers = buffers.into_inner().unwrap_or_else(|e| e.into_inner());
             for (_, kept) in buffers {
                 unsafe { ffi::Py_DECREF(kept.object.into_ptr()) };
+            }
+        }
+        if let Some(kept) = self.kept.take() {
+            for object in kept.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                unsafe { ffi::Py_DECREF(object.into_ptr()) };
             }
         }
         if let Some(views) = self.views.take() {

@@ -93,6 +93,8 @@ pub struct Items {
     pub text: bool,
     /// The item type, for `repr` and `item_type`.
     pub name: String,
+    /// For items that are pointers to a builtin, that builtin.
+    pub pointee: Option<Builtin>,
 }
 
 impl LowLevelView {
@@ -171,7 +173,13 @@ impl LowLevelView {
     /// What a pointer parameter given this view points at: the address,
     /// the item format and size.
     pub fn pointer(&self) -> (usize, &'static CStr, usize) {
-        (self.address, self.format(), self.item_size())
+        let format = match self.items.as_ref().and_then(|items| items.pointee) {
+            // As ctypes writes `POINTER(T)`: the items' own type, which a
+            // `T**` parameter checks (the buffer says only `P`).
+            Some(b) => pointer_format(b),
+            None => self.format(),
+        };
+        (self.address, format, self.item_size())
     }
 
     /// Where element (or row) `index` is, in a view of `shape`.
@@ -240,6 +248,65 @@ impl LowLevelView {
     }
 }
 
+/// Whether `obj` is a `LowLevelView` (a cheap type check).
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn is_view(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
+    Bound::from_borrowed_ptr(py, obj).is_instance_of::<LowLevelView>()
+}
+
+/// Whether `obj` is a view whose items are pointers to a builtin.
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn points_at_builtins(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
+    let bound = Bound::from_borrowed_ptr(py, obj);
+    bound.cast::<LowLevelView>().is_ok_and(|view| view.get().items.as_ref().is_some_and(|items| items.pointee.is_some()))
+}
+
+/// For a view of class objects (not of pointers to them), the proxy of
+/// its first object (`None` for a view of a null pointer); `None` outright
+/// for anything else.
+///
+/// # Safety
+/// `obj` is a live object; the GIL is held.
+pub unsafe fn first_object(py: Python<'_>, obj: *mut ffi::PyObject) -> Option<Option<Py<PyAny>>> {
+    let bound = Bound::from_borrowed_ptr(py, obj);
+    let view = bound.cast::<LowLevelView>().ok()?;
+    let view = view.get();
+    let items = view.items.as_ref()?;
+    if items.pointers || !matches!(items.read, Executor::ObjectRef { .. }) || !view.shape_now(py).inner.is_empty() {
+        return None;
+    }
+    if view.address == 0 {
+        return Some(None);
+    }
+    let slot = ArgSlot { ptr: view.address as *mut std::ffi::c_void };
+    Some(items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void).ok())
+}
+
+/// The format ctypes gives `POINTER(T)` items for builtin `T` (`&i`).
+fn pointer_format(b: Builtin) -> &'static CStr {
+    match b {
+        Builtin::Bool => c"&?",
+        Builtin::Char | Builtin::SChar | Builtin::Int8 => c"&b",
+        Builtin::UChar | Builtin::UInt8 => c"&B",
+        Builtin::Short => c"&h",
+        Builtin::UShort | Builtin::Char16 => c"&H",
+        Builtin::Int | Builtin::WChar => c"&i",
+        Builtin::UInt | Builtin::Char32 => c"&I",
+        Builtin::Long => c"&l",
+        Builtin::ULong => c"&L",
+        Builtin::LongLong => c"&q",
+        Builtin::ULongLong => c"&Q",
+        Builtin::Float => c"&f",
+        Builtin::Double => c"&d",
+        Builtin::LongDouble => c"&g",
+        _ => c"P",
+    }
+}
+
 impl Items {
     /// Writes `value` into the item at `at`.
     fn store(&self, py: Python<'_>, at: usize, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -298,6 +365,24 @@ impl LowLevelView {
 
     fn __bool__(&self) -> bool {
         self.address != 0
+    }
+
+    /// The members of the first object, for a view of class objects or of
+    /// pointers to them (`xy**` as `m.x`, as in cppyy); Python's
+    /// `AttributeError` for anything else (and for `__dunder__` names,
+    /// which protocols probe).
+    fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let of_objects = this.items.as_ref().is_some_and(|items| matches!(items.read, Executor::ObjectRef { .. }));
+        if of_objects && !name.starts_with("__") && this.address != 0 {
+            let shape = this.shape_now(py);
+            if shape.inner.is_empty() {
+                let first = this.read(py, &shape, this.address)?;
+                return Ok(first.bind(py).getattr(name)?.unbind());
+            }
+        }
+        Err(pyo3::exceptions::PyAttributeError::new_err(format!("'cpplive.LowLevelView' object has no attribute '{name}'")))
     }
 
     fn __len__(&self, py: Python<'_>) -> usize {

@@ -338,12 +338,16 @@ impl OverloadSet {
         // temporaries, which C++ binds there rather than to `const T&`; and
         // deeper parameter classes first: an object that is a `C` takes
         // `f(const C&)` over `f(const B&)` (for `C : B`), as in C++, while
-        // a plain `B` is refused by the first.
+        // a plain `B` is refused by the first. Pointers to builtins come
+        // before pointers to classes (only a null pointer, `0` or `None`,
+        // goes to both, and cppyy gives it to the first), so the depth of
+        // a class is compared only among overloads with as many of them.
         candidates.sort_by_key(|c| {
             let rank = c.converters.iter().map(|k| k.rank()).sum::<u32>();
             let rvalues = c.converters.iter().filter(|k| k.takes_rvalue()).count();
             let depth: usize = c.converters.iter().map(|k| k.class_depth(py)).sum();
-            (rank, std::cmp::Reverse(rvalues), c.converters.iter().filter(|k| k.adds_const()).count(), std::cmp::Reverse(depth))
+            let object_pointers = c.converters.iter().filter(|k| k.is_object_pointer()).count();
+            (rank, std::cmp::Reverse(rvalues), c.converters.iter().filter(|k| k.adds_const()).count(), object_pointers, std::cmp::Reverse(depth))
         });
         let mut rvalue_positions = 0u64;
         for c in &candidates {
@@ -797,6 +801,14 @@ impl OverloadSet {
             let object = crate::instance::state(receiver);
             object.adopt(address, prepared.deleter);
             object.register(py, receiver);
+            // The object may keep pointers into the buffers it was given
+            // (`Info(np.array(...), n)` of an aggregate `{double* data; int n;}`).
+            for (i, converter) in candidate.converters.iter().enumerate().take(n) {
+                let arg = args[i];
+                if matches!(converter, Converter::BufferPointer(_)) && !arg.is_null() && ffi::PyObject_CheckBuffer(arg) != 0 {
+                    object.keep(Py::from_borrowed_ptr(py, arg));
+                }
+            }
             return Attempt::Done(py.None());
         }
         let result = candidate.executor.execute(py, &ret as *const ArgSlot as *const c_void);

@@ -43,6 +43,9 @@ pub fn set_factory(py: Python<'_>, factory: Py<PyAny>) {
 
 /// Records `cls` as the proxy of `id`; `ready` once its members are in.
 pub fn register(py: Python<'_>, id: u64, cls: &Bound<'_, PyType>, ready: bool) {
+    if unsafe { crate::instance::is_proxy_type(cls) } {
+        crate::instance::give_array_indexing(cls);
+    }
     let replaced = registry(py, |r| {
         r.by_type.insert(cls.as_ptr() as usize, id);
         r.by_id.insert(id, (cls.clone().unbind(), ready))

@@ -707,6 +707,18 @@ rust::Vec<FieldRecord> Session::fields(std::uint64_t scope) {
       record.name = rust::String(field->getNameAsString());
       record.ty = type_record(*impl, field->getType());
       record.access = access_code(field->getAccess());
+    } else if (auto *indirect = dyn_cast<IndirectFieldDecl>(member)) {
+      // A member of an anonymous union or struct is one of this class's
+      // (`obj.b` in C++): at the sum of the offsets along its chain.
+      FieldDecl *field = indirect->getAnonField();
+      if (!field || field->getName().empty())
+        continue;
+      record.is_static = false;
+      record.bit_width = field->isBitField() ? field->getBitWidthValue(ctx) : 0;
+      record.offset = field->isBitField() ? 0 : ctx.getFieldOffset(indirect) / ctx.getCharWidth();
+      record.name = rust::String(indirect->getNameAsString());
+      record.ty = type_record(*impl, field->getType());
+      record.access = access_code(indirect->getAccess());
     } else if (auto *var = dyn_cast<VarDecl>(member)) {
       record.is_static = true;
       record.bit_width = 0;

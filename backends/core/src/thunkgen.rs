@@ -417,6 +417,23 @@ fn strip_template_arguments(name: &str) -> Option<&str> {
 /// or static method `function` as a plain function pointer of its own
 /// signature (the cast picks the overload).
 pub fn function_address(symbol: &str, function: &FunctionInfo) -> String {
+    if matches!(function.kind, FunctionKind::Method | FunctionKind::Conversion) {
+        // The code address of a member function: the first word of its
+        // pointer to member (the Itanium ABI's; a virtual one's is its
+        // vtable offset plus one).
+        let params: Vec<&str> = function.params.iter().map(|p| p.ty.spelling.as_str()).collect();
+        let member = format!(
+            "std::type_identity_t<{}> ({}::*)({}){}",
+            function.ret.spelling,
+            function.class_spelling,
+            params.join(", "),
+            if function.is_const { " const" } else { "" }
+        );
+        return format!(
+            "extern \"C\" void* {symbol}() {{ using member = {member}; member p = &{}::{}; void* out; __builtin_memcpy(&out, &p, sizeof out); return out; }}\n",
+            function.class_spelling, function.qualified
+        );
+    }
     let name = match function.kind {
         FunctionKind::StaticMethod => format!("{}::{}", function.class_spelling, function.qualified),
         _ => function.qualified.clone(),

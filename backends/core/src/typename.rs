@@ -131,7 +131,9 @@ fn strip_trailing_cv(text: &str) -> (String, bool) {
         if let Some(s) = strip_word_suffix(&rest, "const") {
             is_const = true;
             rest = s;
-        } else if let Some(s) = strip_word_suffix(&rest, "volatile") {
+        } else if let Some(s) = ["volatile", "__restrict", "__restrict__", "restrict"].iter().find_map(|w| strip_word_suffix(&rest, w)) {
+            // `restrict` only promises the callee no aliasing: the pointer
+            // converts as any other.
             rest = s;
         } else {
             return (rest, is_const);
@@ -171,7 +173,7 @@ fn strip_cv(text: &str) -> (String, bool) {
         match piece {
             "" => {}
             "const" => is_const = true,
-            "volatile" => {}
+            "volatile" | "__restrict" | "__restrict__" => {}
             other => words.push(other),
         }
     }
@@ -196,10 +198,19 @@ fn parse_base(text: &str) -> TypeBase {
     }
     // Parentheses outside template arguments make a function or function
     // pointer type; inside them (`std::function<int (int)>`) a class.
-    if has_top_level_paren(&name) || name.is_empty() {
+    if (has_top_level_paren(&name) && !is_unnamed_record(&name)) || name.is_empty() {
         return TypeBase::Other(name);
     }
     TypeBase::Named(name)
+}
+
+/// A class, struct or union without a name, as clang spells one
+/// (`ns::S::(unnamed union at file:3:5)`, `(anonymous struct at ...)`):
+/// its members are read in place like any class's, though no code can
+/// name it.
+fn is_unnamed_record(name: &str) -> bool {
+    let last = name.rsplit("::").next().unwrap_or(name);
+    ["(unnamed ", "(anonymous "].iter().any(|p| last.starts_with(p)) && last.ends_with(')')
 }
 
 /// `R (*)(A...)` (also `R (*const)(A...)`): the first parenthesis outside
@@ -283,6 +294,22 @@ mod tests {
         // A typedef of another type is not taken for one of these.
         assert_eq!(parse_aliased("int", "", &aliases, None, 4).builtin(), Some(Builtin::Int));
         assert_eq!(parse_user("int8_t").builtin(), Some(Builtin::Int8));
+    }
+
+    #[test]
+    fn restrict_qualified_pointers_are_plain_pointers() {
+        let t = parse_user("const char *__restrict");
+        assert_eq!(t.builtin(), Some(Builtin::Char));
+        assert!(t.base_const && t.is_c_string());
+        assert_eq!(parse_user("int *__restrict__ *").pointers.len(), 2);
+    }
+
+    #[test]
+    fn unnamed_records_are_classes_not_function_types() {
+        let t = parse_user("ns::S::(unnamed union at input_line_3:4:5)");
+        assert_eq!(t.base, TypeBase::Named("ns::S::(unnamed union at input_line_3:4:5)".into()));
+        assert!(matches!(parse_user("ns::(anonymous struct at a.h:1:1) *").base, TypeBase::Named(_)));
+        assert!(matches!(parse_user("int (int)").base, TypeBase::Other(_)));
     }
 
     #[test]

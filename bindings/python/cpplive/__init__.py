@@ -133,12 +133,13 @@ def load_reflection_info(name):
 
 def addressof(obj, member=None):
     """The address of a C++ object, as an int; also of a view, a ctypes
-    object (a pointer's value) or a capsule. nullptr and None give 0.
+    object (a pointer's value) or a capsule. nullptr, None and 0 (C's
+    NULL) give 0; any other int is refused (it is no object).
     `addressof(obj, "name")` is the address of data member `name` of C++
     object `obj`."""
     if member is not None:
         return _lowlevel.member_address(obj, member)
-    if isinstance(obj, int) and getattr(type(obj), "__cpp_name__", None) is None:
+    if isinstance(obj, int) and obj != 0 and getattr(type(obj), "__cpp_name__", None) is None:
         raise TypeError("addressof() needs a C++ object, a view or a ctypes object, not an int")
     return _lowlevel.address(obj)
 

@@ -146,7 +146,7 @@ class Cast(object):
 
 class Allocator(object):
     """`ll.malloc[T](n)`, `ll.array_new[T](n)`: room for `n` items of type
-    `T`, as a view of `n` items (builtins) or a proxy of the first one."""
+    `T`, as a view of `n` items (builtins, pointers, class objects)."""
 
     def __init__(self, helper):
         self.helper = helper
@@ -156,6 +156,9 @@ class Allocator(object):
 
         def allocate(count, managed=False):
             result = _helper(self.helper, (spelling,), ("unsigned long",))(count)
+            if isinstance(result, _c.CppObject) and result:
+                # Objects side by side: a view of them, as cppyy gives.
+                result = _c.object_view(result, count, None)
             if not isinstance(result, _c.LowLevelView):
                 return result
             result.reshape((count,))

@@ -216,6 +216,41 @@ def _value_type(cls):
         return None
 
 
+def _first_template_argument(qualified):
+    """The first template argument of class name `qualified`, as readable
+    C++ (`std::string` for `std::basic_string<char>`), or None."""
+    from ._proxies import split_template_arguments
+    open_ = qualified.find("<")
+    if open_ < 0 or not qualified.endswith(">"):
+        return None
+    args = split_template_arguments(qualified[open_ + 1:-1])
+    if not args:
+        return None
+    return _without_std_defaults(args[0].strip())
+
+
+# Template arguments the standard library defaults (allocators, comparators,
+# traits, deleters), left out of names written for people.
+_STD_DEFAULTS = ("std::allocator<", "std::less<", "std::char_traits<", "std::hash<", "std::equal_to<", "std::default_delete<")
+
+
+def _without_std_defaults(name):
+    """`name` without the standard library's default template arguments,
+    at any depth: 'std::vector<int>' for 'std::vector<int,
+    std::allocator<int>>', 'std::string' for 'std::basic_string<char>'."""
+    from ._proxies import split_template_arguments
+    open_ = name.find("<")
+    if open_ < 0 or not name.endswith(">"):
+        return name
+    args = [_without_std_defaults(a) for a in split_template_arguments(name[open_ + 1:-1])]
+    while len(args) > 1 and args[-1].startswith(_STD_DEFAULTS):
+        args.pop()
+    head = name[:open_]
+    if head == "std::basic_string" and args == ["char"]:
+        return "std::string"
+    return "%s<%s>" % (head, ", ".join(args))
+
+
 def _pythonize_vector(cls, qualified):
     from . import _cpplive as _c
     construct = cls.__dict__.get("__init__")
@@ -236,8 +271,14 @@ def _pythonize_vector(cls, qualified):
                 return
         construct(self, *args)
 
-    numeric = _value_type(cls) in (int, float)
+    item_type = _value_type(cls)
+    numeric = item_type in (int, float)
     assigners = []
+    item_name = _first_template_argument(qualified)
+    if item_name is not None:
+        # `vector[T].value_type` names the item type as a string, as in
+        # cppyy ('int', 'std::string', 'int[1]').
+        cls.value_type = item_name
 
     def _copied_from_buffer(self, source):
         # A buffer of exactly the element type (a NumPy array of that
@@ -271,7 +312,7 @@ def _pythonize_vector(cls, qualified):
         return _position(i, self.size(), "vector")
 
     at = cls.__dict__.get("operator[]")
-    if at is not None and _value_type(cls) is bool:
+    if at is not None and item_type is bool:
         # std::vector<bool> hands out proxies of its bits: read as bools.
         bit = at
 
@@ -314,7 +355,7 @@ def _pythonize_vector(cls, qualified):
             if isinstance(view, _c.LowLevelView):
                 view = view.reshape((self.size(),))
                 view._keep_owner(self)
-            elif isinstance(view, _c.CppObject) and type(view) is _value_type(cls):
+            elif isinstance(view, _c.CppObject) and type(view) is item_type:
                 # Objects side by side: indexable as an array of them.
                 view = _c.object_view(view, self.size(), self)
             return view
@@ -894,6 +935,28 @@ def _defines(cls, py_name):
     return any(py_name in klass.__dict__ for klass in cls.__mro__[:-2])
 
 
+def _members_through_arrow(cls):
+    """A class with `operator->` that is no iterator (`std::optional<T>`,
+    a user's smart pointer) gives the members of what `operator->()`
+    returns as its own, as C++ code writes `o->x` and cppyy reads `o.x`.
+    Iterators (with `operator++`) are left alone: the hook would slow
+    every attribute read in loops, and they are read by `__deref__`."""
+    if not _defines(cls, "__follow__") or _defines(cls, "operator++") or _defines(cls, "__getattr__"):
+        return
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
+        try:
+            target = self.__follow__()
+        except (ReferenceError, TypeError):
+            target = None
+        if target is None or target is self:
+            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
+        return getattr(target, name)
+    type.__setattr__(cls, "__getattr__", __getattr__)
+
+
 def _add_operator_fallbacks(cls):
     for py_name, symbol in _BINARY.items():
         if not _defines(cls, py_name):
@@ -1306,6 +1369,7 @@ def pythonize(cls, qualified):
     if issubclass(cls, BaseException) and "__str__" not in cls.__dict__:
         cls.__str__ = _exception_str
     _add_operator_fallbacks(cls)
+    _members_through_arrow(cls)
     if qualified.startswith("std::vector<"):
         _pythonize_vector(cls, qualified)
     elif qualified in ("std::basic_string<char>", "std::string") or qualified.startswith("std::basic_string<char,"):
