@@ -607,3 +607,36 @@ def test_overrides_get_references_to_numbers_with_value():
     assert cpplive.gbl.xi_Refs.run(r) == 26 + 13
     assert cpplive.gbl.xi_Refs.run_c(r) == 8
     assert cpplive.gbl.xi_Refs.run_out(r) == 2.5
+
+
+def test_cpp_catches_the_exception_a_python_override_raised():
+    cpplive.cppdef(r"""
+    struct xi_Raiser { virtual ~xi_Raiser() {} virtual int value(int) { return 0; } };
+    std::string xi_caught(xi_Raiser& r, bool handle) {
+        try {
+            r.value(1);
+        } catch (CPyCppyy::PyException& e) {
+            if (handle) e.clear();
+            return e.what();
+        }
+        return "";
+    }
+    int xi_not_caught(xi_Raiser& r) { return r.value(2) + 1; }
+    """)
+
+    class Raiser(cpplive.gbl.xi_Raiser):
+        def value(self, n):
+            raise ValueError("no value for %d" % n)
+
+    r = Raiser()
+    text = cpplive.gbl.xi_caught(r, True)          # C++ handled it: nothing raised here
+    assert "ValueError" in text and "no value for 1" in text
+    assert "test_cross_inheritance.py" in text     # the traceback
+    with pytest.raises(ValueError, match="no value for 2"):
+        cpplive.gbl.xi_not_caught(r)               # through the C++ frames
+    assert cpplive.gbl.xi_not_caught(cpplive.gbl.xi_Raiser()) == 1
+
+
+def test_pyexception_header_can_be_included():
+    cpplive.include("CPyCppyy/PyException.h")
+    cpplive.cppdef("bool xi_is_std_exception(const CPyCppyy::PyException& e) { const std::exception& s = e; return s.what() != nullptr; }")

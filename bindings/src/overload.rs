@@ -1009,6 +1009,17 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
     }
     let type_name = take(err.type_name);
     let what = take(err.what);
+    if type_name == cpplive_core::thunk::PYTHON_ERROR_TYPE {
+        if !err.keep.is_null() {
+            release_exception(err.keep);
+            err.keep = std::ptr::null_mut();
+        }
+        // A callback's exception; else one C++ threw itself after setting
+        // Python's error indicator (as code written for cppyy does).
+        // Otherwise it carries one raised on another thread (`what()` is
+        // its traceback).
+        return crate::callback::take_pending().or_else(|| PyErr::take(py)).unwrap_or_else(|| PyRuntimeError::new_err(what));
+    }
     if !err.keep.is_null() {
         let object = if err.object.is_null() { None } else { crate::errors::cpp_exception_object(py, &type_name, &what, err.object) };
         release_exception(err.keep);
@@ -1016,11 +1027,6 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
         if let Some(raised) = object {
             return raised;
         }
-    }
-    if type_name == cpplive_core::thunk::PYTHON_ERROR_TYPE {
-        return crate::callback::take_pending().unwrap_or_else(|| {
-            PyRuntimeError::new_err("a Python callback called by C++ on another thread raised (its traceback was printed there)")
-        });
     }
     crate::errors::cpp_exception(py, &type_name, &what)
 }
