@@ -696,6 +696,18 @@ pub fn mark_rvalue<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> 
     Ok(obj.clone())
 }
 
+/// The object smart pointer proxy `holder` points at, as a smart pointer
+/// result of its class reads (a proxy of the pointee keeping `holder`).
+#[pyfunction]
+pub fn held_object(holder: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let py = holder.py();
+    let smart = crate::registry::scope_of_type(py, unsafe { pyo3::ffi::Py_TYPE(holder.as_ptr()) });
+    match smart {
+        Some(smart) if unsafe { crate::instance::is_proxy(py, holder.as_ptr()) } => crate::execute::held_object(py, smart, holder.clone().unbind()),
+        _ => Err(PyTypeError::new_err("held_object() needs a smart pointer object")),
+    }
+}
+
 /// Hands Python-owned proxy `obj` to smart pointer proxy `holder`, made
 /// from it: the holder owns the object from now on, and `obj` keeps the
 /// holder (as for an object C++ returned through a smart pointer).

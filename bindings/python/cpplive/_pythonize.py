@@ -1077,7 +1077,18 @@ def pythonize_smart_pointer(cls, pointee):
     def __init__(self, *args, **kwargs):
         if len(args) == 1 and not kwargs and isinstance(args[0], pointee) and args[0].__smartptr__() is None:
             obj = args[0]
-            from_pointer._call(self, args)
+            try:
+                from_pointer._call(self, args)
+            except TypeError:
+                # A class C++ does not convert to the pointee (a private
+                # base): a smart pointer of the object's own class takes it
+                # over, and this one shares it, pointing at the pointee
+                # part (the aliasing constructor).
+                own_class = type(obj)
+                if own_class is pointee or "__cpp_scope__" not in own_class.__dict__ or not obj.__python_owns__:
+                    raise
+                construct(self, _smart_pointer_family(cls)[own_class](obj), obj)
+                return
             if obj.__python_owns__:
                 obj.__python_owns__ = False
             return
@@ -1085,6 +1096,15 @@ def pythonize_smart_pointer(cls, pointee):
 
     __init__.__doc__ = construct.__doc__
     cls.__init__ = __init__
+
+
+def _smart_pointer_family(cls):
+    """The class template of smart pointer class `cls` (`std.shared_ptr`)."""
+    from . import gbl
+    family = gbl
+    for part in cls.__cpp_name__.split("<", 1)[0].split("::"):
+        family = getattr(family, part)
+    return family
 
 
 def _exception_str(self):
