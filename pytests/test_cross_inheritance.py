@@ -202,15 +202,25 @@ def test_base_init_called_by_name_constructs_the_overriding_object(g):
     assert g.xi_run(c) == 101 + 102                # C++ reaches the override
 
 
-def test_abstract_base_init_by_name_constructs_the_overriding_object(g):
+def test_abstract_base_init_by_name_is_refused_in_favour_of_super(g):
     class Lizard(g.xi_Animal):
         def __init__(self):
-            g.xi_Animal.__init__(self)
+            g.xi_Animal.__init__(self)             # C++ has no xi_Animal to make
 
         def legs(self):
             return 4
 
-    assert g.xi_legs(Lizard()) == 4
+    class Gecko(g.xi_Animal):
+        def __init__(self):
+            super(Gecko, self).__init__()
+
+        def legs(self):
+            return 4
+
+    with pytest.raises(TypeError) as e:
+        Lizard()
+    assert "abstract" in str(e.value) and "super" in str(e.value)
+    assert g.xi_legs(Gecko()) == 4
 
 
 def test_abstract_second_base_reached_by_super_constructs_the_dispatcher():
@@ -640,3 +650,22 @@ def test_cpp_catches_the_exception_a_python_override_raised():
 def test_pyexception_header_can_be_included():
     cpplive.include("CPyCppyy/PyException.h")
     cpplive.cppdef("bool xi_is_std_exception(const CPyCppyy::PyException& e) { const std::exception& s = e; return s.what() != nullptr; }")
+
+
+def test_class_without_public_constructors_is_not_made_through_a_python_class():
+    cpplive.cppdef(r"""
+    struct xi_Root { virtual ~xi_Root() {} };
+    class xi_Shut : xi_Root { protected: xi_Shut() {} xi_Shut(const xi_Shut&&) = delete; };
+    class xi_Ajar : public xi_Root { protected: xi_Ajar() {} };     // its implicit copy is public
+    """)
+    g = cpplive.gbl
+
+    class Shut(g.xi_Shut):
+        pass
+
+    class Ajar(g.xi_Ajar):
+        pass
+
+    with pytest.raises(TypeError):
+        Shut()
+    assert Ajar()

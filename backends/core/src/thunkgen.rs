@@ -476,6 +476,11 @@ pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo
         let types: Vec<TypeRef> = c.params.iter().map(|p| p.ty.clone()).collect();
         let _ = writeln!(out, "  {name}({}) : {base_spelling}({}) {{}}", params.join(", "), forwarded_arguments(&types));
     }
+    // None to forward (the base has no public one, or none that is not
+    // deleted or private): none implicit either.
+    if constructors.is_empty() {
+        let _ = writeln!(out, "  {name}() = delete;");
+    }
     for (i, f) in virtuals.iter().enumerate() {
         override_member(&mut out, i, base_spelling, f);
     }

@@ -785,14 +785,14 @@ def _abstract_init(qualified, scope_id):
     def __init__(self, *args, **kwargs):
         if type(self).__dict__.get("__cpp_name__") == qualified:
             raise TypeError("cannot instantiate abstract class '%s'" % qualified)
-        # Called by name, or reached by super(), from a Python class whose
-        # dispatcher derives from it: the dispatcher is what is constructed
-        # (as for the constructors of a class that is not abstract).
-        if scope_id in getattr(type(self), "__cpp_dispatch_bases__", ()):
+        # Reached by super() past another C++ base, from a Python class
+        # whose dispatcher derives from several: the dispatcher is what is
+        # constructed. With it as the only base, super() reaches the
+        # dispatcher before it: it was called by name, which cppyy refuses.
+        dispatch_bases = getattr(type(self), "__cpp_dispatch_bases__", ())
+        if scope_id in dispatch_bases and len(dispatch_bases) > 1:
             return type(self).__cpp_dispatch_init__(self, *args, **kwargs)
-        # Called by name from a Python class deriving from it.
-        raise TypeError("cannot instantiate abstract class '%s' directly: a Python class deriving from it "
-                        "constructs it with super().__init__(...)" % qualified)
+        raise TypeError("cannot instantiate abstract class '%s' (from derived classes, use super() instead)" % qualified)
     return __init__
 
 
