@@ -720,26 +720,60 @@ _setters = {}
 
 
 def _setitem_through_reference(self, index, value):
-    """`obj[i] = x` for a C++ operator[] returning a reference. The helper
-    is instantiated for the container and index types only: the value
-    converts to the element type as any argument does (a list into a
-    vector element, range-checked numbers)."""
+    """`obj[i] = x` for a C++ operator[] returning a reference, and
+    `obj[i, j] = x` for an operator() of several indices (see
+    `_index_through_call`). The helper is instantiated for the class and
+    index types only: the value converts to the element type as any
+    argument does (a list into a vector element, range-checked numbers)."""
     from ._proxies import argument_type
-    key = (type(self).__cpp_name__, argument_type(index))
+    cls = type(self)
+    several = type(index) is tuple and _defines(cls, "__call__")
+    through_call = several or (_defines(cls, "__call__") and not _defines(cls, "operator[]"))
+    indices = index if several else (index,)
+    key = (cls.__cpp_name__,) + tuple(argument_type(i) for i in indices)
     setter = _setters.get(key)
     if setter is None:
         from . import gbl
         from ._cpplive import cppdef
         _helper_counter[0] += 1
         name = "__cpplive_item_assign_%d" % _helper_counter[0]
+        params = ", ".join("const %s& i%d" % (t, n) for n, t in enumerate(key[1:]))
+        names = ", ".join("i%d" % n for n in range(len(indices)))
+        element = "c(%s)" % names if through_call else "c[i0]"
         try:
-            cppdef("void %s(%s& c, const %s& i, const std::remove_cv_t<std::remove_reference_t<decltype(c[i])>>& v) "
-                   "{ c[i] = v; }" % (name, key[0], key[1]))
+            cppdef("void %s(%s& c, %s, const std::remove_cv_t<std::remove_reference_t<decltype(%s)>>& v) "
+                   "{ %s = v; }" % (name, key[0], params, element, element))
             setter = getattr(gbl, name)
         except (SyntaxError, AttributeError):
-            raise TypeError("'%s' object does not support item assignment with a '%s' index" % key) from None
+            raise TypeError("'%s' object does not support item assignment with a '%s' index"
+                            % (key[0], ", ".join(key[1:]))) from None
         _setters[key] = setter
-    setter(self, index, value)
+    setter(self, *indices, value)
+
+
+def _index_through_call(cls):
+    """`obj[i, j]` for a class with a C++ `operator()` (a matrix's
+    `m(i, j)`): Python hands `__getitem__` the indices as one tuple, which
+    go to `operator()` as its arguments, as in cppyy. A class without an
+    `operator[]` is indexed through `operator()` with one index too. A
+    tuple its `operator[]` takes (a `std::pair` key) still goes there."""
+    call = cls.__call__
+    getitem = cls.__getitem__ if _defines(cls, "__getitem__") else None
+
+    def __getitem__(self, index):
+        if type(index) is tuple:
+            if getitem is not None:
+                try:
+                    return getitem(self, index)
+                except TypeError:
+                    pass
+            return call(self, *index)
+        if getitem is None:
+            return call(self, index)
+        return getitem(self, index)
+
+    __getitem__.__doc__ = getattr(getitem or call, "__doc__", None)
+    cls.__getitem__ = __getitem__
 
 
 def _str_via_stream(self):
@@ -792,6 +826,8 @@ def _add_operator_fallbacks(cls):
     for py_name, symbol in _UNARY.items():
         if not _defines(cls, py_name):
             setattr(cls, py_name, _make_unary(py_name, symbol))
+    if "__call__" in cls.__dict__ and isinstance(cls.__dict__["__call__"], (_c.CppMethod, _c.CppFunction)):
+        _index_through_call(cls)
     if _defines(cls, "__getitem__") and not _defines(cls, "__setitem__"):
         cls.__setitem__ = _setitem_through_reference
     if "__eq__" not in cls.__dict__ or "__hash__" not in cls.__dict__:
