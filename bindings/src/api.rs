@@ -431,7 +431,9 @@ pub fn method_templates(scope: u64) -> PyResult<Vec<String>> {
 #[pyfunction]
 #[pyo3(signature = (function, fallback=None))]
 pub fn method_from_function(py: Python<'_>, function: &Bound<'_, CppFunction>, fallback: Option<Py<PyAny>>) -> PyResult<Py<CppMethod>> {
-    Py::new(py, CppMethod::new(function.get().set.duplicate(py).with_fallback(fallback)))
+    let mut set = function.get().set.duplicate(py).with_fallback(fallback);
+    set.receiver_first = true;
+    Py::new(py, CppMethod::new(set))
 }
 
 #[pyfunction]

@@ -179,6 +179,10 @@ pub struct OverloadSet {
     /// Virtual methods are called as the class defines them (see
     /// `Candidate::direct`).
     direct: bool,
+    /// A free function serving as a method (a pythonization's compiled
+    /// helper, `v[i]`): its first argument is the object, whose lifeline a
+    /// result gets as a method's would.
+    pub receiver_first: bool,
 }
 
 /// The two rounds of resolution in a set backed by a function template:
@@ -223,6 +227,7 @@ impl OverloadSet {
             template: None,
             settings: Arc::new(Settings::default()),
             direct: false,
+            receiver_first: false,
         }
     }
 
@@ -801,12 +806,18 @@ impl OverloadSet {
             return Attempt::Done(py.None());
         }
         let result = candidate.executor.execute(py, &ret as *const ArgSlot as *const c_void);
-        if let (Ok(result), Role::Method) = (&result, self.role) {
+        let owner = match self.role {
+            Role::Method => receiver,
+            _ if self.receiver_first && n > 0 => args[0],
+            _ => std::ptr::null_mut(),
+        };
+        if let (Ok(result), false) = (&result, owner.is_null()) {
+            let receiver = owner;
             // A method's result may refer into its object: a lifeline, for
             // a proxy made for this result only (one already known may be
             // what keeps the receiver, and a cycle would never be freed).
             if result.as_ptr() != receiver
-                && !receiver.is_null()
+                && crate::instance::is_proxy(py, receiver)
                 && ffi::Py_REFCNT(result.as_ptr()) == 1
                 && crate::instance::is_proxy(py, result.as_ptr())
             {
