@@ -1029,7 +1029,9 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
         // Python's error indicator (as code written for cppyy does).
         // Otherwise it carries one raised on another thread (`what()` is
         // its traceback).
-        return crate::callback::take_pending().or_else(|| PyErr::take(py)).unwrap_or_else(|| PyRuntimeError::new_err(what));
+        return crate::callback::take_pending().or_else(|| PyErr::take(py)).unwrap_or_else(|| {
+            PyRuntimeError::new_err(format!("a Python callback called by C++ on another thread raised (its traceback was printed there):\n{what}"))
+        });
     }
     if !err.keep.is_null() {
         let object = if err.object.is_null() { None } else { crate::errors::cpp_exception_object(py, &type_name, &what, err.object) };
