@@ -202,15 +202,25 @@ def test_base_init_called_by_name_constructs_the_overriding_object(g):
     assert g.xi_run(c) == 101 + 102                # C++ reaches the override
 
 
-def test_abstract_base_init_by_name_constructs_the_overriding_object(g):
+def test_abstract_base_init_by_name_is_refused_in_favour_of_super(g):
     class Lizard(g.xi_Animal):
         def __init__(self):
-            g.xi_Animal.__init__(self)
+            g.xi_Animal.__init__(self)             # C++ has no xi_Animal to make
 
         def legs(self):
             return 4
 
-    assert g.xi_legs(Lizard()) == 4
+    class Gecko(g.xi_Animal):
+        def __init__(self):
+            super(Gecko, self).__init__()
+
+        def legs(self):
+            return 4
+
+    with pytest.raises(TypeError) as e:
+        Lizard()
+    assert "abstract" in str(e.value) and "super" in str(e.value)
+    assert g.xi_legs(Gecko()) == 4
 
 
 def test_abstract_second_base_reached_by_super_constructs_the_dispatcher():
@@ -607,3 +617,55 @@ def test_overrides_get_references_to_numbers_with_value():
     assert cpplive.gbl.xi_Refs.run(r) == 26 + 13
     assert cpplive.gbl.xi_Refs.run_c(r) == 8
     assert cpplive.gbl.xi_Refs.run_out(r) == 2.5
+
+
+def test_cpp_catches_the_exception_a_python_override_raised():
+    cpplive.cppdef(r"""
+    struct xi_Raiser { virtual ~xi_Raiser() {} virtual int value(int) { return 0; } };
+    std::string xi_caught(xi_Raiser& r, bool handle) {
+        try {
+            r.value(1);
+        } catch (CPyCppyy::PyException& e) {
+            if (handle) e.clear();
+            return e.what();
+        }
+        return "";
+    }
+    int xi_not_caught(xi_Raiser& r) { return r.value(2) + 1; }
+    """)
+
+    class Raiser(cpplive.gbl.xi_Raiser):
+        def value(self, n):
+            raise ValueError("no value for %d" % n)
+
+    r = Raiser()
+    text = cpplive.gbl.xi_caught(r, True)          # C++ handled it: nothing raised here
+    assert "ValueError" in text and "no value for 1" in text
+    assert "test_cross_inheritance.py" in text     # the traceback
+    with pytest.raises(ValueError, match="no value for 2"):
+        cpplive.gbl.xi_not_caught(r)               # through the C++ frames
+    assert cpplive.gbl.xi_not_caught(cpplive.gbl.xi_Raiser()) == 1
+
+
+def test_pyexception_header_can_be_included():
+    cpplive.include("CPyCppyy/PyException.h")
+    cpplive.cppdef("bool xi_is_std_exception(const CPyCppyy::PyException& e) { const std::exception& s = e; return s.what() != nullptr; }")
+
+
+def test_class_without_public_constructors_is_not_made_through_a_python_class():
+    cpplive.cppdef(r"""
+    struct xi_Root { virtual ~xi_Root() {} };
+    class xi_Shut : xi_Root { protected: xi_Shut() {} xi_Shut(const xi_Shut&&) = delete; };
+    class xi_Ajar : public xi_Root { protected: xi_Ajar() {} };     // its implicit copy is public
+    """)
+    g = cpplive.gbl
+
+    class Shut(g.xi_Shut):
+        pass
+
+    class Ajar(g.xi_Ajar):
+        pass
+
+    with pytest.raises(TypeError):
+        Shut()
+    assert Ajar()

@@ -8,7 +8,7 @@ import gc
 import pytest
 
 import cpplive
-from helpers import cpplive_only
+from helpers import cpplive_only, run_python_ok
 
 
 @pytest.fixture(scope="module")
@@ -445,3 +445,26 @@ def test_init_runs_once_on_a_live_object():
     del null
     gc.collect()
     assert Once.alive == 0
+
+
+def test_element_of_a_temporary_vector_keeps_the_chain_alive():
+    # In a child: an element whose vector was freed would read freed memory.
+    out = run_python_ok(r'''
+import gc
+import cpplive
+cpplive.cppdef("""
+struct mem_A1 { mem_A1(int x) : x(x) {} int x; };
+struct mem_A2 { mem_A2(int x) { v.emplace_back(x); } std::vector<mem_A1> v; std::vector<mem_A1>& get() { return v; } };
+struct mem_A3 { mem_A3(int x) { v.emplace_back(x); } std::vector<mem_A2> v; std::vector<mem_A2>& get() { return v; } };
+mem_A3 mem_gime(int i) { return mem_A3(i); }
+""")
+g = cpplive.gbl
+for i in range(50):
+    assert g.mem_gime(42).get()[0].get()[0].x == 42
+    element = g.mem_gime(i).get()[0]        # keeps its vector, which keeps the temporary
+    gc.collect()
+    others = [g.mem_A3(-1) for k in range(10)]
+    assert element.get()[0].x == i
+print("ok")
+''', 120)
+    assert out.strip() == "ok"

@@ -480,3 +480,31 @@ def test_static_member_functions_named_as_python_operators_take_the_object_first
     assert not (a == "text")                        # an operand it does not take: Python's default
     with pytest.raises(TypeError):
         a + "text"
+
+
+def test_tuple_index_goes_to_call_operator():
+    cpplive.cppdef(r"""
+    struct op_Grid {
+        double d[6] = {0, 1, 2, 3, 4, 5};
+        double& operator()(int i, int j) { return d[i * 3 + j]; }
+        double& operator[](int i) { return d[i]; }
+    };
+    struct op_Line {
+        int d[3] = {7, 8, 9};
+        int& operator()(int i) { return d[i]; }
+    };
+    struct op_Keyed {
+        int operator[](std::pair<int, int> k) const { return k.first * 10 + k.second; }
+        int operator()(int a, int b) const { return -1; }
+    };
+    """)
+    g = cpplive.gbl
+    m = g.op_Grid()
+    assert m[1, 2] == 5 and m[4] == 4              # (i, j) through operator(), one index through operator[]
+    m[0, 1] = 2.5
+    assert m(0, 1) == 2.5 and m[1] == 2.5
+    line = g.op_Line()
+    assert line[2] == 9                            # no operator[]: operator() with one index
+    line[0] = 70
+    assert line(0) == 70
+    assert g.op_Keyed()[1, 2] == 12                # operator[] takes the tuple itself first

@@ -205,3 +205,21 @@ v = Eigen.VectorXd(3)
 print((m * v).sum(), v.size())
 ''' % EIGEN_INCLUDE, TIMEOUT)
     assert out.split() == ["3", "3", "0.0", "6.0", "3"]
+
+
+def test_eigen_elements_indexed_as_in_cppyy():
+    out = run_python_ok(CHILD_IMPORT + r'''
+cpplive.add_include_path(%r)
+cpplive.include("Eigen/Dense")
+Eigen = cpplive.gbl.Eigen
+b = Eigen.MatrixXd(2, 2)
+b[0, 0] = 3
+b[1, 0] = 2.5
+b[0, 1] = -1
+b[1, 1] = b(1, 0) + b(0, 1)
+v = Eigen.VectorXd(2)
+v[0] = 4
+v[1] = v(0) - 1
+print(b(0, 0), b[1, 1], v[1], v(0))
+''' % EIGEN_INCLUDE, TIMEOUT)
+    assert out.split() == ["3.0", "1.5", "3.0", "4.0"]

@@ -150,6 +150,52 @@ def test_make_shared_and_make_unique_from_python(g):
     assert u.x == 10 and g.sm_peek(u) == 10
 
 
+def test_make_shared_takes_a_given_object_over_instead_of_copying(g):
+    gc.collect()
+    before = g.sm_T.alive
+    for make in (g.std.make_shared, g.std.make_unique):
+        t = g.sm_T(8)
+        assert t.__python_owns__
+        p = make[g.sm_T](t)                        # no copy: the same object
+        assert g.sm_T.alive == before + 1
+        assert not t.__python_owns__ and p.x == 8 and cpplive.addressof(p) == cpplive.addressof(t)
+        q = make(g.sm_T(3))                        # the class taken from the object
+        assert isinstance(q, g.sm_T) and q.x == 3 and q.__smartptr__()
+        del p, q, t                                # `t` only referred to it
+        gc.collect()
+        assert g.sm_T.alive == before              # each smart pointer deleted its object
+
+
+def test_make_shared_copies_an_object_python_does_not_own(g):
+    gc.collect()
+    before = g.sm_T.alive
+    held = g.sm_shared(4)                          # a smart pointer owns it
+    p = g.std.make_shared[g.sm_T](held)
+    assert p.x == 4 and cpplive.addressof(p) != cpplive.addressof(held)
+    assert held.__smartptr__().use_count() == 1
+    del held
+    gc.collect()
+    assert g.sm_T.alive == before                  # deleted by its own smart pointer (sm_T's copy counts nothing)
+    assert p.x == 4
+
+
+def test_object_with_a_private_base_passed_as_a_shared_ptr_of_it(g):
+    cpplive.cppdef(r"""
+    class sm_Private : sm_T { public: sm_Private(int v) : sm_T(v) {} };
+    int sm_x_of(std::shared_ptr<sm_T> p) { return p->x; }
+    """)
+    gc.collect()
+    before = g.sm_T.alive
+    d = g.sm_Private(13)
+    assert not d.__smartptr__()
+    assert g.sm_x_of(d) == 13                      # no converting constructor takes it: aliased
+    assert d.__smartptr__() and d.__python_owns__
+    assert g.sm_x_of(d) == 13
+    del d
+    gc.collect()
+    assert g.sm_T.alive == before
+
+
 @cpplive_only  # cppyy reads smart pointer members as null
 def test_smart_pointer_data_member_and_container_elements(g):
     o = g.sm_Owner()

@@ -431,7 +431,9 @@ pub fn method_templates(scope: u64) -> PyResult<Vec<String>> {
 #[pyfunction]
 #[pyo3(signature = (function, fallback=None))]
 pub fn method_from_function(py: Python<'_>, function: &Bound<'_, CppFunction>, fallback: Option<Py<PyAny>>) -> PyResult<Py<CppMethod>> {
-    Py::new(py, CppMethod::new(function.get().set.duplicate(py).with_fallback(fallback)))
+    let mut set = function.get().set.duplicate(py).with_fallback(fallback);
+    set.receiver_first = true;
+    Py::new(py, CppMethod::new(set))
 }
 
 #[pyfunction]
@@ -698,6 +700,18 @@ pub fn mark_rvalue<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> 
     }
     unsafe { crate::instance::state(obj.as_ptr()) }.mark_rvalue();
     Ok(obj.clone())
+}
+
+/// The object smart pointer proxy `holder` points at, as a smart pointer
+/// result of its class reads (a proxy of the pointee keeping `holder`).
+#[pyfunction]
+pub fn held_object(holder: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let py = holder.py();
+    let smart = crate::registry::scope_of_type(py, unsafe { pyo3::ffi::Py_TYPE(holder.as_ptr()) });
+    match smart {
+        Some(smart) if unsafe { crate::instance::is_proxy(py, holder.as_ptr()) } => crate::execute::held_object(py, smart, holder.clone().unbind()),
+        _ => Err(PyTypeError::new_err("held_object() needs a smart pointer object")),
+    }
 }
 
 /// Hands Python-owned proxy `obj` to smart pointer proxy `holder`, made

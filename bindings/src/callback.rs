@@ -2,7 +2,8 @@
 //! maker (one per `std::function` class) builds a C++ function object that
 //! owns a `Target` and calls back into Python through `python_callback`.
 //! A Python exception raised there crosses the C++ frames as a
-//! `__cpplive::python_error` and is raised again when the outer call returns.
+//! `CPyCppyy::PyException` and is raised again when the outer call returns
+//! (unless C++ catches it and calls its `clear()`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -63,6 +64,10 @@ thread_local! {
     /// The exception a callback raised, waiting for the C++ call that made
     /// the callback to return.
     static PENDING: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+    /// The traceback of the exception a callback raised on a thread C++
+    /// started (printed there; no Python call waits to raise it), for the
+    /// C++ exception that carries it (`CPyCppyy::PyException::what()`).
+    static FOREIGN: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 impl Factory {
@@ -206,7 +211,7 @@ pub unsafe fn function_pointer(py: Python<'_>, factory: &Factory, class: u64, ca
 }
 
 /// The exception a Python callback raised during the C++ call that just
-/// failed with `__cpplive::python_error`.
+/// failed with `CPyCppyy::PyException`.
 pub fn take_pending() -> Option<PyErr> {
     PENDING.with(|p| p.borrow_mut().take())
 }
@@ -215,6 +220,9 @@ pub fn take_pending() -> Option<PyErr> {
 /// takes the GIL (another C++ thread's call waits for it; see
 /// docs/design.md, "Threads").
 unsafe extern "C" fn python_callback(target: *mut c_void, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> c_int {
+    if target.is_null() {
+        return pending_request(out, sink);
+    }
     // A thread C++ started has no Python thread state until it attaches:
     // no Python call on it waits to raise what the callback raises.
     let foreign = ffi::PyGILState_GetThisThreadState().is_null();
@@ -229,6 +237,8 @@ unsafe extern "C" fn python_callback(target: *mut c_void, args: *mut *mut c_void
                 // It still becomes a C++ exception there (which, left
                 // uncaught in a thread, ends the process, as in C++): the
                 // traceback is shown first.
+                let text = traceback_text(py, &err);
+                FOREIGN.with(|f| *f.borrow_mut() = Some(text));
                 err.write_unraisable(py, Some(target.function.bind(py)));
                 1
             }
@@ -244,6 +254,43 @@ unsafe extern "C" fn python_callback(target: *mut c_void, args: *mut *mut c_void
         }
     })
     .unwrap_or(1))
+}
+
+/// A question from the C++ exception carrying the calling thread's
+/// pending Python exception (see `PyCallbackFn`): its traceback as text
+/// into `out`, or, without `out`, to drop it because C++ handled it.
+unsafe fn pending_request(out: *mut c_void, sink: Option<SinkFn>) -> c_int {
+    crate::signals::unguarded(|| {
+        Python::try_attach(|py| {
+            match sink {
+                Some(sink) if !out.is_null() => {
+                    let pending = PENDING.with(|p| p.borrow().as_ref().map(|e| e.clone_ref(py)));
+                    let text = match pending {
+                        Some(err) => traceback_text(py, &err),
+                        None => FOREIGN.with(|f| f.borrow().clone()).unwrap_or_else(|| "a Python exception".to_string()),
+                    };
+                    let text = std::ffi::CString::new(text.replace('\0', "\\0")).unwrap_or_default();
+                    sink(out, text.as_ptr() as *mut c_void);
+                }
+                _ => {
+                    let dropped = PENDING.with(|p| p.borrow_mut().take());
+                    drop(dropped);
+                    FOREIGN.with(|f| f.borrow_mut().take());
+                }
+            }
+            0
+        })
+        .unwrap_or(1)
+    })
+}
+
+/// An exception as Python prints it: the traceback, then type and message.
+fn traceback_text(py: Python<'_>, err: &PyErr) -> String {
+    let formatted = py.import("traceback").and_then(|tb| {
+        let lines = tb.call_method1("format_exception", (err.get_type(py), err.value(py), err.traceback(py)))?;
+        pyo3::types::PyString::new(py, "").call_method1("join", (lines,))?.extract::<String>()
+    });
+    formatted.unwrap_or_else(|_| err.to_string())
 }
 
 unsafe fn call(py: Python<'_>, target: &Target, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> PyResult<()> {

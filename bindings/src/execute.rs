@@ -563,6 +563,28 @@ fn wide_char(py: Python<'_>, code: u32) -> Py<PyAny> {
 }
 
 /// The pointee class of smart pointer class `id`, if it is one.
+/// The object smart pointer proxy `holder` (of smart pointer class
+/// `smart`) points at, read as a smart pointer result is: a proxy of the
+/// pointee (RTTI-downcast) that keeps `holder`.
+pub fn held_object(py: Python<'_>, smart: u64, holder: Py<PyAny>) -> PyResult<Py<PyAny>> {
+    let Some(pointee) = smart_pointee(smart) else {
+        return Err(pyo3::exceptions::PyTypeError::new_err("not a smart pointer"));
+    };
+    let (get, dynamic) = crate::runtime::with_backend(|b| {
+        let get = b.smart_get(cpplive_core::ScopeId(smart)).map_err(crate::errors::backend_error)?;
+        Ok((get, dynamic_type(b, pointee)))
+    })?;
+    let pointee = registry::class_for(py, pointee.0)?;
+    let address = unsafe { CppObject::address_of(py, holder.as_ptr(), ffi::Py_TYPE(holder.as_ptr())) };
+    let object = if address.is_null() { std::ptr::null_mut() } else { unsafe { get(address) } };
+    if let (Some(dynamic), false) = (dynamic, object.is_null()) {
+        if let Some((derived, full)) = registry::downcast(py, dynamic, &pointee, object) {
+            return CppObject::wrap_held(py, &derived, full, holder);
+        }
+    }
+    CppObject::wrap_held(py, &pointee, object, holder)
+}
+
 fn smart_pointee(id: u64) -> Option<cpplive_core::ScopeId> {
     crate::runtime::with_backend(|b| Ok(b.scope(cpplive_core::ScopeId(id)).ok().and_then(|s| s.smart_pointee))).ok().flatten()
 }

@@ -104,6 +104,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::bind_object, m)?)?;
     m.add_function(wrap_pyfunction!(api::mark_rvalue, m)?)?;
     m.add_function(wrap_pyfunction!(api::hand_to, m)?)?;
+    m.add_function(wrap_pyfunction!(api::held_object, m)?)?;
     m.add_function(wrap_pyfunction!(api::declaration_generation, m)?)?;
     m.add_function(wrap_pyfunction!(pinning::pin_type, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -179,6 +179,10 @@ pub struct OverloadSet {
     /// Virtual methods are called as the class defines them (see
     /// `Candidate::direct`).
     direct: bool,
+    /// A free function serving as a method (a pythonization's compiled
+    /// helper, `v[i]`): its first argument is the object, whose lifeline a
+    /// result gets as a method's would.
+    pub receiver_first: bool,
 }
 
 /// The two rounds of resolution in a set backed by a function template:
@@ -223,6 +227,7 @@ impl OverloadSet {
             template: None,
             settings: Arc::new(Settings::default()),
             direct: false,
+            receiver_first: false,
         }
     }
 
@@ -817,12 +822,18 @@ impl OverloadSet {
         // temporaries live to the end of the full expression: the result
         // may point into them (`const wchar_t* echo(const wchar_t* s)`).
         drop(scratch);
-        if let (Ok(result), Role::Method) = (&result, self.role) {
+        let owner = match self.role {
+            Role::Method => receiver,
+            _ if self.receiver_first && n > 0 => args[0],
+            _ => std::ptr::null_mut(),
+        };
+        if let (Ok(result), false) = (&result, owner.is_null()) {
+            let receiver = owner;
             // A method's result may refer into its object: a lifeline, for
             // a proxy made for this result only (one already known may be
             // what keeps the receiver, and a cycle would never be freed).
             if result.as_ptr() != receiver
-                && !receiver.is_null()
+                && crate::instance::is_proxy(py, receiver)
                 && ffi::Py_REFCNT(result.as_ptr()) == 1
                 && crate::instance::is_proxy(py, result.as_ptr())
             {
@@ -1033,6 +1044,19 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
     }
     let type_name = take(err.type_name);
     let what = take(err.what);
+    if type_name == cpplive_core::thunk::PYTHON_ERROR_TYPE {
+        if !err.keep.is_null() {
+            release_exception(err.keep);
+            err.keep = std::ptr::null_mut();
+        }
+        // A callback's exception; else one C++ threw itself after setting
+        // Python's error indicator (as code written for cppyy does).
+        // Otherwise it carries one raised on another thread (`what()` is
+        // its traceback).
+        return crate::callback::take_pending().or_else(|| PyErr::take(py)).unwrap_or_else(|| {
+            PyRuntimeError::new_err(format!("a Python callback called by C++ on another thread raised (its traceback was printed there):\n{what}"))
+        });
+    }
     if !err.keep.is_null() {
         let object = if err.object.is_null() { None } else { crate::errors::cpp_exception_object(py, &type_name, &what, err.object) };
         release_exception(err.keep);
@@ -1040,11 +1064,6 @@ pub fn thunk_error(py: Python<'_>, err: &mut ThunkError, rc: c_int) -> PyErr {
         if let Some(raised) = object {
             return raised;
         }
-    }
-    if type_name == cpplive_core::thunk::PYTHON_ERROR_TYPE {
-        return crate::callback::take_pending().unwrap_or_else(|| {
-            PyRuntimeError::new_err("a Python callback called by C++ on another thread raised (its traceback was printed there)")
-        });
     }
     crate::errors::cpp_exception(py, &type_name, &what)
 }

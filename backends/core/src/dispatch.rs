@@ -27,11 +27,15 @@ pub fn plan(b: &mut dyn Backend, class: ScopeId) -> Result<Option<Plan>> {
         return Ok(None);
     }
     // The base's constructors, but copy and move: the dispatcher makes
-    // its own.
+    // its own. None when the class has no public constructor at all (the
+    // implicit copy constructor counts): as in cppyy, Python cannot make
+    // one even through a class deriving from it, though the dispatcher
+    // could call a protected one.
     let methods = b.methods(class)?;
+    let public = methods.iter().any(|f| f.kind == FunctionKind::Constructor && f.access == Access::Public && !f.is_deleted);
     let constructors: Vec<FunctionInfo> = methods
         .iter()
-        .filter(|f| f.kind == FunctionKind::Constructor && f.access != Access::Private && !f.is_deleted)
+        .filter(|f| public && f.kind == FunctionKind::Constructor && f.access != Access::Private && !f.is_deleted)
         .filter(|f| !(f.params.len() == 1 && f.params[0].ty.reference != RefKind::None && f.params[0].ty.class_id() == Some(class.0)))
         .cloned()
         .collect();

@@ -33,7 +33,10 @@ pub type SinkFn = unsafe extern "C" fn(out: *mut c_void, value: *mut c_void);
 
 /// Calls a Python callable from C++: `args[i]` points at argument `i`; a
 /// non-void result goes to `sink(out, ...)`. Returns 0, or 1 when a Python
-/// exception is pending for the calling thread.
+/// exception is pending for the calling thread. With a null `target` it is
+/// asked about that pending exception by the C++ exception carrying it:
+/// its traceback as text (`sink(out, text)`, `text` a `const char*`), or,
+/// with a null `out`, to drop it (C++ handled it).
 pub type PyCallbackFn = unsafe extern "C" fn(target: *mut c_void, args: *mut *mut c_void, out: *mut c_void, sink: Option<SinkFn>) -> c_int;
 
 /// Drops what `PyCallbackFn` calls (when the last C++ copy is gone).
@@ -44,8 +47,8 @@ pub type ReleaseFn = unsafe extern "C" fn(target: *mut c_void);
 pub type FunctionMakerFn = unsafe extern "C" fn(target: *mut c_void, callback: PyCallbackFn, release: ReleaseFn) -> *mut c_void;
 
 /// The C++ type name of the exception that carries a Python exception
-/// through C++ frames (see `PyCallbackFn`).
-pub const PYTHON_ERROR_TYPE: &str = "__cpplive::python_error";
+/// through C++ frames (see `PyCallbackFn`), named as cppyy names it.
+pub const PYTHON_ERROR_TYPE: &str = "CPyCppyy::PyException";
 
 /// Reads a bit-field of the object at `object`.
 pub type BitGetFn = unsafe extern "C" fn(object: *mut c_void) -> i64;

@@ -70,10 +70,30 @@ inline int report(error* e) {
   catch (...) { e->type = type_name(abi::__cxa_current_exception_type()); e->what = dup(""); }
   return 1;
 }
-// Thrown through C++ frames when a Python callback raised; the Python
-// exception waits in the calling thread.
-struct python_error {};
 typedef int (*py_callback)(void*, void**, void*, void (*)(void*, void*));
+inline void assign_text(void* out, void* text) { *static_cast<std::string*>(out) = static_cast<const char*>(text); }
+}
+namespace CPyCppyy {
+// Thrown through C++ frames when a Python callback raised (cppyy's name,
+// so that C++ written for cppyy catches it): the Python exception waits in
+// the calling thread, and is raised again when the outer call returns
+// unless C++ handles it (`clear()`). `what()` is its traceback. The
+// callback that raised is asked for both (a null target is a question
+// about the thread's pending exception, see `PyCallbackFn`).
+class PyException : public std::exception {
+public:
+  PyException() : m_what("a Python exception") {}
+  explicit PyException(__cpplive::py_callback cb) : m_cb(cb) { cb(nullptr, nullptr, &m_what, &__cpplive::assign_text); }
+  const char* what() const noexcept override { return m_what.c_str(); }
+  // Handled in C++: the Python exception is dropped.
+  void clear() { if (m_cb) m_cb(nullptr, nullptr, nullptr, nullptr); }
+private:
+  __cpplive::py_callback m_cb = nullptr;
+  std::string m_what;
+};
+}
+namespace __cpplive {
+using python_error = CPyCppyy::PyException;
 // Storage for a callback's result, which need not be default-constructible.
 template <class R> struct result_box {
   alignas(R) unsigned char storage[sizeof(R)];
@@ -307,10 +327,10 @@ pub fn function_maker(symbol: &str, class_spelling: &str, signature: &Signature)
     addresses.push("nullptr".into());
     let ret = &signature.ret.spelling;
     let body = if signature.ret.is_void() {
-        "    if (cb(keep.get(), args, nullptr, nullptr) != 0) throw __cpplive::python_error{};\n".to_string()
+        "    if (cb(keep.get(), args, nullptr, nullptr) != 0) throw __cpplive::python_error(cb);\n".to_string()
     } else {
         format!(
-            "    __cpplive::result_box<{ret}> out;\n    auto sink = [](void* o, void* p) {{ static_cast<__cpplive::result_box<{ret}>*>(o)->set({}); }};\n    if (cb(keep.get(), args, &out, sink) != 0) throw __cpplive::python_error{{}};\n    return out.take();\n",
+            "    __cpplive::result_box<{ret}> out;\n    auto sink = [](void* o, void* p) {{ static_cast<__cpplive::result_box<{ret}>*>(o)->set({}); }};\n    if (cb(keep.get(), args, &out, sink) != 0) throw __cpplive::python_error(cb);\n    return out.take();\n",
             value_at("p", &signature.ret)
         )
     };
@@ -472,6 +492,11 @@ pub fn dispatcher(name: &str, base_spelling: &str, constructors: &[&FunctionInfo
             .collect();
         let types: Vec<TypeRef> = c.params.iter().map(|p| p.ty.clone()).collect();
         let _ = writeln!(out, "  {name}({}) : {base_spelling}({}) {{}}", params.join(", "), forwarded_arguments(&types));
+    }
+    // None to forward (the base has no public one, or none that is not
+    // deleted or private): none implicit either.
+    if constructors.is_empty() {
+        let _ = writeln!(out, "  {name}() = delete;");
     }
     for (i, f) in virtuals.iter().enumerate() {
         override_member(&mut out, i, base_spelling, f);

@@ -60,10 +60,27 @@ def cppdef(code):
     return result
 
 
+# Headers cpplive ships (`CPyCppyy/PyException.h`, for C++ written for
+# cppyy), searched once a header is not found elsewhere.
+_SHIPPED_HEADERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "include")
+_shipped_searched = []
+
+
+def _include_searching_shipped(header, **kwargs):
+    try:
+        return _cpplive.include(header, **kwargs)
+    except ImportError:
+        if _shipped_searched or not os.path.isfile(os.path.join(_SHIPPED_HEADERS, header)):
+            raise
+    _cpplive.add_include_path(_SHIPPED_HEADERS)
+    _shipped_searched.append(True)
+    return _cpplive.include(header, **kwargs)
+
+
 def include(header):
     """#includes a header; raises ImportError naming the paths searched."""
     before = _cpplive.input_mark()
-    result = _cpplive.include(header)
+    result = _include_searching_shipped(header)
     _interactive.record(before, "#include \"%s\"" % header)
     return result
 

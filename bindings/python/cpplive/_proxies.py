@@ -391,11 +391,16 @@ def _std_move(std):
 
 
 class _MakeSmart(object):
-    """`std.make_shared` and `std.make_unique`: C++'s, except for a Python
-    class deriving from a C++ class (`make_shared[PyDerived](42)`), whose
-    objects C++ cannot make with their Python part: the object is made in
-    Python (or, given one, taken over) and handed to a smart pointer of its
-    C++ base, which its proxy then holds, as for a smart pointer result."""
+    """`std.make_shared` and `std.make_unique`, for a class given from
+    Python (`make_shared[T](args)`, or `make_shared(obj)` for the object's
+    own class), as cppyy does them: the object is made in Python, or the one
+    given (Python-owned and of exactly that class) is taken over instead of
+    copied, and handed to a smart pointer of the class. A Python class
+    deriving from a C++ class is handed to one of its C++ base (C++ cannot
+    make its Python part), and the object itself is returned, held by it;
+    for a C++ class the result is what a smart pointer result is (a proxy
+    of the object keeping the smart pointer), and a given object's proxy
+    no longer owns it. Other template arguments go to C++'s templates."""
 
     def __init__(self, std, name, smart):
         self._std = std
@@ -410,15 +415,29 @@ class _MakeSmart(object):
 
     def __getitem__(self, args):
         cls = args[0] if isinstance(args, tuple) and len(args) == 1 else args
-        if isinstance(cls, CppClassMeta) and "__cpp_scope__" not in cls.__dict__:
-            return lambda *a, **k: self._python(cls, a, k)
+        if isinstance(cls, CppClassMeta) and not _is_smart_pointer(cls):
+            return lambda *a, **k: self._make(cls, a, k)
         return self._cpp()[args]
 
     def __call__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], CppObject) and not _is_smart_pointer(type(args[0])):
+            return self._make(type(args[0]), args, kwargs)
         return self._cpp()(*args, **kwargs)
 
     def __getattr__(self, name):
         return getattr(self._cpp(), name)
+
+    def _make(self, cls, args, kwargs):
+        if "__cpp_scope__" not in cls.__dict__:
+            return self._python(cls, args, kwargs)
+        given = args[0] if len(args) == 1 and not kwargs and type(args[0]) is cls else None
+        if given is not None and given.__python_owns__ and given.__smartptr__() is None:
+            obj = given
+        else:
+            # A copy where the object is not Python's to hand over.
+            obj = cls(*args, **kwargs)
+        holder = getattr(self._std, self._smart)[cls](obj)
+        return _c.held_object(holder)
 
     def _python(self, cls, args, kwargs):
         if len(args) == 1 and not kwargs and isinstance(args[0], cls):
@@ -433,6 +452,13 @@ class _MakeSmart(object):
 
     def __repr__(self):
         return repr(self._cpp())
+
+
+def _is_smart_pointer(cls):
+    """Whether proxy class `cls` is a smart pointer class (whose objects
+    `make_shared` copies as C++ does, rather than pointing at them)."""
+    scope = cls.__dict__.get("__cpp_scope__")
+    return scope is not None and bool(_c.scope_info(scope).get("smart_pointee"))
 
 
 class CppClassMeta(type):
@@ -811,14 +837,14 @@ def _abstract_init(qualified, scope_id):
     def __init__(self, *args, **kwargs):
         if type(self).__dict__.get("__cpp_name__") == qualified:
             raise TypeError("cannot instantiate abstract class '%s'" % qualified)
-        # Called by name, or reached by super(), from a Python class whose
-        # dispatcher derives from it: the dispatcher is what is constructed
-        # (as for the constructors of a class that is not abstract).
-        if scope_id in getattr(type(self), "__cpp_dispatch_bases__", ()):
+        # Reached by super() past another C++ base, from a Python class
+        # whose dispatcher derives from several: the dispatcher is what is
+        # constructed. With it as the only base, super() reaches the
+        # dispatcher before it: it was called by name, which cppyy refuses.
+        dispatch_bases = getattr(type(self), "__cpp_dispatch_bases__", ())
+        if scope_id in dispatch_bases and len(dispatch_bases) > 1:
             return type(self).__cpp_dispatch_init__(self, *args, **kwargs)
-        # Called by name from a Python class deriving from it.
-        raise TypeError("cannot instantiate abstract class '%s' directly: a Python class deriving from it "
-                        "constructs it with super().__init__(...)" % qualified)
+        raise TypeError("cannot instantiate abstract class '%s' (from derived classes, use super() instead)" % qualified)
     return __init__
 
 

@@ -826,73 +826,60 @@ _setters = {}
 
 
 def _setitem_through_reference(self, index, value):
-    """`obj[i] = x` for a C++ operator[] returning a reference. The helper
-    is instantiated for the container and index types only: the value
-    converts to the element type as any argument does (a list into a
-    vector element, range-checked numbers)."""
+    """`obj[i] = x` for a C++ operator[] returning a reference, and
+    `obj[i, j] = x` for an operator() of several indices (see
+    `_index_through_call`). The helper is instantiated for the class and
+    index types only: the value converts to the element type as any
+    argument does (a list into a vector element, range-checked numbers)."""
     from ._proxies import argument_type
-    key = (type(self).__cpp_name__, argument_type(index))
+    cls = type(self)
+    several = type(index) is tuple and _defines(cls, "__call__")
+    through_call = several or (_defines(cls, "__call__") and not _defines(cls, "operator[]"))
+    indices = index if several else (index,)
+    key = (cls.__cpp_name__,) + tuple(argument_type(i) for i in indices)
     setter = _setters.get(key)
     if setter is None:
         from . import gbl
         from ._cpplive import cppdef
         _helper_counter[0] += 1
         name = "__cpplive_item_assign_%d" % _helper_counter[0]
+        params = ", ".join("const %s& i%d" % (t, n) for n, t in enumerate(key[1:]))
+        names = ", ".join("i%d" % n for n in range(len(indices)))
+        element = "c(%s)" % names if through_call else "c[i0]"
         try:
-            cppdef("void %s(%s& c, const %s& i, const std::remove_cv_t<std::remove_reference_t<decltype(c[i])>>& v) "
-                   "{ c[i] = v; }" % (name, key[0], key[1]))
+            cppdef("void %s(%s& c, %s, const std::remove_cv_t<std::remove_reference_t<decltype(%s)>>& v) "
+                   "{ %s = v; }" % (name, key[0], params, element, element))
             setter = getattr(gbl, name)
         except (SyntaxError, AttributeError):
-            raise TypeError("'%s' object does not support item assignment with a '%s' index" % key) from None
+            raise TypeError("'%s' object does not support item assignment with a '%s' index"
+                            % (key[0], ", ".join(key[1:]))) from None
         _setters[key] = setter
-    setter(self, index, value)
+    setter(self, *indices, value)
 
 
-def _index_by_call(cls):
-    """`m[i, j]` as C++'s `m(i, j)` (a matrix's element access), read and
-    assigned, as in cppyy; a single index stays `operator[]`'s."""
+def _index_through_call(cls):
+    """`obj[i, j]` for a class with a C++ `operator()` (a matrix's
+    `m(i, j)`): Python hands `__getitem__` the indices as one tuple, which
+    go to `operator()` as its arguments, as in cppyy. A class without an
+    `operator[]` is indexed through `operator()` with one index too. A
+    tuple its `operator[]` takes (a `std::pair` key) still goes there."""
     call = cls.__call__
-    single_get = cls.__getitem__ if _defines(cls, "__getitem__") else None
-    single_set = cls.__setitem__ if _defines(cls, "__setitem__") else None
+    getitem = cls.__getitem__ if _defines(cls, "__getitem__") else None
 
     def __getitem__(self, index):
         if type(index) is tuple:
+            if getitem is not None:
+                try:
+                    return getitem(self, index)
+                except TypeError:
+                    pass
             return call(self, *index)
-        if single_get is None:
-            raise TypeError("'%s' object does not support indexing with one index (it has operator() only)" % type(self).__name__)
-        return single_get(self, index)
+        if getitem is None:
+            return call(self, index)
+        return getitem(self, index)
 
-    def __setitem__(self, index, value):
-        if type(index) is tuple:
-            return _setitem_through_call(self, index, value)
-        if single_set is None:
-            raise TypeError("'%s' object does not support item assignment with one index (it has operator() only)" % type(self).__name__)
-        return single_set(self, index, value)
+    __getitem__.__doc__ = getattr(getitem or call, "__doc__", None)
     cls.__getitem__ = __getitem__
-    cls.__setitem__ = __setitem__
-
-
-def _setitem_through_call(self, indices, value):
-    """`m[i, j] = x` for a C++ operator() returning a reference, through a
-    helper compiled per class and index types (as `_setitem_through_reference`)."""
-    from ._proxies import argument_type
-    key = (type(self).__cpp_name__,) + tuple(argument_type(i) for i in indices)
-    setter = _setters.get(key)
-    if setter is None:
-        from . import gbl
-        from ._cpplive import cppdef
-        _helper_counter[0] += 1
-        name = "__cpplive_call_assign_%d" % _helper_counter[0]
-        params = ", ".join("const %s& i%d" % (t, n) for n, t in enumerate(key[1:]))
-        call = "c(%s)" % ", ".join("i%d" % n for n in range(len(indices)))
-        try:
-            cppdef("void %s(%s& c, %s, const std::remove_cv_t<std::remove_reference_t<decltype(%s)>>& v) { %s = v; }"
-                   % (name, key[0], params, call, call))
-            setter = getattr(gbl, name)
-        except (SyntaxError, AttributeError):
-            raise TypeError("'%s' object does not support item assignment with indices (%s)" % (key[0], ", ".join(key[1:]))) from None
-        _setters[key] = setter
-    setter(self, *indices, value)
 
 
 def _str_via_stream(self):
@@ -967,10 +954,10 @@ def _add_operator_fallbacks(cls):
     for py_name, symbol in _UNARY.items():
         if not _defines(cls, py_name):
             setattr(cls, py_name, _make_unary(py_name, symbol))
+    if "__call__" in cls.__dict__ and isinstance(cls.__dict__["__call__"], (_c.CppMethod, _c.CppFunction)):
+        _index_through_call(cls)
     if _defines(cls, "__getitem__") and not _defines(cls, "__setitem__"):
         cls.__setitem__ = _setitem_through_reference
-    if _defines(cls, "__call__"):
-        _index_by_call(cls)
     if "__eq__" not in cls.__dict__ or "__hash__" not in cls.__dict__:
         cls.__hash__ = _hash
     if not any("__str__" in klass.__dict__ for klass in cls.__mro__[:-2]):
@@ -1277,7 +1264,18 @@ def pythonize_smart_pointer(cls, pointee):
     def __init__(self, *args, **kwargs):
         if len(args) == 1 and not kwargs and isinstance(args[0], pointee) and args[0].__smartptr__() is None:
             obj = args[0]
-            from_pointer._call(self, args)
+            try:
+                from_pointer._call(self, args)
+            except TypeError:
+                # A class C++ does not convert to the pointee (a private
+                # base): a smart pointer of the object's own class takes it
+                # over, and this one shares it, pointing at the pointee
+                # part (the aliasing constructor).
+                own_class = type(obj)
+                if own_class is pointee or "__cpp_scope__" not in own_class.__dict__ or not obj.__python_owns__:
+                    raise
+                construct(self, _smart_pointer_family(cls)[own_class](obj), obj)
+                return
             if obj.__python_owns__:
                 obj.__python_owns__ = False
             return
@@ -1285,6 +1283,15 @@ def pythonize_smart_pointer(cls, pointee):
 
     __init__.__doc__ = construct.__doc__
     cls.__init__ = __init__
+
+
+def _smart_pointer_family(cls):
+    """The class template of smart pointer class `cls` (`std.shared_ptr`)."""
+    from . import gbl
+    family = gbl
+    for part in cls.__cpp_name__.split("<", 1)[0].split("::"):
+        family = getattr(family, part)
+    return family
 
 
 def _exception_str(self):
