@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 LLVM_VERSION := 19
 APT_PACKAGES := clang-$(LLVM_VERSION) libclang-$(LLVM_VERSION)-dev llvm-$(LLVM_VERSION)-dev lld-$(LLVM_VERSION) g++ python3-venv
 # Real libraries the tests and benchmarks use (pytests/test_real_libraries.py).
-APT_PACKAGES += libspdlog-dev libeigen3-dev libfmt-dev libyaml-cpp-dev libtinyxml2-dev
+APT_PACKAGES += libspdlog-dev libeigen3-dev libfmt-dev libyaml-cpp-dev libtinyxml2-dev libsqlite3-dev libboost-dev
 
 BUILD_INPUTS := $(shell find backends bindings/src -type f \( -name '*.rs' -o -name '*.c' -o -name '*.cpp' -o -name '*.h' \)) \
 	Cargo.toml Cargo.lock backends/core/Cargo.toml backends/clang/Cargo.toml backends/dictionary/Cargo.toml backends/clang/build.rs bindings/build.rs \

@@ -1,5 +1,6 @@
 """Real C++ libraries as Debian ships them (libspdlog-dev, libeigen3-dev,
-libfmt-dev; `make test` installs them): included with ``cpplive.include``,
+libfmt-dev, libyaml-cpp-dev, libsqlite3-dev, libboost-dev;
+`make test` installs them): included with ``cpplive.include``,
 their shared libraries loaded with ``load_library`` where they have one,
 used through ``cppdef``'d code and directly from Python.
 
@@ -223,3 +224,55 @@ v[1] = v(0) - 1
 print(b(0, 0), b[1, 1], v[1], v(0))
 ''' % EIGEN_INCLUDE, TIMEOUT)
     assert out.split() == ["3.0", "1.5", "3.0", "4.0"]
+
+
+def test_sqlite3_c_api_with_opaque_handles():
+    # sqlite3's handles are classes only declared: null proxies bound by
+    # name are filled in by the T** out-parameters, as in cppyy.
+    out = run_python_ok(CHILD_IMPORT + r'''
+cpplive.include("sqlite3.h")
+cpplive.load_library("sqlite3")
+g = cpplive.gbl
+db = cpplive.bind_object(cpplive.nullptr, "sqlite3")
+assert not db
+print(g.sqlite3_open(":memory:", db), bool(db))
+print(g.sqlite3_exec(db, "create table t(a integer, b text); insert into t values (1, 'one'), (2, 'two');",
+                     cpplive.nullptr, cpplive.nullptr, cpplive.nullptr))
+stmt = cpplive.bind_object(cpplive.nullptr, "sqlite3_stmt")
+print(g.sqlite3_prepare_v2(db, "select a, b from t where a >= ? order by a", -1, stmt, cpplive.nullptr))
+print(g.sqlite3_bind_int(stmt, 1, 2))
+rows = []
+while g.sqlite3_step(stmt) == cpplive.macro("SQLITE_ROW"):
+    text = g.sqlite3_column_text(stmt, 1)
+    rows.append((g.sqlite3_column_int(stmt, 0), bytes(text[i] for i in range(g.sqlite3_column_bytes(stmt, 1))).decode()))
+print(rows)
+print(g.sqlite3_finalize(stmt), g.sqlite3_close(db))
+''', TIMEOUT)
+    assert out.split("\n")[:6] == ["0 True", "0", "0", "0", "[(2, 'two')]", "0 0"]
+
+
+def test_boost_format_with_the_percent_operator():
+    out = run_python_ok(CHILD_IMPORT + r'''
+cpplive.include("boost/format.hpp")
+boost = cpplive.gbl.boost
+f = boost.format("%1% + %2% = %3%") % 1 % 2 % 3
+print(repr(f.str()), repr(str(f)))
+print(repr((boost.format("%s and %d") % "x" % 7).str()))
+''', TIMEOUT)
+    assert out.splitlines() == [repr("1 + 2 = 3") + " " + repr("1 + 2 = 3"), repr("x and 7")]
+
+
+def test_yaml_cpp_load_index_convert_iterate_and_emit():
+    out = run_python_ok(CHILD_IMPORT + r'''
+cpplive.load_library("yaml-cpp")
+cpplive.include("yaml-cpp/yaml.h")
+YAML = cpplive.gbl.YAML
+node = YAML.Load("name: cpplive\ncount: 3\nitems: [1, 2, 5]\n")
+as_ = lambda n, t: getattr(n, "as")[t]()     # `as` is a Python keyword
+print(as_(node["count"], int), as_(node["name"], str), as_(node["name"], "std::string"))
+print([as_(n, int) for n in node["items"]])
+out = YAML.Emitter()
+out << YAML.BeginMap << YAML.Key << "a" << YAML.Value << 1 << YAML.EndMap
+print(repr(out.c_str()))
+''', TIMEOUT)
+    assert out.splitlines() == ["3 cpplive cpplive", "[1, 2, 5]", repr("a: 1")]

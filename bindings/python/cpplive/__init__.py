@@ -169,7 +169,7 @@ def bind_object(address, cls, owns=False, cast=False):
     is one. Rebinding a C++ object that Python owns moves the ownership
     to the new proxy (one of them deletes it, once)."""
     if isinstance(cls, str):
-        cls = eval_type(cls)
+        cls = _class_named(cls)
     if cast:
         if owns:
             raise ValueError("bind_object(): cast=True gives the object as C++ returns a pointer, not owned")
@@ -179,6 +179,23 @@ def bind_object(address, cls, owns=False, cast=False):
     if moved:
         address.__python_owns__ = False
     return bound
+
+
+def _class_named(name):
+    """The class proxy for `name`; a class only declared (an opaque handle
+    such as sqlite3's `sqlite3`) is no complete type, but has its proxy."""
+    try:
+        return eval_type(name)
+    except TypeError as refused:
+        scope = gbl
+        try:
+            for part in name.strip().lstrip(":").split("::"):
+                scope = getattr(scope, part.strip())
+        except AttributeError:
+            raise refused from None
+        if not isinstance(scope, type) or not hasattr(scope, "__cpp_name__"):
+            raise refused from None
+        return scope
 
 
 def eval_type(name):
