@@ -134,6 +134,12 @@ def _truncate(msg: str, n: int) -> str:
     return msg if len(msg) <= n else msg[: n - 3] + "..."
 
 
+# Users' imports read cached bytecode: a PYTHONDONTWRITEBYTECODE inherited
+# from the shell would make every import compile its sources (~35 ms of
+# cpplive's own).
+_CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_once(backend: Backend, code: str, mode: str = "print") -> float:
     """Run ``code`` once in a fresh process of ``backend``; return a number.
 
@@ -150,6 +156,7 @@ def run_once(backend: Backend, code: str, mode: str = "print") -> float:
             text=True,
             timeout=SUBPROCESS_TIMEOUT,
             cwd=_WORKDIR,
+            env=_CHILD_ENV,
         )
     except subprocess.TimeoutExpired:
         raise BenchError(f"timeout after {SUBPROCESS_TIMEOUT}s") from None
