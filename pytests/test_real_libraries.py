@@ -276,3 +276,20 @@ out << YAML.BeginMap << YAML.Key << "a" << YAML.Value << 1 << YAML.EndMap
 print(repr(out.c_str()))
 ''', TIMEOUT)
     assert out.splitlines() == ["3 cpplive cpplive", "[1, 2, 5]", repr("a: 1")]
+
+
+def test_eigen_map_over_a_numpy_array():
+    out = run_python_ok(CHILD_IMPORT + r'''
+import numpy as np
+cpplive.add_include_path(%r)
+cpplive.include("Eigen/Dense")
+Eigen = cpplive.gbl.Eigen
+a = np.arange(6, dtype=np.float64)
+v = Eigen.Map[Eigen.VectorXd](a, 6)
+print(v.sum(), v.size())
+v[0] = 10
+print(a[0])
+m = Eigen.Map["Eigen::Matrix<double, 2, 3, Eigen::RowMajor>"](a)
+print(m(1, 2), m.rows(), m.cols(), m.sum())
+''' % EIGEN_INCLUDE, TIMEOUT)
+    assert out.split() == ["15.0", "6", "10.0", "5.0", "2", "3", "25.0"]
