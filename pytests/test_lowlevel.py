@@ -404,7 +404,9 @@ def test_bind_object_and_addressof_take_ctypes_and_views(g):
     s = g.lo_static_s()
     address = cpplive.addressof(s)
     assert cpplive.bind_object(ctypes.c_void_p(address), g.lo_S) is s
-    assert cpplive.addressof(cpplive.nullptr) == 0 and cpplive.addressof(None) == 0
+    assert cpplive.addressof(cpplive.nullptr) == 0 and cpplive.addressof(0) == 0
+    with pytest.raises(TypeError, match="not None"):
+        cpplive.addressof(None)
     number = ctypes.c_int(3)
     assert cpplive.addressof(number) == ctypes.addressof(number)
     with pytest.raises(TypeError):

@@ -150,12 +150,15 @@ def load_reflection_info(name):
 
 def addressof(obj, member=None):
     """The address of a C++ object, as an int; also of a view, a ctypes
-    object (a pointer's value) or a capsule. nullptr, None and 0 (C's
-    NULL) give 0; any other int is refused (it is no object).
+    object (a pointer's value) or a capsule. nullptr and 0 (C's NULL)
+    give 0; None and any other int are refused (they are no object; None
+    is no null pointer either, as for arguments).
     `addressof(obj, "name")` is the address of data member `name` of C++
     object `obj`."""
     if member is not None:
         return _lowlevel.member_address(obj, member)
+    if obj is None:
+        raise TypeError("addressof() needs a C++ object, a view or a ctypes object, not None (cpplive.nullptr is the null pointer)")
     if isinstance(obj, int) and obj != 0 and getattr(type(obj), "__cpp_name__", None) is None:
         raise TypeError("addressof() needs a C++ object, a view or a ctypes object, not an int")
     return _lowlevel.address(obj)
