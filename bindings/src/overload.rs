@@ -832,10 +832,12 @@ impl OverloadSet {
             // A method's result may refer into its object: a lifeline, for
             // a proxy made for this result only (one already known may be
             // what keeps the receiver, and a cycle would never be freed).
-            if result.as_ptr() != receiver
-                && crate::instance::is_proxy(py, receiver)
-                && ffi::Py_REFCNT(result.as_ptr()) == 1
+            // Cheapest test first: most results (numbers, shared objects)
+            // are not a proxy made for this call.
+            if ffi::Py_REFCNT(result.as_ptr()) == 1
+                && result.as_ptr() != receiver
                 && crate::instance::is_proxy(py, result.as_ptr())
+                && crate::instance::is_proxy(py, receiver)
             {
                 crate::instance::state(result.as_ptr()).keep_alive(Py::from_borrowed_ptr(py, receiver));
             }
