@@ -282,6 +282,7 @@ def test_returned_base_reference_is_downcast(g):
     assert a.age == 5
 
 
+@via_dictionary_xfail("one C++ class, two Python classes: ih_Animal of this snippet's dictionary is not the one ih_Dog derives from in an earlier snippet's")
 def test_pointer_variables_and_members_read_as_declared(g):
     # Only results are downcast; a `Base*` variable or member is a `Base`,
     # as in cppyy, and equal to the object it points at.

@@ -357,6 +357,7 @@ def test_free_operators_taking_non_const_references_and_numbers_first(g):
         a + 5                                     # C++ has no such operator
 
 
+@via_dictionary_xfail("NoOperatorError is decided after clang fails to compile a helper naming the class; for a dictionary's class the declared-operator fallback answers NotImplemented instead")
 def test_an_operator_cpp_lacks_for_a_number_raises_what_cppyy_raises(g):
     cpplive.cppdef("""
     namespace op_lacks { struct R { double v; R(double d) : v(d) {} };
@@ -371,6 +372,7 @@ def test_an_operator_cpp_lacks_for_a_number_raises_what_cppyy_raises(g):
     assert (r == 5) is False                      # comparisons keep Python's defaults
 
 
+@via_dictionary_xfail("item assignment through a returned reference compiles a helper naming the class, and clang does not know a dictionary's classes")
 def test_two_indices_call_operator_parentheses(g):
     cpplive.cppdef("""
     namespace op_matrix {
@@ -482,6 +484,7 @@ def test_static_member_functions_named_as_python_operators_take_the_object_first
         a + "text"
 
 
+@via_dictionary_xfail("item assignment through a returned reference compiles a helper naming the class, and clang does not know a dictionary's classes")
 def test_tuple_index_goes_to_call_operator():
     cpplive.cppdef(r"""
     struct op_Grid {

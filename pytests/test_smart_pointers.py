@@ -150,6 +150,7 @@ def test_make_shared_and_make_unique_from_python(g):
     assert u.x == 10 and g.sm_peek(u) == 10
 
 
+@via_dictionary_xfail("std::unique_ptr/shared_ptr of a dictionary's class is instantiated by clang, which does not know the class")
 def test_make_shared_takes_a_given_object_over_instead_of_copying(g):
     gc.collect()
     before = g.sm_T.alive
@@ -179,6 +180,7 @@ def test_make_shared_copies_an_object_python_does_not_own(g):
     assert p.x == 4
 
 
+@via_dictionary_xfail("std::shared_ptr of a dictionary's class is instantiated by clang, which does not know the class")
 def test_object_with_a_private_base_passed_as_a_shared_ptr_of_it(g):
     cpplive.cppdef(r"""
     class sm_Private : sm_T { public: sm_Private(int v) : sm_T(v) {} };
