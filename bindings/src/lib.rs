@@ -56,6 +56,8 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FloatingPointException", errors::floating_point_exception(py))?;
     m.add("OutOfRangeError", errors::out_of_range_type(py))?;
     m.add("NotMovedError", errors::not_moved_type(py))?;
+    // Ids from here up are dictionaries' (`ids::owner`).
+    m.add("FIRST_DICTIONARY_ID", cpplive_core::ids::dictionary_base(0))?;
     m.add_function(wrap_pyfunction!(signals::set_signals_as_exception, m)?)?;
     m.add_function(wrap_pyfunction!(interactive::input_mark, m)?)?;
     m.add_function(wrap_pyfunction!(interactive::shadow, m)?)?;

@@ -618,15 +618,16 @@ def _from_dictionary(*classes):
     """Whether one of `classes` is the proxy of a class a dictionary
     answers for (its id is a dictionary's, see `ids::owner`): clang does not
     know such a class by that name, so no helper naming it compiles."""
-    return any((getattr(c, "__cpp_scope__", None) or 0) >> 40 for c in classes if c is not None)
+    first = _c.FIRST_DICTIONARY_ID
+    return any((getattr(c, "__cpp_scope__", None) or 0) >= first for c in classes if c is not None)
 
 
-def _operator_helper(symbol, left, right, left_class=None, from_dictionary=False):
+def _operator_helper(symbol, left, right, left_class=None, operand_classes=()):
     """A compiled helper applying C++ `left symbol right` (or `symbol left`
     when `right` is None), found by C++'s own lookup (members and free
     functions, by argument-dependent lookup); None when C++ has no such
-    operator. For an operand of a dictionary's class (`from_dictionary`)
-    that clang cannot compile for, the operator the dictionary declares."""
+    operator. When one of `operand_classes` is a dictionary's class that
+    clang cannot compile for, the operator the dictionary declares."""
     key = (symbol, left, right)
     if key in _operator_helpers:
         return _operator_helpers[key]
@@ -666,7 +667,7 @@ def _operator_helper(symbol, left, right, left_class=None, from_dictionary=False
             helper = _declared_operator(symbol, left, right, left_class)
             break
     else:
-        if from_dictionary:
+        if _from_dictionary(*operand_classes):
             helper = _declared_operator(symbol, left, right, left_class)
     _operator_helpers[key] = helper
     return helper
@@ -775,16 +776,16 @@ def _make_binary(py_name, symbol, reflected=False):
         except TypeError:
             return NotImplemented
         mine = type(self).__cpp_name__
-        from_dictionary = _from_dictionary(type(self), type(other))
+        operands = (type(self), type(other))
         if reflected:
             helper = _operator_helper(symbol, other_type, mine, type(other) if hasattr(type(other), "__cpp_name__") else None,
-                                      from_dictionary)
+                                      operands)
             if helper is None:
                 if arithmetic and isinstance(other, _PLAIN_OPERANDS):
                     return _no_operator(symbol, other_type, mine)
                 return NotImplemented
             return helper(other, self)
-        helper = _operator_helper(symbol, mine, other_type, type(self), from_dictionary)
+        helper = _operator_helper(symbol, mine, other_type, type(self), operands)
         if helper is None:
             if arithmetic and isinstance(other, _PLAIN_OPERANDS):
                 return _no_operator(symbol, mine, other_type)
@@ -814,7 +815,7 @@ def expression_operator(py_name):
 
 def _make_unary(py_name, symbol):
     def operator(self):
-        helper = _operator_helper(symbol, type(self).__cpp_name__, None, type(self), _from_dictionary(type(self)))
+        helper = _operator_helper(symbol, type(self).__cpp_name__, None, type(self), (type(self),))
         if helper is None:
             raise TypeError("bad operand type for unary %s: '%s' (no C++ operator%s)" % (symbol, type(self).__cpp_name__, symbol))
         return helper(self)
