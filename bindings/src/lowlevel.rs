@@ -176,7 +176,7 @@ impl LowLevelView {
         let format = match self.items.as_ref().and_then(|items| items.pointee) {
             // As ctypes writes `POINTER(T)`: the items' own type, which a
             // `T**` parameter checks (the buffer says only `P`).
-            Some(b) => pointer_format(b),
+            Some(b) => builtin_formats(b).map_or(c"P", |(_, pointer)| pointer),
             None => self.format(),
         };
         (self.address, format, self.item_size())
@@ -228,24 +228,34 @@ impl LowLevelView {
         if let Some(items) = &self.items {
             return if items.pointers { c"P" } else { c"B" };
         }
-        match self.kind {
-            Builtin::Bool => c"?",
-            Builtin::Char | Builtin::SChar | Builtin::Int8 => c"b",
-            Builtin::UChar | Builtin::UInt8 => c"B",
-            Builtin::Short => c"h",
-            Builtin::UShort | Builtin::Char16 => c"H",
-            Builtin::Int | Builtin::WChar => c"i",
-            Builtin::UInt | Builtin::Char32 => c"I",
-            Builtin::Long => c"l",
-            Builtin::ULong => c"L",
-            Builtin::LongLong => c"q",
-            Builtin::ULongLong => c"Q",
-            Builtin::Float => c"f",
-            Builtin::LongDouble => c"g",
-            Builtin::ComplexDouble => c"Zd",
-            _ => c"d",
+        match builtin_formats(self.kind) {
+            Some((own, _)) => own,
+            None if self.kind == Builtin::ComplexDouble => c"Zd",
+            None => c"d",
         }
     }
+}
+
+/// The buffer-protocol format of builtin `b`'s items, and the one ctypes
+/// gives `POINTER(b)` items (`&i`); None for a type without one.
+fn builtin_formats(b: Builtin) -> Option<(&'static CStr, &'static CStr)> {
+    Some(match b {
+        Builtin::Bool => (c"?", c"&?"),
+        Builtin::Char | Builtin::SChar | Builtin::Int8 => (c"b", c"&b"),
+        Builtin::UChar | Builtin::UInt8 => (c"B", c"&B"),
+        Builtin::Short => (c"h", c"&h"),
+        Builtin::UShort | Builtin::Char16 => (c"H", c"&H"),
+        Builtin::Int | Builtin::WChar => (c"i", c"&i"),
+        Builtin::UInt | Builtin::Char32 => (c"I", c"&I"),
+        Builtin::Long => (c"l", c"&l"),
+        Builtin::ULong => (c"L", c"&L"),
+        Builtin::LongLong => (c"q", c"&q"),
+        Builtin::ULongLong => (c"Q", c"&Q"),
+        Builtin::Float => (c"f", c"&f"),
+        Builtin::Double => (c"d", c"&d"),
+        Builtin::LongDouble => (c"g", c"&g"),
+        _ => return None,
+    })
 }
 
 /// Whether `obj` is a `LowLevelView` (a cheap type check).
@@ -284,27 +294,6 @@ pub unsafe fn first_object(py: Python<'_>, obj: *mut ffi::PyObject) -> Option<Op
     }
     let slot = ArgSlot { ptr: view.address as *mut std::ffi::c_void };
     Some(items.read.execute(py, &slot as *const ArgSlot as *const std::ffi::c_void).ok())
-}
-
-/// The format ctypes gives `POINTER(T)` items for builtin `T` (`&i`).
-fn pointer_format(b: Builtin) -> &'static CStr {
-    match b {
-        Builtin::Bool => c"&?",
-        Builtin::Char | Builtin::SChar | Builtin::Int8 => c"&b",
-        Builtin::UChar | Builtin::UInt8 => c"&B",
-        Builtin::Short => c"&h",
-        Builtin::UShort | Builtin::Char16 => c"&H",
-        Builtin::Int | Builtin::WChar => c"&i",
-        Builtin::UInt | Builtin::Char32 => c"&I",
-        Builtin::Long => c"&l",
-        Builtin::ULong => c"&L",
-        Builtin::LongLong => c"&q",
-        Builtin::ULongLong => c"&Q",
-        Builtin::Float => c"&f",
-        Builtin::Double => c"&d",
-        Builtin::LongDouble => c"&g",
-        _ => c"P",
-    }
 }
 
 impl Items {
