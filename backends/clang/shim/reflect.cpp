@@ -696,29 +696,28 @@ rust::Vec<FieldRecord> Session::fields(std::uint64_t scope) {
   CXXRecordDecl *def = class_definition(*impl, scope);
   ASTContext &ctx = impl->context();
   std::string class_spelling = type_spelling(*impl, ctx.getRecordType(def));
+  // `field` as this class names it: itself, or the member of an anonymous
+  // union or struct that is one of this class's (`obj.b` in C++), at the
+  // sum of the offsets along its chain.
+  auto non_static = [&](FieldRecord &record, FieldDecl *field, ValueDecl *named) {
+    record.is_static = false;
+    record.bit_width = field->isBitField() ? field->getBitWidthValue(ctx) : 0;
+    record.offset = field->isBitField() ? 0 : ctx.getFieldOffset(named) / ctx.getCharWidth();
+    record.name = rust::String(named->getNameAsString());
+    record.ty = type_record(*impl, field->getType());
+    record.access = access_code(named->getAccess());
+  };
   for (Decl *member : def->decls()) {
     FieldRecord record;
     if (auto *field = dyn_cast<FieldDecl>(member)) {
       if (field->isAnonymousStructOrUnion() || field->getName().empty())
         continue;
-      record.is_static = false;
-      record.bit_width = field->isBitField() ? field->getBitWidthValue(ctx) : 0;
-      record.offset = field->isBitField() ? 0 : ctx.getFieldOffset(field) / ctx.getCharWidth();
-      record.name = rust::String(field->getNameAsString());
-      record.ty = type_record(*impl, field->getType());
-      record.access = access_code(field->getAccess());
+      non_static(record, field, field);
     } else if (auto *indirect = dyn_cast<IndirectFieldDecl>(member)) {
-      // A member of an anonymous union or struct is one of this class's
-      // (`obj.b` in C++): at the sum of the offsets along its chain.
       FieldDecl *field = indirect->getAnonField();
       if (!field || field->getName().empty())
         continue;
-      record.is_static = false;
-      record.bit_width = field->isBitField() ? field->getBitWidthValue(ctx) : 0;
-      record.offset = field->isBitField() ? 0 : ctx.getFieldOffset(indirect) / ctx.getCharWidth();
-      record.name = rust::String(indirect->getNameAsString());
-      record.ty = type_record(*impl, field->getType());
-      record.access = access_code(indirect->getAccess());
+      non_static(record, field, indirect);
     } else if (auto *var = dyn_cast<VarDecl>(member)) {
       record.is_static = true;
       record.bit_width = 0;
