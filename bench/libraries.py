@@ -5,6 +5,11 @@ For each library two rows (seconds):
   include       load_library (where it has one) + include of its headers
   first call    after the include: cppdef of a small function using the
                 library, plus its first call (compiles what it instantiates)
+                -- from the second sample on, cpplive reuses the code it
+                compiled in the first (its compiled-code cache)
+  first call, nothing reused
+                the same with CPPLIVE_NO_CODE_CACHE=1: every run compiles
+                as the first one does (cppyy is unaffected)
 
 Libraries (Debian's packages: `make test` installs them): spdlog header-only
 (with libfmt.so), spdlog with libspdlog.so, Eigen (header-only), fmt (with
@@ -99,7 +104,8 @@ print(time.perf_counter() - t0)
 """
 
 FIRST_CALL = """
-import time
+import os, time
+REUSE
 import CX_MODULE as cx
 SETUP
 t0 = time.perf_counter()
@@ -120,7 +126,9 @@ def cases():
         first_call = (FIRST_CALL.replace("SETUP", setup).replace("CODE", repr(code))
                       .replace("CALL", call).replace("EXPECTED", repr(expected)))
         out.append(h.Case("%s: include" % name, INCLUDE.replace("SETUP", setup)))
-        out.append(h.Case("%s: first call" % name, first_call))
+        out.append(h.Case("%s: first call" % name, first_call.replace("REUSE", "")))
+        out.append(h.Case("%s: first call, nothing reused" % name,
+                          first_call.replace("REUSE", "os.environ['CPPLIVE_NO_CODE_CACHE'] = '1'")))
     return out
 
 

@@ -28,6 +28,7 @@ fn main() {
         .file("shim/faults.cpp")
         .file("shim/verdicts.cpp")
         .file("shim/redefine.cpp")
+        .file("shim/codecache.cpp")
         .include(&include_dir)
         .std("c++17")
         .flag("-D_GNU_SOURCE")
@@ -53,7 +54,7 @@ fn main() {
     let mut parts = version.split('.');
     println!("cargo:rustc-env=CPPLIVE_LLVM_VERSION_MM={}.{}", parts.next().unwrap(), parts.next().unwrap());
     println!("cargo:llvm_libdir={lib_dir}");
-    for file in ["src/ffi.rs", "shim/session.h", "shim/impl.h", "shim/session.cpp", "shim/reflect.cpp", "shim/names.cpp", "shim/guard.cpp", "shim/link.cpp", "shim/faults.cpp", "shim/verdicts.cpp", "shim/redefine.cpp"] {
+    for file in ["src/ffi.rs", "shim/session.h", "shim/impl.h", "shim/session.cpp", "shim/reflect.cpp", "shim/names.cpp", "shim/guard.cpp", "shim/link.cpp", "shim/faults.cpp", "shim/verdicts.cpp", "shim/redefine.cpp", "shim/codecache.cpp"] {
         println!("cargo:rerun-if-changed={file}");
     }
     println!("cargo:rerun-if-env-changed=LLVM_CONFIG");

@@ -53,7 +53,8 @@ void execute_guarded(Session::Impl &impl, clang::PartialTranslationUnit &ptu) {
   bool faulted = false;
   if (sigsetjmp(jump, /*savemask=*/1) == 0) {
     current_jump = &jump;
-    result = impl.interp->Execute(ptu);
+    if (!reuse_compiled(impl, ptu, result))
+      result = impl.interp->Execute(ptu);
   } else {
     faulted = true;
   }

@@ -11,12 +11,15 @@
 #include "clang/Sema/Sema.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <array>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -73,6 +76,18 @@ struct Session::Impl {
   std::vector<UserInput> user_inputs;
   // Global names whose first definition was hidden by a redefinition.
   std::set<std::string> hidden_names;
+  // Compiled code reused across runs (codecache.cpp): modules already
+  // optimized, objects of earlier runs to link instead of a module, and
+  // the objects the JIT compiled since Rust last asked (when it keeps them).
+  llvm::DenseSet<const clang::PartialTranslationUnit *> optimized;
+  llvm::DenseMap<const clang::PartialTranslationUnit *, std::unique_ptr<llvm::MemoryBuffer>> reused_objects;
+  struct Compiled {
+    std::string module;
+    std::string object;
+  };
+  bool keep_objects = false;
+  std::mutex compiled_lock;
+  std::vector<Compiled> compiled;
 
   // Resolves a type spelled in C++, completing (instantiating) classes.
   clang::QualType resolve(const std::string &spelling);
@@ -95,6 +110,8 @@ struct Session::Impl {
   clang::PartialTranslationUnit &parse_here(llvm::StringRef code);
   clang::PartialTranslationUnit &ptu_of(std::uint64_t handle) const;
   void execute(clang::PartialTranslationUnit &ptu);
+  // Runs clang's optimizer on a module parsed unoptimized (once).
+  void optimize(clang::PartialTranslationUnit &ptu);
   std::string take_diagnostics();
 };
 
@@ -118,9 +135,16 @@ std::string error_text(llvm::Error err);
 // when it crashes, or when it does not finish.
 void dry_run(Session::Impl &impl, llvm::StringRef code);
 
-// Hands a module to the JIT and runs its initializers; a fatal signal in
-// them fails the call instead of ending the process (faults.cpp).
+// Hands a module (or the object reused for it) to the JIT and runs its
+// initializers; a fatal signal in them fails the call instead of ending
+// the process (faults.cpp).
 void execute_guarded(Session::Impl &impl, clang::PartialTranslationUnit &ptu);
+
+// codecache.cpp: modules are parsed unoptimized from now on, and the JIT's
+// objects can be kept; links the object reused for `ptu` when there is one
+// (true, with the outcome in `result`).
+void start_unoptimized_codegen(Session::Impl &impl);
+bool reuse_compiled(Session::Impl &impl, clang::PartialTranslationUnit &ptu, llvm::Error &result);
 
 // Records a user input that was parsed (redefine.cpp).
 void note_user_input(Session::Impl &impl, clang::PartialTranslationUnit &ptu);

@@ -79,7 +79,10 @@ rust::String Session::refusal(rust::Str name) const {
 
 ModuleSymbols Session::module_symbols(std::uint64_t handle) const {
   ModuleSymbols symbols;
-  llvm::Module *module = impl->ptu_of(handle).TheModule.get();
+  clang::PartialTranslationUnit &ptu = impl->ptu_of(handle);
+  // What the optimizer keeps: code it removes needs nothing.
+  impl->optimize(ptu);
+  llvm::Module *module = ptu.TheModule.get();
   if (!module)
     return symbols;
   for (llvm::GlobalValue &value : module->global_values()) {

@@ -198,6 +198,7 @@ clang::PartialTranslationUnit &Session::Impl::ptu_of(std::uint64_t handle) const
 void Session::Impl::execute(clang::PartialTranslationUnit &ptu) {
   if (!ptu.TheModule)
     return;
+  optimize(ptu);
   execute_guarded(*this, ptu);
 }
 
@@ -273,6 +274,7 @@ Session::Session(rust::Slice<const rust::String> args) : impl(new Impl) {
       fail(std::string("cannot load ") + runtime + ": " + error_text(std::move(err)));
 
   install_thread_local_bridge(*impl);
+  start_unoptimized_codegen(*impl);
   impl->id_of(impl->context().getTranslationUnitDecl());
 }
 

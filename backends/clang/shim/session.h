@@ -21,6 +21,7 @@ struct BaseRecord;
 struct ParamRecord;
 struct ModuleSymbols;
 struct EmittedDefinitions;
+struct CompiledObject;
 
 class Session {
 public:
@@ -61,6 +62,15 @@ public:
   std::uint64_t input_mark() const;
   rust::Vec<rust::String> shadow(rust::Str ns);
   rust::Vec<rust::String> undo_inputs(std::uint64_t mark);
+  // Compiled code reused across runs (codecache.cpp): the key of a parsed
+  // module's unoptimized IR ("" once it is optimized), its name, an object
+  // of an earlier run to link in its place, and the objects the JIT
+  // compiled since the last call (kept only when asked to).
+  rust::String code_key(std::uint64_t ptu, rust::Str salt) const;
+  rust::String module_name(std::uint64_t ptu) const;
+  void reuse_object(std::uint64_t ptu, rust::Slice<const std::uint8_t> object);
+  void keep_objects(bool keep);
+  rust::Vec<CompiledObject> take_compiled() const;
   void add_include_path(rust::Str dir);
   void load_library(rust::Str path);
   std::uint64_t symbol_address(rust::Str name) const;

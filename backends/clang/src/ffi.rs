@@ -159,6 +159,12 @@ pub mod bridge {
         pub names: Vec<String>,
     }
 
+    /// An object the JIT compiled, named by its module.
+    pub struct CompiledObject {
+        pub module: String,
+        pub object: UniquePtr<CxxString>,
+    }
+
     unsafe extern "C++" {
         include!("cpplive-clang/shim/session.h");
 
@@ -189,6 +195,16 @@ pub mod bridge {
         fn input_mark(self: &Session) -> Result<u64>;
         fn shadow(self: Pin<&mut Session>, ns: &str) -> Result<Vec<String>>;
         fn undo_inputs(self: Pin<&mut Session>, mark: u64) -> Result<Vec<String>>;
+        /// Compiled code reused across runs (see shim/codecache.cpp): the
+        /// key of a parsed module's unoptimized IR mixed with `salt` (""
+        /// once optimized), its name, an object of an earlier run to link
+        /// in its place, and the objects the JIT compiled since the last
+        /// call (kept only after `keep_objects(true)`).
+        fn code_key(self: &Session, ptu: u64, salt: &str) -> Result<String>;
+        fn module_name(self: &Session, ptu: u64) -> Result<String>;
+        fn reuse_object(self: Pin<&mut Session>, ptu: u64, object: &[u8]) -> Result<()>;
+        fn keep_objects(self: Pin<&mut Session>, keep: bool) -> Result<()>;
+        fn take_compiled(self: &Session) -> Result<Vec<CompiledObject>>;
         fn add_include_path(self: Pin<&mut Session>, dir: &str) -> Result<()>;
         fn load_library(self: Pin<&mut Session>, path: &str) -> Result<()>;
         fn symbol_address(self: &Session, name: &str) -> Result<u64>;

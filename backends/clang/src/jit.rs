@@ -35,11 +35,10 @@ pub fn symbol(backend: &ClangBackend, name: &str) -> Result<usize> {
     if let Some(refused) = backend.refusal(name) {
         return Err(refused);
     }
-    backend
-        .session
-        .symbol_address(name)
-        .map(|a| a as usize)
-        .map_err(|e| BackendError::Internal(e.what().to_string()))
+    let address = backend.session.symbol_address(name);
+    // A lookup is when the JIT compiles what it needs.
+    backend.keep_compiled();
+    address.map(|a| a as usize).map_err(|e| BackendError::Internal(e.what().to_string()))
 }
 
 pub fn call_thunks(backend: &mut ClangBackend, functions: &[&FunctionInfo]) -> Result<Vec<Result<ThunkFn>>> {

@@ -2,6 +2,7 @@
 //! Reflection answers are cached here, so a second question about the same
 //! scope never crosses into C++.
 
+mod codecache;
 mod entry;
 mod ffi;
 mod interactive;
@@ -32,6 +33,8 @@ pub use cpplive_core::live::CompilerOptions as ClangOptions;
 
 pub struct ClangBackend {
     session: cxx::UniquePtr<bridge::Session>,
+    /// Objects of earlier runs, reused for modules of the same IR.
+    code: codecache::CodeCache,
     include_paths: Vec<PathBuf>,
     scopes: HashMap<ScopeId, Arc<ScopeInfo>>,
     methods: HashMap<ScopeId, Arc<Vec<FunctionInfo>>>,
@@ -87,8 +90,11 @@ impl ClangBackend {
                     .map_err(|e| BackendError::Internal(e.what().to_string()))?;
             }
         }
+        let code = codecache::CodeCache::new(args);
+        session.pin_mut().keep_objects(code.enabled()).map_err(|e| BackendError::Internal(e.what().to_string()))?;
         Ok(ClangBackend {
             session,
+            code,
             include_paths: Vec::new(),
             scopes: HashMap::new(),
             methods: HashMap::new(),

@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use cpplive_core::error::{BackendError, Result};
 
+use crate::ffi::bridge::ModuleSymbols;
 use crate::ClangBackend;
 
 /// How deep definitions emitted on request may pull in further ones.
@@ -29,6 +30,8 @@ struct Waiting {
 #[derive(Default)]
 pub struct Linker {
     waiting: Vec<Waiting>,
+    /// The symbols of parsed modules not yet admitted (see `settle`).
+    symbols: HashMap<u64, ModuleSymbols>,
     /// Symbol → index into `waiting` of the module defining it.
     waiting_defined: HashMap<String, usize>,
     /// Names no definition or library was found for (not searched again
@@ -50,8 +53,12 @@ impl ClangBackend {
             return Err(BackendError::Parse { diagnostics: report });
         }
         let ptu = self.session().parse(code, guarded).map_err(crate::parse_error)?;
+        self.settle(ptu)?;
         if guarded {
-            self.refuse_second_definitions(ptu)?;
+            if let Err(refused) = self.refuse_second_definitions(ptu) {
+                self.link.symbols.remove(&ptu);
+                return Err(refused);
+            }
         }
         self.admit(ptu, 0)?;
         self.retry_waiting()
@@ -81,7 +88,7 @@ impl ClangBackend {
     /// the mangled symbol). Generated code is not checked: its names are
     /// its own, and each lookup costs.
     fn refuse_second_definitions(&self, ptu: u64) -> Result<()> {
-        let symbols = self.session.module_symbols(ptu).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let symbols = &self.link.symbols[&ptu];
         let clashes: Vec<String> = symbols
             .unique
             .iter()
@@ -109,9 +116,54 @@ impl ClangBackend {
         undefined.iter().filter(|n| self.link.waiting_defined.contains_key(*n) || !self.resolvable(n)).cloned().collect()
     }
 
+    /// Makes a parsed module ready for admission: definitions that may not
+    /// link go, then either the object an earlier run compiled from the
+    /// same IR is taken for it, or it is optimized (and its object is to be
+    /// kept). Its symbols are noted for `admit`.
+    fn settle(&mut self, ptu: u64) -> Result<()> {
+        let internal = |e: cxx::Exception| BackendError::Internal(e.what().to_string());
+        self.session().strip_refused(ptu).map_err(internal)?;
+        let key = if self.code.enabled() { self.session.code_key(ptu, self.code.salt()).map_err(internal)? } else { String::new() };
+        if !key.is_empty() {
+            let reusable = self.code.reusable(&key).filter(|r| {
+                let applies = r.requires.iter().all(|n| !self.link.waiting_defined.contains_key(n) && self.resolvable(n));
+                if !applies {
+                    crate::debug_note(&format!("compiled code in {} not reused: earlier modules differ", r.path.display()));
+                }
+                applies
+            });
+            if let Some(reusable) = reusable {
+                crate::debug_note(&format!("compiled code reused from {} ({} bytes)", reusable.path.display(), reusable.object.len()));
+                self.session().reuse_object(ptu, &reusable.object).map_err(internal)?;
+                self.link.symbols.insert(ptu, reusable.symbols);
+                return Ok(());
+            }
+        }
+        let symbols = self.session.module_symbols(ptu).map_err(internal)?;
+        if !key.is_empty() {
+            self.code.expect(self.session.module_name(ptu).map_err(internal)?, key, symbols.clone());
+        }
+        self.link.symbols.insert(ptu, symbols);
+        Ok(())
+    }
+
+    /// Objects the JIT compiled since the last call, kept when expected.
+    pub(crate) fn keep_compiled(&self) {
+        if self.code.enabled() {
+            if let Ok(compiled) = self.session.take_compiled() {
+                self.code.keep(compiled);
+            }
+        }
+    }
+
+    fn execute(&mut self, ptu: u64) -> Result<()> {
+        let executed = self.session().execute(ptu).map_err(execute_error);
+        self.keep_compiled();
+        executed
+    }
+
     fn admit(&mut self, ptu: u64, depth: usize) -> Result<()> {
-        self.session().strip_refused(ptu).map_err(|e| BackendError::Internal(e.what().to_string()))?;
-        let symbols = self.session.module_symbols(ptu).map_err(|e| BackendError::Internal(e.what().to_string()))?;
+        let symbols = self.link.symbols.remove(&ptu).unwrap_or_default();
         // clang reports a failed instantiation once: a later input using the
         // same specialization parses without a word, and must not link.
         let refusal = symbols.undefined.iter().find_map(|name| self.refusal(name));
@@ -129,7 +181,7 @@ impl ClangBackend {
             missing = self.still_missing(&missing);
         }
         if missing.is_empty() {
-            return self.session().execute(ptu).map_err(execute_error);
+            return self.execute(ptu);
         }
         crate::debug_note(&format!("module {ptu} waits for: {}", missing.join(" ")));
         let index = self.link.waiting.len();
@@ -160,6 +212,7 @@ impl ClangBackend {
         if depth < EMIT_DEPTH && !rest.is_empty() {
             let emitted = self.session().emit_definitions(&rest).map_err(|e| BackendError::Internal(e.what().to_string()))?;
             if emitted.ptu != 0 {
+                self.settle(emitted.ptu)?;
                 self.admit(emitted.ptu, depth + 1)?;
                 rest.retain(|n| !emitted.names.contains(n));
             }
@@ -196,7 +249,7 @@ impl ClangBackend {
                     *i -= 1;
                 }
             }
-            self.session().execute(waiting.ptu).map_err(execute_error)?;
+            self.execute(waiting.ptu)?;
         }
     }
 
