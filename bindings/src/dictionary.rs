@@ -52,18 +52,32 @@ pub fn loaded_dictionaries() -> PyResult<Vec<String>> {
     with_stack(|stack| Ok(stack.dictionary_paths().iter().map(|p| p.display().to_string()).collect()))
 }
 
+/// The model recorded by `generate_dictionary`, waiting to be told which
+/// generated functions the system compiler left out.
+#[pyclass(frozen, module = "cpplive", name = "DictionaryDraft")]
+pub struct DictionaryDraft(cpplive_dict::generate::Draft);
+
+#[pymethods]
+impl DictionaryDraft {
+    /// The dictionary's data without what the generated functions named in
+    /// `left_out` (their symbols) stood for.
+    fn model<'py>(&self, py: Python<'py>, left_out: Vec<String>) -> PyResult<Bound<'py, PyBytes>> {
+        let model = self.0.model(&left_out).map_err(pyo3::exceptions::PyRuntimeError::new_err)?;
+        Ok(PyBytes::new(py, &model))
+    }
+}
+
 /// Records `selected` (qualified names) through the live backend and
-/// writes their thunks: `(model bytes, [translation units], scopes, thunks)`.
+/// writes their thunks: `(draft of the model, [translation units], scopes, thunks)`.
 #[pyfunction]
-pub fn generate_dictionary<'py>(
-    py: Python<'py>,
+pub fn generate_dictionary(
     selected: Vec<String>,
     headers: Vec<String>,
     stem: &str,
     units: usize,
-) -> PyResult<(Bound<'py, PyBytes>, Vec<String>, usize, usize)> {
+) -> PyResult<(DictionaryDraft, Vec<String>, usize, usize)> {
     let generated = with_backend(|b| {
         cpplive_dict::generate::generate(b, &selected, &headers, stem, units).map_err(pyo3::exceptions::PyRuntimeError::new_err)
     })?;
-    Ok((PyBytes::new(py, &generated.model), generated.sources, generated.scopes, generated.thunks))
+    Ok((DictionaryDraft(generated.draft), generated.sources, generated.scopes, generated.thunks))
 }

@@ -40,6 +40,7 @@ fn _cpplive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     callable::install(py)?;
     datamember::install(py);
     m.add_class::<instance::CppObject>()?;
+    m.add_class::<dictionary::DictionaryDraft>()?;
     m.add_class::<instance::CppExceptionObject>()?;
     instance::install(py)?;
     m.add_class::<callable::CppFunction>()?;

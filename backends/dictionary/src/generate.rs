@@ -4,11 +4,12 @@
 //! into the dictionary's own ids, and writes the C++ of every thunk and
 //! helper they need with `thunkgen` (the code the clang backend would
 //! compile on the fly), under the names `symbols.rs` derives from those ids.
-//! Each thunk is first compiled and linked by the live backend, with the
-//! project's compiled sources loaded, so that one the headers cannot
-//! support (a member of a class template whose body does not instantiate
-//! for these arguments) or that calls what nothing defines is left out
-//! instead of failing the library's build or its loading.
+//! Nothing is compiled here: the generator compiles the units (with the
+//! clang++ of LLVM 19 when installed, else the project's compiler), leaves out the generated functions it refuses or whose
+//! link finds them calling what nothing defines (a member of a class
+//! template whose body does not instantiate for these arguments), and then
+//! asks the `Draft` for the model, which takes back what those functions
+//! stood for.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -40,13 +41,89 @@ const EXPLICIT_PROBES: &[&str] = &[
 ];
 
 pub struct Generated {
-    /// The dictionary's data (`format.rs`).
-    pub model: Vec<u8>,
+    /// The dictionary's data (`format.rs`), once told which generated
+    /// functions were left out.
+    pub draft: Draft,
     /// Translation units of thunks, each complete (includes first).
     pub sources: Vec<String>,
     /// What was recorded, for the generator's report.
     pub scopes: usize,
     pub thunks: usize,
+}
+
+/// What the model says because a generated function exists, so that it
+/// can be taken back when the function is left out.
+#[derive(Clone, Copy, Debug)]
+enum Provided {
+    /// The call thunk of function `local` (the dictionary's id), which the
+    /// function-template instantiations recorded with it name.
+    Call { local: u64 },
+    /// A helper of class `local` (the dictionary's id) that its `Helpers`
+    /// mark as made.
+    Helper { local: u64, helper: HelperKind },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum HelperKind {
+    Deleter,
+    Cloner,
+    DynamicType,
+    SmartGet,
+    FunctionMaker,
+    Upcast { base: u64 },
+}
+
+/// The recorded model before the thunks are compiled: `model` writes it
+/// without what the left-out generated functions stood for.
+pub struct Draft {
+    index: Index,
+    /// `blobs[k]` is scope `k + 1`'s (the global namespace first).
+    blobs: Vec<ScopeBlob>,
+    /// By generated function's symbol.
+    provided: HashMap<String, Provided>,
+}
+
+impl Draft {
+    /// The dictionary's data, `left_out` being the symbols of the generated
+    /// functions the library does not hold: an instantiation keeps only the
+    /// functions whose thunks are there (none left, it is not recorded, as
+    /// when clang refuses it), and a class helper left out is not marked
+    /// as made. Members whose call thunk is left out stay recorded: calling
+    /// one is an error naming it.
+    pub fn model(&self, left_out: &[String]) -> Result<Vec<u8>, String> {
+        let mut blobs = self.blobs.clone();
+        let mut calls_left_out = HashSet::new();
+        for symbol in left_out {
+            match self.provided.get(symbol) {
+                Some(Provided::Call { local }) => {
+                    calls_left_out.insert(*local);
+                }
+                Some(Provided::Helper { local, helper }) => {
+                    let Some(helpers) = usize::try_from(*local - 1).ok().and_then(|k| blobs.get_mut(k)).map(|b| &mut b.helpers) else {
+                        continue;
+                    };
+                    match helper {
+                        HelperKind::Deleter => helpers.deleter = false,
+                        HelperKind::Cloner => helpers.cloner = false,
+                        HelperKind::DynamicType => helpers.dynamic_type = false,
+                        HelperKind::SmartGet => helpers.smart_get = false,
+                        HelperKind::FunctionMaker => helpers.function_maker = false,
+                        HelperKind::Upcast { base } => helpers.upcasts.retain(|b| b != base),
+                    }
+                }
+                None => {}
+            }
+        }
+        if !calls_left_out.is_empty() {
+            for blob in &mut blobs {
+                for instantiation in &mut blob.instantiations {
+                    instantiation.functions.retain(|f| !calls_left_out.contains(&f.id.0));
+                }
+                blob.instantiations.retain(|i| !i.functions.is_empty());
+            }
+        }
+        format::encode(self.index.clone(), &blobs)
+    }
 }
 
 /// The dictionary's own numbering, made as ids are met.
@@ -108,13 +185,14 @@ struct Recorder<'a> {
     variables: Vec<String>,
     assigners: Vec<String>,
     code: Vec<String>,
+    /// What the generated functions stand for in the model, by symbol.
+    provided: HashMap<String, Provided>,
     /// Class definitions every translation unit holds (dispatchers).
     definitions: Vec<String>,
     /// The dispatchers made (clang ids).
     dispatchers: HashSet<u64>,
     thunks: usize,
-    /// Functions (clang ids) whose thunks were tried, and those compiled.
-    tried: HashSet<u64>,
+    /// Functions (clang ids) whose thunks were written.
     thunked: HashSet<u64>,
     /// Function templates (parent, name) whose instantiations were made.
     probed: HashSet<(u64, String)>,
@@ -196,9 +274,6 @@ impl<'a> Recorder<'a> {
         if self.variables.iter().any(|v| v == qualified) {
             return;
         }
-        if self.backend.variable_address(qualified).is_err() {
-            return;
-        }
         self.closure_name(qualified, &ty.spelling);
         let symbol = symbols::variable(&self.prefix, self.variables.len());
         // A const scalar as the live path reads it: a copy of its value.
@@ -214,43 +289,27 @@ impl<'a> Recorder<'a> {
         if !assignable || self.assigners.contains(&key) {
             return;
         }
-        if self.backend.assigner(ty).is_err() {
-            return;
-        }
         let symbol = symbols::assigner(&self.prefix, self.assigners.len());
         self.code.push(thunkgen::assigner(&symbol, ty));
         self.assigners.push(key);
     }
 
-    /// Call thunks (and default-argument variants) of `functions`, each
-    /// compiled by the live backend first; the classes their signatures
-    /// name are queued one level further out.
+    /// Call thunks (and default-argument variants) of `functions`; the
+    /// classes their signatures name are queued one level further out.
     fn function_thunks(&mut self, functions: &[FunctionInfo], depth: u32) -> Result<(), String> {
-        let callable: Vec<&FunctionInfo> = functions.iter().filter(|f| f.access == Access::Public && !f.is_deleted && !f.is_pure).collect();
-        let unseen: Vec<&FunctionInfo> = callable.into_iter().filter(|f| !self.tried.contains(&f.id.0)).collect();
-        for f in &unseen {
-            self.tried.insert(f.id.0);
-        }
-        if unseen.is_empty() {
-            return Ok(());
-        }
-        let compiled = match self.backend.call_thunks(&unseen) {
-            Ok(each) => each,
-            Err(e) => unseen.iter().map(|_| Err(e.clone())).collect(),
-        };
-        for (f, result) in unseen.iter().zip(compiled) {
-            if result.is_err() {
+        for f in functions.iter().filter(|f| f.access == Access::Public && !f.is_deleted && !f.is_pure) {
+            if !self.thunked.insert(f.id.0) {
                 continue;
             }
-            self.thunked.insert(f.id.0);
-            let mut copy = (*f).clone();
+            let mut copy = f.clone();
             self.ids.at(depth + 1).function(&mut copy);
             let local = copy.id.0;
-            self.code.push(thunkgen::call_thunk(&symbols::thunk(&self.prefix, local), f));
+            let symbol = symbols::thunk(&self.prefix, local);
+            self.code.push(thunkgen::call_thunk(&symbol, f));
+            self.provided.insert(symbol, Provided::Call { local });
             self.thunks += 1;
             if f.params.iter().any(|p| p.has_default) {
-                let defaults_ok = self.backend.call_thunk_with_defaults(f).is_ok();
-                if let (true, Some(source)) = (defaults_ok, thunkgen::call_thunk_with_defaults(&symbols::defaults(&self.prefix, local), f)) {
+                if let Some(source) = thunkgen::call_thunk_with_defaults(&symbols::defaults(&self.prefix, local), f) {
                     self.code.push(source);
                 }
             }
@@ -488,19 +547,15 @@ impl<'a> Recorder<'a> {
             if f.is_static {
                 self.variable(&f.qualified, &f.ty);
             } else if f.bit_width > 0 {
-                if self.backend.bitfield(id, &f.name).is_ok() {
-                    let symbol = symbols::bitfield(&self.prefix, local, bitfields.len());
-                    self.code.push(thunkgen::bitfield_accessors(&symbol, &info.qualified, &f.name));
-                    bitfields.push(f.name.clone());
-                }
+                let symbol = symbols::bitfield(&self.prefix, local, bitfields.len());
+                self.code.push(thunkgen::bitfield_accessors(&symbol, &info.qualified, &f.name));
+                bitfields.push(f.name.clone());
             } else {
                 self.assigner(&f.ty);
             }
         }
         if let Some(aggregate) = cpplive_core::model::aggregate_init(&info, &fields) {
-            if self.backend.call_thunks(&[&aggregate]).is_ok_and(|r| r.iter().all(|t| t.is_ok())) {
-                self.code.push(thunkgen::call_thunk(&symbols::class_helper(&self.prefix, "aggregate", local), &aggregate));
-            }
+            self.code.push(thunkgen::call_thunk(&symbols::class_helper(&self.prefix, "aggregate", local), &aggregate));
         }
         self.blob(clang).fields = copies;
         self.blob(clang).helpers.bitfields = bitfields;
@@ -508,6 +563,11 @@ impl<'a> Recorder<'a> {
             self.member(clang, &name, depth + 1)?;
         }
         Ok(())
+    }
+
+    fn helper(&mut self, local: u64, helper: HelperKind, symbol: &str, source: String) {
+        self.code.push(source);
+        self.provided.insert(symbol.to_string(), Provided::Helper { local, helper });
     }
 
     /// The class Python subclasses of a selected class derive from in C++
@@ -540,33 +600,33 @@ impl<'a> Recorder<'a> {
     }
 
     /// Deleter, copy, RTTI, smart-pointer reader, callback maker and
-    /// virtual-base upcasts of a complete class, as the backend can make them.
+    /// virtual-base upcasts of a complete class, marked as made (`Draft`
+    /// takes back those the system compiler refuses).
     fn helpers(&mut self, clang: u64, local: u64, info: &cpplive_core::model::ScopeInfo) -> Result<(), String> {
-        let id = ScopeId(clang);
         let q = info.qualified.clone();
         let mut h = Helpers::default();
-        let ok = |r: Result<(), BackendError>| r.is_ok();
-        if ok(self.backend.deleter(id).map(|_| ())) {
-            self.code.push(thunkgen::deleter(&symbols::class_helper(&self.prefix, "delete", local), &q));
-            h.deleter = true;
-        }
-        if !info.is_abstract && ok(self.backend.cloner(id).map(|_| ())) {
-            self.code.push(thunkgen::clone(&symbols::class_helper(&self.prefix, "clone", local), &q));
+        let deleter = symbols::class_helper(&self.prefix, "delete", local);
+        self.helper(local, HelperKind::Deleter, &deleter, thunkgen::deleter(&deleter, &q));
+        h.deleter = true;
+        if !info.is_abstract {
+            let clone = symbols::class_helper(&self.prefix, "clone", local);
+            self.helper(local, HelperKind::Cloner, &clone, thunkgen::clone(&clone, &q));
             h.cloner = true;
         }
-        if info.is_polymorphic && ok(self.backend.dynamic_type(id).map(|_| ())) {
-            self.code.push(thunkgen::dynamic_type(&symbols::class_helper(&self.prefix, "dyntype", local), &q));
+        if info.is_polymorphic {
+            let reader = symbols::class_helper(&self.prefix, "dyntype", local);
+            self.helper(local, HelperKind::DynamicType, &reader, thunkgen::dynamic_type(&reader, &q));
             h.dynamic_type = true;
         }
-        if info.smart_pointee.is_some() && ok(self.backend.smart_get(id).map(|_| ())) {
-            self.code.push(thunkgen::smart_get(&symbols::class_helper(&self.prefix, "smartget", local), &q));
+        if info.smart_pointee.is_some() {
+            let reader = symbols::class_helper(&self.prefix, "smartget", local);
+            self.helper(local, HelperKind::SmartGet, &reader, thunkgen::smart_get(&reader, &q));
             h.smart_get = true;
         }
         if let Some(signature) = &info.std_function {
-            if ok(self.backend.function_maker(id).map(|_| ())) {
-                self.code.push(thunkgen::function_maker(&symbols::class_helper(&self.prefix, "fnmaker", local), &q, signature));
-                h.function_maker = true;
-            }
+            let maker = symbols::class_helper(&self.prefix, "fnmaker", local);
+            self.helper(local, HelperKind::FunctionMaker, &maker, thunkgen::function_maker(&maker, &q, signature));
+            h.function_maker = true;
         }
         // Every base reached through a virtual one needs the object's help.
         let mut stack: Vec<(u64, bool)> = info.bases.iter().map(|b| (b.scope.0, b.is_virtual)).collect();
@@ -575,13 +635,15 @@ impl<'a> Recorder<'a> {
             if !seen.insert((base, through_virtual)) {
                 continue;
             }
-            if through_virtual && ok(self.backend.upcast(id, ScopeId(base)).map(|_| ())) {
-                let base_local = self.ids.scope(base, self.ids.depth[&clang]);
-                let base_info = self.backend.scope(ScopeId(base)).map_err(be)?;
-                self.code.push(thunkgen::upcast(&symbols::upcast(&self.prefix, local, base_local), &q, &base_info.qualified));
-                h.upcasts.push(base_local);
-            }
             let base_info = self.backend.scope(ScopeId(base)).map_err(be)?;
+            if through_virtual {
+                let base_local = self.ids.scope(base, self.ids.depth[&clang]);
+                if !h.upcasts.contains(&base_local) {
+                    let upcast = symbols::upcast(&self.prefix, local, base_local);
+                    self.helper(local, HelperKind::Upcast { base: base_local }, &upcast, thunkgen::upcast(&upcast, &q, &base_info.qualified));
+                    h.upcasts.push(base_local);
+                }
+            }
             for b in &base_info.bases {
                 stack.push((b.scope.0, through_virtual || b.is_virtual));
             }
@@ -592,35 +654,6 @@ impl<'a> Recorder<'a> {
 
     /// Records one selected entity: its name in its scope, and the scopes
     /// leading to it.
-    /// Compiles the method thunks of every selected class in a few large
-    /// inputs before recording (which then finds them compiled): one
-    /// input per class made generation of many small classes slow.
-    /// Failures are left for the recording to meet and drop.
-    fn warm_selected_thunks(&mut self) {
-        const PER_INPUT: usize = 400;
-        let mut methods = Vec::new();
-        for clang in self.ids.queue.clone() {
-            if self.ids.depth.get(&clang).copied().unwrap_or(0) != 0 {
-                continue;
-            }
-            let Ok(info) = self.backend.scope(ScopeId(clang)) else { continue };
-            if info.kind != ScopeKind::Class || !info.is_complete {
-                continue;
-            }
-            if let Ok(list) = self.backend.methods(ScopeId(clang)) {
-                methods.push(list);
-            }
-        }
-        let callable: Vec<&FunctionInfo> = methods
-            .iter()
-            .flat_map(|list| list.iter())
-            .filter(|f| f.access == Access::Public && !f.is_deleted && !f.is_pure)
-            .collect();
-        for chunk in callable.chunks(PER_INPUT) {
-            let _ = self.backend.call_thunks(chunk);
-        }
-    }
-
     fn select(&mut self, qualified: &str) -> Result<(), String> {
         let parts = split_qualified(qualified);
         let mut parent = ScopeId::GLOBAL.0;
@@ -726,10 +759,10 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
         variables: Vec::new(),
         assigners: Vec::new(),
         code: Vec::new(),
+        provided: HashMap::new(),
         definitions: Vec::new(),
         dispatchers: HashSet::new(),
         thunks: 0,
-        tried: HashSet::new(),
         thunked: HashSet::new(),
         probed: HashSet::new(),
         full: HashSet::new(),
@@ -737,7 +770,6 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
     for q in selected {
         r.select(q)?;
     }
-    r.warm_selected_thunks();
     while let Some(next) = r.ids.queue.pop() {
         r.scope(next)?;
     }
@@ -774,8 +806,8 @@ pub fn generate(backend: &mut dyn Backend, selected: &[String], headers: &[Strin
     blobs[0].member_names.sort();
     let scopes = entries.len();
     let index = Index { symbol_prefix: prefix, headers: headers.to_vec(), scopes: entries, types: r.types, variables: r.variables, assigners: r.assigners };
-    let model = format::encode(index, &blobs)?;
-    Ok(Generated { model, sources: units_of(&r.code, &r.definitions, headers, units), scopes, thunks: r.thunks })
+    let draft = Draft { index, blobs, provided: r.provided };
+    Ok(Generated { draft, sources: units_of(&r.code, &r.definitions, headers, units), scopes, thunks: r.thunks })
 }
 
 /// Splits the generated code into `units` translation units of about the
@@ -813,7 +845,30 @@ fn units_of(code: &[String], definitions: &[String], headers: &[String], units: 
 
 #[cfg(test)]
 mod tests {
-    use super::split_qualified;
+    use super::{split_qualified, Draft, HelperKind, Provided};
+    use crate::format::{Helpers, Index, Model, ScopeBlob, ScopeEntry};
+    use cpplive_core::model::ScopeKind;
+    use std::collections::HashMap;
+
+    #[test]
+    fn a_left_out_helper_is_not_marked_as_made() {
+        let entry = |qualified: &str| ScopeEntry { qualified: qualified.into(), kind: ScopeKind::Class, offset: 0, len: 0, checksum: 0 };
+        let made = Helpers { deleter: true, cloner: true, upcasts: vec![3, 4], ..Helpers::default() };
+        let class = ScopeBlob { helpers: made, ..ScopeBlob::default() };
+        let index = Index { scopes: vec![entry(""), entry("A")], ..Index::default() };
+        let provided = HashMap::from([
+            ("clone".to_string(), Provided::Helper { local: 2, helper: HelperKind::Cloner }),
+            ("up".to_string(), Provided::Helper { local: 2, helper: HelperKind::Upcast { base: 3 } }),
+            ("delete".to_string(), Provided::Helper { local: 2, helper: HelperKind::Deleter }),
+        ]);
+        let draft = Draft { index, blobs: vec![ScopeBlob::default(), class], provided };
+        let bytes = draft.model(&["clone".to_string(), "up".to_string()]).unwrap();
+        let helpers = Model::open(&bytes).unwrap().blob(2).unwrap().helpers;
+        assert!(helpers.deleter && !helpers.cloner);
+        assert_eq!(helpers.upcasts, vec![4]);
+        let untouched = draft.model(&[]).unwrap();
+        assert!(Model::open(&untouched).unwrap().blob(2).unwrap().helpers.cloner);
+    }
 
     #[test]
     fn qualified_names_split_outside_template_arguments() {

@@ -266,6 +266,8 @@ class Builder(object):
         self.jobs = jobs
         self.scratch = scratch
         self.compiler = self.compiler_of()
+        self.generated_compiler = self.generated_compiler_of(self.compiler)
+        self.generated_by_clang = _compiler_family(self.generated_compiler) == "clang"
         self.flags = ["-std=c++20", "-O2", "-fPIC"] + ["-I" + d for d in args.include_dirs] + ["-D" + d for d in args.defines]
         self.flags += args.cxxflags.split()
         self.count = 0
@@ -273,6 +275,23 @@ class Builder(object):
     @staticmethod
     def compiler_of():
         return os.environ.get("CXX") or shutil.which("c++") or shutil.which("clang++-19") or "g++"
+
+    @staticmethod
+    def generated_compiler_of(project_compiler):
+        """The compiler of the generated units: the clang++ of the live
+        backend's LLVM when installed, else the project's. The units are
+        what the live backend compiles on the fly, so the same compiler
+        takes the same code (GCC refuses some clang takes); it compiles
+        them in about half GCC's time at the same -O; and its diagnostics
+        name the generated function that asked for a template
+        instantiation even when it is made at the end of the unit (the
+        destructor of a `std::unique_ptr` to an incomplete class), which
+        GCC's do not."""
+        for candidate in ("clang++-19", "/usr/lib/llvm-19/bin/clang++"):
+            found = shutil.which(candidate)
+            if found:
+                return found
+        return project_compiler
 
     def write(self, name, text, mode="w"):
         path = os.path.join(self.scratch, name)
@@ -299,94 +318,116 @@ class Builder(object):
         return objects
 
     def compile_generated(self, units, describe, extra_flags):
-        """The generated translation units, which all begin with the same
-        standard headers and prelude: that beginning is compiled once into
-        a precompiled header (cached, see `precompiled_head`) that each unit
-        then includes, which takes most of a unit's compile time away."""
+        """The generated translation units as `GeneratedUnit`s, compiled in
+        parallel, each leaving out what the compiler refuses. They all begin
+        with the same standard headers and prelude: that beginning is
+        compiled once into a precompiled header (cached, see
+        `precompiled_head`) that each unit then includes, which takes most
+        of a unit's compile time away."""
         head_end = [text.find('\n#include "') for text in units]
         head = units[0][:head_end[0] + 1] if units and head_end[0] >= 0 else ""
+        head_flags = []
         if head and all(text[:end + 1] == head for text, end in zip(units, head_end)):
-            included = self.precompiled_head(head, extra_flags)
-            if included is not None:
-                units = ['#include "%s"\n' % included + text[len(head):] for text in units]
-        objects = [None] * len(units)
+            precompiled = self.precompiled_head(head, extra_flags)
+            if precompiled is not None:
+                included, head_flags = precompiled
+                units = [included + text[len(head):] for text in units]
+        extra_flags = list(extra_flags) + head_flags
+        generated = [GeneratedUnit(self, "thunks%d.cxx" % i, text, extra_flags) for i, text in enumerate(units)]
+        self.compile_units(generated, describe)
+        return generated
 
-        def build(i):
-            objects[i] = self.compile_dropping_refused(units[i], "thunks%d.cxx" % i, describe, extra_flags)
-
+    def compile_units(self, units, describe):
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            for future in [pool.submit(build, i) for i in range(len(units))]:
+            for future in [pool.submit(unit.compile, describe) for unit in units]:
                 future.result()
-        return objects
 
-    def compile_dropping_refused(self, text, name, describe, extra_flags, attempts=64):
-        """Compiles one generated unit. clang checked each thunk before, but
-        the compiler here may refuse one clang took (GCC's `__atomic_add_fetch`
-        on the `bool` of `std::atomic<bool>::operator+=`): the generated
-        functions its errors point into are left out and the unit compiled
-        again, as a thunk clang refused is (GCC names one caller of a template
-        that fails to instantiate, so this may take several rounds). The
-        dictionary then answers a call of such a member with an error
-        naming it."""
-        self.count += 1
-        obj = os.path.join(self.scratch, "%d.o" % self.count)
-        for attempt in range(attempts):
-            source = self.write(name, text)
-            run = subprocess.run([self.compiler] + self.flags + list(extra_flags) + ["-c", source, "-o", obj],
-                                 capture_output=True, text=True)
+    def link_generated(self, output, objects, units, model_of, describe):
+        """Links the library from `objects`, the generated units' objects
+        and the model `model_of(symbols left out)` gives. A generated
+        function calling what nothing defines (a static member libstdc++
+        declares and never exports) would keep the dictionary from loading:
+        the link is asked to refuse undefined references (`-z defs`), the
+        generated functions that reach one (traced through the objects'
+        relocations) are left out and their units compiled again. An
+        undefined reference no generated function makes (the project's own
+        code calling a library it loads itself) is the project's: the
+        library is then linked allowing it, as before."""
+        while True:
+            left_out = set().union(*(unit.left_out for unit in units))
+            model = self.compile([self.model_unit(model_of(sorted(left_out)))], describe)
+            everything = objects + [unit.object for unit in units] + model
+            run = self.run_link(output, everything, ["-Wl,-z,defs", "-Wl,--no-demangle"])
             if run.returncode == 0:
-                return obj
-            refused = _refused_functions(text, source, run.stderr)
-            if not refused or attempt + 1 == attempts:
-                raise GenerationError("%s does not compile:\n%s" % (describe(source), run.stderr.strip()))
-            lines = text.split("\n")
-            for start, end in sorted(refused, reverse=True):
-                print("cpplive-genreflex: warning: left out (%s refuses it): %s" % (
-                    os.path.basename(self.compiler), lines[start].split("(")[0]), file=sys.stderr)
-                del lines[start:end]
-            text = "\n".join(lines)
+                return
+            undefined = _undefined_references(run.stderr)
+            reaching = _generated_functions_reaching(undefined, [unit.object for unit in units]) if undefined else set()
+            changed = [unit for unit in units if unit.leave_out(reaching, "it calls what nothing defines")]
+            if not changed:
+                self.link(output, everything)
+                return
+            self.compile_units(changed, describe)
 
     def precompiled_head(self, head, extra_flags):
-        """The header holding `head`, with its precompiled form beside it
-        (GCC's `.gch`, found by `#include` itself; a stale or unusable one is
-        ignored by the compiler, which then reads the text). Kept in the
-        cache directory, keyed by compiler, flags and text; None when the
-        compiler is not GCC or the header does not build."""
+        """`head` precompiled for the generated units' compiler, as (the
+        text that replaces it in each unit, the flags that use it): GCC
+        finds its `.gch` beside the header a unit includes (a stale or
+        unusable one is ignored, the text read instead); clang is given
+        its `.pch` with `-include-pch`, checked first, since clang refuses
+        one whose headers changed. Kept in the cache directory, keyed by
+        compiler, flags and text; None when the compiler is neither or the
+        header does not build."""
+        compiler = self.generated_compiler
         try:
-            version = subprocess.run([self.compiler, "--version"], capture_output=True, text=True,
-                                     timeout=60).stdout
+            version = subprocess.run([compiler, "--version"], capture_output=True, text=True, timeout=60).stdout
         except (OSError, subprocess.SubprocessError):
             return None
-        if "Free Software Foundation" not in version:
+        family = _compiler_family(compiler, version)
+        if family is None:
             return None
         flags = self.flags + list(extra_flags)
-        key = hashlib.sha256("\0".join([os.path.realpath(shutil.which(self.compiler) or self.compiler), version]
+        key = hashlib.sha256("\0".join([os.path.realpath(shutil.which(compiler) or compiler), version]
                                         + flags + [head]).encode()).hexdigest()[:24]
         directory = os.path.join(cache_root(), "genreflex-pch", key)
         header = os.path.join(directory, "head.h")
-        if os.path.exists(header + ".gch"):
-            return header
+        built = header + (".pch" if family == "clang" else ".gch")
+        use = ('#include "%s"\n' % header, []) if family == "gcc" else ("", ["-include-pch", built])
+
+        def usable():
+            if not os.path.exists(built):
+                return False
+            if family == "gcc":
+                return True
+            check = subprocess.run([compiler] + flags + use[1] + ["-fsyntax-only", "-x", "c++", os.devnull],
+                                   capture_output=True, text=True)
+            return check.returncode == 0
+
+        if usable():
+            return use
         try:
             os.makedirs(directory, exist_ok=True)
             scratch = "%s.%d" % (header, os.getpid())
             with open(scratch, "w", encoding="utf-8") as f:
                 f.write(head)
             os.replace(scratch, header)
-            run = subprocess.run([self.compiler] + flags + ["-x", "c++-header", header, "-o", scratch + ".gch"],
+            run = subprocess.run([compiler] + flags + ["-x", "c++-header", header, "-o", scratch + ".pre"],
                                  capture_output=True, text=True)
             if run.returncode != 0:
                 return None
-            os.replace(scratch + ".gch", header + ".gch")
+            os.replace(scratch + ".pre", built)
         except OSError:
             return None
-        return header
+        return use
+
+    def run_link(self, output, objects, extra_flags=()):
+        link = [self.compiler, "-shared", "-o", output] + objects + ["-L" + d for d in self.args.library_dirs]
+        link += ["-l" + lib for lib in self.args.libraries] + list(extra_flags)
+        return subprocess.run(link, capture_output=True, text=True)
 
     def link(self, output, objects):
         if not objects:
             objects = self.compile([self.write("empty.cxx", "// a library without code of its own\n")])
-        link = [self.compiler, "-shared", "-o", output] + objects + ["-L" + d for d in self.args.library_dirs]
-        link += ["-l" + lib for lib in self.args.libraries]
-        run = subprocess.run(link, capture_output=True, text=True)
+        run = self.run_link(output, objects)
         if run.returncode != 0:
             raise GenerationError("%s does not link:\n%s" % (output, run.stderr.strip()))
 
@@ -395,34 +436,233 @@ class Builder(object):
         return self.write("model.cxx", _MODEL_UNIT % data.replace("\\", "\\\\").replace('"', '\\"'))
 
 
-def _refused_functions(text, source, errors):
-    """The (first, end) line ranges of the generated functions (each
-    begins `extern "C"` at a line's start and names a dictionary symbol)
-    that the compiler's `errors` for `source` point into; empty when an
-    error lies elsewhere (the headers, the prelude), which is the
-    project's to fix."""
-    lines = text.split("\n")
-    starts = [i for i, line in enumerate(lines) if line.startswith('extern "C"')]
-    pointed = set()
-    prefix = source + ":"
-    for line in errors.splitlines():
-        line = line.strip()
-        if line.startswith("from "):
-            line = line[5:]
-        if not line.startswith(prefix):
-            continue
-        number = line[len(prefix):].split(":", 1)[0]
-        if number.isdigit():
-            pointed.add(int(number) - 1)
-    ranges = set()
-    for at in pointed:
-        before = [s for s in starts if s <= at]
-        if not before or "__cpplive_dict_" not in lines[before[-1]]:
+# A generated function begins with this at a line's start and is named
+# with a dictionary's symbol prefix (`symbols.rs` of cpplive-dict).
+_GENERATED_START = 'extern "C"'
+_GENERATED_PREFIX = "__cpplive_dict_"
+
+
+class GeneratedUnit(object):
+    """One translation unit of generated functions, which leaves out those
+    the compiler refuses or that call what nothing defines; `left_out` has
+    their symbols, for the model (`DictionaryDraft.model`)."""
+
+    def __init__(self, builder, name, text, extra_flags):
+        self.builder = builder
+        self.extra_flags = list(extra_flags)
+        self.name = name
+        self.text = text
+        self.object = None
+        self.left_out = set()
+
+    def functions(self):
+        """(symbol, first line, end line) of each function beginning
+        `extern "C"` at a line's start; the symbol is None for those that
+        are no generated function (the prelude's)."""
+        lines = self.text.split("\n")
+        starts = [i for i, line in enumerate(lines) if line.startswith(_GENERATED_START)]
+        found = []
+        for k, start in enumerate(starts):
+            name = lines[start].split("(", 1)[0].split()[-1].lstrip("*&")
+            found.append((name if name.startswith(_GENERATED_PREFIX) else None, start,
+                          starts[k + 1] if k + 1 < len(starts) else len(lines)))
+        return found
+
+    def leave_out(self, symbols, why):
+        """Leaves out the generated functions named in `symbols`; whether
+        any was here."""
+        ranges = [(start, end, name) for name, start, end in self.functions() if name in symbols]
+        self.leave_out_lines(ranges, why)
+        return bool(ranges)
+
+    def leave_out_lines(self, ranges, why):
+        """Leaves out the (first line, end line, symbol) `ranges`, with a
+        warning naming each."""
+        lines = self.text.split("\n")
+        for start, end, name in sorted(ranges, reverse=True):
+            print("cpplive-genreflex: warning: left out (%s): %s" % (why, lines[start].split("(")[0]), file=sys.stderr)
+            self.left_out.add(name)
+            del lines[start:end]
+        self.text = "\n".join(lines)
+
+    def compile(self, describe, attempts=64):
+        """Compiles the unit. The compiler may refuse a generated function
+        (a member of `std::vector<T>` that `T` cannot support, GCC's
+        `__atomic_add_fetch` on the `bool` of `std::atomic<bool>::operator+=`):
+        the functions its errors point into are left out and the unit
+        compiled again (GCC names one caller of a template that fails to
+        instantiate, so this may take several rounds). The dictionary then
+        answers a call of such a member with an error naming it."""
+        builder = self.builder
+        compiler = builder.generated_compiler
+        if self.object is None:
+            builder.count += 1
+            self.object = os.path.join(builder.scratch, "%d.o" % builder.count)
+        # A function (and a datum) to a section, so that the link's
+        # undefined references can be traced to the generated functions
+        # making them (`_generated_functions_reaching`).
+        flags = builder.flags + self.extra_flags + ["-ffunction-sections", "-fdata-sections"]
+        if builder.generated_by_clang:
+            # Every error told, so that a round leaves out every function refused.
+            flags.append("-ferror-limit=0")
+        why = "%s refuses it" % os.path.basename(compiler)
+        for attempt in range(attempts):
+            source = builder.write(self.name, self.text)
+            run = subprocess.run([compiler] + flags + ["-c", source, "-o", self.object],
+                                 capture_output=True, text=True)
+            if run.returncode == 0:
+                return
+            refused = self.refused_functions(source, run.stderr)
+            if not refused:
+                # No error names a generated function (an instantiation
+                # made at the end of the unit for a defaulted member, whose
+                # request the compiler no longer tells): found by halves.
+                refused = self.refused_by_halves(flags, [f for f in self.functions() if f[0] is not None])
+            if not refused or attempt + 1 == attempts:
+                raise GenerationError("%s does not compile:\n%s" % (describe(source), run.stderr.strip()))
+            self.leave_out_lines(refused, why)
+
+    def refused_by_halves(self, flags, functions):
+        """The (first line, end line, symbol) of the generated functions
+        among `functions` that the compiler refuses, found by checking
+        (`-fsyntax-only`) them a half at a time, then a quarter ..., so that
+        b bad ones among n cost about 2 b log(n / b) checks. What precedes
+        them (the headers, the dispatchers) is precompiled once for the
+        checks, which then read only the functions checked; when that alone
+        does not compile, the error is the project's and nothing is found."""
+        lines = self.text.split("\n")
+        if not functions:
             return set()
-        start = before[-1]
-        later = [s for s in starts if s > start]
-        ranges.add((start, later[0] if later else len(lines)))
-    return ranges
+        builder = self.builder
+        compiler = builder.generated_compiler
+        builder.count += 1
+        prefix = os.path.join(builder.scratch, "checked%d.h" % builder.count)
+        with open(prefix, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines[:functions[0][1]]) + "\n")
+        if builder.generated_by_clang:
+            precompiled = subprocess.run([compiler] + flags + ["-x", "c++-header", prefix, "-o", prefix + ".pch"],
+                                         capture_output=True, text=True)
+            check_flags = flags + ["-include-pch", prefix + ".pch"] if precompiled.returncode == 0 else None
+        else:
+            check_flags = flags + ["-include", prefix]
+        if check_flags is None:
+            return set()
+
+        def compiles(group):
+            builder.count += 1
+            source = builder.write("check%d.cxx" % builder.count,
+                                   "\n".join("\n".join(lines[start:end]) for _, start, end in group) + "\n")
+            return subprocess.run([compiler] + check_flags + ["-fsyntax-only", source],
+                                  capture_output=True, text=True).returncode == 0
+
+        def refused(group):
+            if compiles(group):
+                return set()
+            if len(group) == 1:
+                return {(group[0][1], group[0][2], group[0][0])}
+            half = len(group) // 2
+            return refused(group[:half]) | refused(group[half:])
+
+        return refused(functions) if compiles([]) else set()
+
+    def refused_functions(self, source, errors):
+        """The (first line, end line, symbol) of the generated functions
+        the compiler's errors for `source` point into (an error's own line,
+        or the `required from here` of a template the function
+        instantiates); empty when none does, the errors lying elsewhere
+        (the headers, the prelude), which is the project's to fix. An error
+        also reported outside (the implicitly deleted copy constructor of a
+        dispatcher, which the dispatcher's clone helper calls) goes with
+        the functions: it is compiled again without them."""
+        functions = self.functions()
+        pointed = set()
+        prefix = source + ":"
+        for line in errors.splitlines():
+            line = line.strip()
+            # The include chain of a diagnostic in a header points at the
+            # unit's `#include`s, and a warning refuses nothing.
+            if not line.startswith(prefix) or ": warning:" in line:
+                continue
+            number = line[len(prefix):].split(":", 1)[0]
+            if number.isdigit():
+                pointed.add(int(number) - 1)
+        ranges = set()
+        for at in pointed:
+            holding = [(start, end, name) for name, start, end in functions if start <= at < end and name is not None]
+            ranges.update(holding)
+        return ranges
+
+
+def _compiler_family(compiler, version=None):
+    """"gcc", "clang" or None (another compiler), from its `--version`."""
+    if version is None:
+        try:
+            version = subprocess.run([compiler, "--version"], capture_output=True, text=True, timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+    if "Free Software Foundation" in version:
+        return "gcc"
+    if "clang version" in version:
+        return "clang"
+    return None
+
+
+def _undefined_references(link_errors):
+    """The (mangled) symbols a link's errors say nothing defines."""
+    found = set()
+    for line in link_errors.splitlines():
+        at = line.find("undefined reference to ")
+        if at >= 0:
+            found.add(line[at + len("undefined reference to "):].strip().strip("`'\""))
+    return found
+
+
+def _generated_functions_reaching(undefined, objects):
+    """The generated functions of `objects` (compiled a function and a
+    datum to a section) that reach a symbol of `undefined`: a section
+    reaches it when its relocations name it, or name a symbol or a section
+    that reaches it (an inline function of a header, an exception table
+    naming a class's type information)."""
+    references = {}   # (object, section) -> the names its relocations use
+    defines = {}      # (object, section) -> the symbols defined in it
+    for obj in objects:
+        listing = subprocess.run(["readelf", "-W", "-S", "-s", "-r", obj], capture_output=True, text=True).stdout
+        sections = {}
+        target = None
+        in_symbols = False
+        for line in listing.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("[") and "]" in stripped:
+                index, rest = stripped[1:].split("]", 1)
+                if index.strip().isdigit() and rest.split():
+                    sections[int(index)] = (obj, rest.split()[0])
+                continue
+            if line.startswith("Relocation section '"):
+                target = (obj, line.split("'")[1][len(".rela"):])
+                in_symbols = False
+                continue
+            if line.startswith("Symbol table '"):
+                target = None
+                in_symbols = True
+                continue
+            fields = stripped.split()
+            if target is not None and len(fields) >= 5 and fields[2].startswith("R_"):
+                references.setdefault(target, set()).add(fields[4])
+            elif in_symbols and len(fields) >= 8 and fields[6].isdigit():
+                section = sections.get(int(fields[6]))
+                if section is not None:
+                    defines.setdefault(section, set()).add(fields[7])
+    reaching = set(undefined)
+    grown = True
+    while grown:
+        grown = False
+        for section, names in references.items():
+            if section[1] in reaching or names.isdisjoint(reaching):
+                continue
+            reaching.add(section[1])
+            reaching |= defines.get(section, set())
+            grown = True
+    return {name for name in reaching if name.startswith(_GENERATED_PREFIX)}
 
 
 def cache_root():
@@ -486,8 +726,9 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
     rootmap = args.rootmap or os.path.splitext(output)[0] + ".rootmap"
     selected, excluded = read_selection(args.selection) if args.selection else (None, [])
 
-    # Thunks are tried for instantiations nobody compiled before: a
-    # failure of clang itself must not end the generator.
+    # Function templates are instantiated for probes nobody tried before,
+    # and dispatchers declared: a failure of clang itself must not end the
+    # generator.
     os.environ["CPPLIVE_GUARD_GENERATED"] = "1"
     import cpplive
     for d in args.include_dirs:
@@ -508,13 +749,8 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
     with tempfile.TemporaryDirectory(prefix="cpplive-genreflex-") as scratch:
         builder = Builder(args, jobs, scratch)
         objects = builder.compile(sources)
-        # The project's code is loaded before the thunks are tried, so that
-        # one calling what nothing defines is left out (it would keep the
-        # dictionary from loading).
-        code = os.path.join(scratch, "libproject.so")
-        builder.link(code, objects)
-        # The libraries named with -l define what the thunks call: loaded
-        # first, as the dictionary's users will have them.
+        # The libraries named with -l are what the dictionary's users will
+        # have loaded: one that cannot be is an error now, not at the link.
         for d in args.library_dirs:
             cpplive.add_library_path(d)
         for lib in args.libraries:
@@ -522,9 +758,8 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
                 cpplive.load_library(lib)
             except OSError as e:
                 raise GenerationError("-l%s: %s" % (lib, e)) from None
-        cpplive.load_library(code)
         try:
-            model, units, _, _ = c.generate_dictionary([q for _, q in chosen], [os.path.abspath(h) for h in headers],
+            draft, units, _, _ = c.generate_dictionary([q for _, q in chosen], [os.path.abspath(h) for h in headers],
                                                        stem, jobs)
         except RuntimeError as e:
             raise GenerationError("cannot record the selection of %s: %s" % (args.selection or "the headers", e)) from None
@@ -532,9 +767,9 @@ def generate(args, warn=lambda m: print("cpplive-genreflex: warning: " + m, file
         # access checks, as the live path's does (GCC and clang both take
         # -fno-access-control).
         describe = lambda source: "the thunks generated for %s (%s)" % (output, source)
-        objects += builder.compile_generated(units, describe, ("-fno-access-control",))
-        objects += builder.compile([builder.model_unit(model)], describe)
-        builder.link(output, objects)
+        generated_flags = ("-fno-access-control",)
+        generated = builder.compile_generated(units, describe, generated_flags)
+        builder.link_generated(output, objects, generated, draft.model, describe)
     write_map(rootmap, args.rootmap_lib or os.path.basename(output), [os.path.abspath(h) for h in headers],
               args.include_dirs, chosen)
     return output, rootmap, chosen
