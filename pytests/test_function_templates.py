@@ -19,6 +19,7 @@ def g():
     template<class T> T tf_twice(T x) { return x + x; }
     template<class T, class U> double tf_mix(T t, U u) { return t * 10 + u; }
     template<int N> int tf_times(int x) { return N * x; }
+    template<class A, class B, class C = A> C tf_multiply(A a, B b) { return C{a * b}; }
 
     struct tf_Pair { int a; double b; tf_Pair(int a, double b) : a(a), b(b) {} };
     struct tf_Box {
@@ -43,6 +44,13 @@ def test_free_template_deduced_and_explicit(g):
     assert g.tf_twice["double"](2) == 4.0          # explicit argument converts the int
     assert g.tf_mix(1, 2.5) == 12.5
     assert g.tf_mix[int, int](3, 4) == 34.0
+
+
+def test_narrowing_in_braces_is_a_warning_as_in_cppyy(g):
+    # `C{a * b}` with C = float narrows an int: cppyy's interpreter accepts it.
+    assert g.tf_multiply(3, 4) == 12
+    result = g.tf_multiply[int, int, float](3, 4)
+    assert type(result) is float and result == 12.0
 
 
 def test_non_type_template_argument(g):

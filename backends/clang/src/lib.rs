@@ -66,6 +66,9 @@ impl ClangBackend {
             "-march=native".to_string(),
             "-Wno-invalid-feature-combination".to_string(),
             "-Wno-unused-value".to_string(),
+            // A narrowing conversion in braces is a warning, as in cppyy's
+            // interpreter (`C{a * b}` with `C = float` instantiates there).
+            "-Wno-error=c++11-narrowing".to_string(),
         ];
         args.extend(options.extra_args.iter().cloned());
         args
