@@ -17,6 +17,8 @@ from helpers import CHILD_IMPORT, cpplive_only, run_python_ok
 TIMEOUT = 180
 
 EIGEN_INCLUDE = "/usr/include/eigen3"
+# The first lines of every child that uses Eigen.
+EIGEN_CHILD = CHILD_IMPORT + 'cpplive.add_include_path(%r)\ncpplive.include("Eigen/Dense")\n' % EIGEN_INCLUDE
 
 # spdlog logging through an ostream sink into a std::ostringstream, at every
 # level, with the threshold at debug (so trace is dropped).
@@ -97,9 +99,7 @@ print(repr(ns.captured_text()))
 
 
 def test_eigen_product_inverse_and_solver():
-    out = run_python_ok(CHILD_IMPORT + r'''
-cpplive.add_include_path(%r)
-cpplive.include("Eigen/Dense")
+    out = run_python_ok(EIGEN_CHILD + r'''
 cpplive.cppdef(r"""
 #include <vector>
 namespace rl_eigen {
@@ -140,7 +140,7 @@ print(list(ns.product()))
 print(list(ns.inverse([2, 0, 0, 0, 4, 0, 1, 0, 1])))
 print(list(ns.solve([2, 1, -1, -3, -1, 2, -2, 1, 2], [8, -11, -3])))
 print(ns.residual_of_random_system(20))
-''' % EIGEN_INCLUDE, TIMEOUT)
+''', TIMEOUT)
     product, inverse, solution, residual = [eval(line) for line in out.strip().splitlines()]
     assert product == [58.0, 139.0, 64.0, 154.0]
     assert inverse == pytest.approx([0.5, 0, 0, 0, 0.25, 0, -0.5, 0, 1.0])
@@ -149,14 +149,12 @@ print(ns.residual_of_random_system(20))
 
 
 def test_eigen_matrix_used_from_python():
-    out = run_python_ok(CHILD_IMPORT + r'''
-cpplive.add_include_path(%r)
-cpplive.include("Eigen/Dense")
+    out = run_python_ok(EIGEN_CHILD + r'''
 m = cpplive.gbl.Eigen.MatrixXd()
 m.resize(3, 3)
 m.setIdentity()
 print((m.rows(), m.cols()), m.sum(), m.trace(), m(1, 1), m(0, 1), m.determinant())
-''' % EIGEN_INCLUDE, TIMEOUT)
+''', TIMEOUT)
     assert out.split() == ["(3,", "3)", "3.0", "3.0", "1.0", "0.0", "1.0"]
 
 
@@ -193,9 +191,7 @@ print(repr(fmt.to_string(42)))
 def test_eigen_natural_api_from_python():
     # Matrix(rows, cols) is a constructor template; setZero() comes from a
     # base through a using-declaration; << and , fill a vector as in C++.
-    out = run_python_ok(CHILD_IMPORT + r'''
-cpplive.add_include_path(%r)
-cpplive.include("Eigen/Dense")
+    out = run_python_ok(EIGEN_CHILD + r'''
 Eigen = cpplive.gbl.Eigen
 m = Eigen.MatrixXd(3, 3)
 m.setZero()
@@ -204,14 +200,12 @@ m.setIdentity()
 v = Eigen.VectorXd(3)
 (v << 1.0).__comma__(2.0).__comma__(3.0)
 print((m * v).sum(), v.size())
-''' % EIGEN_INCLUDE, TIMEOUT)
+''', TIMEOUT)
     assert out.split() == ["3", "3", "0.0", "6.0", "3"]
 
 
 def test_eigen_elements_indexed_as_in_cppyy():
-    out = run_python_ok(CHILD_IMPORT + r'''
-cpplive.add_include_path(%r)
-cpplive.include("Eigen/Dense")
+    out = run_python_ok(EIGEN_CHILD + r'''
 Eigen = cpplive.gbl.Eigen
 b = Eigen.MatrixXd(2, 2)
 b[0, 0] = 3
@@ -222,7 +216,7 @@ v = Eigen.VectorXd(2)
 v[0] = 4
 v[1] = v(0) - 1
 print(b(0, 0), b[1, 1], v[1], v(0))
-''' % EIGEN_INCLUDE, TIMEOUT)
+''', TIMEOUT)
     assert out.split() == ["3.0", "1.5", "3.0", "4.0"]
 
 
@@ -279,10 +273,8 @@ print(repr(out.c_str()))
 
 
 def test_eigen_map_over_a_numpy_array():
-    out = run_python_ok(CHILD_IMPORT + r'''
+    out = run_python_ok(EIGEN_CHILD + r'''
 import numpy as np
-cpplive.add_include_path(%r)
-cpplive.include("Eigen/Dense")
 Eigen = cpplive.gbl.Eigen
 a = np.arange(6, dtype=np.float64)
 v = Eigen.Map[Eigen.VectorXd](a, 6)
@@ -291,5 +283,5 @@ v[0] = 10
 print(a[0])
 m = Eigen.Map["Eigen::Matrix<double, 2, 3, Eigen::RowMajor>"](a)
 print(m(1, 2), m.rows(), m.cols(), m.sum())
-''' % EIGEN_INCLUDE, TIMEOUT)
+''', TIMEOUT)
     assert out.split() == ["15.0", "6", "10.0", "5.0", "2", "3", "25.0"]
