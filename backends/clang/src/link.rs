@@ -30,8 +30,6 @@ struct Waiting {
 #[derive(Default)]
 pub struct Linker {
     waiting: Vec<Waiting>,
-    /// The symbols of parsed modules not yet admitted (see `settle`).
-    symbols: HashMap<u64, ModuleSymbols>,
     /// Symbol → index into `waiting` of the module defining it.
     waiting_defined: HashMap<String, usize>,
     /// Names no definition or library was found for (not searched again
@@ -53,14 +51,11 @@ impl ClangBackend {
             return Err(BackendError::Parse { diagnostics: report });
         }
         let ptu = self.session().parse(code, guarded).map_err(crate::parse_error)?;
-        self.settle(ptu)?;
+        let symbols = self.settle(ptu)?;
         if guarded {
-            if let Err(refused) = self.refuse_second_definitions(ptu) {
-                self.link.symbols.remove(&ptu);
-                return Err(refused);
-            }
+            self.refuse_second_definitions(&symbols)?;
         }
-        self.admit(ptu, 0)?;
+        self.admit(ptu, symbols, 0)?;
         self.retry_waiting()
     }
 
@@ -87,8 +82,7 @@ impl ClangBackend {
     /// declaration, but the JIT would refuse the whole module (and name only
     /// the mangled symbol). Generated code is not checked: its names are
     /// its own, and each lookup costs.
-    fn refuse_second_definitions(&self, ptu: u64) -> Result<()> {
-        let symbols = &self.link.symbols[&ptu];
+    fn refuse_second_definitions(&self, symbols: &ModuleSymbols) -> Result<()> {
         let clashes: Vec<String> = symbols
             .unique
             .iter()
@@ -119,14 +113,14 @@ impl ClangBackend {
     /// Makes a parsed module ready for admission: definitions that may not
     /// link go, then either the object an earlier run compiled from the
     /// same IR is taken for it, or it is optimized (and its object is to be
-    /// kept). Its symbols are noted for `admit`.
-    fn settle(&mut self, ptu: u64) -> Result<()> {
+    /// kept). Returns the symbols `admit` decides on.
+    fn settle(&mut self, ptu: u64) -> Result<ModuleSymbols> {
         let internal = |e: cxx::Exception| BackendError::Internal(e.what().to_string());
         self.session().strip_refused(ptu).map_err(internal)?;
         let key = if self.code.enabled() { self.session.code_key(ptu, self.code.salt()).map_err(internal)? } else { String::new() };
         if !key.is_empty() {
             let reusable = self.code.reusable(&key).filter(|r| {
-                let applies = r.requires.iter().all(|n| !self.link.waiting_defined.contains_key(n) && self.resolvable(n));
+                let applies = self.still_missing(&r.requires).is_empty();
                 if !applies {
                     crate::debug_note(&format!("compiled code in {} not reused: earlier modules differ", r.path.display()));
                 }
@@ -135,16 +129,14 @@ impl ClangBackend {
             if let Some(reusable) = reusable {
                 crate::debug_note(&format!("compiled code reused from {} ({} bytes)", reusable.path.display(), reusable.object.len()));
                 self.session().reuse_object(ptu, &reusable.object).map_err(internal)?;
-                self.link.symbols.insert(ptu, reusable.symbols);
-                return Ok(());
+                return Ok(reusable.symbols);
             }
         }
         let symbols = self.session.module_symbols(ptu).map_err(internal)?;
         if !key.is_empty() {
             self.code.expect(self.session.module_name(ptu).map_err(internal)?, key, symbols.clone());
         }
-        self.link.symbols.insert(ptu, symbols);
-        Ok(())
+        Ok(symbols)
     }
 
     /// Objects the JIT compiled since the last call, kept when expected.
@@ -162,8 +154,7 @@ impl ClangBackend {
         executed
     }
 
-    fn admit(&mut self, ptu: u64, depth: usize) -> Result<()> {
-        let symbols = self.link.symbols.remove(&ptu).unwrap_or_default();
+    fn admit(&mut self, ptu: u64, symbols: ModuleSymbols, depth: usize) -> Result<()> {
         // clang reports a failed instantiation once: a later input using the
         // same specialization parses without a word, and must not link.
         let refusal = symbols.undefined.iter().find_map(|name| self.refusal(name));
@@ -212,8 +203,8 @@ impl ClangBackend {
         if depth < EMIT_DEPTH && !rest.is_empty() {
             let emitted = self.session().emit_definitions(&rest).map_err(|e| BackendError::Internal(e.what().to_string()))?;
             if emitted.ptu != 0 {
-                self.settle(emitted.ptu)?;
-                self.admit(emitted.ptu, depth + 1)?;
+                let symbols = self.settle(emitted.ptu)?;
+                self.admit(emitted.ptu, symbols, depth + 1)?;
                 rest.retain(|n| !emitted.names.contains(n));
             }
         }
